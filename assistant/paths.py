@@ -1,0 +1,30 @@
+"""Where okr-coach keeps its data. Nothing here creates a directory at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_home() -> Path:
+    """``$OKR_HOME`` if set, else ``$XDG_DATA_HOME/okr-coach`` (``~/.local/share/okr-coach``)."""
+    explicit = os.environ.get("OKR_HOME")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg).expanduser() / "okr-coach"
+
+
+def config_path(home: Path | None = None) -> Path:
+    """``$OKR_HOME/config.toml`` when OKR_HOME is set, else the XDG config dir."""
+    if home is not None or os.environ.get("OKR_HOME"):
+        return (home or data_home()) / "config.toml"
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(xdg).expanduser() / "okr-coach" / "config.toml"
+
+
+def ensure_home(home: Path | None = None) -> Path:
+    """Create the data home on first use (never at import)."""
+    path = home or data_home()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
