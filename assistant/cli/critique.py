@@ -1,0 +1,301 @@
+"""``okr critique``, ``okr init``, ``okr rubric``, ``okr explain`` and ``okr examples``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.errors import UsageError
+from assistant.render import OUTPUT_FORMATS
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+@click.command("critique")
+@click.argument("files", nargs=-1, required=True, metavar="FILE…")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format. 'text' is coloured on a terminal; 'json' follows SPEC §5.",
+)
+@click.option(
+    "--format-in",
+    type=click.Choice(["yaml", "markdown", "md", "json", "csv"]),
+    help="Input format when it cannot be told from the file name (stdin).",
+)
+@click.option(
+    "--fail-under",
+    type=click.IntRange(0, 100),
+    metavar="N",
+    help="Exit 1 when the overall score of any set is below N (for CI).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["rules", "llm", "auto"]),
+    default=None,
+    help="rules: offline and deterministic. llm: an OpenAI-compatible model. "
+    "auto (default): llm when OPENAI_API_KEY is set, else rules.",
+)
+@click.option("--model", help="LLM model name (overrides the config file).")
+@click.option("--concurrency", type=click.IntRange(1, 256), help="LLM requests in flight at once.")
+@click.option("--no-cache", is_flag=True, help="Ask the LLM again even for unchanged sets.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be sent to the LLM and the cost; send nothing.",
+)
+@click.option(
+    "--style",
+    type=click.Choice(["questions", "balanced", "rewrite"]),
+    help="How much the LLM coach asks versus rewrites.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
+def critique_command(
+    files: tuple[str, ...],
+    fmt: str,
+    format_in: str | None,
+    fail_under: int | None,
+    engine: str | None,
+    model: str | None,
+    concurrency: int | None,
+    no_cache: bool,
+    dry_run: bool,
+    style: str | None,
+    output: str | None,
+    color: bool | None,
+) -> None:
+    """Critique OKR files like a careful coach's first pass.
+
+    Scores every set on clarity, measurability and ambition (1–5 each, overall
+    0–100), quotes the words each finding is about, asks a coaching question
+    and suggests a rewrite that never invents your numbers.
+
+    FILE may be YAML, Markdown, JSON or CSV; '-' reads stdin. A team file
+    (top-level 'sets:') is critiqued set by set, and near-duplicate key
+    results are found across its sets.
+
+    \b
+    Examples:
+      okr critique examples/weak.yaml
+      okr critique team.yaml --format json > report.json
+      okr critique okrs.md --fail-under 70          # exit 1 below 70
+      cat okrs.yaml | okr critique - --format markdown
+
+    \b
+    Exit codes: 0 ok · 1 a set scored below --fail-under ·
+    2 usage or input error · 3 the LLM engine could not finish some item.
+    """
+    from assistant.config import api_key, load_settings
+    from assistant.io import read_paths
+    from assistant.paths import data_home
+    from assistant.render import render
+
+    sets = read_paths(list(files), format_in)
+    home = data_home()
+    settings = load_settings()
+    chosen = engine or settings.engine
+    if chosen == "auto":
+        chosen = "llm" if api_key() else "rules"
+    if chosen == "llm" or dry_run:
+        from assistant.services.coach import run_llm_critique
+
+        if model:
+            settings.llm.model = model
+        report = run_llm_critique(
+            sets,
+            settings=settings,
+            home=home,
+            concurrency=concurrency or settings.llm.concurrency,
+            use_cache=not no_cache,
+            dry_run=dry_run,
+            style=style or settings.style,
+            on_result=None,
+            progress=sys.stderr.isatty(),
+        )
+        if dry_run:
+            return
+    else:
+        from assistant.services.critique import critique_sets
+
+        report = critique_sets(sets)
+    use_color = color if color is not None else (_stdout_is_terminal() and output is None)
+    text = render(report, fmt, color=use_color)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if report.errors:
+        sys.exit(3)
+    if fail_under is not None and any(s.scores.overall < fail_under for s in report.sets):
+        worst = min(report.sets, key=lambda s: s.scores.overall)
+        click.echo(
+            f"okr: '{worst.name}' scored {worst.scores.overall}, below --fail-under {fail_under}",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@click.command("init")
+@click.argument("path", required=False, default="okrs.yaml", metavar="[PATH]")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init_command(path: str, force: bool) -> None:
+    """Write a commented template draft to PATH (default: okrs.yaml).
+
+    The template teaches the form "I will [objective] as measured by
+    [key results]": a qualitative objective and 2–5 key results, each with a
+    metric, a baseline, a target and a deadline. Edit it, then run
+    'okr critique PATH'.
+    """
+    from importlib import resources
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise UsageError(f"{path}: already exists (use --force to overwrite)")
+    template = resources.files("rubrics").joinpath("template.yaml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(template, encoding="utf-8")
+    click.echo(f"Wrote {path}. Next: edit it, then run: okr critique {path}")
+
+
+@click.command("rubric")
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
+def rubric_command(as_json: bool) -> None:
+    """List the rules the offline coach checks (codes per SPEC §4).
+
+    Run 'okr explain CODE' for why a rule matters, with good and bad examples.
+    """
+    from assistant.rubric import load_rubric
+
+    rubric = load_rubric()
+    if as_json:
+        import json
+
+        rules = [
+            {
+                k: getattr(r, k)
+                for k in ("code", "target", "dimension", "severity", "title", "detects")
+            }
+            for r in rubric.rules
+        ]
+        click.echo(json.dumps(rules, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="okr-coach rubric", show_lines=False)
+    for column in ("code", "target", "dimension", "severity", "fires when"):
+        table.add_column(column, overflow="fold")
+    for r in rubric.rules:
+        table.add_row(r.code, r.target, r.dimension, r.severity, r.detects)
+    Console(highlight=False).print(table)
+
+
+@click.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Explain one rule: what it detects, why it matters, the coach's question, examples.
+
+    \b
+    Example:
+      okr explain KR-NO-BASELINE
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    from assistant.rubric import load_rubric
+
+    rubric = load_rubric()
+    try:
+        rule = rubric.rule(code)
+    except KeyError:
+        codes = ", ".join(r.code for r in rubric.rules)
+        raise UsageError(f"unknown rule '{code}' (known: {codes})") from None
+    console = Console(highlight=False)
+    console.print(Text.assemble((rule.code, "bold"), f" — {rule.title}"))
+    console.print(Text(f"{rule.target} · {rule.dimension} · {rule.severity}", style="dim"))
+    for label, value in (
+        ("Fires when", rule.detects),
+        ("Why it matters", rule.why),
+        ("A coach asks", rule.question.replace("{evidence}", "…").replace("{count_question}", "…")),
+    ):
+        console.print(Text.assemble("\n", (label, "bold"), "\n  ", value))
+    if rule.examples:
+        console.print(Text("\nExamples", style="bold"))
+        if "bad" in rule.examples:
+            console.print(Text.assemble(("  ✗ weak:   ", "red"), rule.examples["bad"]))
+        if "good" in rule.examples:
+            console.print(Text.assemble(("  ✓ better: ", "green"), rule.examples["good"]))
+
+
+@click.command("examples")
+@click.option(
+    "--kind", type=click.Choice(["all", "good", "weak"]), default="all", show_default=True
+)
+@click.option(
+    "--save",
+    "save_dir",
+    type=click.Path(file_okay=False),
+    help="Also write them as YAML files here.",
+)
+def examples_command(kind: str, save_dir: str | None) -> None:
+    """Learn from examples: good and weak OKRs with a coach's commentary.
+
+    The "study real examples" step of rolling out OKRs. Each weak example is
+    followed by what the offline coach finds in it.
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    from assistant.services.learn import load_examples
+
+    console = Console(highlight=False)
+    for example in load_examples():
+        if kind != "all" and example.kind != kind:
+            continue
+        style = "green" if example.kind == "good" else "red"
+        console.print(
+            Text.assemble((f"[{example.kind}] ", f"bold {style}"), (example.title, "bold"))
+        )
+        console.print(Text(example.commentary.strip(), style="italic"))
+        for objective in example.okr_set.objectives:
+            console.print(Text.assemble("  O  ", Text(objective.title, style="bold")))
+            for kr in objective.key_results:
+                console.print(Text.assemble("     – ", Text(kr.text)))
+        if example.kind == "weak":
+            codes = sorted({f.code for f in example.critique.findings})
+            console.print(
+                Text(
+                    f"  The coach finds: {', '.join(codes)} (overall {example.critique.scores.overall}/100)",
+                    style="yellow",
+                )
+            )
+        console.print()
+        if save_dir:
+            from assistant.io import write_sets
+
+            Path(save_dir).mkdir(parents=True, exist_ok=True)
+            (Path(save_dir) / f"{example.slug}.yaml").write_text(
+                write_sets([example.okr_set], "yaml"), encoding="utf-8"
+            )
+    if save_dir:
+        console.print(f"Saved examples to {save_dir}/")
+
+
+def register(group: click.Group) -> None:
+    for command in (
+        critique_command,
+        init_command,
+        rubric_command,
+        explain_command,
+        examples_command,
+    ):
+        group.add_command(command)

@@ -1,0 +1,366 @@
+"""Find the measures in free key-result text: quantities, baseline → target and deadlines.
+
+Pure functions over a string. The tricky part is what is *not* a measure:
+version numbers (``v2``, ``Windows 11``, ``GPT-4``), ``24/7``, ``top 3 priorities``
+and dates or quarters on their own. Those spans are masked before quantities are
+looked for, and dates/quarters count as deadlines instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTH_NAMES = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_YEAR_SUFFIX = r"(?:(?:\s+|-|\s*')(?:FY\s?)?(?:20\d{2}|\d{2})\b(?!\s*%))"
+_QUARTER = r"(?:Q[1-4]" + _YEAR_SUFFIX + r"?|FY\s?'?\d{2,4}\s*Q[1-4]|" + _YEAR + r"[-\s]?Q[1-4])"
+_HALF = r"(?:H[12]" + _YEAR_SUFFIX + r"?|" + _YEAR + r"[-\s]?H[12]|(?:first|second|1st|2nd)\s+half)"
+
+# Dates and periods: each is a deadline on its own and never a quantity.
+_DATE_PATTERNS = [
+    r"\b" + _YEAR + r"-[01]\d-[0-3]\d\b",  # ISO date
+    r"\b[0-3]?\d/[01]?\d/(?:" + _YEAR + r"|\d{2})\b",  # 31/03/2026
+    r"\b" + _DAY + r"\s+(?:of\s+)?" + MONTHS + r"\.?(?:,?\s+" + _YEAR + r")?\b",  # 31 Mar 2026
+    r"\b" + MONTHS + r"\.?\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b(?!\s*%)",  # March 31, 2026
+    r"\b" + MONTHS + r"\.?\s+" + _YEAR + r"\b",  # March 2026
+    r"\b" + _QUARTER + r"\b",
+    r"\b" + _HALF + r"\b",
+    r"\bFY\s?'?\d{2,4}\b",
+    r"\b(?:by|in|of|for|since|until|before|during|end|through|throughout|calendar|year)\s+"
+    r"20[1-4]\d\b(?![-/]\d)",
+    # A bare year is a date unless a count follows it ("2025 sign-ups" is a quantity).
+    r"\b20[1-4]\d\b(?![-/]\d)(?!\s*(?:%|[kKmM]\b|\+|[a-z-]*\s*(?:users|customers|sign|accounts|"
+    r"leads|deals|people|members|subscribers|downloads|installs|orders|visit|tickets|requests|"
+    r"calls|sessions|employees|hires|students|partners|units|transactions|reviews|responses|"
+    r"signups|registrations|trials|merchants|stores|paying|active|weekly|monthly|daily|new)))",
+]
+_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
+
+# Period words that make a deadline without a date: "by end of March", "this quarter".
+_PERIOD_RE = re.compile(
+    r"\b(?:by|before|until|till|no\s+later\s+than|in|during|within\s+the\s+next|over\s+the\s+next)\s+"
+    r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
+    r"(?:"
+    + MONTHS
+    + r"|(?:this|next|the|current|coming)\s+(?:quarter|month|year|half|cycle|sprint)"
+    r"|(?:quarter|month|year|cycle|half)[-\s]?end|year's\s+end"
+    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:weeks?|months?|quarters?|sprints?)"
+    r"|launch|go-live)\b"
+    r"|\b(?:end\s+of\s+(?:the\s+)?(?:"
+    + MONTHS
+    + r"|quarter|month|year|half|cycle|sprint|q[1-4]|h[12]))\b"
+    r"|\b(?:this|next)\s+(?:quarter|month|year|half|cycle|sprint)\b"
+    r"|\b(?:EOQ|EOM|EOY|EOH|year[-\s]end|quarter[-\s]end|month[-\s]end)\b",
+    re.IGNORECASE,
+)
+
+# Spans that look numeric but are not measures.
+_PRODUCT_WORDS = (
+    "windows|ios|ipados|macos|android|python|java|jdk|node|php|ruby|perl|gpt|claude|llama|gemini|"
+    "ubuntu|debian|fedora|rhel|centos|angular|react|vue|rails|django|iphone|ipad|pixel|galaxy|"
+    "xbox|playstation|ps|office|excel|html|css|http|tls|ssl|ipv|usb|wi-fi|wifi|bluetooth|"
+    "postgres|postgresql|mysql|oracle|kubernetes|k8s|series|phase|stage|step|tier|level|"
+    "version|release|sprint|milestone|wave|gen|generation|chapter|section|figure|soc|iso|pci|"
+    "web|model|room|building|floor|pillar|track|squad|round|part|module|lesson|"
+    "season|episode|wcag|oauth|ecmascript|swift|kotlin|scala|rust|dotnet|"
+    "jira|slack|salesforce|hubspot|vision|roadmap|horizon|sev|priority"
+)
+_NON_MEASURE_PATTERNS = [
+    r"\b[vV]\d+(?:\.\d+)*\b",  # v2, v1.4.2
+    r"\b\d+(?:\.\d+){2,}\b",  # 3.12.1
+    r"\b(?:" + _PRODUCT_WORDS + r")[\s-]?\d+(?:\.\d+)?\b(?!\s*%)",  # Windows 11, GPT-4, Phase 2
+    r"\b[A-Za-z]+-\d+(?:\.\d+)?\b(?!\s*%)",  # COVID-19, ISO-27001
+    r"\b[A-Za-z]+\d+[A-Za-z0-9]*\b",  # S3, EC2, OAuth2, web3, B2B
+    r"\b\d+[A-Za-z]+\d+[A-Za-z0-9]*\b",  # 2FA-like tokens with trailing digits, e.g. 4K60
+    r"\b\d+FA\b|\b[23]D\b|\b[345]G\b|\b[48]K(?=\s+(?:video|display|screen|stream))",
+    r"\b(?:two|three|multi)[-\s](?:factor|step|way|sided)\b|\bone[-\s]click\b|\bzero[-\s]trust\b",
+    r"\bdouble[-\s](?:click|check|down|tap)\w*\b",
+    r"\b24\s*/\s*7\b|\b24x7\b|\b365\b(?=\s*days?\s+a\s+year)",
+    r"\b1\s*:\s*1s?\b|\bone[-\s]on[-\s]one\b|\b1-on-1s?\b",
+    r"\btop[-\s]+(?:\d+|three|five|ten)\s+(?:priorit\w*|goals?|things?|focus\s+areas?|projects?|"
+    r"initiatives?|objectives?|themes?|bets?|risks?|issues?|concerns?|tasks?|items?|asks?|"
+    r"requests?|pain\s+points?|opportunities|reasons?|learnings?)\b",
+    r"#\s?1\b|\bno\.\s?1\b|\bnumber\s+one\b",
+    r"\b(?:P|Sev|SEV)[0-4]\b",
+    r"\b[A-Z]{1,3}\d\b",  # L2, P1
+]
+_NON_MEASURE_RE = re.compile("|".join(f"(?:{p})" for p in _NON_MEASURE_PATTERNS), re.IGNORECASE)
+
+_SCALE = {
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9,
+}  # fmt: skip
+_CURRENCY = r"[$€£¥]|US\$|USD\s?|EUR\s?|GBP\s?"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_UNITS = (
+    r"%|\s?percent(?:age points?)?|\s?per\s?cent|\s?pp\b|\s?pts?\b|\s?points?\b|x\b|×"
+    r"|\s?(?:ms|milliseconds?|seconds?|secs?|s\b|minutes?|mins?|hours?|hrs?|h\b|days?|d\b|weeks?"
+    r"|wks?|months?|mos?|quarters?|years?|yrs?)"
+    r"|\s?(?:k|m|mm|mn|b|bn)\b|\s?(?:thousand|million|billion)\b"
+    r"|\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b"
+    r"|\s?(?:gb|mb|tb|kb|rps|qps|tps)\b"
+)
+_QUANTITY_RE = re.compile(
+    r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
+    r"(?:\s?[-–]\s?(?P<range>" + _NUM + r")(?!\d))?"
+    r"(?P<unit>" + _UNITS + r")?"
+    r"(?:\s?/\s?(?P<outof>\d+(?:\.\d+)?)(?!\d))?"
+    r"(?![\w/])",
+    re.IGNORECASE,
+)
+_RATIO_RE = re.compile(
+    r"\b(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
+    r"(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b",
+    re.IGNORECASE,
+)
+WORD_NUMBERS = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100, "dozen": 12,
+    "a dozen": 12, "thousand": 1000, "a thousand": 1000, "a million": 1e6, "half": 0.5,
+}  # fmt: skip
+_WORD_NUMBER_RE = re.compile(
+    r"\b(?:"
+    + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
+    + r")\b(?:[-\s](?:percent|per\s?cent|days?|weeks?|hours?|minutes?|customers?|users?|"
+    r"teams?|markets?|countries|deals?|accounts?|sign-?ups?|hires?|engineers?|people|"
+    r"partners?|integrations?|features?|releases?|incidents?|outages?|[a-z]+s\b))?",
+    re.IGNORECASE,
+)
+MULTIPLIER_WORDS = {
+    "double": 2.0, "doubling": 2.0, "twice": 2.0, "triple": 3.0, "tripling": 3.0,
+    "quadruple": 4.0, "halve": 0.5, "halving": 0.5, "cut in half": 0.5, "in half": 0.5,
+}  # fmt: skip
+_MULTIPLIER_RE = re.compile(
+    r"\b(?:double[sd]?|doubling|twice|triple[sd]?|tripling|quadruple[sd]?|halve[sd]?|halving|"
+    r"(?:cut|reduce|slash)\w*\s+(?:\w+\s+){0,4}?in\s+half)\b",
+    re.IGNORECASE,
+)
+
+# Baseline markers. Each captures the quantity right after (or before) the marker.
+_BASELINE_BEFORE = re.compile(
+    r"\b(?:from(?:\s+(?:a|the|an?\s+estimated|today's|current|our|its|their))?"
+    r"(?:\s+(?:baseline|level|rate|value|average|median)(?:\s+of)?)?"
+    r"|up\s+from|down\s+from|currently(?:\s+(?:at|around|about|~))?|today(?:\s+(?:at|is))?"
+    r"|baseline(?:\s+(?:of|is|was|at))?\s*:?|was|vs\.?|versus|compared\s+(?:to|with)"
+    r"|(?:over|above|below|under|beyond|against|on|than)\s+(?:the\s+|our\s+|last\s+)?"
+    r"(?:[\w-]+\s+){0,3}(?:level|baseline|rate|figure|number|result|value|mark)\s+of"
+    r"|starting\s+(?:at|from)|now(?:\s+at)?|last\s+(?:quarter|year|cycle|month)(?:'s)?(?:\s+\w+)?"
+    r"(?:\s*:)?)\s*[:(~≈]?\s*$",
+    re.IGNORECASE,
+)
+_ARROW_RE = re.compile(r"^\s*(?:→|->|=>|⇒|–>|—>|to)\s*$", re.IGNORECASE)
+_TARGET_PREFIX_RE = re.compile(
+    r"(?:\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve|at\s+least|at\s+most|above|below|under|over|"
+    r"beyond|more\s+than|less\s+than|fewer\s+than|under|by|of|≥|<=|>=|≤|<|>)\s*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A measure found in the text: value, unit and the exact span it came from."""
+
+    value: float
+    unit: str
+    kind: str  # number | percent | money | ratio | multiplier | word
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Measures:
+    quantities: list[Quantity] = field(default_factory=list)
+    baseline: Quantity | None = None
+    target: Quantity | None = None
+    baseline_span: tuple[int, int] | None = None
+    target_span: tuple[int, int] | None = None
+    deadline: str | None = None
+
+    @property
+    def has_quantity(self) -> bool:
+        return bool(self.quantities)
+
+
+def _unit_of(unit: str | None, currency: str | None) -> tuple[str, str, float]:
+    """Normalise a unit: (unit, kind, scale)."""
+    if currency:
+        scale = _SCALE.get((unit or "").strip().lower(), 1.0)
+        return currency.strip().upper().replace("US$", "$"), "money", scale
+    if not unit:
+        return "", "number", 1.0
+    u = unit.strip().lower()
+    if u in ("%", "percent", "per cent", "percentage point", "percentage points", "pp"):
+        return "%", "percent", 1.0
+    if u in _SCALE:
+        return "", "number", _SCALE[u]
+    if u in ("x", "×"):
+        return "x", "multiplier", 1.0
+    if u in ("usd", "dollar", "dollars"):
+        return "$", "money", 1.0
+    if u in ("eur", "euro", "euros"):
+        return "€", "money", 1.0
+    if u in ("gbp", "pound", "pounds"):
+        return "£", "money", 1.0
+    return u, "number", 1.0
+
+
+def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Blank out dates and non-measures; return the masked text and the date spans."""
+    chars = list(text)
+    date_spans = [m.span() for m in _PERIOD_RE.finditer(text)]
+    date_spans += [m.span() for m in _DATE_RE.finditer(text)]
+    for start, end in date_spans:
+        chars[start:end] = " " * (end - start)
+    masked = "".join(chars)
+    for match in _NON_MEASURE_RE.finditer(masked):
+        start, end = match.span()
+        chars[start:end] = " " * (end - start)
+    return "".join(chars), sorted(date_spans)
+
+
+_PAST_REFERENCE_RE = re.compile(
+    r"(?:\b(?:from|since|vs\.?|versus|compared\s+(?:to|with)|than|over|last|previous|prior|"
+    r"baseline|was|up\s+from|down\s+from)\s+(?:the\s+|our\s+|its\s+)?)$",
+    re.IGNORECASE,
+)
+
+
+def _deadline(
+    text: str, spans: list[tuple[int, int]], baseline_span: tuple[int, int] | None
+) -> str | None:
+    """The first date or period that is not describing the baseline ("the Q2 level of 400")."""
+    for start, end in spans:
+        if baseline_span and baseline_span[0] <= start < baseline_span[1]:
+            continue
+        if _PAST_REFERENCE_RE.search(text[max(0, start - 25) : start]):
+            continue
+        if re.match(
+            r"\s*(?:level|baseline|average|rate|figure|result)s?\b", text[end : end + 12], re.I
+        ):
+            continue
+        return text[start:end]
+    return None
+
+
+@lru_cache(maxsize=8192)
+def extract(text: str) -> Measures:
+    """All measures in ``text``. Cached: the engine and the TUI ask repeatedly."""
+    masked, date_spans = _masked(text)
+    quantities: list[Quantity] = []
+    taken = [False] * len(text)
+
+    def add(q: Quantity) -> None:
+        if any(taken[q.start : q.end]):
+            return
+        for i in range(q.start, q.end):
+            taken[i] = True
+        quantities.append(q)
+
+    for m in _RATIO_RE.finditer(masked):
+        a = _word_or_int(m.group("a"))
+        b = _word_or_int(m.group("b"))
+        if b:
+            add(Quantity(a / b, "ratio", "ratio", m.start(), m.end(), text[m.start() : m.end()]))
+    for m in _QUANTITY_RE.finditer(masked):
+        raw = m.group("num")
+        start = m.start("cur") if m.group("cur") else m.start("num")
+        end = m.end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        unit, kind, scale = _unit_of(m.group("unit"), m.group("cur"))
+        value = float(raw.replace(",", "")) * scale
+        if m.group("outof"):
+            kind, unit = "ratio", f"/{m.group('outof')}"
+        add(Quantity(value, unit, kind, start, end, text[start:end]))
+    for m in _MULTIPLIER_RE.finditer(masked):
+        word = m.group(0).lower()
+        factor = next((v for k, v in MULTIPLIER_WORDS.items() if k in word), 2.0)
+        if "half" in word:
+            factor = 0.5
+        add(Quantity(factor, "x", "multiplier", m.start(), m.end(), text[m.start() : m.end()]))
+    for m in _WORD_NUMBER_RE.finditer(masked):
+        word = m.group(0).lower().split("-")[0]
+        value = next(
+            (
+                v
+                for w, v in sorted(WORD_NUMBERS.items(), key=lambda kv: -len(kv[0]))
+                if word.startswith(w)
+            ),
+            None,
+        )
+        if value is None:
+            continue
+        add(Quantity(float(value), "", "word", m.start(), m.end(), text[m.start() : m.end()]))
+    quantities.sort(key=lambda q: q.start)
+    measures = Measures(quantities=quantities)
+    _find_baseline_target(text, measures)
+    measures.deadline = _deadline(text, date_spans, measures.baseline_span)
+    return measures
+
+
+def _word_or_int(token: str) -> float:
+    token = token.lower().replace("a ", "")
+    if token.isdigit():
+        return float(token)
+    return float(WORD_NUMBERS.get(token, 1 if token == "one" else 0))
+
+
+def _find_baseline_target(text: str, measures: Measures) -> None:
+    """Pair a baseline with a target: ``from X to Y``, ``X → Y``, ``up from X``, ``currently X``."""
+    qs = measures.quantities
+    for i, q in enumerate(qs):
+        before = text[: q.start]
+        if not _BASELINE_BEFORE.search(before[-80:]):
+            continue
+        measures.baseline = q
+        start = _BASELINE_BEFORE.search(before[-80:]).start() + max(0, len(before) - 80)
+        if i + 1 < len(qs) and _ARROW_RE.match(text[q.end : qs[i + 1].start]):
+            measures.target = qs[i + 1]
+            measures.baseline_span = (start, qs[i + 1].end)
+        else:
+            measures.baseline_span = (start, q.end)
+        break
+    if measures.baseline is None:
+        for a, b in zip(qs, qs[1:], strict=False):
+            between = text[a.end : b.start]
+            if _ARROW_RE.match(between) and b.kind != "multiplier":
+                measures.baseline, measures.target = a, b
+                measures.baseline_span = (a.start, b.end)
+                break
+    if measures.target is None:
+        candidates = [q for q in qs if q is not measures.baseline]
+        if candidates:
+            measures.target = candidates[0]
+    if measures.target is not None:
+        t = measures.target
+        prefix = _TARGET_PREFIX_RE.search(text[max(0, t.start - 20) : t.start])
+        start = t.start - (len(prefix.group(0)) if prefix else 0)
+        measures.target_span = (start, t.end)
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where dates and periods are in the text (they never make two KRs different)."""
+    return _masked(text)[1]
+
+
+def is_date_only(text: str) -> bool:
+    """True when the text is nothing but a date or quarter (no measure)."""
+    masked, spans = _masked(text)
+    return bool(spans) and not masked.strip(" ,.;:-")
+
+
+def month_number(name: str) -> int | None:
+    return _MONTH_NAMES.get(name[:3].lower())

@@ -1,0 +1,155 @@
+"""Renderers: pure functions from a ``Report`` to text, Markdown or SPEC §5 JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from assistant.model import Finding, Report, Scores, SetCritique
+
+OUTPUT_FORMATS = ("text", "markdown", "json")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _scores(scores: Scores) -> dict[str, int]:
+    return scores.model_dump()
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    data = f.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def set_json(critique: SetCritique) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": critique.source,
+        "index": critique.index,
+        "name": critique.name,
+        "engine": critique.engine,
+        "scores": _scores(critique.scores),
+        "objectives": [
+            {
+                "id": o.id,
+                "title": o.text,
+                "line": o.line,
+                "scores": _scores(o.scores),
+                "key_results": [
+                    {"id": k.id, "text": k.text, "line": k.line, "scores": _scores(k.scores)}
+                    for k in o.key_results
+                ],
+            }
+            for o in critique.objectives
+        ],
+        "findings": [_finding_json(f) for f in critique.findings],
+    }
+    if critique.error:
+        data["error"] = critique.error
+    return data
+
+
+def to_json_data(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "version": 1,
+        "engine": report.engine,
+        "sets": [set_json(s) for s in report.sets],
+        "summary": report.summary(),
+    }
+    if report.errors:
+        data["errors"] = report.errors
+    if report.usage is not None:
+        data["usage"] = report.usage
+    return data
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def findings_by_target(critique: SetCritique) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for f in critique.findings:
+        grouped[f.target].append(f)
+    for findings in grouped.values():
+        findings.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+    return grouped
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _md_quote(text: str, evidence: str) -> str:
+    """The target text with the evidence in bold, so the reader sees what the finding is about."""
+    if evidence and evidence in text and evidence != text:
+        start = text.index(evidence)
+        return f"{text[:start]}**{evidence}**{text[start + len(evidence) :]}"
+    return text
+
+
+def _score_line(scores: Scores) -> str:
+    return (
+        f"clarity {scores.clarity}/5 · measurability {scores.measurability}/5 · "
+        f"ambition {scores.ambition}/5 · **overall {scores.overall}/100**"
+    )
+
+
+def to_markdown(report: Report) -> str:
+    out: list[str] = [f"# OKR critique ({report.engine} engine)", ""]
+    for critique in report.sets:
+        title = critique.name or f"Set {critique.index}"
+        out += [
+            f"## {title}",
+            "",
+            f"_{critique.source or ''}_ — {_score_line(critique.scores)}",
+            "",
+        ]
+        if critique.error:
+            out += [f"> **Could not finish:** {critique.error}", ""]
+        grouped = findings_by_target(critique)
+        for f in grouped.get("SET", []):
+            out += _md_finding(f, critique.name or "")
+        for objective in critique.objectives:
+            out += [f"### {objective.id} {objective.text}", "", _score_line(objective.scores), ""]
+            for f in grouped.get(objective.id, []):
+                out += _md_finding(f, objective.text)
+            for kr in objective.key_results:
+                kr_findings = grouped.get(kr.id, [])
+                mark = "✓" if not kr_findings else f"{kr.scores.overall}/100"
+                out.append(f"- **{kr.id}** {kr.text} — {mark}")
+                for f in kr_findings:
+                    out += ["", *("  " + line if line else "" for line in _md_finding(f, kr.text))]
+                out.append("")
+        if not critique.findings:
+            out += ["No findings: this set reads like a coach's good example.", ""]
+    s = report.summary()
+    out.append(
+        f"**Summary:** {s['sets']} set(s), {s['objectives']} objective(s), "
+        f"{s['key_results']} key result(s), {s['findings']} finding(s)."
+    )
+    for error in report.errors:
+        out.append(f"- error: {error}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_finding(f: Finding, text: str) -> list[str]:
+    lines = [
+        f"- **{f.code}** ({f.dimension}, {f.severity}) — {_md_escape(f.message)}",
+        f"  - Quote: {_md_quote(text, f.evidence)}",
+        f"  - Coach asks: _{f.question}_",
+        f"  - Try: {f.suggestion}",
+    ]
+    if f.rewrite is not None:
+        delta = f" ({f.rewrite.score_delta:+d})" if f.rewrite.score_delta is not None else ""
+        lines.append(f"  - Rewrite{delta}: {f.rewrite.text}")
+    return lines
+
+
+def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "markdown":
+        return to_markdown(report)
+    from assistant.render.text import to_text
+
+    return to_text(report, color=color, width=width)

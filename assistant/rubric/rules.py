@@ -1,0 +1,58 @@
+"""Load the rubric data shipped in the ``rubrics`` package."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Rule(BaseModel):
+    """One rule: metadata for people plus detection parameters for the engine."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    code: str
+    target: str
+    dimension: str
+    severity: str
+    title: str
+    detects: str
+    why: str
+    message: str
+    question: str
+    suggestion: str
+    examples: dict[str, str] = Field(default_factory=dict)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return (self.model_extra or {}).get(name, default)
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    penalty: dict[str, float]
+    structure_penalty: int
+    rules: tuple[Rule, ...]
+
+    def rule(self, code: str) -> Rule:
+        for rule in self.rules:
+            if rule.code == code.upper():
+                return rule
+        raise KeyError(code)
+
+
+@lru_cache(maxsize=1)
+def load_rubric() -> Rubric:
+    text = resources.files("rubrics").joinpath("rules.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return Rubric(
+        version=data["version"],
+        penalty=data["scoring"]["penalty"],
+        structure_penalty=data["scoring"]["structure_penalty"],
+        rules=tuple(Rule.model_validate(r) for r in data["rules"]),
+    )
