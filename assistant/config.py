@@ -41,6 +41,7 @@ class LLMSettings(BaseModel):
     concurrency: int = Field(default=8, ge=1, le=256)
     timeout: float = Field(default=60.0, gt=0)
     json_schema: bool = True
+    max_output_tokens: int = Field(default=4000, ge=256)
     prices: dict[str, Price] = Field(default_factory=dict)
 
     def price_for(self, model: str) -> Price | None:
@@ -66,8 +67,9 @@ def masked_key() -> str:
     return f"{key[:3]}…{key[-4:]}" if len(key) > 10 else "****"
 
 
-def load_settings(home: Path | None = None) -> Settings:
-    """Settings from the config file, then ``OPENAI_BASE_URL`` overrides the base URL."""
+def load_settings(home: Path | None = None, *, apply_env: bool = True) -> Settings:
+    """Settings from the config file, then ``OPENAI_BASE_URL`` overrides the base URL
+    (``apply_env=False`` when the settings are about to be saved back)."""
     path = config_path(home)
     data: dict = {}
     if path.exists():
@@ -82,7 +84,7 @@ def load_settings(home: Path | None = None) -> Settings:
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(str(path), f"{where}: {first['msg']}") from None
     env_base = os.environ.get("OPENAI_BASE_URL")
-    if env_base:
+    if env_base and apply_env:
         settings.llm.base_url = env_base
     return settings
 
@@ -109,8 +111,7 @@ def dump_settings(settings: Settings) -> str:
     for model, price in settings.llm.prices.items():
         lines += ["", f'[llm.prices."{model}"]']
         lines += [
-            f"{key} = {_toml_value(v)}"
-            for key, v in price.model_dump(exclude_none=True).items()
+            f"{key} = {_toml_value(v)}" for key, v in price.model_dump(exclude_none=True).items()
         ]
     return "\n".join(lines) + "\n"
 

@@ -105,11 +105,15 @@ def critique_command(
     chosen = engine or settings.engine
     if chosen == "auto":
         chosen = "llm" if api_key() else "rules"
+    use_color = color if color is not None else (_stdout_is_terminal() and output is None)
+    streamed = False
     if chosen == "llm" or dry_run:
-        from assistant.services.coach import run_llm_critique
+        from assistant.services.coach import render_dry_run, run_llm_critique, usage_line
 
         if model:
             settings.llm.model = model
+        # Text on stdout streams set by set as each finishes; other formats come at the end.
+        streamed = fmt == "text" and output is None and not dry_run
         report = run_llm_critique(
             sets,
             settings=settings,
@@ -118,21 +122,38 @@ def critique_command(
             use_cache=not no_cache,
             dry_run=dry_run,
             style=style or settings.style,
-            on_result=None,
+            on_result=_text_streamer(use_color) if streamed else None,
             progress=sys.stderr.isatty(),
         )
         if dry_run:
+            if fmt == "json":
+                import json
+
+                click.echo(json.dumps(report.usage, indent=2, ensure_ascii=False))
+            else:
+                click.echo(render_dry_run(report), nl=False)
             return
+        click.echo(usage_line(report.usage or {}), err=True)
+        for error in report.errors:
+            click.echo(f"okr: {error}", err=True)
     else:
         from assistant.services.critique import critique_sets
 
         report = critique_sets(sets)
-    use_color = color if color is not None else (_stdout_is_terminal() and output is None)
-    text = render(report, fmt, color=use_color)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    if streamed:
+        s = report.summary()
+        click.echo(
+            f"{s['sets']} set(s) · {s['objectives']} objective(s) · "
+            f"{s['key_results']} key result(s) · {s['findings']} finding(s)"
+        )
     else:
-        click.echo(text, nl=False)
+        text = render(report, fmt, color=use_color)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    if report.usage and report.usage.get("interrupted"):
+        sys.exit(130)
     if report.errors:
         sys.exit(3)
     if fail_under is not None and any(s.scores.overall < fail_under for s in report.sets):
@@ -142,6 +163,18 @@ def critique_command(
             err=True,
         )
         sys.exit(1)
+
+
+def _text_streamer(color: bool):
+    """Print each set's critique to stdout the moment it is finished (LLM engine)."""
+    from assistant.model import Report
+    from assistant.render import render
+
+    def emit(critique) -> None:
+        text = render(Report(engine=critique.engine, sets=[critique]), "text", color=color)
+        click.echo(text.rstrip("\n").rsplit("\n", 1)[0])  # the summary comes once, at the end
+
+    return emit
 
 
 @click.command("init")
