@@ -31,6 +31,7 @@ _HALF = r"(?:H[12]" + _YEAR_SUFFIX + r"?|" + _YEAR + r"[-\s]?H[12]|(?:first|seco
 _DATE_PATTERNS = [
     r"\b" + _YEAR + r"-[01]\d-[0-3]\d\b",  # ISO date
     r"\b[0-3]?\d/[01]?\d/(?:" + _YEAR + r"|\d{2})\b",  # 31/03/2026
+    r"\b[01]?\d/[0-3]?\d/(?:" + _YEAR + r"|\d{2})\b",  # 03/31/2026
     r"\b" + _DAY + r"\s+(?:of\s+)?" + MONTHS + r"\.?(?:,?\s+" + _YEAR + r")?\b",  # 31 Mar 2026
     r"\b" + MONTHS + r"\.?\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b(?!\s*%)",  # March 31, 2026
     r"\b" + MONTHS + r"\.?\s+" + _YEAR + r"\b",  # March 2026
@@ -61,6 +62,10 @@ _PERIOD_RE = re.compile(
     + MONTHS
     + r"|quarter|month|year|half|cycle|sprint|q[1-4]|h[12]))\b"
     r"|\b(?:this|next)\s+(?:quarter|month|year|half|cycle|sprint)\b"
+    r"|\b(?:in|within|over|during)\s+the\s+(?:next|coming)\s+(?:\d+|two|three|four|five|six|"
+    r"seven|eight|nine|ten|twelve)\s+(?:days|weeks|months|quarters|sprints)\b"
+    r"|\bwithin\s+(?:\d+|two|three|four|five|six|nine|twelve)\s+(?:weeks|months|quarters)\b"
+    r"|\b(?:by|before|on|until)\s+(?:next\s+|this\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(?:EOQ|EOM|EOY|EOH|year[-\s]end|quarter[-\s]end|month[-\s]end)\b",
     re.IGNORECASE,
 )
@@ -81,6 +86,7 @@ _NON_MEASURE_PATTERNS = [
     r"\b\d+(?:\.\d+){2,}\b",  # 3.12.1
     r"\b(?:" + _PRODUCT_WORDS + r")[\s-]?\d+(?:\.\d+)?\b(?!\s*%)",  # Windows 11, GPT-4, Phase 2
     r"\b[A-Za-z]+-\d+(?:\.\d+)?\b(?!\s*%)",  # COVID-19, ISO-27001
+    r"\b[A-Za-z]+/\d+(?:\.\d+)?\b(?!\s*%)",  # HTTP/2
     r"\b[A-Za-z]+\d+[A-Za-z0-9]*\b",  # S3, EC2, OAuth2, web3, B2B
     r"\b\d+[A-Za-z]+\d+[A-Za-z0-9]*\b",  # 2FA-like tokens with trailing digits, e.g. 4K60
     r"\b\d+FA\b|\b[23]D\b|\b[345]G\b|\b[48]K(?=\s+(?:video|display|screen|stream))",
@@ -109,7 +115,7 @@ _UNITS = (
     r"|wks?|months?|mos?|quarters?|years?|yrs?)"
     r"|\s?(?:k|m|mm|mn|b|bn)\b|\s?(?:thousand|million|billion)\b"
     r"|\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b"
-    r"|\s?(?:gb|mb|tb|kb|rps|qps|tps)\b"
+    r"|\s?(?:gb|mb|tb|kb|rps|qps|tps)\b|(?<=\d)(?:st|nd|rd|th)\b"
 )
 _QUANTITY_RE = re.compile(
     r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
@@ -220,15 +226,22 @@ def _unit_of(unit: str | None, currency: str | None) -> tuple[str, str, float]:
 def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Blank out dates and non-measures; return the masked text and the date spans."""
     chars = list(text)
-    date_spans = [m.span() for m in _PERIOD_RE.finditer(text)]
-    date_spans += [m.span() for m in _DATE_RE.finditer(text)]
+    found = sorted(
+        [m.span() for m in _PERIOD_RE.finditer(text)] + [m.span() for m in _DATE_RE.finditer(text)]
+    )
+    date_spans: list[tuple[int, int]] = []
+    for start, end in found:  # "by March" and "March 2026" are one deadline: "by March 2026"
+        if date_spans and start <= date_spans[-1][1]:
+            date_spans[-1] = (date_spans[-1][0], max(end, date_spans[-1][1]))
+        else:
+            date_spans.append((start, end))
     for start, end in date_spans:
         chars[start:end] = " " * (end - start)
     masked = "".join(chars)
     for match in _NON_MEASURE_RE.finditer(masked):
         start, end = match.span()
         chars[start:end] = " " * (end - start)
-    return "".join(chars), sorted(date_spans)
+    return "".join(chars), date_spans
 
 
 _PAST_REFERENCE_RE = re.compile(

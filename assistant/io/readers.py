@@ -285,7 +285,7 @@ _CSV_ALIASES = {
 
 def _csv_tree(text: str, label: str) -> Any:
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = next(reader)
     except (csv.Error, StopIteration) as exc:
         raise InputError(label, f"invalid CSV: {exc}", 1) from None

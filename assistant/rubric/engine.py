@@ -321,7 +321,7 @@ _SYNONYMS = {
     **dict.fromkeys("reduce cut decrease lower shrink halve down drop fewer less".split(), "down"),
     **dict.fromkeys("reach achieve hit get attain".split(), "reach"),
 }
-_TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z0-9'-]*", re.IGNORECASE)
+_TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z0-9']*", re.IGNORECASE)
 
 
 def _normalise(word: str) -> str:

@@ -1,0 +1,132 @@
+"""Measure extraction: what counts as a quantity, a baseline → target, and a deadline."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.measure import extract, is_date_only
+
+
+@pytest.mark.parametrize(
+    ("text", "quantities"),
+    [
+        ("Raise activation from 32% to 50%", ["32%", "50%"]),
+        ("Grow ARR to $1.2M", ["$1.2M"]),
+        ("Sign €40k in new contracts", ["€40k"]),
+        ("1 in 5 trial users converts", ["1 in 5"]),
+        ("Get 3 out of 4 teams onto the new flow", ["3 out of 4"]),
+        ("Double weekly active users", ["Double"]),
+        ("Halve the p95 latency", ["Halve"]),
+        ("Onboard ten new partners", ["ten"]),
+        ("Onboard ten partners", ["ten partners"]),
+        ("Reach 2,000 paying customers", ["2,000"]),
+        ("Rating of 4.5/5 in the app store", ["4.5/5"]),
+        ("Cut p95 latency to 300 ms", ["300 ms"]),
+        ("Grow pipeline 3x", ["3x"]),
+        ("Zero P1 incidents", ["Zero"]),
+        ("Rank in the top 3, up from 11th", ["3", "11th"]),
+    ],
+)
+def test_quantities_are_found_with_their_exact_text(text: str, quantities: list[str]) -> None:
+    found = [q.text for q in extract(text).quantities]
+    assert found == quantities
+    for q in extract(text).quantities:
+        assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ship v2 of the API",
+        "Release v1.4.2 to customers",
+        "Upgrade all laptops to Windows 11",
+        "Evaluate GPT-4 for support triage",
+        "Provide 24/7 support",
+        "Agree the top 3 priorities with leadership",
+        "Deliver the report by Q3",
+        "Finish by 31 Mar 2026",
+        "Done by 2026-03-31",
+        "Complete in Q1 2026",
+        "Adopt Python 3.12 everywhere",
+        "Support HTTP/2 on the edge",
+        "Enable two-factor authentication",
+        "Hold 1:1s with every report",
+        "Pass the SOC 2 audit",
+        "Cut COVID-19 related delays",
+        "Move data to S3 and EC2",
+        "Grow B2B revenue",
+        "Be the #1 planning tool",
+    ],
+)
+def test_things_that_are_not_measures_do_not_count(text: str) -> None:
+    assert extract(text).quantities == []
+
+
+@pytest.mark.parametrize(
+    ("text", "baseline", "target"),
+    [
+        ("Raise activation from 32% to 50% by Q3", 32, 50),
+        ("Activation 32% → 50%", 32, 50),
+        ("Activation 32%->50%", 32, 50),
+        ("Reach 500 weekly users, up from 400", 400, 500),
+        ("Cut time to first dashboard to 1 day (currently 3 days)", 3, 1),
+        ("Grow signups over the Q2 level of 400 to 600", 400, 600),
+        ("Retain 80% of users (baseline: 65%)", 65, 80),
+        ("Lower the error rate to 0.5%, down from 2%", 2, 0.5),
+        ("Raise win rate from 1 in 5 to 1 in 3", 0.2, 1 / 3),
+        ("Grow ARR from $1.2M to $2M", 1_200_000, 2_000_000),
+        ("Grow revenue from €40k to €90k", 40_000, 90_000),
+    ],
+)
+def test_baseline_and_target_pairs(text: str, baseline: float, target: float) -> None:
+    m = extract(text)
+    assert m.baseline is not None and m.target is not None
+    assert m.baseline.value == pytest.approx(baseline)
+    assert m.target.value == pytest.approx(target)
+
+
+def test_a_target_alone_has_no_baseline() -> None:
+    m = extract("Reach 50% week-1 activation")
+    assert m.baseline is None
+    assert m.target is not None and m.target.value == 50
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("Ship by 31 Mar 2026", "31 Mar 2026"),
+        ("Reach it by Q3", "Q3"),
+        ("Reach it by June 30", "by June 30"),
+        ("Reach it by end of March", "by end of March"),
+        ("Reach it by 2026-06-30", "2026-06-30"),
+        ("Reach it this quarter", "this quarter"),
+        ("Reach it by March 2026", "by March 2026"),
+        ("Reach it in H2 2026", "H2 2026"),
+        ("Reach it by EOY", "EOY"),
+        ("Reach it in the next 90 days", "in the next 90 days"),
+        ("Reach it by next Friday", "by next Friday"),
+        ("Reach it by FY26 Q2", "FY26 Q2"),
+        ("Reach it by 03/31/2026", "03/31/2026"),
+    ],
+)
+def test_deadlines(text: str, deadline: str) -> None:
+    assert extract(text).deadline == deadline
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grow signups over the Q2 level of 400 to 600",
+        "Activate within 7 days of signup: 20% to 35%",
+        "Retain 80% of users in the first 30 days, up from 65%",
+        "Grow MRR from $50k to $80k per month",
+    ],
+)
+def test_baseline_periods_and_metric_windows_are_not_deadlines(text: str) -> None:
+    assert extract(text).deadline is None
+
+
+def test_a_quarter_or_date_alone_is_a_date_not_a_measure() -> None:
+    assert is_date_only("Q3")
+    assert is_date_only("31 Mar 2026")
+    assert not is_date_only("50% by Q3")
