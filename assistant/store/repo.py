@@ -1,0 +1,309 @@
+"""SQL for drafts and versions. Only appends; the services decide what to append.
+
+A version's ``hash`` is ``sha256(content + parent_hash)`` over the canonical JSON
+of ``OKRSet.content()`` (sorted keys, no spaces, UTF-8) and the parent's hex hash
+(empty for version 1), so changing any stored revision breaks every later hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from assistant.model import OKRSet, Scores
+from assistant.store.models import DraftSummary, Version, VersionInfo
+
+_INFO_COLS = (
+    "v.number, v.hash, v.parent_hash, v.message, v.author, v.source, v.created_at, "
+    "v.clarity, v.measurability, v.ambition, v.overall"
+)
+
+
+def canonical_json(content: dict[str, Any]) -> str:
+    """The one byte-exact text of a content dict that hashes are computed over."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(content_text: str, parent_hash: str | None) -> str:
+    return hashlib.sha256((content_text + (parent_hash or "")).encode("utf-8")).hexdigest()
+
+
+def timestamp(now: datetime | None = None) -> str:
+    """UTC ISO-8601 with microseconds; SQLite's ``julianday()`` parses it too."""
+    moment = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _scores(row: sqlite3.Row | tuple, offset: int) -> Scores | None:
+    values = row[offset : offset + 4]
+    if any(v is None for v in values):
+        return None
+    clarity, measurability, ambition, overall = values
+    return Scores(clarity=clarity, measurability=measurability, ambition=ambition, overall=overall)
+
+
+def _info(draft: str, row: sqlite3.Row | tuple, offset: int = 0) -> VersionInfo:
+    r = row[offset : offset + 11]
+    return VersionInfo(
+        draft=draft,
+        number=r[0],
+        hash=r[1],
+        parent_hash=r[2],
+        message=r[3],
+        author=r[4],
+        source=r[5],
+        created_at=r[6],
+        scores=_scores(r, 7),
+    )
+
+
+class DraftRow:
+    """The columns of ``drafts`` the services need."""
+
+    __slots__ = ("id", "name", "created_at", "deleted_at")
+
+    def __init__(self, id: int, name: str, created_at: str, deleted_at: str | None) -> None:
+        self.id = id
+        self.name = name
+        self.created_at = created_at
+        self.deleted_at = deleted_at
+
+
+def find_draft(conn: sqlite3.Connection, name: str) -> DraftRow | None:
+    row = conn.execute(
+        "SELECT id, name, created_at, deleted_at FROM drafts WHERE name = ?", (name,)
+    ).fetchone()
+    return DraftRow(*row) if row else None
+
+
+def create_draft(conn: sqlite3.Connection, name: str, created_at: str) -> DraftRow:
+    cursor = conn.execute("INSERT INTO drafts (name, created_at) VALUES (?, ?)", (name, created_at))
+    return DraftRow(int(cursor.lastrowid or 0), name, created_at, None)
+
+
+def head_row(conn: sqlite3.Connection, draft_id: int) -> tuple[int, int, str] | None:
+    """``(version id, number, hash)`` of the latest version."""
+    row = conn.execute(
+        "SELECT id, number, hash FROM versions WHERE draft_id = ? ORDER BY number DESC LIMIT 1",
+        (draft_id,),
+    ).fetchone()
+    return (int(row[0]), int(row[1]), str(row[2])) if row else None
+
+
+def head_content(conn: sqlite3.Connection, draft_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT content FROM versions WHERE draft_id = ? ORDER BY number DESC LIMIT 1",
+        (draft_id,),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def append_version(
+    conn: sqlite3.Connection,
+    draft: DraftRow,
+    content_text: str,
+    *,
+    message: str,
+    author: str,
+    source: str,
+    scores: Scores | None,
+    created_at: str,
+) -> VersionInfo:
+    """Append after the current head. Call inside a write (IMMEDIATE) transaction."""
+    head = head_row(conn, draft.id)
+    parent_id, number, parent_hash = (head[0], head[1] + 1, head[2]) if head else (None, 1, None)
+    digest = chain_hash(content_text, parent_hash)
+    s = scores
+    conn.execute(
+        "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
+        " author, source, created_at, clarity, measurability, ambition, overall)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            draft.id,
+            number,
+            parent_id,
+            content_text,
+            digest,
+            parent_hash,
+            message,
+            author,
+            source,
+            created_at,
+            s.clarity if s else None,
+            s.measurability if s else None,
+            s.ambition if s else None,
+            s.overall if s else None,
+        ),
+    )
+    return VersionInfo(
+        draft=draft.name,
+        number=number,
+        hash=digest,
+        parent_hash=parent_hash,
+        message=message,
+        author=author,
+        source=source,
+        created_at=datetime.fromisoformat(created_at),
+        scores=scores,
+    )
+
+
+def version_count(conn: sqlite3.Connection, draft_id: int) -> int:
+    row = conn.execute("SELECT MAX(number) FROM versions WHERE draft_id = ?", (draft_id,))
+    return int(row.fetchone()[0] or 0)
+
+
+def get_version(conn: sqlite3.Connection, draft: DraftRow, number: int | None) -> Version | None:
+    """Version ``number`` of the draft, or its head when ``number`` is None."""
+    if number is None:
+        row = conn.execute(
+            f"SELECT {_INFO_COLS}, v.content FROM versions v WHERE v.draft_id = ?"
+            " ORDER BY v.number DESC LIMIT 1",
+            (draft.id,),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            f"SELECT {_INFO_COLS}, v.content FROM versions v WHERE v.draft_id = ? AND v.number = ?",
+            (draft.id, number),
+        ).fetchone()
+    if row is None:
+        return None
+    info = _info(draft.name, row)
+    return Version(**info.model_dump(), okr_set=OKRSet.model_validate(json.loads(row[11])))
+
+
+def history(
+    conn: sqlite3.Connection, draft: DraftRow, limit: int | None = None
+) -> list[VersionInfo]:
+    """Newest first; ``limit`` keeps only the latest N (the index makes this O(N))."""
+    sql = f"SELECT {_INFO_COLS} FROM versions v WHERE v.draft_id = ? ORDER BY v.number DESC"
+    params: tuple[Any, ...] = (draft.id,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params += (limit,)
+    return [_info(draft.name, row) for row in conn.execute(sql, params)]
+
+
+def list_drafts(conn: sqlite3.Connection, *, deleted: bool = False) -> list[DraftSummary]:
+    """Every live draft (or every deleted one) with its head version, by name."""
+    where = "d.deleted_at IS NOT NULL" if deleted else "d.deleted_at IS NULL"
+    rows = conn.execute(
+        f"SELECT d.name, d.created_at, d.deleted_at, {_INFO_COLS} FROM drafts d"
+        " JOIN versions v ON v.draft_id = d.id AND v.number ="
+        " (SELECT MAX(number) FROM versions WHERE draft_id = d.id)"
+        f" WHERE {where} ORDER BY d.name COLLATE NOCASE, d.name"
+    )
+    return [
+        DraftSummary(
+            name=row[0],
+            created_at=row[1],
+            deleted_at=row[2],
+            versions=row[3],
+            head=_info(row[0], row, 3),
+        )
+        for row in rows
+    ]
+
+
+def set_deleted(conn: sqlite3.Connection, draft: DraftRow, deleted_at: str | None) -> None:
+    conn.execute("UPDATE drafts SET deleted_at = ? WHERE id = ?", (deleted_at, draft.id))
+
+
+def purge_drafts(conn: sqlite3.Connection, draft_ids: Iterable[int]) -> None:
+    """Remove drafts for good; the triggers refuse unless deleted 30+ days ago."""
+    for draft_id in draft_ids:
+        conn.execute("DELETE FROM versions WHERE draft_id = ?", (draft_id,))
+        conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+
+def expired_drafts(conn: sqlite3.Connection, days: int) -> list[tuple[int, str]]:
+    return [
+        (int(i), str(n))
+        for i, n in conn.execute(
+            "SELECT id, name FROM drafts WHERE deleted_at IS NOT NULL"
+            " AND julianday(deleted_at) <= julianday('now', ?) ORDER BY name",
+            (f"-{days:d} days",),
+        )
+    ]
+
+
+def insert_raw_version(
+    conn: sqlite3.Connection, draft: DraftRow, info: VersionInfo, content_text: str
+) -> None:
+    """Append a version exactly as recorded elsewhere (backup import). The caller has
+    verified that its hash chains onto the current head."""
+    head = head_row(conn, draft.id)
+    s = info.scores
+    conn.execute(
+        "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
+        " author, source, created_at, clarity, measurability, ambition, overall)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            draft.id,
+            info.number,
+            head[0] if head else None,
+            content_text,
+            info.hash,
+            info.parent_hash,
+            info.message,
+            info.author,
+            info.source,
+            timestamp(info.created_at),
+            s.clarity if s else None,
+            s.measurability if s else None,
+            s.ambition if s else None,
+            s.overall if s else None,
+        ),
+    )
+
+
+def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
+    """Walk every draft's history and report each break: ``(drafts, versions, problems)``.
+
+    Streams rows in (draft, number) order so 10,000s of versions stay cheap.
+    """
+    problems: list[str] = []
+    names = dict(conn.execute("SELECT id, name FROM drafts").fetchall())
+    seen_drafts: set[int] = set()
+    versions = 0
+    previous: tuple[int, int, int, str] | None = None  # draft_id, id, number, hash
+    rows = conn.execute(
+        "SELECT draft_id, id, number, parent_id, parent_hash, hash, content"
+        " FROM versions ORDER BY draft_id, number"
+    )
+    for draft_id, vid, number, parent_id, parent_hash, digest, content in rows:
+        versions += 1
+        name = names.get(draft_id, f"#{draft_id}")
+        where = f"draft '{name}' v{number}"
+        if draft_id not in names:
+            problems.append(f"{where}: belongs to a draft that does not exist")
+        first = previous is None or previous[0] != draft_id
+        seen_drafts.add(draft_id)
+        if first:
+            if number != 1:
+                problems.append(f"{where}: history starts at v{number}, not v1")
+            if number == 1 and (parent_id is not None or parent_hash is not None):
+                problems.append(f"{where}: the first version has a parent")
+        else:
+            assert previous is not None
+            if number != previous[2] + 1:
+                problems.append(f"{where}: follows v{previous[2]} (versions missing)")
+            if parent_id != previous[1] or parent_hash != previous[3]:
+                problems.append(f"{where}: parent is not v{previous[2]}")
+        if chain_hash(content, parent_hash) != digest:
+            problems.append(f"{where}: hash does not match its content (modified after saving)")
+        try:
+            OKRSet.model_validate(json.loads(content))
+        except ValueError as exc:
+            problems.append(f"{where}: content is not a valid OKR set ({str(exc).splitlines()[0]})")
+        previous = (draft_id, vid, number, digest)
+    for draft_id, name in names.items():
+        if draft_id not in seen_drafts:
+            problems.append(f"draft '{name}': has no versions")
+    return len(names), versions, problems

@@ -1,0 +1,267 @@
+"""The drafts commands as a user runs them (CliRunner, OKR_HOME in tmp_path)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from assistant.cli import main
+from assistant.cli.drafts import COMMANDS, ago, sparkline
+from assistant.io import read_text
+from assistant.services import drafts
+
+V1 = """name: Growth
+cycle: 2026-Q1
+objectives:
+  - title: Make onboarding effortless
+    key_results:
+      - Improve activation
+      - Cut time-to-first-dashboard from 3 days to 1 day
+"""
+V2 = V1.replace("Improve activation", "Raise week-1 activation from 32% to 50%")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("OKR_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OKR_AUTHOR", "Ana")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "home"
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def save_two(tmp: Path = Path(".")) -> None:
+    (tmp / "growth.yaml").write_text(V1)
+    assert run("save", "growth.yaml", "-m", "First draft").exit_code == 0
+    (tmp / "growth.yaml").write_text(V2)
+    assert (
+        run("save", "growth.yaml", "-m", "Measurable activation", "--author", "Li").exit_code == 0
+    )
+
+
+def test_save_reports_version_and_score_change(home: Path) -> None:
+    Path("growth.yaml").write_text(V1)
+    first = run("save", "growth.yaml", "-m", "First draft")
+    assert first.exit_code == 0
+    assert "Saved Growth v1 (new draft)" in first.stdout
+    Path("growth.yaml").write_text(V2)
+    second = run("save", "growth.yaml", "-m", "Better")
+    assert "Saved Growth v2" in second.stdout
+    assert "(+" in second.stdout  # the overall score went up
+    same = run("save", "growth.yaml", "-m", "Again")
+    assert same.exit_code == 0 and "Nothing changed" in same.stdout
+    assert (home / "okr.db").exists()
+
+
+def test_save_names_the_draft_from_file_stem_or_option(home: Path) -> None:
+    Path("q1-plan.yaml").write_text(
+        "objectives:\n  - title: Grow\n    key_results: [Sign 5 logos]\n"
+    )
+    assert run("save", "q1-plan.yaml", "-m", "x").exit_code == 0
+    assert run("save", "q1-plan.yaml", "--draft", "Custom", "-m", "x").exit_code == 0
+    assert [d.name for d in drafts.list_drafts(home)] == ["Custom", "q1-plan"]
+    assert drafts.get_version(home, "Custom").author == "Ana"
+
+
+def test_save_requires_a_message_and_one_set(home: Path) -> None:
+    Path("growth.yaml").write_text(V1)
+    assert run("save", "growth.yaml").exit_code == 2
+    Path("team.yaml").write_text(
+        "sets:\n  - name: A\n    objectives: []\n  - name: B\n    objectives: []\n"
+    )
+    result = run("save", "team.yaml", "-m", "x")
+    assert result.exit_code == 2
+    assert "holds 2 sets; pick one with --set N" in result.stderr
+    assert run("save", "team.yaml", "--set", "2", "-m", "x").exit_code == 0
+    assert [d.name for d in drafts.list_drafts(home)] == ["B"]
+
+
+def test_bad_input_file_is_one_line_and_saves_nothing(home: Path) -> None:
+    Path("bad.yaml").write_text("objectives:\n  - title: [unclosed\n")
+    result = run("save", "bad.yaml", "-m", "x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bad.yaml:") and len(result.stderr.splitlines()) == 1
+    assert not (home / "okr.db").exists()
+
+
+def test_drafts_lists_versions_score_and_last_change(home: Path) -> None:
+    empty = run("drafts")
+    assert empty.exit_code == 0 and "No drafts yet" in empty.stdout
+    save_two()
+    result = run("drafts")
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if "Growth" in line)
+    score = drafts.get_version(home, "Growth").scores
+    assert score is not None
+    assert " 2 " in row and f" {score.overall} " in row and "just now by Li" in row
+    data = json.loads(run("drafts", "--json").stdout)
+    assert [(d["name"], d["versions"]) for d in data["drafts"]] == [("Growth", 2)]
+    assert data["drafts"][0]["head"]["scores"]["overall"] == score.overall
+
+
+def test_log_shows_scores_trend_and_limits(home: Path) -> None:
+    save_two()
+    result = run("log", "Growth")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.index("Measurable") < out.index("First draft")  # newest first
+    assert "Overall trend (oldest → newest):" in out
+    assert "↑" in out  # measurability went up at v2
+    limited = run("log", "Growth", "--limit", "1")
+    assert "First draft" not in limited.stdout and "latest 1 of 2 versions" in limited.stdout
+    data = json.loads(run("log", "Growth", "--json", "--all").stdout)
+    assert [v["number"] for v in data["history"]] == [2, 1]
+    assert data["history"][0]["source"] == "manual"
+    assert set(data["history"][0]["scores"]) == {"clarity", "measurability", "ambition", "overall"}
+
+
+def test_show_prints_a_version_as_yaml_that_reads_back(home: Path) -> None:
+    save_two()
+    latest = run("show", "Growth")
+    assert latest.exit_code == 0
+    assert latest.stdout.startswith("# Growth v2 (")
+    assert read_text(latest.stdout, "x.yaml")[0].content() == read_text(V2, "v.yaml")[0].content()
+    old = run("show", "Growth@1")
+    assert read_text(old.stdout, "x.yaml")[0].content() == read_text(V1, "v.yaml")[0].content()
+
+
+def test_diff_shows_changed_kr_with_dimension_deltas(home: Path) -> None:
+    save_two()
+    result = run("diff", "Growth", "1", "2")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "Growth v1 → v2" in out
+    assert "- O1.KR1 Improve activation" in out
+    assert "+ O1.KR1 Raise week-1 activation from 32% to 50%" in out
+    assert "measurability +" in out
+    assert "(1 key result unchanged)" in out
+    data = json.loads(run("diff", "Growth", "1", "--json").stdout)
+    assert data["new"]["number"] == 2 and data["objectives"][0]["kind"] == "changed"
+
+
+def test_restore_creates_a_new_version(home: Path) -> None:
+    save_two()
+    result = run("restore", "Growth", "1", "-m", "Back to basics")
+    assert result.exit_code == 0 and "Restored v1 as Growth v3" in result.stdout
+    version = drafts.get_version(home, "Growth")
+    assert version.message == "Back to basics" and version.source == "restore"
+    assert version.okr_set.content() == drafts.get_version(home, "Growth", 1).okr_set.content()
+
+
+def test_export_formats_files_and_full_backup(home: Path, tmp_path: Path) -> None:
+    save_two()
+    md = run("export", "Growth@1", "--format", "md")
+    assert md.exit_code == 0 and md.stdout.startswith("# Growth")
+    assert run("export", "Growth", "-o", "out.json").exit_code == 0
+    assert read_text(Path("out.json").read_text(), "out.json")[0].name == "Growth"
+    backup = run("export", "--all", "bk")
+    assert backup.exit_code == 0 and "Backed up 1 draft(s)" in backup.stdout
+    assert json.loads(Path("bk/manifest.json").read_text())["drafts"][0]["versions"] == 2
+    assert run("export").exit_code == 2
+    assert run("export", "Growth", "--all", "bk").exit_code == 2
+
+
+def test_import_restores_a_backup_into_a_new_home(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_two()
+    assert run("export", "--all", "bk").exit_code == 0
+    monkeypatch.setenv("OKR_HOME", str(tmp_path / "other"))
+    result = run("import", "bk")
+    assert result.exit_code == 0 and "Growth: 2 version(s) added (new draft)" in result.stdout
+    again = run("import", "bk")
+    assert "0 version(s) added (existing draft, 2 already present)" in again.stdout
+    assert [v.hash for v in drafts.history(tmp_path / "other", "Growth")] == [
+        v.hash for v in drafts.history(home, "Growth")
+    ]
+
+
+def test_delete_asks_and_undelete_brings_it_back(home: Path) -> None:
+    save_two()
+    declined = run("delete", "Growth", input="n\n")
+    assert declined.exit_code == 1
+    assert [d.name for d in drafts.list_drafts(home)] == ["Growth"]
+    accepted = run("delete", "Growth", input="y\n")
+    assert accepted.exit_code == 0 and "okr undelete Growth" in accepted.stdout
+    assert "No drafts yet" in run("drafts").stdout
+    assert "Growth" in run("drafts", "--deleted").stdout
+    gone = run("log", "Growth")
+    assert gone.exit_code == 2 and "okr undelete Growth" in gone.stderr
+    assert run("undelete", "Growth").exit_code == 0
+    assert run("log", "Growth").exit_code == 0
+    assert run("delete", "Growth", "--yes").exit_code == 0
+
+
+def test_purge_only_removes_drafts_deleted_30_days_ago(home: Path) -> None:
+    save_two()
+    Path("old.yaml").write_text("name: Old\nobjectives: []\n")
+    run("save", "old.yaml", "-m", "x")
+    drafts.delete(home, "Old", now=datetime.now(UTC) - timedelta(days=40))
+    run("delete", "Growth", "--yes")
+    assert "Would remove 1 draft(s) for good: Old" in run("purge", "--dry-run").stdout
+    assert run("purge", input="n\n").exit_code == 1
+    assert run("purge", "--yes").exit_code == 0
+    assert [d.name for d in drafts.list_drafts(home, deleted=True)] == ["Growth"]
+    assert "Nothing to purge" in run("purge").stdout
+
+
+def test_unknown_draft_or_version_is_one_line_exit_2(home: Path) -> None:
+    save_two()
+    for args in (
+        ("log", "Nope"),
+        ("show", "Nope"),
+        ("show", "Growth@9"),
+        ("diff", "Growth", "1", "9"),
+        ("restore", "Growth", "9"),
+        ("export", "Nope@1"),
+        ("delete", "Nope", "--yes"),
+        ("undelete", "Growth"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "has no version 9 (it has v1–v2)" in run("show", "Growth@9").stderr
+
+
+def test_doctor_reports_a_healthy_database_and_exit_codes(home: Path) -> None:
+    fresh = run("doctor")
+    assert fresh.exit_code == 0 and "No drafts database yet" in fresh.stdout
+    save_two()
+    ok = run("doctor")
+    assert ok.exit_code == 0 and "every hash chain verifies" in ok.stdout
+    data = json.loads(run("doctor", "--json").stdout)
+    assert data["ok"] and data["versions"] == 2 and data["integrity"] == "ok"
+
+
+def test_every_command_has_help_with_examples(home: Path) -> None:
+    for command in COMMANDS:
+        result = run(command.name or "", "--help")
+        assert result.exit_code == 0
+        assert "Examples:" in result.stdout, command.name
+
+
+def test_okr_help_does_not_load_the_store() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from assistant.cli import main;"
+        "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output;"
+        "print(any(m.startswith(('assistant.store', 'sqlite3')) for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_sparkline_and_relative_times() -> None:
+    assert sparkline([0, 50, 100]) == "▁▄█"
+    now = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    assert ago(now - timedelta(seconds=5), now) == "just now"
+    assert ago(now - timedelta(minutes=5), now) == "5 min ago"
+    assert ago(now - timedelta(days=1, hours=1), now) == "1 day ago"
