@@ -84,7 +84,6 @@ _PRODUCT_WORDS = (
 _NON_MEASURE_PATTERNS = [
     r"\b[vV]\d+(?:\.\d+)*\b",  # v2, v1.4.2
     r"\b\d+(?:\.\d+){2,}\b",  # 3.12.1
-    r"\b(?:" + _PRODUCT_WORDS + r")[\s-]?\d+(?:\.\d+)?\b(?!\s*%)",  # Windows 11, GPT-4, Phase 2
     r"\b[A-Za-z]+-\d+(?:\.\d+)?\b(?!\s*%)",  # COVID-19, ISO-27001
     r"\b[A-Za-z]+/\d+(?:\.\d+)?\b(?!\s*%)",  # HTTP/2
     r"\b[A-Za-z]+\d+[A-Za-z0-9]*\b",  # S3, EC2, OAuth2, web3, B2B
@@ -102,6 +101,10 @@ _NON_MEASURE_PATTERNS = [
     r"\b[A-Z]{1,3}\d\b",  # L2, P1
 ]
 _NON_MEASURE_RE = re.compile("|".join(f"(?:{p})" for p in _NON_MEASURE_PATTERNS), re.IGNORECASE)
+# "Windows 11", "GPT-4", "Phase 2": a generic word-then-number regex, then a set lookup
+# (one alternation of a hundred product words would be tried at every position).
+_PRODUCT_SET = frozenset(_PRODUCT_WORDS.split("|"))
+_WORD_THEN_NUMBER_RE = re.compile(r"\b([A-Za-z][A-Za-z-]*?)[\s-]?\d+(?:\.\d+)?\b(?!\s*%)")
 
 _SCALE = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
@@ -144,6 +147,7 @@ _WORD_NUMBER_RE = re.compile(
     r"partners?|integrations?|features?|releases?|incidents?|outages?|[a-z]+s\b))?",
     re.IGNORECASE,
 )
+_WORDS_LONGEST_FIRST = sorted(WORD_NUMBERS.items(), key=lambda kv: -len(kv[0]))
 MULTIPLIER_WORDS = {
     "double": 2.0, "doubling": 2.0, "twice": 2.0, "triple": 3.0, "tripling": 3.0,
     "quadruple": 4.0, "halve": 0.5, "halving": 0.5, "cut in half": 0.5, "in half": 0.5,
@@ -194,6 +198,7 @@ class Measures:
     baseline_span: tuple[int, int] | None = None
     target_span: tuple[int, int] | None = None
     deadline: str | None = None
+    date_spans: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def has_quantity(self) -> bool:
@@ -226,22 +231,19 @@ def _unit_of(unit: str | None, currency: str | None) -> tuple[str, str, float]:
 def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Blank out dates and non-measures; return the masked text and the date spans."""
     chars = list(text)
-    found = sorted(
-        [m.span() for m in _PERIOD_RE.finditer(text)] + [m.span() for m in _DATE_RE.finditer(text)]
-    )
-    date_spans: list[tuple[int, int]] = []
-    for start, end in found:  # "by March" and "March 2026" are one deadline: "by March 2026"
-        if date_spans and start <= date_spans[-1][1]:
-            date_spans[-1] = (date_spans[-1][0], max(end, date_spans[-1][1]))
-        else:
-            date_spans.append((start, end))
-    for start, end in date_spans:
+    date_spans_found = date_spans(text)
+    for start, end in date_spans_found:
         chars[start:end] = " " * (end - start)
     masked = "".join(chars)
-    for match in _NON_MEASURE_RE.finditer(masked):
-        start, end = match.span()
+    spans = [m.span() for m in _NON_MEASURE_RE.finditer(masked)]
+    spans += [
+        m.span()
+        for m in _WORD_THEN_NUMBER_RE.finditer(masked)
+        if m.group(1).lower() in _PRODUCT_SET
+    ]
+    for start, end in spans:
         chars[start:end] = " " * (end - start)
-    return "".join(chars), date_spans
+    return "".join(chars), date_spans_found
 
 
 _PAST_REFERENCE_RE = re.compile(
@@ -306,19 +308,12 @@ def extract(text: str) -> Measures:
         add(Quantity(factor, "x", "multiplier", m.start(), m.end(), text[m.start() : m.end()]))
     for m in _WORD_NUMBER_RE.finditer(masked):
         word = m.group(0).lower().split("-")[0]
-        value = next(
-            (
-                v
-                for w, v in sorted(WORD_NUMBERS.items(), key=lambda kv: -len(kv[0]))
-                if word.startswith(w)
-            ),
-            None,
-        )
+        value = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
         if value is None:
             continue
         add(Quantity(float(value), "", "word", m.start(), m.end(), text[m.start() : m.end()]))
     quantities.sort(key=lambda q: q.start)
-    measures = Measures(quantities=quantities)
+    measures = Measures(quantities=quantities, date_spans=date_spans)
     _find_baseline_target(text, measures)
     measures.deadline = _deadline(text, date_spans, measures.baseline_span)
     return measures
@@ -365,8 +360,17 @@ def _find_baseline_target(text: str, measures: Measures) -> None:
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:
-    """Where dates and periods are in the text (they never make two KRs different)."""
-    return _masked(text)[1]
+    """Where the dates and periods are (cheaper than a full :func:`extract`)."""
+    found = sorted(
+        [m.span() for m in _PERIOD_RE.finditer(text)] + [m.span() for m in _DATE_RE.finditer(text)]
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in found:  # "by March" and "March 2026" are one deadline: "by March 2026"
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def is_date_only(text: str) -> bool:

@@ -22,6 +22,8 @@ from assistant.errors import InputError
 from assistant.measure import extract
 from assistant.model import KeyResult, Objective, OKRSet
 
+# libyaml's composer is ~10x faster than the pure-Python one and reports the same marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_YAML_NODES = 2_000_000
 FORMATS = ("yaml", "markdown", "json", "csv")
@@ -131,7 +133,7 @@ def format_for(path: str, text: str, format_in: str | None = None) -> str:
 
 def _yaml_tree(text: str, label: str) -> Any:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

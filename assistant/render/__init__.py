@@ -62,8 +62,13 @@ def to_json_data(report: Report) -> dict[str, Any]:
     return data
 
 
+PRETTY_JSON_MAX_SETS = 100
+
+
 def to_json(report: Report) -> str:
-    return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+    """Indented for people; compact (C-encoded, ~10x faster) for reports over 100 sets."""
+    indent = 2 if len(report.sets) <= PRETTY_JSON_MAX_SETS else None
+    return json.dumps(to_json_data(report), indent=indent, ensure_ascii=False) + "\n"
 
 
 def findings_by_target(critique: SetCritique) -> dict[str, list[Finding]]:

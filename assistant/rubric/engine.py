@@ -27,10 +27,13 @@ class _SafeDict(dict):
 def _finding(rule: Rule, target: str, line: int | None, evidence: str, **values: object) -> Finding:
     values.setdefault("evidence", evidence)
     fill = _SafeDict({k: str(v) for k, v in values.items()})
-    return Finding(
+    # Built from the rubric's own validated data: skip re-validating ten thousand findings.
+    return Finding.model_construct(
+        line=line,
+        source="rules",
+        rewrite=None,
         code=rule.code,
         target=target,
-        line=line,
         dimension=rule.dimension,  # type: ignore[arg-type]
         severity=rule.severity,  # type: ignore[arg-type]
         evidence=evidence,
@@ -97,19 +100,24 @@ def check_no_deadline(
     return [_finding(rule, kr_id, kr.line, kr.text, text=kr.text.rstrip(" ."))]
 
 
+@lru_cache(maxsize=8)
+def _passive_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """ "The billing system is launched", "SSO live by Q3": a finished task, stated passively."""
+    passive = "|".join(re.escape(w) for w in words)
+    return re.compile(
+        rf"\b(?:is|are|be|been|gets?|goes|go)\s+(?:fully\s+|successfully\s+)?(?:{passive})\b"
+        rf"|\b(?:{passive})(?=(?:\s+(?:by|in|before|on|for|to|at|across)\b[^.]*)?[.!]?\s*$)",
+        re.IGNORECASE,
+    )
+
+
 def check_activity(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
     text = kr.text
     lead = _LEADING_FILLER.match(text)
     start = lead.end() if lead else 0
     match = _words(rule, "verbs").match(text, start)
     if match is None:
-        passive = "|".join(re.escape(w) for w in rule.param("passive", ()))
-        match = re.search(
-            rf"\b(?:is|are|be|been|gets?|goes|go)\s+(?:fully\s+|successfully\s+)?(?:{passive})\b"
-            rf"|\b(?:{passive})(?=(?:\s+(?:by|in|before|on|for|to|at|across)\b[^.]*)?[.!]?\s*$)",
-            text,
-            re.IGNORECASE,
-        )
+        match = _passive_regex(tuple(rule.param("passive", ()))).search(text)
     if match is None:
         return []
     following = extract(text[match.end() : match.end() + 16]).quantities

@@ -41,7 +41,11 @@ class Rubric(BaseModel):
 
     def rule(self, code: str) -> Rule:
         for rule in self.rules:
-            if rule.code == code.upper():
+            if rule.code == code:
+                return rule
+        upper = code.upper()
+        for rule in self.rules:
+            if rule.code == upper:
                 return rule
         raise KeyError(code)
 

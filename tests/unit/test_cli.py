@@ -99,9 +99,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     bad.write_text("objectives:\n  - title: [oops\n")
     result = run("critique", str(bad))
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [
-        f"{bad}:3: invalid YAML: expected ',' or ']', but got '<stream end>'"
-    ]
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"{bad}:3: invalid YAML: ") and "','" in line
     missing = run("critique", str(tmp_path / "nope.yaml"))
     assert missing.exit_code == 2 and "nope.yaml: no such file" in missing.output
 
