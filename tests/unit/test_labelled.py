@@ -50,3 +50,19 @@ def test_precision_and_recall_per_code_are_at_least_0_9(code: str) -> None:
 @pytest.mark.parametrize("item", LABELLED, ids=[i["text"][:40] for i in LABELLED])
 def test_each_labelled_key_result(item: dict) -> None:
     assert _codes(item["text"]) == set(item["codes"])
+
+
+OBJECTIVES = yaml.safe_load(
+    (Path(__file__).parent.parent / "data" / "labelled_objectives.yaml").read_text()
+)
+
+
+@pytest.mark.parametrize("item", OBJECTIVES, ids=[i["title"][:40] for i in OBJECTIVES])
+def test_each_labelled_objective(item: dict) -> None:
+    from assistant.model import Objective
+    from assistant.rubric.engine import objective_findings
+
+    objective = Objective(
+        title=item["title"], key_results=[KeyResult(text="a"), KeyResult(text="b")]
+    )
+    assert {f.code for f in objective_findings(objective, "O1")} == set(item["codes"])
