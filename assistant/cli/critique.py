@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.errors import UsageError
+from assistant.io.files import write_text_atomic
 from assistant.render import OUTPUT_FORMATS
 
 
@@ -149,7 +150,7 @@ def critique_command(
     else:
         text = render(report, fmt, color=use_color)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            write_text_atomic(output, text)
         else:
             click.echo(text, nl=False)
     if report.usage and report.usage.get("interrupted"):
@@ -194,8 +195,7 @@ def init_command(path: str, force: bool) -> None:
     if target.exists() and not force:
         raise UsageError(f"{path}: already exists (use --force to overwrite)")
     template = resources.files("rubrics").joinpath("template.yaml").read_text(encoding="utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(template, encoding="utf-8")
+    write_text_atomic(target, template)
     click.echo(f"Wrote {path}. Next: edit it, then run: okr critique {path}")
 
 
@@ -315,9 +315,8 @@ def examples_command(kind: str, save_dir: str | None) -> None:
         if save_dir:
             from assistant.io import write_sets
 
-            Path(save_dir).mkdir(parents=True, exist_ok=True)
-            (Path(save_dir) / f"{example.slug}.yaml").write_text(
-                write_sets([example.okr_set], "yaml"), encoding="utf-8"
+            write_text_atomic(
+                Path(save_dir) / f"{example.slug}.yaml", write_sets([example.okr_set], "yaml")
             )
     if save_dir:
         console.print(f"Saved examples to {save_dir}/")
