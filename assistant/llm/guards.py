@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.measure import date_spans, extract
+from assistant import measure
 from assistant.model import Finding, OKRSet, Rewrite, SetCritique
 from assistant.services.critique import critique_set
 
@@ -149,8 +149,8 @@ def replace_invented(text: str, okr_set: OKRSet) -> Placeholdered:
     ]
     if not invented:
         return Placeholdered(text, [])
-    measures = extract(text)
-    dates = date_spans(text)
+    measures = measure.extract(text)
+    dates = _date_spans(measures, text)
     edits: list[tuple[int, int, str]] = []
     for start, end, _token in sorted(invented):
         span = next(((a, b) for a, b in dates if a <= start < b), None)
@@ -176,6 +176,14 @@ def replace_invented(text: str, okr_set: OKRSet) -> Placeholdered:
         pos = end
     out.append(text[pos:])
     return Placeholdered("".join(out), [token for _s, _e, token in sorted(invented)])
+
+
+def _date_spans(measures: measure.Measures, text: str) -> list[tuple[int, int]]:
+    """Date and period spans, from the measures when they carry them."""
+    spans = getattr(measures, "date_spans", None)
+    if spans is None:
+        spans = measure.date_spans(text)  # type: ignore[attr-defined]
+    return list(spans)
 
 
 # --- scoring rewrites ----------------------------------------------------------------------

@@ -96,10 +96,13 @@ class FakeOpenAI:
     seed: int = 0
     hang: float = 5.0
     retry_after: str = "0"
+    retry_after_500: str = ""
     json_schema: bool = True
     json_object: bool = True
     usage: tuple[int, int] = (900, 250)
+    port: int = 0
     requests: list[Recorded] = field(default_factory=list)
+    max_in_flight: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -109,6 +112,7 @@ class FakeOpenAI:
         self._files: dict[str, bytes] = {}
         self._batches: dict[str, dict[str, Any]] = {}
         self._server: ThreadingHTTPServer | None = None
+        self._in_flight = 0
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeOpenAI:
@@ -121,8 +125,10 @@ class FakeOpenAI:
             daemon_threads = True
             request_queue_size = 256
 
-        self._server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -153,6 +159,7 @@ class FakeOpenAI:
         with self._lock:
             self.requests.clear()
             self._attempts.clear()
+            self.max_in_flight = 0
 
     # --- behaviour -------------------------------------------------------------------
     def _choose_fault(self, body: dict[str, Any], key: str) -> str:
@@ -311,6 +318,17 @@ class _Handler(BaseHTTPRequestHandler):
         ):
             fault = "400-format"
         self._record(body, fault, key)
+        with fake._lock:
+            fake._in_flight += 1
+            fake.max_in_flight = max(fake.max_in_flight, fake._in_flight)
+        try:
+            self._answer_chat(body, fault, fmt)
+        finally:
+            with fake._lock:
+                fake._in_flight -= 1
+
+    def _answer_chat(self, body: dict[str, Any], fault: str, fmt: str | None) -> None:
+        fake = self.server_ref
         if fake.delay:
             fake._stop.wait(fake.delay)
         if fault == "429":
@@ -320,7 +338,11 @@ class _Handler(BaseHTTPRequestHandler):
                 {"Retry-After": fake.retry_after},
             )
         elif fault == "500":
-            self._send(500, {"error": {"message": "The server had an error", "type": "server"}})
+            self._send(
+                500,
+                {"error": {"message": "The server had an error", "type": "server"}},
+                {"Retry-After": fake.retry_after_500} if fake.retry_after_500 else None,
+            )
         elif fault == "400-format":
             self._send(
                 400,

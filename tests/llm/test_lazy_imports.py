@@ -1,0 +1,64 @@
+"""``okr --help`` and the rules engine must not pay for importing the OpenAI SDK."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import team_yaml
+
+PROBE = """
+import sys
+from assistant.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    print("OPENAI_LOADED=" + str("openai" in sys.modules), file=sys.stderr)
+"""
+
+
+def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "OKR_HOME": str(home), **env}
+    environment.pop("OPENAI_API_KEY", None)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_does_not_import_openai(okr_home: Path) -> None:
+    result = _run(["--help"], okr_home)
+    assert "critique" in result.stdout
+    assert "OPENAI_LOADED=False" in result.stderr
+
+
+def test_rules_critique_does_not_import_openai(okr_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(team_yaml(["A", "B"]), encoding="utf-8")
+    for args in (["--engine", "rules"], []):  # explicit, and auto without a key
+        result = _run(["critique", str(path), "--format", "json", *args], okr_home)
+        assert json.loads(result.stdout)["engine"] == "rules", result.stderr
+        assert "OPENAI_LOADED=False" in result.stderr
+
+
+def test_fully_cached_llm_critique_does_not_import_openai(okr_home: Path, tmp_path: Path) -> None:
+    """The control: a run that needs the SDK does load it (so the probe can fail)."""
+    from .fake_server import FakeOpenAI
+
+    path = tmp_path / "team.yaml"
+    path.write_text(team_yaml(["A"]), encoding="utf-8")
+    args = ["critique", str(path), "--format", "json", "--engine", "llm"]
+    with FakeOpenAI() as server:
+        env = {"OPENAI_API_KEY": "sk-test-dummy", "OPENAI_BASE_URL": server.base_url}
+        first = _run(args, okr_home, **env)
+        assert "OPENAI_LOADED=True" in first.stderr, first.stderr
+        second = _run(args, okr_home, **env)
+    assert json.loads(second.stdout)["usage"]["requests"] == 0
+    assert "OPENAI_LOADED=False" in second.stderr
