@@ -1,0 +1,1 @@
+"""okr-coach's terminal UI (Textual). Only this package imports Textual."""

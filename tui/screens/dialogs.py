@@ -1,0 +1,212 @@
+"""Small modal dialogs: confirm, ask for a line of text, edit a rewrite, unsaved changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+from textual.widgets.input import Selection
+
+from tui.texts import delta_text
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes/no question; Enter or y confirms, Esc or n cancels."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: Text | str, yes: str = "Yes", no: str = "Cancel") -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question if isinstance(question, Text) else Text(question)
+        self.yes, self.no = yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="error", id="yes", compact=True)
+                yield Button(self.no, id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class UnsavedDialog(ModalScreen[str]):
+    """Leaving with unsaved edits: 'save', 'discard' or 'cancel'."""
+
+    BINDINGS = [
+        Binding("s", "choose('save')", "Save"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape,c", "choose('cancel')", "Cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Text("This draft has unsaved changes. Save them as a new version?"),
+                classes="dialog-text",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Discard", variant="error", id="discard", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "cancel")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class PromptDialog(ModalScreen[str | None]):
+    """Ask for one line of text (a draft name, a version message, a file path)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        question: str,
+        value: str = "",
+        *,
+        placeholder: str = "",
+        validate: Callable[[str], str | None] | None = None,
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+        self.check = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-text")
+            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield Static("", id="problem", classes="dialog-problem")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def _submit(self) -> None:
+        value = self.query_one(Input).value.strip()
+        problem = "it cannot be empty" if not value else self.check(value) if self.check else None
+        if problem:
+            self.query_one("#problem", Static).update(Text(problem, style="red"))
+            return
+        self.dismiss(value)
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RewriteDialog(ModalScreen[str | None]):
+    """Edit a suggested rewrite before accepting it; the score change updates as you type."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        target: str,
+        current: str,
+        proposal: str,
+        score: Callable[[str], int | None],
+        blanks: Callable[[str], tuple[str, ...]],
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.target = target
+        self.current = current
+        self.proposal = proposal
+        self.score = score
+        self.blanks = blanks
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(
+                Text.assemble(("Rewrite ", "bold"), (self.target, "bold blue"), ("  now: ", "dim"))
+                + Text(self.current, style="dim"),
+                classes="dialog-text",
+            )
+            yield Input(self.proposal, id="rewrite")
+            yield Static("", id="delta", classes="dialog-problem")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Accept", variant="success", id="ok", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.focus()
+        blanks = self.blanks(self.proposal)
+        if blanks:
+            start = self.proposal.find(blanks[0])
+            field.selection = Selection(start, start + len(blanks[0]))
+        self._update(self.proposal)
+
+    def _update(self, text: str) -> None:
+        blanks = self.blanks(text)
+        if blanks:
+            message = Text(f"fill in {', '.join(blanks)} before accepting", style="yellow")
+        elif not text.strip() or " ".join(text.split()) == self.current:
+            message = Text("type the new text", style="dim")
+        else:
+            delta = self.score(text)
+            message = Text.assemble("score change if accepted: ", delta_text(delta))
+        self.query_one("#delta", Static).update(message)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._update(event.value)
+
+    def _submit(self) -> None:
+        text = " ".join(self.query_one(Input).value.split())
+        if not text or text == self.current or self.blanks(text):
+            self._update(text)
+            self.app.bell()
+            return
+        self.dismiss(text)
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

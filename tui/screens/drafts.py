@@ -1,0 +1,176 @@
+"""The drafts in the store with their latest scores and last change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from assistant.errors import OKRError
+from assistant.services import drafts
+from assistant.store.models import DraftSummary
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
+from tui.texts import ago, overall_cell
+
+if TYPE_CHECKING:
+    from tui.app import OKRApp
+
+EMPTY = Text.assemble(
+    ("No drafts yet.\n\n", "bold"),
+    ("n", "bold cyan"),
+    "  start a draft from the template\n",
+    ("l", "bold cyan"),
+    "  learn the framework and open an example as a draft\n",
+    ("i", "bold cyan"),
+    "  import an OKR file (YAML, Markdown, JSON, CSV)\n",
+)
+
+
+class DraftsScreen(Screen[None]):
+    """List, open, create, import and delete drafts."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("o", "open", "Open"),
+        Binding("n", "new", "New"),
+        Binding("i", "import", "Import"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("h", "history", "History"),
+        Binding("l", "app.learn", "Learn"),
+        Binding("s", "app.settings", "Settings"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[DraftSummary] = []
+
+    @property
+    def okr_app(self) -> OKRApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="drafts-body"):
+            yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
+            yield Static(EMPTY, id="drafts-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = "drafts"
+        table = self.query_one(DataTable)
+        table.add_column("Draft", key="name")
+        table.add_column("Ver", key="versions")
+        table.add_column("Score", key="score")
+        table.add_column("Last change", key="change")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the drafts from the store, keeping the cursor on the same draft."""
+        table = self.query_one(DataTable)
+        current = self.selected_name()
+        try:
+            self.summaries = drafts.list_drafts(self.okr_app.home)
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error")
+            self.summaries = []
+        table.clear()
+        for summary in self.summaries:
+            head = summary.head
+            change = Text.assemble(
+                (ago(head.created_at), "dim"), " ", Text(head.message), (f"  {head.source}", "dim")
+            )
+            table.add_row(
+                Text(summary.name, style="bold"),
+                Text(str(summary.versions), justify="right"),
+                overall_cell(head.scores),
+                change,
+                key=summary.name,
+            )
+        names = [s.name for s in self.summaries]
+        if current in names:
+            table.move_cursor(row=names.index(current))
+        self.query_one("#drafts-empty").display = not self.summaries
+        table.display = bool(self.summaries)
+        if self.summaries:
+            table.focus()
+
+    def selected_name(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.summaries or table.cursor_row is None:
+            return None
+        row = table.cursor_row
+        return self.summaries[row].name if 0 <= row < len(self.summaries) else None
+
+    @on(DataTable.RowSelected, "#drafts")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.app.bell()
+            return
+        self.okr_app.open_draft(name)
+
+    def action_new(self) -> None:
+        self.okr_app.new_from_template()
+
+    def action_import(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path is None:
+                return
+            try:
+                imported = drafts.import_path(self.okr_app.home, path)
+            except OKRError as exc:
+                self.okr_app.say(str(exc), severity="error", timeout=8)
+                return
+            self.reload()
+            names = ", ".join(i.name for i in imported)
+            added = sum(i.added for i in imported)
+            self.okr_app.say(f"Imported {names} ({added} new version(s))")
+            if len(imported) == 1:
+                self.okr_app.open_draft(imported[0].name)
+
+        self.app.push_screen(
+            PromptDialog("Import an OKR file (path)", placeholder="okrs.yaml"), chosen
+        )
+
+    def action_delete(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.app.bell()
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                drafts.delete(self.okr_app.home, name)
+            except OKRError as exc:
+                self.okr_app.say(str(exc), severity="error")
+                return
+            self.okr_app.say(f"Deleted {name} (okr undelete {name} brings it back for 30 days)")
+            self.reload()
+
+        question = Text.assemble("Delete draft ", (name, "bold"), " and its history?")
+        self.app.push_screen(ConfirmDialog(question, yes="Delete"), confirmed)
+
+    def action_history(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.app.bell()
+            return
+        from tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(name))

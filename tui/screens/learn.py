@@ -1,0 +1,114 @@
+"""Learn the framework: the primer, and good/weak examples openable as a new draft."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Footer,
+    Header,
+    ListItem,
+    ListView,
+    Markdown,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from assistant.services.learn import Example, load_examples, primer
+from tui.texts import okr_text, score_block
+
+if TYPE_CHECKING:
+    from tui.app import OKRApp
+
+
+class ExampleItem(ListItem):
+    def __init__(self, example: Example) -> None:
+        mark = ("✓ ", "bold green") if example.kind == "good" else ("✗ ", "bold red")
+        super().__init__(Static(Text.assemble(mark, Text(example.title))))
+        self.example = example
+
+
+class LearnScreen(Screen[None]):
+    """Tabs: the primer (Markdown) and the examples with a coach's commentary."""
+
+    BINDINGS = [
+        Binding("o", "open_example", "Open as draft"),
+        Binding("p", "tab('primer')", "Primer"),
+        Binding("x", "tab('examples')", "Examples"),
+        Binding("escape,q", "back", "Back"),
+    ]
+
+    @property
+    def okr_app(self) -> OKRApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="learn-tabs", initial="examples"):
+            with TabPane("Primer", id="primer"):
+                yield Markdown(primer(), id="primer-text")
+            with TabPane("Examples", id="examples"), Horizontal():
+                yield ListView(*[ExampleItem(e) for e in load_examples()], id="example-list")
+                with VerticalScroll(id="example-scroll"):
+                    yield Static("", id="example-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = "learn"
+        listing = self.query_one("#example-list", ListView)
+        listing.index = 0
+        listing.focus()
+        self._show(self.selected())
+
+    def selected(self) -> Example | None:
+        child = self.query_one("#example-list", ListView).highlighted_child
+        return child.example if isinstance(child, ExampleItem) else None
+
+    @on(ListView.Highlighted, "#example-list")
+    def _highlighted(self, event: ListView.Highlighted) -> None:
+        if isinstance(event.item, ExampleItem):
+            self._show(event.item.example)
+
+    @on(ListView.Selected, "#example-list")
+    def _selected(self) -> None:
+        self.action_open_example()
+
+    def _show(self, example: Example | None) -> None:
+        if example is None:
+            return
+        kind = ("GOOD", "bold green") if example.kind == "good" else ("WEAK", "bold red")
+        detail = Text("\n\n").join(
+            [
+                Text.assemble(kind, "  ", Text(example.title, style="bold")),
+                Text(example.commentary, style="italic"),
+                okr_text(example.okr_set),
+                score_block(example.critique.scores),
+                Text("o: open as a new draft", style="dim"),
+            ]
+        )
+        self.query_one("#example-detail", Static).update(detail)
+
+    def action_open_example(self) -> None:
+        example = self.selected()
+        if example is None:
+            self.app.bell()
+            return
+        self.okr_app.create_draft(
+            example.okr_set.model_copy(deep=True),
+            example.okr_set.name or example.slug,
+            f"New draft from example {example.slug}",
+        )
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,121 @@
+"""Settings: engine, model, base URL, coaching style. The API key is only shown, masked."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
+
+from assistant.config import load_settings, masked_key, save_settings
+from assistant.errors import OKRError
+
+if TYPE_CHECKING:
+    from tui.app import OKRApp
+
+ENGINES = [
+    ("auto: the LLM when a key is set, else rules", "auto"),
+    ("rules: offline and deterministic", "rules"),
+    ("llm: an OpenAI-compatible model", "llm"),
+]
+STYLES = [
+    ("questions", "Ask questions"),
+    ("balanced", "Balanced"),
+    ("rewrite", "Suggest rewrites"),
+]
+
+
+class SettingsScreen(Screen[None]):
+    """Edit and save ``config.toml`` (``assistant.config.save_settings``)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    @property
+    def okr_app(self) -> OKRApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        try:
+            stored = load_settings(self.okr_app.config_home, apply_env=False)
+        except OKRError:
+            stored = self.okr_app.settings
+        yield Header()
+        with VerticalScroll(id="settings-body"):
+            yield Label("Engine")
+            yield Select(ENGINES, value=stored.engine, allow_blank=False, id="engine")
+            yield Label("Model")
+            yield Input(stored.llm.model, id="model")
+            yield Label("Base URL (empty: api.openai.com)")
+            yield Input(
+                stored.llm.base_url or "", placeholder="https://api.openai.com/v1", id="base-url"
+            )
+            if os.environ.get("OPENAI_BASE_URL"):
+                yield Static(
+                    Text("OPENAI_BASE_URL is set and overrides this while it is.", style="yellow")
+                )
+            yield Label("API key (from OPENAI_API_KEY only, never stored)")
+            yield Static(Text(masked_key(), style="bold"), id="api-key")
+            yield Label("Coaching style: ask ◀───▶ rewrite")
+            with RadioSet(id="style"):
+                for value, label in STYLES:
+                    yield RadioButton(label, value=value == stored.style, id=f"style-{value}")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = "settings"
+        self.query_one("#engine", Select).focus()
+
+    def _style(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return (pressed.id or "style-balanced").removeprefix("style-") if pressed else "balanced"
+
+    def action_save(self) -> None:
+        home = self.okr_app.config_home
+        try:
+            settings = load_settings(home, apply_env=False)
+            settings.engine = self.query_one("#engine", Select).value  # type: ignore[assignment]
+            settings.style = self._style()  # type: ignore[assignment]
+            settings.llm.model = self.query_one("#model", Input).value.strip() or settings.llm.model
+            settings.llm.base_url = self.query_one("#base-url", Input).value.strip() or None
+            path = save_settings(settings, home)
+            self.okr_app.settings = load_settings(home)
+        except (OKRError, ValidationError, OSError) as exc:
+            self.okr_app.say(f"Settings not saved: {' '.join(str(exc).split())}", severity="error")
+            return
+        self.okr_app.say(f"Settings saved to {path}")
+        self.dismiss()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,216 @@
+"""The critique panel: score bars, findings grouped by objective/KR, and their actions.
+
+It only displays what the editor screen gives it and reports what the user
+asked for (accept / edit / dismiss / restore dismissed) as messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from time import monotonic
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, ListItem, ListView, Static
+
+from assistant.model import Finding, OKRSet, Scores
+from assistant.services.dismissals import finding_key
+from tui.suggestions import Suggestion
+from tui.texts import SPINNER, finding_card, score_block, target_heading
+
+
+class FindingItem(ListItem):
+    """One finding card in the list."""
+
+    def __init__(self, finding: Finding, suggestion: Suggestion | None, text: str) -> None:
+        super().__init__(Static(finding_card(finding, suggestion, text), classes="card"))
+        self.finding = finding
+        self.suggestion = suggestion
+
+
+class GroupItem(ListItem):
+    """The objective or KR a group of findings is about (not selectable)."""
+
+    def __init__(self, heading: Text) -> None:
+        super().__init__(Static(heading, classes="group"), disabled=True)
+
+
+class CritiquePanel(Vertical):
+    """Scores, then findings; keys act on the highlighted finding."""
+
+    BINDINGS = [
+        Binding("a", "act('accept')", "Accept"),
+        Binding("e", "act('edit')", "Edit+accept"),
+        Binding("d", "act('dismiss')", "Dismiss"),
+        Binding("u", "act('undismiss')", "Undismiss all", show=False),
+    ]
+
+    class Act(Message):
+        """The user asked to accept, edit, dismiss or undismiss."""
+
+        def __init__(
+            self, action: str, finding: Finding | None, suggestion: Suggestion | None
+        ) -> None:
+            super().__init__()
+            self.action = action
+            self.finding = finding
+            self.suggestion = suggestion
+
+    class Highlighted(Message):
+        """A finding was highlighted: the editor selects its evidence."""
+
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._lock = asyncio.Lock()
+        self._keys: list[str] = []
+        self._status = Text("")
+        self._busy: str | None = None
+        self._busy_since = 0.0
+        self._spin: Timer | None = None
+        self.border_title = "Critique"
+
+    def compose(self) -> ComposeResult:
+        yield Static(score_block(None), id="scores")
+        yield Static("", id="panel-status")
+        yield ListView(id="findings")
+        with Horizontal(id="panel-actions"):
+            yield Button("Accept", id="act-accept", variant="success", compact=True)
+            yield Button("Edit", id="act-edit", variant="primary", compact=True)
+            yield Button("Dismiss", id="act-dismiss", variant="warning", compact=True)
+
+    # --- display -----------------------------------------------------------------------------
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [item.finding for item in self.query(FindingItem)]
+
+    @property
+    def selected(self) -> FindingItem | None:
+        child = self.query_one(ListView).highlighted_child
+        return child if isinstance(child, FindingItem) else None
+
+    def set_scores(self, scores: Scores | None) -> None:
+        self.query_one("#scores", Static).update(score_block(scores))
+
+    def set_status(self, status: Text) -> None:
+        self._status = status
+        if self._busy is None:
+            self.query_one("#panel-status", Static).update(status)
+
+    async def show(
+        self,
+        okr_set: OKRSet | None,
+        findings: Sequence[Finding],
+        suggestions: dict[str, Suggestion | None],
+    ) -> None:
+        """Replace the cards (kept as they are when the same findings come back)."""
+        keys = [finding_key(f) + "|" + f.message for f in findings]
+        async with self._lock:
+            if keys == self._keys and all(
+                item.suggestion == suggestions.get(finding_key(item.finding))
+                for item in self.query(FindingItem)
+            ):
+                return
+            listing = self.query_one(ListView)
+            previous = self.selected.finding if self.selected else None
+            items: list[ListItem] = []
+            order: dict[str, list[Finding]] = {}
+            for finding in findings:
+                order.setdefault(finding.target, []).append(finding)
+            for target, group in order.items():
+                text = _target_text(okr_set, target)
+                items.append(GroupItem(target_heading(target, text, [f.evidence for f in group])))
+                for finding in group:
+                    items.append(FindingItem(finding, suggestions.get(finding_key(finding)), text))
+            with self.app.batch_update():
+                await listing.clear()
+                if items:
+                    await listing.extend(items)
+            self._keys = keys
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(items)
+                    if isinstance(item, FindingItem)
+                    and previous is not None
+                    and finding_key(item.finding) == finding_key(previous)
+                ),
+                next((i for i, item in enumerate(items) if isinstance(item, FindingItem)), None),
+            )
+            listing.index = index
+
+    # --- busy state (LLM worker) -------------------------------------------------------------
+
+    def busy(self, label: str | None) -> None:
+        """Show a spinner with ``label`` (None: back to the normal status line)."""
+        self._busy = label
+        if label is None:
+            if self._spin is not None:
+                self._spin.stop()
+                self._spin = None
+            self.query_one("#panel-status", Static).update(self._status)
+            self.remove_class("-busy")
+            return
+        self.add_class("-busy")
+        self._busy_since = monotonic()
+        if self._spin is None:
+            self._spin = self.set_interval(0.1, self._tick)
+        self._tick()
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy is not None
+
+    def _tick(self) -> None:
+        if self._busy is None:
+            return
+        elapsed = monotonic() - self._busy_since
+        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
+        self.query_one("#panel-status", Static).update(
+            Text.assemble(
+                (f"{frame} ", "bold magenta"),
+                (self._busy, "bold"),
+                (f" {elapsed:.0f}s · Esc cancels", "dim"),
+            )
+        )
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_act(self, action: str) -> None:
+        item = self.selected
+        if item is None and action != "undismiss":
+            self.app.bell()
+            return
+        self.post_message(
+            self.Act(action, item.finding if item else None, item.suggestion if item else None)
+        )
+
+    @on(Button.Pressed, "#panel-actions Button")
+    def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_act((event.button.id or "").removeprefix("act-"))
+
+    @on(ListView.Highlighted, "#findings")
+    def _highlighted(self, event: ListView.Highlighted) -> None:
+        event.stop()
+        if isinstance(event.item, FindingItem):
+            self.post_message(self.Highlighted(event.item.finding))
+
+
+def _target_text(okr_set: OKRSet | None, target: str) -> str:
+    if okr_set is None:
+        return ""
+    try:
+        return okr_set.target_text(target)
+    except (IndexError, ValueError):
+        return ""
