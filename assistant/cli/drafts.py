@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from assistant.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
+    from rich.text import Span, Text
 
     from assistant.model import Scores
     from assistant.store.models import Diff, ItemChange, ScoreDelta, VersionInfo
@@ -95,6 +96,163 @@ def _scores_brief(scores: Scores | None) -> str:
     if scores is None:
         return "–"
     return f"C{scores.clarity} M{scores.measurability} A{scores.ambition}"
+
+
+# Above this many rows a Rich table costs ~0.3 ms a row to lay out, so long listings
+# use a compact aligned layout (same columns) that stays fast at 10,000 rows.
+TABLE_MAX_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    justify: str = "left"
+    style: str | None = None
+    flex: bool = False  # shares the width left by the other columns
+    wrap: bool = False  # a flexible column that wraps (names) instead of ending in …
+    max_width: int | None = None
+
+
+def _plain_cells(
+    columns: Sequence[Column], rows: Sequence[Sequence[str | Text]]
+) -> list[list[tuple[str, list[Span]]]]:
+    from rich.text import Text
+
+    out = []
+    for row in rows:
+        cells = []
+        for c, cell in zip(columns, row, strict=True):
+            plain, spans = (cell.plain, list(cell.spans)) if isinstance(cell, Text) else (cell, [])
+            cells.append(_fit(plain, spans, c.max_width))
+        out.append(cells)
+    return out
+
+
+def _fit(plain: str, spans: list[Span], width: int | None) -> tuple[str, list[Span]]:
+    """Cut ``plain`` to ``width`` cells with a trailing …, keeping the styles that remain."""
+    if width is None or (len(plain) <= width and plain.isascii()):
+        return plain, spans
+    from rich.cells import cell_len, set_cell_size
+    from rich.text import Span
+
+    if cell_len(plain) <= width:
+        return plain, spans
+    cut = set_cell_size(plain, max(0, width - 1)).rstrip() + "…"
+    return cut, [Span(a, min(b, len(cut)), st) for a, b, st in spans if a < len(cut)]
+
+
+def column_widths(columns: Sequence[Column], naturals: Sequence[int], available: int) -> list[int]:
+    """Natural widths; flexible columns share what the others leave (at least 8 each).
+
+    Shorter flexible columns are served first, so one that fits keeps its width and
+    hands the rest to the long one.
+    """
+    widths = list(naturals)
+    flexible = sorted((i for i, c in enumerate(columns) if c.flex), key=lambda i: widths[i])
+    room = available - sum(w for i, w in enumerate(widths) if not columns[i].flex)
+    for k, i in enumerate(flexible):
+        widths[i] = min(widths[i], max(8, room // (len(flexible) - k)))
+        room -= widths[i]
+    return widths
+
+
+def print_table(
+    console: Console,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str | Text]],
+    caption: str | None = None,
+) -> None:
+    """A Rich table for everyday sizes; a compact grid for very long listings.
+
+    Widths are computed here rather than left to Rich, so that short columns (scores,
+    dates) never shrink and only names and messages give way on a narrow terminal.
+    """
+    from rich.cells import cell_len
+
+    cells = _plain_cells(columns, rows)
+    naturals = [
+        max([cell_len(c.header)] + [cell_len(row[i][0]) for row in cells])
+        for i, c in enumerate(columns)
+    ]
+    if len(rows) > TABLE_MAX_ROWS:
+        _print_grid(console, title, columns, cells, naturals, caption)
+        return
+    from rich import box
+    from rich.table import Table
+
+    # No outer edge, one space between columns plus one cell of padding each side.
+    overhead = 3 * (len(columns) - 1)
+    widths = column_widths(columns, naturals, console.width - overhead)
+    table = Table(
+        title=title,
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for c, width in zip(columns, widths, strict=True):
+        table.add_column(
+            c.header,
+            justify=c.justify,  # type: ignore[arg-type]
+            style=c.style,
+            width=width,
+            no_wrap=not c.wrap,
+            overflow="fold" if c.wrap else "ellipsis",
+        )
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _print_grid(
+    console: Console,
+    title: str,
+    columns: Sequence[Column],
+    cells: list[list[tuple[str, list[Span]]]],
+    naturals: list[int],
+    caption: str | None,
+) -> None:
+    """Aligned columns built as one string plus style spans: linear and cheap per row."""
+    from rich.cells import cell_len
+    from rich.text import Span, Text
+
+    # Names are never cut here: a long one just makes its line longer.
+    cuttable = [replace(c, flex=c.flex and not c.wrap) for c in columns]
+    widths = column_widths(cuttable, naturals, console.width - 2 * (len(columns) - 1))
+    parts: list[str] = [title, "\n"]
+    styles: list[Span] = [Span(0, len(title), "italic")]
+    offset = len(title) + 1
+
+    def line(row: Sequence[tuple[str, list[Span]]], header: bool = False) -> None:
+        nonlocal offset
+        for i, (c, (plain, spans), width) in enumerate(zip(columns, row, widths, strict=True)):
+            plain, spans = _fit(plain, spans, width)
+            pad = " " * max(0, width - cell_len(plain))
+            last = i == len(columns) - 1
+            lead = "  " if i else ""
+            if c.justify == "right":
+                text, begin = lead + pad + plain, offset + len(lead) + len(pad)
+            else:
+                text, begin = lead + plain + ("" if last else pad), offset + len(lead)
+            style = "bold" if header else c.style
+            if style:
+                styles.append(Span(begin, begin + len(plain), style))
+            styles.extend(Span(begin + a, begin + b, st) for a, b, st in spans)
+            parts.append(text)
+            offset += len(text)
+        parts.append("\n")
+        offset += 1
+
+    line([(c.header, []) for c in columns], header=True)
+    for row in cells:
+        line(row)
+    if caption:
+        styles.append(Span(offset, offset + len(caption), "dim"))
+        parts.extend([caption, "\n"])
+    console.print(Text("".join(parts), spans=styles), soft_wrap=True, end="")
 
 
 # --- save ---------------------------------------------------------------------------------
@@ -216,9 +374,8 @@ def drafts_command(deleted: bool, as_json: bool) -> None:
       okr drafts --deleted        drafts deleted in the last 30 days (and older, until purged)
       okr drafts --json | jq '.drafts[].name'
     """
-    from rich.table import Table
-
     summaries = _svc().list_drafts(None, deleted=deleted)
+    now = datetime.now(UTC)
     if as_json:
         _emit_json(
             {
@@ -237,27 +394,28 @@ def drafts_command(deleted: bool, as_json: bool) -> None:
         else:
             console.print('No drafts yet. Save one with: okr save my-okrs.yaml -m "First draft"')
         return
-    table = Table(title="Deleted drafts" if deleted else "Drafts", title_justify="left")
-    table.add_column("Draft", style="bold", overflow="fold")
-    table.add_column("Versions", justify="right")
-    table.add_column("Overall", justify="right")
-    table.add_column("Scores", no_wrap=True)
+    columns = [
+        Column("Draft", style="bold", flex=True, wrap=True),
+        Column("Versions", justify="right"),
+        Column("Overall", justify="right"),
+        Column("Scores"),
+    ]
     if deleted:
-        table.add_column("Deleted")
-        table.add_column("Purgeable from")
+        columns += [Column("Deleted"), Column("Purgeable from")]
     else:
-        table.add_column("Last change", no_wrap=True)
-        table.add_column("Message", overflow="ellipsis", max_width=40, no_wrap=True)
+        columns += [Column("Last change"), Column("Message", flex=True, max_width=60)]
+    rows: list[list[str | Text]] = []
     for s in summaries:
         head = s.head
         overall = str(head.scores.overall) if head.scores else "–"
-        row = [s.name, str(s.versions), overall, _scores_brief(head.scores)]
+        row: list[str | Text] = [s.name, str(s.versions), overall, _scores_brief(head.scores)]
         if deleted and s.deleted_at and s.purge_after:
             row += [ago(s.deleted_at), s.purge_after.astimezone().strftime("%Y-%m-%d")]
         else:
-            row += [f"{ago(head.created_at)} by {head.author}", head.message]
-        table.add_row(*row)
-    console.print(table)
+            row += [f"{ago(head.created_at, now)} by {head.author}", head.message]
+        rows.append(row)
+    title = "Deleted drafts" if deleted else "Drafts"
+    print_table(console, f"{title} ({len(summaries)})", columns, rows)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -267,7 +425,7 @@ def _iso(moment: datetime | None) -> str | None:
 # --- log ----------------------------------------------------------------------------------
 
 
-@click.command("log")
+@click.command("log", short_help="Show a draft's history with scores and their trend.")
 @click.argument("name", metavar="NAME")
 @click.option(
     "-n",
@@ -293,8 +451,6 @@ def log_command(name: str, limit: int, show_all: bool, as_json: bool) -> None:
       okr log growth --limit 50
       okr log growth --all --json > growth-history.json
     """
-    from rich.table import Table
-
     svc = _svc()
     summary = svc.draft_summary(None, name)
     wanted = None if show_all else limit
@@ -318,25 +474,22 @@ def log_command(name: str, limit: int, show_all: bool, as_json: bool) -> None:
         caption = (
             f"latest {len(shown)} of {summary.versions} versions — --all or --limit N for more"
         )
-    table = Table(
-        title=f"{summary.name} · {summary.versions} version{'s' if summary.versions != 1 else ''}",
-        title_justify="left",
-        caption=caption,
-        caption_justify="left",
-    )
-    table.add_column("v", justify="right", style="bold")
-    table.add_column("When", no_wrap=True)
-    table.add_column("Author", overflow="ellipsis", max_width=16)
-    table.add_column("Source", no_wrap=True)
-    table.add_column("Message", overflow="fold", ratio=1)
-    for dim in DIMENSIONS:
-        table.add_column(dim[0].upper(), justify="right", no_wrap=True, header_style="bold")
-    table.add_column("Overall", justify="right", no_wrap=True)
+    columns = [
+        Column("v", justify="right", style="bold"),
+        Column("When"),
+        Column("Author", flex=True, max_width=16),
+        Column("Source"),
+        Column("Message", flex=True),
+        *(Column(dim[0].upper(), justify="right") for dim in DIMENSIONS),
+        Column("Overall", justify="right"),
+    ]
+    now = datetime.now(UTC)
+    table_rows: list[list[str | Text]] = []
     for i, v in enumerate(shown):
         older = rows[i + 1].scores if i + 1 < len(rows) else None
-        cells: list[Any] = [
+        cells: list[str | Text] = [
             str(v.number),
-            ago(v.created_at),
+            ago(v.created_at, now),
             v.author,
             v.source,
             v.message,
@@ -347,8 +500,9 @@ def log_command(name: str, limit: int, show_all: bool, as_json: bool) -> None:
             for dim in DIMENSIONS:
                 cells.append(_arrow(getattr(v.scores, dim), getattr(older, dim) if older else None))
             cells.append(_overall_cell(v.scores.overall, older.overall if older else None))
-        table.add_row(*cells)
-    console.print(table)
+        table_rows.append(cells)
+    title = f"{summary.name} · {summary.versions} version{'s' if summary.versions != 1 else ''}"
+    print_table(console, title, columns, table_rows, caption)
     trend = [v.scores.overall for v in reversed(shown) if v.scores is not None]
     if len(trend) > 1:
         console.print(
@@ -370,7 +524,7 @@ def _overall_cell(new: int, old: int | None) -> Text:
 # --- show ---------------------------------------------------------------------------------
 
 
-@click.command("show")
+@click.command("show", short_help="Print a version of a draft as YAML.")
 @click.argument("ref", metavar="NAME[@V]")
 def show_command(ref: str) -> None:
     """Print one version of a draft as YAML (the latest unless @V is given).
@@ -400,7 +554,7 @@ def show_command(ref: str) -> None:
 # --- diff ---------------------------------------------------------------------------------
 
 
-@click.command("diff")
+@click.command("diff", short_help="Show what changed between two versions, with score deltas.")
 @click.argument("name", metavar="NAME")
 @click.argument("v1", type=click.IntRange(1), metavar="V1")
 @click.argument("v2", type=click.IntRange(1), metavar="[V2]", required=False)
@@ -507,7 +661,7 @@ def restore_command(name: str, version: int, message: str | None, author: str | 
 _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".json": "json"}
 
 
-@click.command("export")
+@click.command("export", short_help="Export a version, or back up every draft (--all).")
 @click.argument("ref", metavar="NAME[@V]", required=False)
 @click.option(
     "-f",
@@ -703,7 +857,7 @@ def purge_command(yes: bool, dry_run: bool) -> None:
 # --- doctor -------------------------------------------------------------------------------
 
 
-@click.command("doctor")
+@click.command("doctor", short_help="Verify the drafts database and every hash chain.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def doctor_command(as_json: bool) -> None:
     """Check the drafts database: SQLite integrity and every version's hash chain.

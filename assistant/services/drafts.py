@@ -135,14 +135,24 @@ def _exists(home: Path | None) -> bool:
     return db_path(home).exists()
 
 
-def _unknown(name: str) -> UsageError:
-    return UsageError(f"unknown draft '{name}' (see `okr drafts`)")
+def _unknown(name: str, conn: sqlite3.Connection | None = None) -> UsageError:
+    """'unknown draft', with a did-you-mean when a live draft's name is close."""
+    hint = "see `okr drafts`"
+    if conn is not None:
+        names = [
+            str(r[0]) for r in conn.execute("SELECT name FROM drafts WHERE deleted_at IS NULL")
+        ]
+        by_case = [n for n in names if n.casefold() == name.casefold()]
+        close = by_case or difflib.get_close_matches(name, names, n=1, cutoff=0.7)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+    return UsageError(f"unknown draft '{name}' ({hint})")
 
 
 def _require(conn: sqlite3.Connection, name: str, *, deleted_ok: bool = False) -> repo.DraftRow:
     draft = repo.find_draft(conn, name)
     if draft is None:
-        raise _unknown(name)
+        raise _unknown(name, conn)
     if draft.deleted_at is not None and not deleted_ok:
         raise UsageError(
             f"draft '{name}' was deleted on {draft.deleted_at[:10]}; "
@@ -367,7 +377,7 @@ def delete(home: Path | None, name: str, *, now: datetime | None = None) -> Draf
     with open_db(home) as conn, transaction(conn):
         draft = repo.find_draft(conn, name)
         if draft is None:
-            raise _unknown(name)
+            raise _unknown(name, conn)
         if draft.deleted_at is not None:
             raise UsageError(f"draft '{name}' is already deleted (see `okr drafts --deleted`)")
         repo.set_deleted(conn, draft, repo.timestamp(now))

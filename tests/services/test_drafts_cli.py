@@ -265,3 +265,19 @@ def test_sparkline_and_relative_times() -> None:
     assert ago(now - timedelta(seconds=5), now) == "just now"
     assert ago(now - timedelta(minutes=5), now) == "5 min ago"
     assert ago(now - timedelta(days=1, hours=1), now) == "1 day ago"
+
+
+def test_long_listings_switch_to_a_compact_layout_with_the_same_rows(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.cli.drafts as cli_drafts
+
+    save_two()
+    monkeypatch.setattr(cli_drafts, "TABLE_MAX_ROWS", 0)
+    log = run("log", "Growth").stdout.splitlines()
+    assert log[1].split() == ["v", "When", "Author", "Source", "Message", "C", "M", "A", "Overall"]
+    assert log[2].split()[:5] == ["2", "just", "now", "Li", "manual"]
+    assert "Measurable activation" in log[2] and "First draft" in log[3]
+    listing = run("drafts").stdout.splitlines()
+    assert listing[0] == "Drafts (1)" and listing[2].split()[:2] == ["Growth", "2"]
+    assert not any("┃" in line for line in log + listing)

@@ -317,3 +317,11 @@ def test_delete_is_soft_reversible_and_purged_only_after_30_days(okr_home: Path)
     with pytest.raises(UsageError, match="no deleted draft named 'Old'"):
         drafts.undelete(okr_home, "Old")
     assert drafts.doctor(okr_home).ok
+
+
+def test_unknown_draft_suggests_a_close_name(okr_home: Path) -> None:
+    drafts.save(okr_home, "Growth", _weak(), "v1", author="a")
+    with pytest.raises(UsageError, match="did you mean 'Growth'"):
+        drafts.get_version(okr_home, "growth")
+    with pytest.raises(UsageError, match="did you mean 'Growth'"):
+        drafts.history(okr_home, "Growht")
