@@ -57,6 +57,8 @@ __all__ = [
     "RETENTION_DAYS",
     "accept",
     "apply_rewrite",
+    "check_name",
+    "compare",
     "default_author",
     "delete",
     "diff",
@@ -72,6 +74,7 @@ __all__ = [
     "purge",
     "restore",
     "save",
+    "score",
     "undelete",
 ]
 
