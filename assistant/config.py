@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InputError
-from assistant.paths import config_path
+from assistant.paths import config_path, write_text_atomic
 
 EngineName = Literal["auto", "rules", "llm"]
 Style = Literal["questions", "balanced", "rewrite"]
@@ -118,9 +118,4 @@ def dump_settings(settings: Settings) -> str:
 
 def save_settings(settings: Settings, home: Path | None = None) -> Path:
     """Write atomically so a crash never leaves a half-written config."""
-    path = config_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(dump_settings(settings), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(config_path(home), dump_settings(settings))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.errors import UsageError
-from assistant.io.files import write_text_atomic
+from assistant.paths import write_text_atomic
 from assistant.render import OUTPUT_FORMATS
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assistant.errors import UsageError
+from assistant.paths import write_text_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -712,11 +713,8 @@ def export_command(
     if output is None:
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        write_text_atomic(output, text)
     except OSError as exc:
         raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
     click.echo(f"Wrote {output}", err=True)

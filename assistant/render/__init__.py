@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.model import Finding, Report, Scores, SetCritique
+if TYPE_CHECKING:  # the CLI imports OUTPUT_FORMATS at start-up; keep pydantic out of that path
+    from assistant.model import Finding, Report, Scores, SetCritique
 
 OUTPUT_FORMATS = ("text", "markdown", "json")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

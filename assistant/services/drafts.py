@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from assistant.errors import InputError, UsageError
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Scores
+from assistant.paths import write_text_atomic
 from assistant.store import repo
 from assistant.store.db import (
     BUSY_TIMEOUT_S,
@@ -663,12 +664,6 @@ def _slug(name: str) -> str:
     return slug[:80] or "draft"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def export_all(home: Path | None, directory: Path) -> list[Path]:
     """Back up every draft (deleted ones too) with its full history: one JSON file per
     draft plus ``manifest.json``. ``okr import DIR`` restores it, verifying every hash."""
@@ -711,7 +706,7 @@ def export_all(home: Path | None, directory: Path) -> list[Path]:
                 "versions": versions,
             }
             path = directory / filename
-            _write_atomic(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+            write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
             written.append(path)
             manifest.append(
                 {
@@ -727,7 +722,9 @@ def export_all(home: Path | None, directory: Path) -> list[Path]:
             "created_at": repo.timestamp(),
             "drafts": manifest,
         }
-        _write_atomic(directory / MANIFEST, json.dumps(index, ensure_ascii=False, indent=1) + "\n")
+        write_text_atomic(
+            directory / MANIFEST, json.dumps(index, ensure_ascii=False, indent=1) + "\n"
+        )
     except OSError as exc:
         raise UsageError(f"{directory}: cannot write the backup ({exc.strerror or exc})") from None
     return written
