@@ -12,7 +12,7 @@ import click
 from assistant import __version__
 from assistant.errors import OKRError
 
-COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui")
+COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui", "review")
 
 
 class OKRGroup(click.Group):

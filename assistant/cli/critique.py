@@ -60,6 +60,12 @@ def _stdout_is_terminal() -> bool:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
+@click.option(
+    "--cross",
+    is_flag=True,
+    help="Team review: add cross-set findings (TEAM-CONFLICT, TEAM-UNALIGNED, "
+    "TEAM-OWNER-LOAD) and a team summary table.",
+)
 def critique_command(
     files: tuple[str, ...],
     fmt: str,
@@ -73,6 +79,7 @@ def critique_command(
     style: str | None,
     output: str | None,
     color: bool | None,
+    cross: bool,
 ) -> None:
     """Critique OKR files like a careful coach's first pass.
 
@@ -88,6 +95,7 @@ def critique_command(
     Examples:
       okr critique examples/weak.yaml
       okr critique team.yaml --format json > report.json
+      okr critique team.yaml --cross                # conflicts, owner load, summary
       okr critique okrs.md --fail-under 70          # exit 1 below 70
       cat okrs.yaml | okr critique - --format markdown
 
@@ -114,7 +122,7 @@ def critique_command(
         if model:
             settings.llm.model = model
         # Text on stdout streams set by set as each finishes; other formats come at the end.
-        streamed = fmt == "text" and output is None and not dry_run
+        streamed = fmt == "text" and output is None and not dry_run and not cross
         report = run_llm_critique(
             sets,
             settings=settings,
@@ -141,6 +149,11 @@ def critique_command(
         from assistant.services.critique import critique_sets
 
         report = critique_sets(sets)
+    team = None
+    if cross:
+        from assistant.services.team import apply_cross
+
+        report, team = apply_cross(sets, report)
     if streamed:
         s = report.summary()
         click.echo(
@@ -148,7 +161,12 @@ def critique_command(
             f"{s['key_results']} key result(s) · {s['findings']} finding(s)"
         )
     else:
-        text = render(report, fmt, color=use_color)
+        if team is not None:
+            from assistant.render.team import render_with_team
+
+            text = render_with_team(report, team, fmt, color=use_color)
+        else:
+            text = render(report, fmt, color=use_color)
         if output:
             write_text_atomic(output, text)
         else:

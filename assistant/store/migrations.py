@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from assistant.store import reviews as _reviews
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -109,6 +111,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0002_soft_delete", _SOFT_DELETE),
     Migration("0003_append_only_guards", _APPEND_ONLY),
     Migration("0004_dismissals", _DISMISSALS),
+    Migration("0005_reviews", _reviews.REVIEWS_MIGRATION),
 ]
 
 _BOOKKEEPING = """

@@ -1,0 +1,389 @@
+"""``okr review`` (simulated peer review), ``okr review accept``, ``okr reviews`` and
+``okr personas``. Everything goes through ``assistant.services.review``; this module
+parses options and prints."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistant.errors import UsageError
+
+if TYPE_CHECKING:
+    from assistant.model import OKRSet
+    from assistant.services.review import Review
+
+FORMATS = ("text", "markdown", "json")
+_FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
+
+
+class _ReviewGroup(click.Group):
+    """``okr review TARGET …`` runs a review; ``okr review accept …`` is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("review", cls=_ReviewGroup)
+def review_group() -> None:
+    """Simulated peer review: colleagues with different concerns challenge a draft.
+
+    \b
+    okr review FILE|DRAFT[@V] [--personas a,b,c] [--rounds 1|2] [--engine rules|llm]
+               [--format text|markdown|json] [-o FILE]
+    okr review accept DRAFT N [--review ID]
+
+    Each reviewer (see `okr personas`) reads the OKRs from their own seat; in round 2
+    they answer each other; a facilitator then lists where they agree, where they
+    disagree, the top three changes and the open questions for you.
+
+    With --engine rules the review is offline and deterministic: the rubric findings
+    weighted and phrased per reviewer. With --engine llm each reviewer is one model
+    call (all sent at once); 5 reviewers × 2 rounds + the facilitator = 11 requests.
+
+    A DRAFT's review is stored with the version it reviewed (`okr reviews DRAFT`);
+    `okr review accept DRAFT N` applies change N as a new version.
+
+    \b
+    Examples:
+      okr review examples/weak.yaml --engine rules
+      okr review plan --personas finance-lead,data-analyst --rounds 1
+      okr review plan@3 --format markdown -o review.md
+      okr review accept plan 2
+    """
+
+
+def _is_file(target: str) -> bool:
+    if target == "-":
+        return True
+    path = Path(target)
+    return path.is_file() or path.suffix.lower() in _FILE_SUFFIXES or "/" in target
+
+
+def _pick_set(sets: list[OKRSet], choice: str | None, label: str) -> OKRSet:
+    if choice is None:
+        if len(sets) == 1:
+            return sets[0]
+        names = ", ".join(f"{s.index}={s.name}" for s in sets)
+        raise UsageError(f"{label} holds {len(sets)} sets; pick one with --set N or NAME ({names})")
+    for okr_set in sets:
+        if choice == str(okr_set.index) or (okr_set.name or "").casefold() == choice.casefold():
+            return okr_set
+    raise UsageError(f"{label} has no set '{choice}' (sets: 1–{len(sets)})")
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from assistant.paths import write_text_atomic
+
+        write_text_atomic(output, text)
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
+    from assistant.render.review import to_text
+    from assistant.services.review import render_review_markdown, review_json
+
+    if fmt == "json":
+        return review_json(review)
+    if fmt == "markdown":
+        return render_review_markdown(review)
+    return to_text(review, color=color)
+
+
+@review_group.command("run", hidden=True)
+@click.argument("target", metavar="FILE|DRAFT[@V]")
+@click.option(
+    "--personas",
+    metavar="A,B,C",
+    help="Reviewers by name (default: the default panel; see `okr personas`).",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 2),
+    default=2,
+    show_default=True,
+    help="1: each reviewer on their own. 2: they also answer each other.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["rules", "llm", "auto"]),
+    default=None,
+    help="rules: offline, deterministic. llm: one model call per reviewer and round. "
+    "auto (default): llm when OPENAI_API_KEY is set, else rules.",
+)
+@click.option("--model", help="LLM model name (overrides the config file).")
+@click.option("--set", "set_choice", metavar="N|NAME", help="Which set of a team file to review.")
+@click.option(
+    "--format-in",
+    type=click.Choice(["yaml", "markdown", "md", "json", "csv"]),
+    help="Input format when it cannot be told from the file name (stdin).",
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the review to a file.")
+@click.option("--no-save", is_flag=True, help="Do not store a draft's review.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
+def review_run(
+    target: str,
+    personas: str | None,
+    rounds: int,
+    engine: str | None,
+    model: str | None,
+    set_choice: str | None,
+    format_in: str | None,
+    fmt: str,
+    output: str | None,
+    no_save: bool,
+    color: bool | None,
+) -> None:
+    """Review FILE or a stored DRAFT (NAME, or NAME@V for one version)."""
+    from assistant.config import load_settings
+    from assistant.paths import data_home
+    from assistant.services import review as service
+    from assistant.services.personas import split_names
+
+    home = data_home()
+    settings = load_settings()
+    if model:
+        settings.llm.model = model
+    names = split_names(personas)
+    chosen = engine or settings.engine
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(message: str) -> None:
+            click.echo(f"  {message}", err=True)
+
+    if _is_file(target):
+        from assistant.io import read_path
+
+        sets = read_path(target, format_in)
+        okr_set = _pick_set(sets, set_choice, target)
+        result = service.run_review(
+            okr_set,
+            personas=names,
+            rounds=rounds,
+            engine=chosen,
+            settings=settings,
+            home=home,
+            progress=progress,
+        )
+    else:
+        if set_choice is not None:
+            raise UsageError("--set is for team files; a draft holds one set")
+        from assistant.services import drafts
+
+        name, _ = drafts.parse_ref(target)
+        if name not in {d.name for d in drafts.list_drafts(home)}:
+            raise UsageError(f"'{target}' is neither a file nor a draft (see `okr drafts`)")
+        result = service.run_draft_review(
+            home,
+            target,
+            personas=names,
+            rounds=rounds,
+            engine=chosen,
+            settings=settings,
+            progress=progress,
+            save=not no_save,
+        )
+    use_color = color if color is not None else (sys.stdout.isatty() and output is None)
+    _emit(render_review(result, fmt, color=use_color), output)
+    if result.engine == "llm":
+        usage = result.usage
+        click.echo(
+            f"{usage.get('model')}: {result.requests} requests, "
+            f"{usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} "
+            f"completion tokens, {result.elapsed_s:.1f} s",
+            err=True,
+        )
+    if result.id is not None:
+        hint = ""
+        if any(c.rewrite for c in result.synthesis.top_changes):
+            hint = f"; accept a change with: okr review accept {result.draft} N"
+        click.echo(
+            f"Saved as review {result.id} of {result.draft}@{result.version}{hint}", err=True
+        )
+    for seat in result.failed_seats:
+        click.echo(f"okr: {seat.display_name}: {seat.error}", err=True)
+    if not result.complete:
+        sys.exit(3)
+
+
+@review_group.command("accept")
+@click.argument("draft", metavar="DRAFT")
+@click.argument("change", type=click.IntRange(1), metavar="N")
+@click.option(
+    "--review", "review_id", type=click.IntRange(1), help="Review id (default: the latest)."
+)
+@click.option("--text", help="Your own wording instead of the suggested rewrite.")
+@click.option("--author", metavar="A", help="Who accepts it (default: $OKR_AUTHOR or your login).")
+def review_accept(
+    draft: str, change: int, review_id: int | None, text: str | None, author: str | None
+) -> None:
+    """Apply change N of a stored review to DRAFT as a new version (source 'review').
+
+    The change's target must still read as it did in the reviewed version.
+    """
+    from assistant.paths import data_home
+    from assistant.services.review import accept_review_change, latest_review_id
+
+    home = data_home()
+    rid = review_id or latest_review_id(home, draft)
+    outcome = accept_review_change(home, draft, rid, change, text=text, author=author)
+    info = outcome.version
+    if not outcome.created:
+        click.echo(f"Nothing changed: {info.draft}@{info.number} already reads like that.")
+        return
+    score = f" — overall {info.scores.overall}/100" if info.scores else ""
+    click.echo(f"Saved {info.draft}@{info.number} ({info.message}){score}")
+
+
+@click.command("reviews")
+@click.argument("name", metavar="DRAFT")
+@click.argument("review_id", type=click.IntRange(1), required=False, metavar="[ID]")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write it to a file.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
+def reviews_command(
+    name: str, review_id: int | None, fmt: str, output: str | None, color: bool | None
+) -> None:
+    """List a draft's stored reviews, or show review ID (e.g. as Markdown with -f markdown)."""
+    from assistant.paths import data_home
+    from assistant.services.review import get_review, list_reviews
+
+    home = data_home()
+    if review_id is not None:
+        from assistant.services import drafts
+
+        review = get_review(home, review_id, drafts.parse_ref(name)[0])
+        use_color = color if color is not None else (sys.stdout.isatty() and output is None)
+        _emit(render_review(review, fmt, color=use_color), output)
+        return
+    infos = list_reviews(home, name)
+    if fmt == "json":
+        import json
+
+        _emit(json.dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
+        return
+    if not infos:
+        click.echo(f"No reviews of '{name}' yet: okr review {name}")
+        return
+    lines = []
+    if fmt == "markdown":
+        lines += [
+            f"# Reviews of {name}",
+            "",
+            "| id | version | when | engine | reviewers | changes |",
+        ]
+        lines.append("|---:|---:|---|---|---|---|")
+    for i in infos:
+        when = i.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        accepted = f", accepted {','.join(map(str, i.accepted))}" if i.accepted else ""
+        failed = f", {i.failed_seats} seat(s) failed" if i.failed_seats else ""
+        changes = f"{i.top_changes}{accepted}{failed}"
+        who = ",".join(i.personas)
+        if fmt == "markdown":
+            lines.append(f"| {i.id} | v{i.version} | {when} | {i.engine} | {who} | {changes} |")
+        else:
+            lines.append(
+                f"{i.id:>4}  v{i.version:<3} {when}  {i.engine:<5} {i.rounds} round(s)  "
+                f"{changes} change(s)  {who}"
+            )
+    if fmt == "text":
+        lines.append(f"Show one: okr reviews {name} ID [-f markdown]")
+    _emit("\n".join(lines) + "\n", output)
+
+
+@click.command("personas")
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def personas_command(name: str | None, as_json: bool) -> None:
+    """List the reviewers `okr review` can seat: built-in and your own.
+
+    Add your own as YAML files in $OKR_HOME/personas/ (copy a built-in one shown by
+    `okr personas NAME`); a file with a built-in's name replaces it.
+    """
+    from assistant.paths import data_home
+    from assistant.services.personas import load_personas, user_persona_dir
+
+    home = data_home()
+    entries = load_personas(home)
+    if name is not None:
+        match = [e for e in entries if e.persona.name == name.lower()]
+        if not match:
+            known = ", ".join(e.persona.name for e in entries)
+            raise UsageError(f"unknown persona '{name}' (known: {known})")
+        entry = match[0]
+        if as_json:
+            import json
+
+            data = entry.persona.model_dump(mode="json")
+            data.update(origin=entry.origin, path=entry.path, overrides=entry.overrides)
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return
+        click.echo(entry.persona.card())
+        click.echo(f"Default panel: {'yes' if entry.persona.default else 'no'}")
+        click.echo(f"Lenses: {', '.join(entry.persona.lenses) or '-'}")
+        click.echo(f"From: {entry.path} ({_origin(entry)})")
+        return
+    if as_json:
+        import json
+
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": e.persona.name,
+                        "display_name": e.persona.display_name,
+                        "role": e.persona.role,
+                        "default": e.persona.default,
+                        "origin": e.origin,
+                        "overrides": e.overrides,
+                        "path": e.path,
+                    }
+                    for e in entries
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("name", "reviewer", "origin", "default"):
+        table.add_column(column, no_wrap=column == "name")
+    for e in entries:
+        p = e.persona
+        table.add_row(p.name, Text(p.display_name), _origin(e), "✓" if p.default else "")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(
+        Text(
+            f"Your own personas: {user_persona_dir(home)}/*.yaml · details: okr personas NAME",
+            style="dim",
+        )
+    )
+
+
+def _origin(entry: object) -> str:
+    origin = getattr(entry, "origin", "")
+    return "user (replaces built-in)" if getattr(entry, "overrides", False) else str(origin)
+
+
+def register(group: click.Group) -> None:
+    for command in (review_group, reviews_command, personas_command):
+        group.add_command(command)

@@ -1,0 +1,242 @@
+"""Renderers for a peer review: Markdown (export) and terminal text. Pure functions.
+
+User and model text is only placed in Rich ``Text`` objects (never parsed as markup),
+and escaped where Markdown would read it as a table cell.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from assistant.services.review import Review, Seat
+
+STANCE = {"agree": "agrees with", "disagree": "disagrees with", "refine": "refines"}
+
+
+def _headline(review: Review) -> str:
+    what = review.set_name or "OKR set"
+    where = f"{review.draft}@{review.version}" if review.draft else (review.source or "-")
+    return f"Peer review: {what} ({where})"
+
+
+def engine_line(review: Review) -> str:
+    """How the review was made and what it cost, in one line."""
+    if review.offline:
+        return "Offline review (rules engine): deterministic, no model was asked."
+    usage = review.usage or {}
+    cost = usage.get("cost_usd")
+    cost_text = f", ${cost:.4f}" if isinstance(cost, int | float) else ""
+    tokens = usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
+    return (
+        f"LLM review: model {review.model}, {review.requests} requests, {tokens} tokens"
+        f"{cost_text}, {review.elapsed_s:.1f} s."
+    )
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _quote(evidence: str) -> str:
+    return f' "{_md(evidence)}"' if evidence else ""
+
+
+def _seat_md(review: Review, seat: Seat) -> list[str]:
+    status = "" if seat.status == "ok" else " — **seat failed**"
+    out = [f"### {seat.display_name} — {seat.role}{status}", ""]
+    if seat.error:
+        out += [f"> {_md(seat.error)}", ""]
+    for p in seat.points:
+        code = f" `{p.code}`" if p.code else ""
+        out.append(f"- **{p.target}**{_quote(p.evidence)}{code} — {_md(p.text)}")
+    for q in seat.questions:
+        out.append(f"- ❓ **{q.target}** — _{_md(q.text)}_")
+    if seat.dropped:
+        out.append(
+            f"- _({seat.dropped} item(s) dropped by the guards: a quote not in the text, or an unknown target or point)_"
+        )
+    out.append("")
+    return out
+
+
+def to_markdown(review: Review) -> str:
+    """The whole session: synthesis first (what to do), then the transcript, then the OKRs."""
+    s = review.synthesis
+    out = [f"# {_headline(review)}", "", f"_{engine_line(review)}_", ""]
+    names = ", ".join(seat.display_name for seat in review.seats)
+    out += [f"Reviewers: {names}. Rounds: {review.rounds}.", ""]
+    if review.id is not None:
+        out += [f"Review {review.id} of `{review.draft}@{review.version}`.", ""]
+    by = "the facilitator" if s.by == "facilitator" else "an offline synthesis of the transcript"
+    out += ["## Synthesis", "", f"_Written by {by}._", ""]
+    out += ["### Top changes", ""]
+    if not s.top_changes:
+        out += ["No change stood out.", ""]
+    for n, change in enumerate(s.top_changes, start=1):
+        done = f" ✓ accepted as v{review.accepted[n]}" if n in review.accepted else ""
+        out.append(f"{n}. **{change.target}**{_quote(change.evidence)} — {_md(change.text)}{done}")
+        if change.rewrite:
+            delta = f" ({change.score_delta:+d})" if change.score_delta is not None else ""
+            out.append(f"   - Rewrite{delta}: {_md(change.rewrite)}")
+        if change.invented_numbers:
+            out.append(
+                f"   - Numbers you never wrote were replaced by placeholders: "
+                f"{', '.join(change.invented_numbers)}"
+            )
+        if change.raised_by:
+            out.append(
+                f"   - Raised by: {', '.join(review.display_name(p) for p in change.raised_by)}"
+            )
+    out.append("")
+    if review.id is not None and any(c.rewrite for c in s.top_changes):
+        out += [f"Accept a change: `okr review accept {review.draft} N --review {review.id}`", ""]
+    out += ["### Where reviewers agree", ""]
+    out += [f"- **{a.target}** — {_md(a.text)}" for a in s.agreements] or ["None recorded."]
+    out += ["", "### Where they disagree", ""]
+    if not s.disagreements:
+        out.append("None recorded." if review.rounds >= 2 else "Not explored (one round only).")
+    for d in s.disagreements:
+        out.append(f"- **{d.target}** — {_md(d.text)}")
+        out += [f"  - {review.display_name(p.persona)}: {_md(p.text)}" for p in d.positions]
+    out += ["", "### Open questions for the author", ""]
+    for q in s.open_questions:
+        who = ", ".join(review.display_name(p) for p in q.asked_by)
+        out.append(f"- **{q.target}** — {_md(q.text)}" + (f" _(asked by {who})_" if who else ""))
+    if not s.open_questions:
+        out.append("None.")
+    if s.notes:
+        out += ["", "### Notes", ""]
+        out += [f"- {_md(n)}" for n in s.notes]
+    out += ["", "## Round 1: each reviewer on their own", ""]
+    for seat in review.seats:
+        out += _seat_md(review, seat)
+    if review.rounds >= 2:
+        out += ["## Round 2: reviewers answer each other", ""]
+        for seat in review.seats:
+            if not seat.replies:
+                continue
+            out += [f"### {seat.display_name}", ""]
+            for r in seat.replies:
+                out.append(f"- {STANCE[r.stance]} `{r.to}` — {_md(r.text)}")
+            out.append("")
+    out += ["## The OKRs reviewed", ""]
+    okr_set = review.okr_set
+    for oi, objective in enumerate(okr_set.objectives, start=1):
+        out.append(f"- **O{oi}** {_md(objective.title)}")
+        for ki, kr in enumerate(objective.key_results, start=1):
+            out.append(f"  - **O{oi}.KR{ki}** {_md(kr.text)}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _console(buffer: io.StringIO, color: bool | None, width: int | None) -> Console:
+    return Console(
+        file=buffer,
+        force_terminal=bool(color),
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+
+
+def to_text(review: Review, *, color: bool | None = None, width: int | None = None) -> str:
+    """The terminal view: synthesis first, then each seat, then round 2."""
+    buffer = io.StringIO()
+    console = _console(buffer, color, width)
+    s = review.synthesis
+    console.print(Text(_headline(review), style="bold"))
+    console.print(Text(engine_line(review), style="dim"))
+    console.print(
+        Text("Reviewers: " + ", ".join(x.display_name for x in review.seats), style="dim")
+    )
+    console.print()
+    console.print(Text("Top changes", style="bold blue"))
+    if not s.top_changes:
+        console.print(Text("  No change stood out.", style="green"))
+    for n, change in enumerate(s.top_changes, start=1):
+        line = Text.assemble(f"  {n}. ", (change.target, "bold"))
+        if change.evidence:
+            line.append(f' "{change.evidence}"', style="magenta")
+        line.append(f"  {change.text}")
+        if n in review.accepted:
+            line.append(f"  ✓ accepted as v{review.accepted[n]}", style="green")
+        console.print(line)
+        if change.rewrite:
+            delta = f" ({change.score_delta:+d})" if change.score_delta is not None else ""
+            console.print(Text.assemble(("     rewrite" + delta + ": ", "green"), change.rewrite))
+        if change.raised_by:
+            who = ", ".join(review.display_name(p) for p in change.raised_by)
+            console.print(Text(f"     raised by {who}", style="dim"))
+    sections = (
+        ("Where reviewers agree", [(a.target, a.text, []) for a in s.agreements]),
+        (
+            "Where they disagree",
+            [
+                (
+                    d.target,
+                    d.text,
+                    [f"{review.display_name(p.persona)}: {p.text}" for p in d.positions],
+                )
+                for d in s.disagreements
+            ],
+        ),
+        (
+            "Open questions for the author",
+            [
+                (
+                    q.target,
+                    q.text,
+                    [f"asked by {', '.join(review.display_name(p) for p in q.asked_by)}"],
+                )
+                for q in s.open_questions
+            ],
+        ),
+    )
+    for title, items in sections:
+        if not items:
+            continue
+        console.print()
+        console.print(Text(title, style="bold blue"))
+        for target, text, details in items:
+            console.print(Text.assemble("  • ", (target, "bold"), "  ", text))
+            for detail in details:
+                console.print(Text(f"      {detail}", style="dim"))
+    for note in s.notes:
+        console.print(Text(f"note: {note}", style="yellow"))
+    console.print()
+    console.print(Text("Round 1", style="bold blue"))
+    for seat in review.seats:
+        header = Text.assemble(("  " + seat.display_name, "bold"), (f"  {seat.role}", "dim"))
+        if seat.status == "failed":
+            header.append(f"  failed: {seat.error}", style="bold red")
+        console.print(header)
+        for p in seat.points:
+            line = Text.assemble("    – ", (p.target, "bold"))
+            if p.evidence:
+                line.append(f' "{p.evidence}"', style="magenta")
+            line.append(f"  {p.text}")
+            console.print(line)
+        for q in seat.questions:
+            console.print(Text.assemble("    ? ", (q.target, "bold"), "  ", (q.text, "italic")))
+    if review.rounds >= 2 and any(seat.replies for seat in review.seats):
+        console.print()
+        console.print(Text("Round 2", style="bold blue"))
+        for seat in review.seats:
+            for r in seat.replies:
+                style = "red" if r.stance == "disagree" else "green"
+                console.print(
+                    Text.assemble(
+                        ("  " + seat.display_name, "bold"),
+                        (f" {STANCE[r.stance]} ", style),
+                        (r.to, "dim"),
+                        f"  {r.text}",
+                    )
+                )
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -1,0 +1,153 @@
+"""The team summary of ``okr critique --cross``: text, Markdown, and the JSON ``team`` key.
+
+Pure functions of a ``Report`` and a ``TeamSummary``; the per-set output is the usual
+renderer's, the summary comes after it (JSON: a top-level ``"team"`` key, SPEC §5 kept).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+from assistant.model import Report
+
+if TYPE_CHECKING:
+    from assistant.services.team import TeamSummary
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def team_markdown(team: TeamSummary) -> str:
+    out = ["## Team summary", "", "Sets, weakest first:", ""]
+    out += [
+        "| set | overall | clarity | measurability | ambition | KRs | findings | cross |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in team.sets:
+        s = row.scores
+        out.append(
+            f"| {_md(row.name or f'set {row.index}')} | {s.overall} | {s.clarity} | "
+            f"{s.measurability} | {s.ambition} | {row.key_results} | {row.findings} | "
+            f"{row.cross_findings} |"
+        )
+    if team.weakest_key_results:
+        out += ["", "Weakest key results:", "", "| set | id | key result | overall | codes |"]
+        out.append("|---|---|---|---:|---|")
+        for kr in team.weakest_key_results:
+            out.append(
+                f"| {_md(kr.set_name or f'set {kr.set_index}')} | {kr.id} | {_md(kr.text)} | "
+                f"{kr.overall} | {', '.join(kr.codes)} |"
+            )
+    heavy = [o for o in team.owners if o.over_limit]
+    if heavy:
+        out += ["", f"Owners with more than {team.owner_limit} key results:", ""]
+        out += [f"- **{_md(o.owner)}**: {o.count} — {_md(', '.join(o.key_results))}" for o in heavy]
+    if team.cross_findings:
+        counts = ", ".join(f"{code} ×{n}" for code, n in team.cross_findings.items())
+        out += ["", f"Cross-set findings: {counts}."]
+    else:
+        out += [
+            "",
+            "No cross-set findings: no conflicting metrics, alignment gaps or overloaded owners.",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None = None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=bool(color),
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    console.print(Text("Team summary — weakest first", style="bold"))
+    table = Table(show_edge=False, pad_edge=False)
+    for name, justify in (
+        ("set", "left"),
+        ("overall", "right"),
+        ("clar.", "right"),
+        ("meas.", "right"),
+        ("amb.", "right"),
+        ("KRs", "right"),
+        ("findings", "right"),
+        ("cross", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in team.sets:
+        s = row.scores
+        style = "red" if s.overall < 50 else "yellow" if s.overall < 75 else "green"
+        table.add_row(
+            Text(row.name or f"set {row.index}"),
+            Text(str(s.overall), style=style),
+            str(s.clarity),
+            str(s.measurability),
+            str(s.ambition),
+            str(row.key_results),
+            str(row.findings),
+            str(row.cross_findings),
+        )
+    console.print(table)
+    if team.weakest_key_results:
+        console.print(Text("\nWeakest key results", style="bold"))
+        weak = Table(show_edge=False, pad_edge=False)
+        for name in ("set", "id", "key result", "overall", "codes"):
+            weak.add_column(name, overflow="fold")
+        for kr in team.weakest_key_results:
+            weak.add_row(
+                Text(kr.set_name or f"set {kr.set_index}"),
+                kr.id,
+                Text(kr.text),
+                str(kr.overall),
+                ", ".join(kr.codes),
+            )
+        console.print(weak)
+    heavy = [o for o in team.owners if o.over_limit]
+    if heavy:
+        console.print(Text(f"\nOwners with more than {team.owner_limit} key results", style="bold"))
+        for o in heavy:
+            console.print(
+                Text.assemble("  ", (o.owner, "bold"), f"  {o.count}: ", ", ".join(o.key_results))
+            )
+    if team.cross_findings:
+        counts = ", ".join(f"{code} ×{n}" for code, n in team.cross_findings.items())
+        console.print(Text(f"\nCross-set findings: {counts}", style="yellow"))
+    else:
+        console.print(
+            Text(
+                "\nNo cross-set findings: no conflicting metrics, alignment gaps or overloaded owners."
+            )
+        )
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def render_with_team(
+    report: Report,
+    team: TeamSummary,
+    fmt: str,
+    *,
+    color: bool | None = None,
+    width: int | None = None,
+) -> str:
+    """The critique in ``fmt`` followed by the team summary (JSON: a ``"team"`` key)."""
+    from assistant.render import render, to_json_data
+
+    if fmt == "json":
+        data = to_json_data(report)
+        data["team"] = team.model_dump(mode="json")
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = render(report, fmt, color=color, width=width)
+    if fmt == "markdown":
+        return text + "\n" + team_markdown(team)
+    return text + "\n" + team_text(team, color=color, width=width)

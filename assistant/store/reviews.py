@@ -1,0 +1,107 @@
+"""SQL for stored peer reviews (``okr review DRAFT``). Only ``services.review`` calls this.
+
+A review belongs to the draft version it reviewed; its transcript is the ``Review``
+model as JSON. Accepting one of its changes records which version that created.
+Rows go when their draft is purged (``ON DELETE CASCADE``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import NamedTuple
+
+REVIEWS_MIGRATION = """
+CREATE TABLE reviews (
+    id          INTEGER PRIMARY KEY,
+    draft_id    INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+    version_id  INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    engine      TEXT NOT NULL,
+    personas    TEXT NOT NULL,
+    rounds      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    transcript  TEXT NOT NULL
+);
+CREATE INDEX reviews_draft ON reviews (draft_id, id);
+
+CREATE TABLE review_acceptances (
+    review_id   INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    change      INTEGER NOT NULL,
+    version_id  INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (review_id, change)
+);
+"""
+
+
+class ReviewRow(NamedTuple):
+    id: int
+    draft: str
+    version: int
+    engine: str
+    personas: str
+    rounds: int
+    created_at: str
+    transcript: str
+
+
+_SELECT = (
+    "SELECT r.id, d.name, v.number, r.engine, r.personas, r.rounds, r.created_at, r.transcript"
+    " FROM reviews r JOIN drafts d ON d.id = r.draft_id JOIN versions v ON v.id = r.version_id"
+)
+
+
+def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM versions WHERE draft_id = ? AND number = ?", (draft_id, number)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def insert_review(
+    conn: sqlite3.Connection,
+    *,
+    draft_id: int,
+    version_id: int,
+    engine: str,
+    personas: str,
+    rounds: int,
+    created_at: str,
+    transcript: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO reviews (draft_id, version_id, engine, personas, rounds, created_at,"
+        " transcript) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (draft_id, version_id, engine, personas, rounds, created_at, transcript),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def list_reviews(conn: sqlite3.Connection, draft_id: int) -> list[ReviewRow]:
+    """A draft's reviews, newest first."""
+    rows = conn.execute(f"{_SELECT} WHERE r.draft_id = ? ORDER BY r.id DESC", (draft_id,))
+    return [ReviewRow(*row) for row in rows]
+
+
+def get_review(conn: sqlite3.Connection, review_id: int) -> ReviewRow | None:
+    row = conn.execute(f"{_SELECT} WHERE r.id = ?", (review_id,)).fetchone()
+    return ReviewRow(*row) if row else None
+
+
+def accepted_changes(conn: sqlite3.Connection, review_id: int) -> dict[int, int]:
+    """Change number → the version number accepting it created."""
+    rows = conn.execute(
+        "SELECT a.change, v.number FROM review_acceptances a JOIN versions v ON v.id = a.version_id"
+        " WHERE a.review_id = ? ORDER BY a.change",
+        (review_id,),
+    )
+    return {int(change): int(number) for change, number in rows}
+
+
+def record_acceptance(
+    conn: sqlite3.Connection, review_id: int, change: int, version_id: int, created_at: str
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO review_acceptances (review_id, change, version_id, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (review_id, change, version_id, created_at),
+    )
