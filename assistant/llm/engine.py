@@ -200,6 +200,12 @@ class LLMEngine:
         answer = self.cached_answer(prepared)
         if answer is not None:
             return ItemResult(self.finish(prepared, answer, shown), cached=True)
+        answer, usage = await self.ask(prepared)
+        return ItemResult(self.finish(prepared, answer, shown), usage=usage)
+
+    async def ask(self, prepared: Prepared) -> tuple[CoachCritique, Usage]:
+        """Only the network part (callers may hold a semaphore just for this); the
+        valid answer is stored in the cache before it is returned."""
         if self.client is None:
             raise ItemError("no answer in the cache and no client to ask")
         answer, usage = await ask_structured(
@@ -216,7 +222,7 @@ class LLMEngine:
         if usage.mode:
             self.mode = usage.mode
         self.store(prepared, answer, usage)
-        return ItemResult(self.finish(prepared, answer, shown), usage=usage)
+        return answer, usage
 
     def finish(self, prepared: Prepared, answer: CoachCritique, shown: SetCritique) -> SetCritique:
         llm_findings = ground_findings(prepared.okr_set, answer, prepared.base)

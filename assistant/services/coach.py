@@ -1,9 +1,10 @@
 """The LLM coaching use case: critique many sets concurrently, cheaply and safely.
 
-One shared ``AsyncOpenAI`` client, an ``asyncio.Semaphore`` of ``concurrency``, results
-handed to ``on_result`` as they finish. An item that fails keeps its rules critique
-(with ``error`` set) and is listed in ``Report.errors``; the others complete. Ctrl-C
-cancels what is in flight and returns what finished. Cached answers cost no request
+One shared ``AsyncOpenAI`` client, ``concurrency`` workers pulling sets from one queue
+(so at most that many requests are in flight), results handed to ``on_result`` as they
+finish. An item that fails keeps its rules critique (with ``error`` set) and is listed
+in ``Report.errors``; the others complete. Ctrl-C cancels what is in flight and returns
+what finished. Cached answers cost no request
 and no API key. Nothing here imports ``openai`` unless a request must be sent.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.errors import UsageError
 from assistant.llm.cache import LLMCache
 from assistant.llm.client import (
     DEFAULT_MAX_RETRIES,
@@ -125,41 +127,51 @@ async def _run(
         if on_result:
             on_result(result.critique)
 
-    pending = []
+    def client() -> Any:
+        # Built on the first cache miss only: a fully cached run needs no key or SDK.
+        if engine.client is None:
+            engine.client = build_client(settings, max_retries=max_retries, counter=state.counter)
+        return engine.client
+
+    async def one(i: int) -> None:
+        try:
+            prepared = engine.prepare(sets[i])
+            answer = engine.cached_answer(prepared)
+            if answer is not None:
+                result = ItemResult(engine.finish(prepared, answer, shown[i]), cached=True)
+            else:
+                client()
+                answer, usage = await engine.ask(prepared)
+                result = ItemResult(engine.finish(prepared, answer, shown[i]), usage=usage)
+        except (asyncio.CancelledError, UsageError):
+            raise  # Ctrl-C, or no key for the endpoint: nothing else can be asked either
+        except Exception as exc:  # one item never stops the others
+            message = _one_line(exc)
+            result = ItemResult(shown[i].model_copy(update={"error": message}), error=message)
+        done(i, result)
+
+    # A pool of ``concurrency`` workers pulling from one queue (rather than one task per
+    # set behind a semaphore): at most ``concurrency`` sets are prepared and in flight at
+    # a time, so memory does not grow with the size of the file.
+    queue = iter(range(len(sets)))
+
+    async def worker() -> None:
+        for i in queue:
+            await one(i)
+            await asyncio.sleep(0)  # cached items never wait on I/O: let Ctrl-C through
+
+    workers: list[asyncio.Task[None]] = []
     try:
         if bar:
             bar.start()
-        for i, okr_set in enumerate(sets):
-            prepared = engine.prepare(okr_set)
-            answer = engine.cached_answer(prepared)
-            if answer is not None:
-                done(i, ItemResult(engine.finish(prepared, answer, shown[i]), cached=True))
-            else:
-                pending.append((i, prepared))
-        if not pending:
-            return
-        engine.client = build_client(settings, max_retries=max_retries, counter=state.counter)
-        semaphore = asyncio.Semaphore(concurrency)
-
-        async def one(i: int, prepared: Any) -> None:
-            async with semaphore:
-                try:
-                    result = await engine.critique_prepared(prepared, shown[i])
-                except Exception as exc:  # one item never stops the others
-                    message = _one_line(exc)
-                    result = ItemResult(
-                        shown[i].model_copy(update={"error": message}), error=message
-                    )
-            done(i, result)
-
-        tasks = [asyncio.create_task(one(i, prepared)) for i, prepared in pending]
+        workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(sets)))]
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*workers)
         except asyncio.CancelledError:
             state.interrupted = True
-            for task in tasks:
+            for task in workers:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*workers, return_exceptions=True)
     finally:
         state.mode = engine.mode
         if engine.client is not None:
@@ -407,7 +419,6 @@ def submit_batch(
 
 def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> list[dict[str, Any]]:
     """Status of one batch (asks the API), or of every recorded batch when no id is given."""
-    from assistant.errors import UsageError
     from assistant.llm import batch as batch_api
 
     cache = LLMCache(home)
@@ -441,7 +452,6 @@ def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> lis
 def fetch_batch(batch_id: str, *, settings: Settings, home: Path) -> Report:
     """Download a finished batch and build the same report as ``okr critique``; the
     answers go into the cache, so a later live run sends nothing for these sets."""
-    from assistant.errors import UsageError
     from assistant.llm import batch as batch_api
 
     cache = LLMCache(home)

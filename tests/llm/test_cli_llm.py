@@ -179,3 +179,11 @@ def test_ctrl_c_keeps_what_finished(tmp_path: Path, okr_home: Path) -> None:
     assert quick["engine"] == "llm" and "error" not in quick
     assert "interrupted" in stuck["error"]
     assert "Traceback" not in err
+
+
+def test_llm_engine_without_a_key_is_one_usage_error(runner, team_file, monkeypatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY")
+    result = runner.invoke(main, ["critique", str(team_file), "--engine", "llm"])
+    assert result.exit_code == 2
+    assert "OPENAI_API_KEY is not set" in result.stderr
+    assert "Traceback" not in result.output
