@@ -365,7 +365,7 @@ def personas_command(name: str | None, as_json: bool) -> None:
 
     table = Table(show_edge=False, pad_edge=False)
     for column in ("name", "reviewer", "origin", "default"):
-        table.add_column(column, no_wrap=column == "name")
+        table.add_column(column, no_wrap=column != "reviewer")
     for e in entries:
         p = e.persona
         table.add_row(p.name, Text(p.display_name), _origin(e), "✓" if p.default else "")

@@ -1,0 +1,127 @@
+"""`okr review`, `okr review accept` and `okr reviews` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from llm.fake_server import FakeOpenAI
+from review_fakes import review_answer
+
+from assistant.cli import main
+from assistant.io import read_text
+from assistant.services import drafts
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PLAN = """
+name: Plan
+cycle: 2026-Q1
+objectives:
+  - title: Make onboarding effortless
+    key_results:
+      - Reach 50% week-1 activation
+      - Launch the new onboarding flow
+"""
+
+
+def okr(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_review_a_file_offline_in_every_format(tmp_path: Path) -> None:
+    weak = str(EXAMPLES / "weak.yaml")
+    text = okr("review", weak, "--engine", "rules", "--no-color")
+    assert text.exit_code == 0, text.output
+    assert text.stdout.startswith("Peer review: Customer Success")
+    assert "Offline review (rules engine)" in text.stdout and "Top changes" in text.stdout
+    data = json.loads(
+        okr("review", weak, "--engine", "rules", "-f", "json", "--rounds", "1").stdout
+    )
+    assert data["engine"] == "rules" and data["rounds"] == 1 and len(data["seats"]) == 5
+    assert {"agreements", "disagreements", "top_changes", "open_questions"} <= set(
+        data["synthesis"]
+    )
+    out = tmp_path / "review.md"
+    md = okr(
+        "review",
+        weak,
+        "--engine",
+        "rules",
+        "-f",
+        "markdown",
+        "-o",
+        str(out),
+        "--personas",
+        "finance-lead, data-analyst",
+    )
+    assert md.exit_code == 0 and md.stdout == ""
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith("# Peer review: Customer Success")
+    assert "Reviewers: Farah (finance lead), Dev (data analyst)." in written
+
+
+def test_a_team_file_needs_set(tmp_path: Path) -> None:
+    team = str(EXAMPLES / "team.yaml")
+    result = okr("review", team, "--engine", "rules")
+    assert result.exit_code == 2 and "holds 4 sets; pick one with --set N or NAME" in result.stderr
+    chosen = okr("review", team, "--engine", "rules", "--set", "sales", "-f", "json")
+    assert chosen.exit_code == 0 and json.loads(chosen.stdout)["set_name"] == "Sales"
+
+
+def test_usage_errors_are_one_line_exit_2() -> None:
+    for args, message in (
+        (("review", "nope", "--engine", "rules"), "'nope' is neither a file nor a draft"),
+        (("review", "missing.yaml"), "missing.yaml"),
+        (("review", str(EXAMPLES / "weak.yaml"), "--personas", "cfo"), "unknown persona 'cfo'"),
+        (("review", str(EXAMPLES / "weak.yaml"), "--rounds", "3"), "--rounds"),
+        (("reviews", "nope"), "unknown draft 'nope'"),
+    ):
+        result = okr(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_draft_review_is_stored_listed_shown_and_accepted(okr_home: Path) -> None:
+    drafts.save(okr_home, "plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first")
+    run = okr("review", "plan", "--engine", "rules", "--personas", "finance-lead,data-analyst")
+    assert run.exit_code == 0
+    assert (
+        "Saved as review 1 of plan@1; accept a change with: okr review accept plan N" in run.stderr
+    )
+    listing = okr("reviews", "plan")
+    assert listing.exit_code == 0 and listing.stdout.lstrip().startswith("1  v1")
+    shown = okr("reviews", "plan", "1", "-f", "markdown")
+    assert shown.stdout.startswith("# Peer review: Plan (plan@1)")
+    changes = json.loads(okr("reviews", "plan", "1", "-f", "json").stdout)["synthesis"][
+        "top_changes"
+    ]
+    n = next(i for i, c in enumerate(changes, start=1) if c["rewrite"])
+    accepted = okr("review", "accept", "plan", str(n))
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.startswith(f"Saved plan@2 (Accept review 1 change {n}:")
+    assert drafts.get_version(okr_home, "plan").source == "review"
+    again = okr("review", "accept", "plan", str(n), "--review", "1")
+    assert again.exit_code == 2 and "changed since review 1" in again.stderr
+    assert json.loads(okr("reviews", "plan", "-f", "json").stdout)[0]["accepted"] == [n]
+
+
+@pytest.mark.parametrize("plan", [{}, {"Reviewer id: data-analyst": ["500"] * 20}])
+def test_llm_review_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, plan: dict[str, list[str]]
+) -> None:
+    with FakeOpenAI(answer=review_answer, plan=plan, retry_after_500="0.01") as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+        result = okr("review", str(EXAMPLES / "weak.yaml"), "--engine", "llm", "--no-color")
+    assert "LLM review: model gpt-4o-mini" in result.stdout
+    assert "gpt-4o-mini: " in result.stderr and " requests, " in result.stderr
+    if not plan:
+        assert result.exit_code == 0, result.output
+        assert "gpt-4o-mini: 11 requests" in result.stderr
+    else:
+        # the rest of the review is still printed; exit 3 says one seat could not finish
+        assert result.exit_code == 3
+        assert "okr: Dev (data analyst): round 1: HTTP 500" in result.stderr
+        assert "Farah (finance lead)" in result.stdout

@@ -1,0 +1,185 @@
+"""The LLM review against a local fake OpenAI-compatible server (127.0.0.1, no network)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from llm.fake_server import FakeOpenAI
+from review_fakes import INVENTED_DATE, review_answer
+
+from assistant.config import Settings
+from assistant.io import read_path
+from assistant.llm.client import build_client
+from assistant.model import OKRSet
+from assistant.services.review import Review, run_review, run_review_async
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FIVE = [
+    "finance-lead",
+    "engineering-manager",
+    "customer-advocate",
+    "data-analyst",
+    "new-team-member",
+]
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+
+
+@pytest.fixture
+def weak() -> OKRSet:
+    return read_path(str(EXAMPLES / "weak.yaml"))[0]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(answer=review_answer) as fake:
+        yield fake
+
+
+def settings_for(fake: FakeOpenAI) -> Settings:
+    settings = Settings()
+    settings.llm.base_url = fake.base_url
+    settings.llm.timeout = 5.0
+    return settings
+
+
+def llm_review(okr_set: OKRSet, fake: FakeOpenAI, **kwargs) -> Review:
+    settings = settings_for(fake)
+    kwargs.setdefault("rounds", 2)
+    return run_review(okr_set, engine="llm", settings=settings, **kwargs)
+
+
+def user_texts(fake: FakeOpenAI) -> list[str]:
+    return [
+        next(m["content"] for m in r.body["messages"] if m["role"] == "user")
+        for r in fake.chat_requests()
+    ]
+
+
+def test_five_personas_two_rounds_cost_eleven_requests(weak: OKRSet, server: FakeOpenAI) -> None:
+    r = llm_review(weak, server)
+    assert r.engine == "llm" and not r.offline and r.complete
+    assert r.requests == 11 == len(server.chat_requests())
+    kinds = [t.split(":")[0].split("\n")[0] for t in user_texts(server)]
+    assert kinds.count("Round 1") == 5 and kinds.count("Round 2") == 5
+    assert kinds[-1] == "Synthesise this review."
+    assert r.usage["prompt_tokens"] == 11 * 900 and r.usage["cost_usd"] is not None
+    assert set(r.prompts) == {"review_persona", "review_reply", "review_facilitator"}
+    # every persona call carries the same system text (prompt caching) and its own card
+    persona_calls = [
+        q for q in server.chat_requests() if q.body["messages"][1]["content"].startswith("Round 1")
+    ]
+    assert len({q.body["messages"][0]["content"] for q in persona_calls}) == 1
+    for persona in FIVE:
+        assert (
+            sum(
+                t.startswith("Round") and f"Reviewer id: {persona}\n" in t
+                for t in user_texts(server)
+            )
+            == 2
+        )
+
+
+def test_guards_drop_unverifiable_points_and_invented_numbers(
+    weak: OKRSet, server: FakeOpenAI
+) -> None:
+    r = llm_review(weak, server)
+    for seat in r.seats:
+        assert [p.code for p in seat.points] == ["LLM-NO-DATA-SOURCE", "KR-VAGUE"]
+        for point in seat.points:
+            assert point.evidence in weak.target_text(point.target)
+        assert seat.points[1].target == "O1.KR2" and seat.points[1].evidence == "Significantly"
+        # the made-up quote and the reply to a point that does not exist were dropped
+        assert seat.dropped == 2
+        valid = {p.id for s in r.seats if s is not seat for p in s.points}
+        assert seat.replies and all(rep.to in valid for rep in seat.replies)
+    s = r.synthesis
+    assert s.by == "facilitator"
+    assert [c.target for c in s.top_changes] == ["O1.KR1", "SET"]  # O9.KR9 is not in the set
+    change = s.top_changes[0]
+    assert INVENTED_DATE not in change.rewrite and "[deadline]" in change.rewrite
+    assert "2031" in change.invented_numbers
+    assert change.evidence == "Launch the"
+    assert s.disagreements[0].positions[0].persona == "finance-lead"
+    assert s.open_questions[0].asked_by == ["finance-lead"]
+
+
+def test_rounds_run_their_personas_concurrently(weak: OKRSet) -> None:
+    with FakeOpenAI(answer=review_answer, delay=0.4) as fake:
+        r = llm_review(weak, fake)
+        starts = [q.at for q in fake.chat_requests()]
+    assert r.requests == 11
+    round_one, round_two, facilitator = starts[:5], starts[5:10], starts[10]
+    assert max(round_one) - min(round_one) < 0.3  # sent together, not one after another
+    assert max(round_two) - min(round_two) < 0.3
+    assert min(round_two) >= max(round_one) + 0.35  # round 2 waits for round 1
+    assert facilitator >= max(round_two) + 0.35
+    assert r.elapsed_s < 3 * 0.4 + 1.5  # about three round trips, not eleven
+
+
+def test_a_failing_persona_does_not_sink_the_session(weak: OKRSet) -> None:
+    with FakeOpenAI(answer=review_answer, plan={"Reviewer id: data-analyst": ["500"] * 9}) as fake:
+        settings = settings_for(fake)
+        client = build_client(settings, max_retries=0)
+        r = run_review(weak, engine="llm", rounds=2, settings=settings, client=client)
+        calls = len(fake.chat_requests())
+    analyst = next(s for s in r.seats if s.persona == "data-analyst")
+    assert analyst.status == "failed" and "round 1" in analyst.error and "500" in analyst.error
+    assert not analyst.points and not analyst.replies
+    assert all(s.status == "ok" for s in r.seats if s is not analyst)
+    assert calls == 5 + 4 + 1  # the failed seat sits out round 2
+    assert not r.complete
+    assert any("Dev (data analyst) could not take part" in n for n in r.synthesis.notes)
+
+
+def test_a_failing_facilitator_falls_back_to_an_offline_synthesis(weak: OKRSet) -> None:
+    with FakeOpenAI(answer=review_answer, plan={"Synthesise this review": ["500"] * 9}) as fake:
+        settings = settings_for(fake)
+        r = run_review(
+            weak,
+            engine="llm",
+            rounds=2,
+            settings=settings,
+            client=build_client(settings, max_retries=0),
+        )
+    s = r.synthesis
+    assert s.by == "offline" and s.notes[0].startswith("The facilitator could not answer")
+    assert s.top_changes and s.agreements  # built from the reviewers' points and replies
+    assert not r.complete
+
+
+def test_every_seat_failing_leaves_nothing_to_synthesise(weak: OKRSet) -> None:
+    with FakeOpenAI(answer=review_answer, plan={"Round 1": ["500"] * 9}) as fake:
+        settings = settings_for(fake)
+        r = run_review(
+            weak,
+            engine="llm",
+            rounds=2,
+            settings=settings,
+            client=build_client(settings, max_retries=0),
+        )
+        assert len(fake.chat_requests()) == 5
+    assert all(s.status == "failed" for s in r.seats)
+    assert "nothing to synthesise" in r.synthesis.notes[-1]
+
+
+async def test_async_entry_point_for_callers_inside_an_event_loop(
+    weak: OKRSet, server: FakeOpenAI
+) -> None:
+    seen: list[str] = []
+    r = await run_review_async(
+        weak,
+        personas=["finance-lead", "data-analyst"],
+        rounds=1,
+        engine="llm",
+        settings=settings_for(server),
+        progress=seen.append,
+    )
+    assert r.requests == 3 and r.rounds == 1
+    assert not any(s.replies for s in r.seats)
+    assert "facilitator done" in seen and "round 1: Farah (finance lead) done" in seen
