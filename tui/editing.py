@@ -202,27 +202,24 @@ def add_key_result(text: str, row: int) -> Edit | None:
 
 
 def add_objective(text: str, row: int) -> Edit:
-    """Insert a new objective (title and one key result line) after the one at ``row``."""
+    """Insert a new objective title after the objective at ``row`` (or after the last
+    one); ``add_key_result`` on it then starts its key results."""
     lines = text.split("\n")
     objective = _item_of_kind(lines, row, "objectives") if lines else None
     if objective is None:
-        starts = [i for i, line in enumerate(lines) if _is_item(line)]
-        heads = [i for i in starts if parent_key(lines, i) == "objectives"]
+        heads = [i for i, line in enumerate(lines) if _is_item(line)]
+        heads = [i for i in heads if parent_key(lines, i) == "objectives"]
         objective = heads[-1] if heads else None
     if objective is None:
         at = len(lines)
         while at > 0 and not lines[at - 1].strip():
             at -= 1
         has_key = any((m := _KEY.match(line)) and m.group("key") == "objectives" for line in lines)
-        block = [] if has_key else ["objectives:"]
-        block += ["- title: ", "  key_results:", "  - "]
-        row_of_title = at + len(block) - 3
-        return Edit(at, at, block, (row_of_title, len("- title: ")))
-    indent = " " * _indent(lines[objective])
-    child = " " * _child_indent(lines, objective)
+        block = ["- title: "] if has_key else ["objectives:", "- title: "]
+        return Edit(at, at, block, (at + len(block) - 1, len("- title: ")))
+    line = " " * _indent(lines[objective]) + "- title: "
     at = item_end(lines, objective)
-    block = [f"{indent}- title: ", f"{child}key_results:", f"{child}- "]
-    return Edit(at, at, block, (at, len(block[0])))
+    return Edit(at, at, [line], (at, len(line)))
 
 
 def apply(text: str, edit: Edit) -> str:

@@ -52,7 +52,7 @@ class LearnScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="learn-tabs", initial="examples"):
-            with TabPane("Primer", id="primer"):
+            with TabPane("Primer", id="primer"), VerticalScroll(id="primer-scroll"):
                 yield Markdown(primer(), id="primer-text")
             with TabPane("Examples", id="examples"), Horizontal():
                 yield ListView(*[ExampleItem(e) for e in load_examples()], id="example-list")
@@ -108,7 +108,9 @@ class LearnScreen(Screen[None]):
         )
 
     def action_tab(self, tab: str) -> None:
+        """Switch tabs (focus moves into the tab: a focused widget keeps its tab open)."""
         self.query_one(TabbedContent).active = tab
+        self.query_one("#primer-scroll" if tab == "primer" else "#example-list").focus()
 
     def action_back(self) -> None:
         self.dismiss()

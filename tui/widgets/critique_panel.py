@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from time import monotonic
 
 from rich.text import Text
@@ -28,17 +29,44 @@ from tui.texts import SPINNER, finding_card, score_block, target_heading
 class FindingItem(ListItem):
     """One finding card in the list."""
 
-    def __init__(self, finding: Finding, suggestion: Suggestion | None, text: str) -> None:
-        super().__init__(Static(finding_card(finding, suggestion, text), classes="card"))
+    def __init__(
+        self, signature: str, finding: Finding, suggestion: Suggestion | None, text: str
+    ) -> None:
+        self.signature = signature
+        self.card = finding_card(finding, suggestion, text)
+        super().__init__(Static(self.card, classes="card"))
         self.finding = finding
         self.suggestion = suggestion
+
+    def show(self, signature: str, payload: tuple[Finding, Suggestion | None, str]) -> None:
+        """Show another finding in this card (cheaper than a new widget while typing)."""
+        self.signature = signature
+        self.finding, self.suggestion, text = payload
+        card = finding_card(self.finding, self.suggestion, text)
+        if card != self.card:
+            self.card = card
+            self.query_one(Static).update(card)
 
 
 class GroupItem(ListItem):
     """The objective or KR a group of findings is about (not selectable)."""
 
-    def __init__(self, heading: Text) -> None:
+    def __init__(self, signature: str, heading: Text) -> None:
+        self.signature = signature
+        self.heading = heading
         super().__init__(Static(heading, classes="group"), disabled=True)
+
+    def show(self, signature: str, heading: Text) -> None:
+        self.signature = signature
+        if heading != self.heading:
+            self.heading = heading
+            self.query_one(Static).update(heading)
+
+
+def _item(signature: str, payload: object) -> ListItem:
+    if isinstance(payload, Text):
+        return GroupItem(signature, payload)
+    return FindingItem(signature, *payload)  # type: ignore[misc]
 
 
 class CritiquePanel(Vertical):
@@ -72,7 +100,6 @@ class CritiquePanel(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._lock = asyncio.Lock()
-        self._keys: list[str] = []
         self._status = Text("")
         self._busy: str | None = None
         self._busy_since = 0.0
@@ -113,41 +140,63 @@ class CritiquePanel(Vertical):
         findings: Sequence[Finding],
         suggestions: dict[str, Suggestion | None],
     ) -> None:
-        """Replace the cards (kept as they are when the same findings come back)."""
-        keys = [finding_key(f) + "|" + f.message for f in findings]
+        """Show ``findings`` grouped by target.
+
+        Only what changed is touched: cards whose finding is still there are updated
+        in place, and only new findings are mounted, so a pause in typing costs a few
+        milliseconds even with dozens of cards.
+        """
+        rows: list[tuple[str, Text | tuple[Finding, Suggestion | None, str]]] = []
+        order: dict[str, list[Finding]] = {}
+        for finding in findings:
+            order.setdefault(finding.target, []).append(finding)
+        for target, group in order.items():
+            text = _target_text(okr_set, target)
+            rows.append((f"G:{target}", target_heading(target, text, [f.evidence for f in group])))
+            rows += [
+                (f"F:{finding_key(f)}", (f, suggestions.get(finding_key(f)), text)) for f in group
+            ]
         async with self._lock:
-            if keys == self._keys and all(
-                item.suggestion == suggestions.get(finding_key(item.finding))
-                for item in self.query(FindingItem)
-            ):
-                return
             listing = self.query_one(ListView)
+            children = [c for c in listing.children if isinstance(c, GroupItem | FindingItem)]
             previous = self.selected.finding if self.selected else None
-            items: list[ListItem] = []
-            order: dict[str, list[Finding]] = {}
-            for finding in findings:
-                order.setdefault(finding.target, []).append(finding)
-            for target, group in order.items():
-                text = _target_text(okr_set, target)
-                items.append(GroupItem(target_heading(target, text, [f.evidence for f in group])))
-                for finding in group:
-                    items.append(FindingItem(finding, suggestions.get(finding_key(finding)), text))
-            with self.app.batch_update():
-                await listing.clear()
-                if items:
-                    await listing.extend(items)
-            self._keys = keys
-            index = next(
-                (
-                    i
-                    for i, item in enumerate(items)
-                    if isinstance(item, FindingItem)
-                    and previous is not None
-                    and finding_key(item.finding) == finding_key(previous)
-                ),
-                next((i for i, item in enumerate(items) if isinstance(item, FindingItem)), None),
+            matcher = SequenceMatcher(
+                None, [c.signature for c in children], [sig for sig, _ in rows], autojunk=False
             )
-            listing.index = index
+            changed = False
+            for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+                if tag == "equal" or (
+                    tag == "replace"
+                    and i2 - i1 == j2 - j1
+                    and all(
+                        c.signature[0] == sig[0]
+                        for c, (sig, _) in zip(children[i1:i2], rows[j1:j2], strict=True)
+                    )
+                ):
+                    for child, (sig, payload) in zip(children[i1:i2], rows[j1:j2], strict=True):
+                        child.show(sig, payload)  # type: ignore[arg-type]
+                    continue
+                changed = True
+                if i2 > i1:
+                    await listing.remove_children(children[i1:i2])
+                if j2 > j1:
+                    new = [_item(sig, payload) for sig, payload in rows[j1:j2]]
+                    if i1 > 0:
+                        await listing.mount(*new, after=children[i1 - 1])
+                    elif listing.children:
+                        await listing.mount(*new, before=0)
+                    else:
+                        await listing.mount(*new)
+            if not changed and listing.index is not None:
+                return
+            items = list(listing.children)
+            cards = [i for i, item in enumerate(items) if isinstance(item, FindingItem)]
+            same = [
+                i
+                for i in cards
+                if previous is not None and finding_key(items[i].finding) == finding_key(previous)  # type: ignore[attr-defined]
+            ]
+            listing.index = (same or cards or [None])[0]
 
     # --- busy state (LLM worker) -------------------------------------------------------------
 

@@ -1,0 +1,235 @@
+"""Every screen opens at 80x24 and does its job: drafts, learn, settings, palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SIZE, screen_text, seed, wait_for
+from textual.widgets import Input, RadioButton, Select, TabbedContent
+
+from assistant.config import load_settings
+from assistant.errors import UsageError
+from assistant.model import KeyResult, Objective, OKRSet
+from assistant.services import drafts
+from tui.app import create_app, resolve_target
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
+from tui.screens.drafts import DraftsScreen
+from tui.screens.editor import EditorScreen
+from tui.screens.history import HistoryScreen
+from tui.screens.learn import LearnScreen
+from tui.screens.settings import SettingsScreen
+
+HOSTILE = OKRSet(
+    name="[bold]Ops[/]",
+    objectives=[
+        Objective(
+            title="Make [red]support[/red] effortless",
+            key_results=[
+                KeyResult(text="Grow [bold]NPS[/] from 20 to 40 by 30 Jun 2026"),
+                KeyResult(text="Improve [link=https://evil.example]the docs[/link]"),
+            ],
+        )
+    ],
+)
+
+
+async def test_drafts_screen_lists_scores_and_last_change(home: Path, weak_set) -> None:
+    seed(home, "alpha", weak_set, "first cut")
+    seed(home, "beta", weak_set, "first cut")
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        shown = screen_text(app)
+        for expected in ("alpha", "beta", "58", "first cut", "just now"):
+            assert expected in shown
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert app.screen.draft == "beta"
+
+
+async def test_new_draft_from_template(home: Path) -> None:
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = "Q1 platform"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert "Make onboarding effortless for new customers" in app.screen.editor.text
+    version = drafts.get_version(home, "Q1 platform")
+    assert (version.number, version.source) == (1, "import")
+    assert version.okr_set.cycle == "2026-Q1"
+
+
+async def test_new_draft_refuses_an_existing_name(home: Path, weak_set) -> None:
+    seed(home, "taken", weak_set)
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = "taken"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "exists already" in screen_text(app))
+        assert isinstance(app.screen, PromptDialog)
+    assert len(drafts.history(home, "taken")) == 1
+
+
+async def test_import_a_file_and_a_bad_file(home: Path, tmp_path: Path) -> None:
+    good = tmp_path / "team.yaml"
+    good.write_text(
+        "name: Team\nobjectives:\n  - title: Delight users\n    key_results:\n"
+        "      - Raise NPS from 20 to 40 by 30 Jun 2026\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [oops\n", encoding="utf-8")
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        notices = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, lambda: any("invalid YAML" in n for n in notices()))
+        assert any(n.startswith(f"{bad}:") for n in notices())
+        assert isinstance(app.screen, DraftsScreen) and app.is_running
+
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = str(good)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert app.screen.draft == "Team"
+    assert drafts.get_version(home, "Team").source == "import"
+
+
+async def test_delete_asks_for_confirmation(home: Path, weak_set) -> None:
+    seed(home, "doomed", weak_set)
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        assert [d.name for d in drafts.list_drafts(home)] == ["doomed"]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "No drafts yet" in screen_text(app))
+    assert drafts.list_drafts(home) == []
+    assert [d.name for d in drafts.list_drafts(home, deleted=True)] == ["doomed"]
+
+
+async def test_learn_screen_primer_and_examples(home: Path) -> None:
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LearnScreen))
+        shown = screen_text(app)
+        assert "GOOD" in shown and "Make onboarding effortless" in shown
+        await pilot.press("down", "down", "down")
+        await wait_for(pilot, lambda: "WEAK" in screen_text(app))
+        assert "Launch the new onboarding flow" in screen_text(app)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.query_one(TabbedContent).active == "primer")
+        await wait_for(pilot, lambda: "key result" in screen_text(app).lower())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+
+
+async def test_settings_are_saved_and_the_key_is_masked(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-1234567890abcd")
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        screen = app.screen
+        shown = screen_text(app)
+        assert "sk-…abcd" in shown and "1234567890" not in shown
+        screen.query_one("#engine", Select).value = "rules"
+        screen.query_one("#model", Input).value = "gpt-4.1-mini"
+        screen.query_one("#base-url", Input).value = "http://localhost:8080/v1"
+        screen.query_one("#style-questions", RadioButton).value = True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+    saved = load_settings()
+    assert (saved.engine, saved.style) == ("rules", "questions")
+    assert (saved.llm.model, saved.llm.base_url) == ("gpt-4.1-mini", "http://localhost:8080/v1")
+    config = (home / "config.toml").read_text(encoding="utf-8")
+    assert "sk-test" not in config
+    assert app.settings.engine == "rules"
+
+
+async def test_engine_rules_turns_the_coach_off(home: Path, weak_set) -> None:
+    seed(home, "cs", weak_set)
+    settings = load_settings()
+    settings.engine = "rules"
+    app = create_app(home, settings=settings, target="cs")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: any("'rules'" in str(n.message) for n in app._notifications))
+        assert not app.screen.query_one("CritiquePanel").is_busy
+
+
+async def test_markup_in_okr_text_renders_literally(home: Path) -> None:
+    seed(home, "[bold]Ops[/]", HOSTILE)
+    app = create_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        assert "[bold]Ops[/]" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.screen
+        await wait_for(pilot, lambda: editor.query_one("CritiquePanel").findings)
+        editor.query_one("#findings").focus()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[bold]Ops[/]" in shown  # the title bar
+        assert "[link=https://evil.example]the" in shown and "docs[/link]" in shown
+        editor.editor.move_cursor((4, 6))
+        await wait_for(pilot, lambda: "O1.KR2" in screen_text(app))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert "[bold]Ops[/]" in screen_text(app)
+
+
+async def test_command_palette_offers_the_app_commands(home: Path, weak_set) -> None:
+    seed(home, "cs", weak_set)
+    app = create_app(home, target="cs")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Save version", "Ask the coach", "History", "Learn", "Settings"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"history")
+        await wait_for(pilot, lambda: "History" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+
+
+def test_resolve_target_imports_files_and_rejects_unknown_names(
+    home: Path, tmp_path: Path, weak_set
+) -> None:
+    seed(home, "cs", weak_set)
+    assert resolve_target(home, "cs") == "cs"
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        "objectives:\n- title: Delight users\n  key_results:\n  - Raise NPS from 20 to 40\n",
+        encoding="utf-8",
+    )
+    assert resolve_target(home, str(path)) == "okrs"
+    assert resolve_target(home, str(path)) == "okrs"  # unchanged: no second version
+    assert len(drafts.history(home, "okrs")) == 1
+    with pytest.raises(UsageError, match="no such file or draft"):
+        resolve_target(home, "nope")

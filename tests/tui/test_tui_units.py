@@ -1,0 +1,196 @@
+"""The TUI's pure parts: structural edits, suggestions, hints, and the dismissals service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import seed
+
+from assistant.errors import UsageError
+from assistant.model import Finding, OKRSet, Rewrite
+from assistant.services import dismissals, drafts
+from assistant.services.critique import critique_set
+from tui import editing
+from tui.hints import compute_hints
+from tui.suggestions import placeholders, rules_rewrite, suggestion_for, with_delta
+
+COMPACT = """name: X
+objectives:
+- title: A
+  key_results:
+  - kr1
+  - text: kr2
+    owner: Li
+  - kr3
+- title: B
+  key_results:
+  - b1
+"""
+
+INDENTED = """name: X
+objectives:
+  - title: A
+    key_results:
+      - kr1
+      - kr2
+  - title: B
+    owner: Z
+"""
+
+
+def _after(text: str, edit: editing.Edit | None) -> str:
+    assert edit is not None
+    return editing.apply(text, edit)
+
+
+def test_move_a_structured_kr_keeps_its_fields() -> None:
+    moved = _after(COMPACT, editing.move_item(COMPACT, 6, -1))  # on "owner: Li"
+    assert moved.splitlines()[4:7] == ["  - text: kr2", "    owner: Li", "  - kr1"]
+    assert editing.move_item(COMPACT, 4, -1) is None  # first KR cannot go up
+
+
+def test_move_an_objective_moves_its_key_results() -> None:
+    edit = editing.move_item(COMPACT, 3, +1)  # on A's "key_results:"
+    moved = _after(COMPACT, edit)
+    assert moved.splitlines()[2:5] == ["- title: B", "  key_results:", "  - b1"]
+    assert moved.splitlines()[5] == "- title: A"
+    assert edit.cursor == (6, 0)  # still on A's key_results line
+
+
+def test_delete_item_removes_the_kr_block() -> None:
+    deleted = _after(COMPACT, editing.delete_item(COMPACT, 6))
+    assert "kr2" not in deleted and "owner: Li" not in deleted and "kr3" in deleted
+
+
+def test_add_key_result_in_both_list_styles() -> None:
+    after_kr = editing.add_key_result(COMPACT, 5)
+    assert after_kr.start == 7 and after_kr.lines == ["  - "] and after_kr.cursor == (7, 4)
+    on_title = editing.add_key_result(INDENTED, 2)
+    assert _after(INDENTED, on_title).splitlines()[6] == "      - "
+    no_krs = editing.add_key_result(INDENTED, 7)  # objective B has no key_results yet
+    assert _after(INDENTED, no_krs).splitlines()[8:] == ["    key_results:", "      - "]
+    assert editing.add_key_result("name: X\n", 0) is None
+
+
+def test_add_objective() -> None:
+    added = editing.add_objective(INDENTED, 4)
+    assert _after(INDENTED, added).splitlines()[6] == "  - title: "
+    first = editing.add_objective("name: x\n", 0)
+    assert _after("name: x\n", first) == "name: x\nobjectives:\n- title: \n"
+    assert first.cursor == (2, 9)
+
+
+def test_every_structural_edit_still_parses(weak_set: OKRSet) -> None:
+    from assistant.io import read_text, write_sets
+
+    text = write_sets([weak_set], "yaml")
+    rows = [i for i, line in enumerate(text.splitlines()) if line.startswith("  - ")]
+    assert len(rows) == 3
+    for row in rows:
+        for edit in (
+            editing.move_item(text, row, -1),
+            editing.move_item(text, row, 1),
+            editing.delete_item(text, row),
+            editing.add_key_result(text, row),
+        ):
+            if edit is None:
+                continue
+            after = editing.apply(text, edit)
+            if edit.lines == ["  - "]:
+                after = after.replace("  - \n", "  - Added KR\n")
+            krs = read_text(after, "x.yaml", "yaml")[0].objectives[0].key_results
+            assert len(krs) in (2, 3, 4)
+
+
+def _finding(code: str, target: str, suggestion: str, evidence: str = "") -> Finding:
+    return Finding(
+        code=code,
+        target=target,
+        dimension="measurability",
+        severity="warning",
+        evidence=evidence,
+        message="m",
+        question="q",
+        suggestion=suggestion,
+    )
+
+
+def test_rules_rewrite_only_takes_full_quoted_rewrites() -> None:
+    current = "Grow MRR to $80k"
+    assert (
+        rules_rewrite(
+            _finding(
+                "KR-NO-BASELINE",
+                "O1.KR1",
+                "Add the starting value: 'Grow MRR from [baseline] to $80k'",
+            ),
+            current,
+        )
+        == "Grow MRR from [baseline] to $80k"
+    )
+    fragment = _finding("KR-LOW-AMBITION", "O1.KR1", "Set a target: 'from 80 to [stretch target]'")
+    assert rules_rewrite(fragment, "Keep sign-ups growing from 80 to 81 this quarter") is None
+    split = _finding("KR-COMPOUND", "O1.KR1", "Split into separate key results: 'A x' and 'B y'")
+    assert rules_rewrite(split, "A x and B y") is None
+    advice = _finding("KR-VAGUE", "O1.KR1", "Replace 'better' with a measure: '[metric] from …'")
+    assert rules_rewrite(advice, "Be better") is None
+
+
+def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
+    critique = critique_set(weak_set)
+    deadline = next(
+        f for f in critique.findings if f.code == "KR-NO-DEADLINE" and f.target == "O1.KR3"
+    )
+    suggestion = suggestion_for(deadline, weak_set)
+    assert suggestion.text == "Grow MRR to $80k and NPS to 45 by [deadline]"
+    assert suggestion.placeholders == ("[deadline]",) and not suggestion.ready
+    assert with_delta(suggestion, deadline, weak_set, critique.scores.overall).delta is None
+
+    llm = deadline.model_copy(
+        update={
+            "source": "llm",
+            "rewrite": Rewrite(text="Grow MRR from $50k to $80k by 30 Jun 2026"),
+            "evidence": "Grow MRR",
+        }
+    )
+    offered = suggestion_for(llm, weak_set)
+    assert offered.ready
+    scored = with_delta(offered, llm, weak_set, critique.scores.overall)
+    assert scored.delta is not None and scored.delta > 0
+    assert placeholders("Ship [bold] by [deadline]", "Ship [bold]") == ("[deadline]",)
+
+
+def test_hints_map_rows_to_targets_and_report_one_line_errors() -> None:
+    text = "name: X\nobjectives:\n- title: Grow\n  key_results:\n  - Improve things\n"
+    hints = compute_hints(text, "draft")
+    assert hints.error is None
+    assert hints.target_at(0) is None
+    assert hints.target_at(2) == "O1" and hints.target_at(3) == "O1"
+    assert hints.target_at(4) == "O1.KR1" and hints.line_of("O1.KR1") == 4
+    assert {f.code for f in hints.findings_for("O1.KR1")} >= {"KR-VAGUE", "KR-NO-NUMBER"}
+    broken = compute_hints("name: [x\n", "draft")
+    assert broken.okr_set is None and broken.error.startswith("draft:")
+    assert "\n" not in broken.error
+    one = "objectives:\n  - title: T\n    key_results: [Grow X from 1 to 2]\n"
+    two = compute_hints(f"sets:\n- name: a\n  {one}- name: b\n  {one}", "draft")
+    assert "one set" in two.error
+
+
+def test_dismissals_per_version(home: Path, weak_set: OKRSet) -> None:
+    seed(home, "cs", weak_set)
+    finding = critique_set(weak_set).findings[0]
+    key = dismissals.dismiss(home, "cs", 1, finding)
+    assert dismissals.dismiss(home, "cs", 1, finding) == key  # idempotent
+    assert dismissals.dismissed(home, "cs", 1) == {key}
+    assert dismissals.dismissed(home, "cs", 2) == set()
+    assert dismissals.carry_forward(home, "cs", 1, 2) == 1
+    assert dismissals.dismissed(home, "cs", 2) == {key}
+    assert dismissals.undismiss(home, "cs", 1, finding) == 1
+    assert dismissals.dismissed(home, "cs", 1) == set()
+    other = finding.model_copy(update={"evidence": "something else"})
+    assert dismissals.finding_key(other) != key
+    with pytest.raises(UsageError, match="unknown draft"):
+        dismissals.dismiss(home, "nope", 1, finding)
+    # The store stays consistent (doctor knows the migration).
+    assert drafts.doctor(home).ok
