@@ -28,6 +28,18 @@ class _ReviewGroup(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Show the options of a review run too (its command is hidden: it is the default)."""
+        run = self.commands["run"]
+        records = [
+            r
+            for p in run.get_params(ctx)
+            if isinstance(p, click.Option) and (r := p.get_help_record(ctx))
+        ]
+        with formatter.section("Review options"):
+            formatter.write_dl([r for r in records if not r[0].startswith("-h")])
+        super().format_options(ctx, formatter)
+
 
 @click.group("review", cls=_ReviewGroup)
 def review_group() -> None:

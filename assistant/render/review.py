@@ -20,7 +20,8 @@ STANCE = {"agree": "agrees with", "disagree": "disagrees with", "refine": "refin
 
 def _headline(review: Review) -> str:
     what = review.set_name or "OKR set"
-    where = f"{review.draft}@{review.version}" if review.draft else (review.source or "-")
+    source = "stdin" if review.source in (None, "-") else review.source
+    where = f"{review.draft}@{review.version}" if review.draft else source
     return f"Peer review: {what} ({where})"
 
 

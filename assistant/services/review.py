@@ -10,12 +10,13 @@ Two engines share the ``Review`` shape:
 
 - ``rules`` (offline, deterministic): the rubric findings, plus a few persona
   *lenses* (jargon, data source, guardrail), weighted and phrased per persona.
-- ``llm``: one structured call per persona and round, sent concurrently with one
-  shared ``AsyncOpenAI`` client, then one facilitator call — 5 personas × 2 rounds
-  cost 11 requests. Guards as in the critique: a quoted piece of evidence must be a
-  substring of its target, numbers the author never wrote become placeholders, and a
-  rewrite is re-scored by the rules engine. A failed call only marks its seat failed;
-  if the facilitator fails, the synthesis is assembled offline from the transcript.
+- ``llm`` (``assistant.services.review_llm``): one structured call per persona and
+  round, sent concurrently with one shared ``AsyncOpenAI`` client, then one facilitator
+  call — 5 personas × 2 rounds cost 11 requests. Guards as in the critique: a quoted
+  piece of evidence must be a substring of its target, numbers the author never wrote
+  become placeholders, and a rewrite is re-scored by the rules engine. A failed call
+  only marks its seat failed; if the facilitator fails, the synthesis is assembled
+  offline from the transcript.
 
 The TUI and the CLI call :func:`run_review` / :func:`run_draft_review`,
 :func:`list_reviews`, :func:`get_review`, :func:`accept_review_change` and
@@ -44,7 +45,7 @@ from assistant.model import Objective, OKRSet, SetCritique
 from assistant.rubric.engine import check_no_baseline, check_no_deadline, check_objective_number
 from assistant.rubric.rules import load_rubric
 from assistant.services.critique import critique_set
-from assistant.services.personas import LENS_CODES, Persona, select_personas
+from assistant.services.personas import Persona, select_personas
 from assistant.services.team import load_team_rules, metric_of
 
 if TYPE_CHECKING:
@@ -214,9 +215,9 @@ class Review(_M):
 
     @property
     def complete(self) -> bool:
-        """Every seat answered and the facilitator (if any) did its job."""
-        return not self.failed_seats and not any(
-            n.startswith("The facilitator") for n in self.synthesis.notes
+        """Every seat answered and, with the LLM engine, the facilitator wrote the synthesis."""
+        return not self.failed_seats and (
+            self.engine == "rules" or self.synthesis.by == "facilitator"
         )
 
     def display_name(self, persona: str) -> str:
@@ -655,7 +656,7 @@ def mechanical_rewrite(okr_set: OKRSet, target: str, codes: Sequence[str]) -> st
     return text if text != kr.text else None
 
 
-def _guarded_rewrite(
+def guarded_rewrite(
     okr_set: OKRSet, target: str, text: str | None, base: SetCritique
 ) -> tuple[str | None, int | None, list[str]]:
     """Invented numbers → placeholders; re-scored; None if it scores worse than the original."""
@@ -760,7 +761,7 @@ def assemble_synthesis(
         if any(i.disputed for i in group):
             body += " (Disputed — see the disagreements.)"
         codes = [i.code for i in group if i.code]
-        rewrite, delta, invented = _guarded_rewrite(
+        rewrite, delta, invented = guarded_rewrite(
             okr_set, target, mechanical_rewrite(okr_set, target, codes), critique
         )
         raised_by: list[str] = []
@@ -779,7 +780,7 @@ def assemble_synthesis(
             )
         )
     open_questions = _open_questions(seats, [c.target for c in changes])
-    notes = _seat_notes(seats)
+    notes = seat_notes(seats)
     return Synthesis(
         agreements=agreements,
         disagreements=disagreements,
@@ -819,7 +820,7 @@ def _open_questions(seats: Sequence[Seat], first_targets: Sequence[str]) -> list
     return out[:MAX_OPEN_QUESTIONS]
 
 
-def _seat_notes(seats: Sequence[Seat]) -> list[str]:
+def seat_notes(seats: Sequence[Seat]) -> list[str]:
     return [
         f"{s.display_name} could not take part fully ({s.error}); the synthesis leaves their "
         "seat out where it is empty."
@@ -847,465 +848,6 @@ def _offline_review(
     if rounds < 2:
         synthesis.notes.append("One round only: reviewers did not answer each other (--rounds 2).")
     return seats, synthesis
-
-
-# --- LLM engine -------------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PointOut(_Strict):
-    target: str = Field(description="Id exactly as given: SET, O1, O1.KR2")
-    code: str = Field(description="A rule code from the findings, or LLM-SOMETHING")
-    evidence: str = Field(description="Exact verbatim quote from the target's own text")
-    point: str
-
-
-class QuestionOut(_Strict):
-    target: str
-    question: str
-
-
-class PersonaReviewOut(_Strict):
-    """Round 1: one reviewer's points and questions."""
-
-    points: list[PointOut]
-    questions: list[QuestionOut]
-
-
-class ReplyOut(_Strict):
-    to: str = Field(description="The id of the point answered, e.g. finance-lead#2")
-    stance: Literal["agree", "disagree", "refine"]
-    reply: str
-
-
-class PersonaRepliesOut(_Strict):
-    """Round 2: one reviewer's answers to the others."""
-
-    replies: list[ReplyOut]
-
-
-class AgreementOut(_Strict):
-    target: str
-    personas: list[str]
-    summary: str
-
-
-class PositionOut(_Strict):
-    persona: str
-    position: str
-
-
-class DisagreementOut(_Strict):
-    target: str
-    summary: str
-    positions: list[PositionOut]
-
-
-class ChangeOut(_Strict):
-    target: str
-    change: str
-    evidence: str = Field(description="Exact verbatim quote from the target's own text")
-    rewrite: str | None = Field(description="Full replacement text for the target, or null")
-
-
-class OpenQuestionOut(_Strict):
-    target: str
-    question: str
-    asked_by: list[str]
-
-
-class SynthesisOut(_Strict):
-    """The facilitator's synthesis."""
-
-    agreements: list[AgreementOut]
-    disagreements: list[DisagreementOut]
-    top_changes: list[ChangeOut]
-    open_questions: list[OpenQuestionOut]
-
-
-def _one_line(exc: BaseException) -> str:
-    from assistant.llm.client import ItemError
-
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if isinstance(exc, ItemError) else f"{type(exc).__name__}: {text}"[:300]
-
-
-def _clean(text: str, okr_set: OKRSet) -> str:
-    """Prose from the model with numbers the author never wrote replaced by placeholders."""
-    from assistant.llm.guards import replace_invented
-
-    return replace_invented(" ".join(text.split()), okr_set).text
-
-
-@dataclass
-class _LLMRun:
-    """Shared state of one LLM session: the client, the mode that works, what it cost."""
-
-    settings: Settings
-    client: Any
-    okr_set: OKRSet
-    critique: SetCritique
-    semaphore: asyncio.Semaphore
-    mode: str
-    usage: Any = None
-    progress: Callable[[str], None] | None = None
-
-    async def ask(self, messages: list[dict[str, Any]], schema: type[BaseModel]) -> Any:
-        from assistant.llm.client import ask_structured, token_param
-
-        async with self.semaphore:
-            answer, usage = await ask_structured(
-                self.client,
-                self.settings.llm.model,
-                messages,
-                schema,
-                json_schema=self.settings.llm.json_schema,
-                mode=self.mode,  # type: ignore[arg-type]
-                max_tokens=self.settings.llm.max_output_tokens,
-                token_param_name=token_param(self.settings.llm.base_url),
-            )
-        self.usage.add(usage)
-        if usage.mode:
-            self.mode = usage.mode
-        return answer
-
-    def tell(self, message: str) -> None:
-        if self.progress is not None:
-            self.progress(message)
-
-
-def _prompt_text(name: str, **values: str) -> list[dict[str, Any]]:
-    from assistant.llm.engine import load_prompt
-
-    prompt = load_prompt(name)
-    user = prompt.user
-    for key, value in values.items():
-        user = user.replace("{{" + key + "}}", value)
-    return [{"role": "system", "content": prompt.system}, {"role": "user", "content": user}]
-
-
-def _ground_points(
-    persona: Persona, okr_set: OKRSet, answer: PersonaReviewOut
-) -> tuple[list[ReviewPoint], list[ReviewQuestion], int]:
-    from assistant.llm.guards import normalise_code, normalise_target, verify_evidence
-
-    points: list[ReviewPoint] = []
-    dropped = 0
-    for item in answer.points[:6]:
-        target = normalise_target(okr_set, item.target)
-        if target is None or not item.point.strip():
-            dropped += 1
-            continue
-        evidence = verify_evidence(okr_set.target_text(target), item.evidence)
-        if evidence is None:
-            if target != "SET":
-                dropped += 1
-                continue
-            evidence = ""
-        code = normalise_code(item.code) if item.code.strip() else None
-        if code is not None and code.startswith("LLM-") and code[4:] in _KNOWN_EXTRA:
-            code = code[4:]
-        points.append(
-            ReviewPoint(
-                id=f"{persona.name}#{len(points) + 1}",
-                target=target,
-                code=code,
-                evidence=evidence,
-                text=_clean(item.point, okr_set),
-                weight=persona.weight(code),
-            )
-        )
-    questions: list[ReviewQuestion] = []
-    for item in answer.questions[:4]:
-        if not item.question.strip():
-            dropped += 1
-            continue
-        target = normalise_target(okr_set, item.target) or "SET"
-        questions.append(ReviewQuestion(target=target, text=_clean(item.question, okr_set)))
-    return points, questions, dropped
-
-
-_KNOWN_EXTRA = frozenset(
-    {"TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD", *LENS_CODES.values()}
-)
-
-
-def _points_for(seats: Sequence[Seat], exclude: str) -> str:
-    lines = []
-    for seat in seats:
-        if seat.persona == exclude or seat.status != "ok":
-            continue
-        for p in seat.points:
-            quote = f' ("{p.evidence}")' if p.evidence else ""
-            lines.append(f"[{p.id}] {seat.display_name} on {p.target}{quote}: {p.text}")
-    return "\n".join(lines) or "(no points from the others)"
-
-
-def _transcript(seats: Sequence[Seat], rounds: int) -> str:
-    out = ["## Round 1"]
-    for seat in seats:
-        out.append(f"### {seat.persona}")
-        if seat.status == "failed" and not seat.points:
-            out.append(f"(seat failed: {seat.error})")
-            continue
-        for p in seat.points:
-            quote = f' ("{p.evidence}")' if p.evidence else ""
-            code = f" {p.code}" if p.code else ""
-            out.append(f"[{p.id}]{code} on {p.target}{quote}: {p.text}")
-        for q in seat.questions:
-            out.append(f"Question on {q.target}: {q.text}")
-    if rounds >= 2:
-        out.append("## Round 2")
-        for seat in seats:
-            if not seat.replies:
-                continue
-            out.append(f"### {seat.persona}")
-            out += [f"{r.stance} with [{r.to}]: {r.text}" for r in seat.replies]
-    return "\n".join(out)
-
-
-async def _round_one(run: _LLMRun, persona: Persona) -> Seat:
-    from assistant.llm.engine import render_grounding, render_okrs
-
-    seat = Seat(persona=persona.name, display_name=persona.display_name, role=persona.role)
-    messages = _prompt_text(
-        "review_persona",
-        persona=persona.card(),
-        okrs=render_okrs(run.okr_set),
-        findings=render_grounding(run.critique.findings),
-    )
-    try:
-        answer = await run.ask(messages, PersonaReviewOut)
-    except Exception as exc:  # one seat never sinks the session
-        seat.status, seat.error = "failed", f"round 1: {_one_line(exc)}"
-        run.tell(f"round 1: {persona.display_name} failed")
-        return seat
-    seat.points, seat.questions, seat.dropped = _ground_points(persona, run.okr_set, answer)
-    run.tell(f"round 1: {persona.display_name} done")
-    return seat
-
-
-async def _round_two(run: _LLMRun, persona: Persona, seat: Seat, seats: Sequence[Seat]) -> Seat:
-    from assistant.llm.engine import render_okrs
-
-    valid = {
-        p.id.lower(): p.id
-        for s in seats
-        if s.persona != persona.name and s.status == "ok"
-        for p in s.points
-    }
-    if not valid:
-        return seat
-    messages = _prompt_text(
-        "review_reply",
-        persona=persona.card(),
-        okrs=render_okrs(run.okr_set),
-        points=_points_for(seats, persona.name),
-    )
-    try:
-        answer = await run.ask(messages, PersonaRepliesOut)
-    except Exception as exc:
-        run.tell(f"round 2: {persona.display_name} failed")
-        return seat.model_copy(update={"status": "failed", "error": f"round 2: {_one_line(exc)}"})
-    replies: list[Reply] = []
-    dropped = seat.dropped
-    for item in answer.replies[:6]:
-        to = valid.get(item.to.strip().strip("[]").lower())
-        if to is None or not item.reply.strip():
-            dropped += 1
-            continue
-        replies.append(Reply(to=to, stance=item.stance, text=_clean(item.reply, run.okr_set)))
-    run.tell(f"round 2: {persona.display_name} done")
-    return seat.model_copy(update={"replies": replies, "dropped": dropped})
-
-
-def _ground_synthesis(run: _LLMRun, answer: SynthesisOut, seats: Sequence[Seat]) -> Synthesis:
-    from assistant.llm.guards import normalise_target, verify_evidence
-
-    okr_set = run.okr_set
-    by_name = {s.persona.lower(): s.persona for s in seats}
-    by_name.update({s.display_name.lower(): s.persona for s in seats})
-
-    def who(names: Sequence[str]) -> list[str]:
-        out: list[str] = []
-        for name in names:
-            persona = by_name.get(name.strip().lower())
-            if persona and persona not in out:
-                out.append(persona)
-        return out
-
-    def target_of(raw: str) -> str:
-        return normalise_target(okr_set, raw) or "SET"
-
-    agreements = [
-        Agreement(
-            target=target_of(a.target), text=_clean(a.summary, okr_set), personas=who(a.personas)
-        )
-        for a in answer.agreements
-        if a.summary.strip()
-    ]
-    disagreements = [
-        Disagreement(
-            target=target_of(d.target),
-            text=_clean(d.summary, okr_set),
-            positions=[
-                Position(persona=who([p.persona])[0], text=_clean(p.position, okr_set))
-                for p in d.positions
-                if who([p.persona]) and p.position.strip()
-            ],
-        )
-        for d in answer.disagreements
-        if d.summary.strip()
-    ]
-    changes: list[Change] = []
-    for item in answer.top_changes:
-        target = normalise_target(okr_set, item.target)
-        if target is None or not item.change.strip():
-            continue
-        evidence = verify_evidence(okr_set.target_text(target), item.evidence) or ""
-        rewrite, delta, invented = _guarded_rewrite(okr_set, target, item.rewrite, run.critique)
-        raised_by = [s.persona for s in seats for p in s.points if p.target == target and s.persona]
-        changes.append(
-            Change(
-                target=target,
-                text=_clean(item.change, okr_set),
-                rewrite=rewrite,
-                evidence=evidence,
-                score_delta=delta,
-                invented_numbers=invented,
-                raised_by=list(dict.fromkeys(raised_by)),
-                codes=list(
-                    dict.fromkeys(
-                        p.code for s in seats for p in s.points if p.target == target and p.code
-                    )
-                ),
-            )
-        )
-        if len(changes) == TOP_CHANGES:
-            break
-    questions = [
-        OpenQuestion(
-            target=target_of(q.target), text=_clean(q.question, okr_set), asked_by=who(q.asked_by)
-        )
-        for q in answer.open_questions
-        if q.question.strip()
-    ][:MAX_OPEN_QUESTIONS]
-    return Synthesis(
-        agreements=agreements,
-        disagreements=disagreements,
-        top_changes=changes,
-        open_questions=questions,
-        notes=_seat_notes(seats),
-        by="facilitator",
-    )
-
-
-async def _facilitate(
-    run: _LLMRun, panel: Sequence[Persona], seats: Sequence[Seat], rounds: int
-) -> Synthesis:
-    from assistant.llm.engine import render_okrs
-
-    roster = "\n".join(
-        f"- {s.persona}: {s.display_name}, {s.role}"
-        + (f" — SEAT FAILED ({s.error})" if s.status == "failed" else "")
-        for s in seats
-    )
-    messages = _prompt_text(
-        "review_facilitator",
-        okrs=render_okrs(run.okr_set),
-        seats=roster,
-        transcript=_transcript(seats, rounds),
-    )
-    try:
-        answer = await run.ask(messages, SynthesisOut)
-    except Exception as exc:
-        run.tell("facilitator failed; synthesising offline")
-        synthesis = assemble_synthesis(run.okr_set, run.critique, seats, panel)
-        synthesis.notes.insert(
-            0,
-            f"The facilitator could not answer ({_one_line(exc)}); this synthesis was assembled "
-            "offline from the reviewers' points and replies.",
-        )
-        return synthesis
-    run.tell("facilitator done")
-    return _ground_synthesis(run, answer, seats)
-
-
-async def _llm_review(
-    okr_set: OKRSet,
-    panel: Sequence[Persona],
-    rounds: int,
-    critique: SetCritique,
-    *,
-    settings: Settings,
-    client: Any,
-    progress: Callable[[str], None] | None,
-) -> tuple[list[Seat], Synthesis, dict[str, Any], int]:
-    from assistant.llm.client import RequestCounter, Usage, build_client
-    from assistant.llm.cost import cost_usd
-
-    counter: RequestCounter | None = None
-    own_client = client is None
-    if own_client:
-        counter = RequestCounter()
-        client = build_client(settings, counter=counter)
-    run = _LLMRun(
-        settings=settings,
-        client=client,
-        okr_set=okr_set,
-        critique=critique,
-        semaphore=asyncio.Semaphore(max(1, settings.llm.concurrency)),
-        mode="json_schema" if settings.llm.json_schema else "json_object",
-        usage=Usage(),
-        progress=progress,
-    )
-    try:
-        seats = list(await asyncio.gather(*(_round_one(run, p) for p in panel)))
-        if rounds >= 2:
-            seats = list(
-                await asyncio.gather(
-                    *(
-                        _round_two(run, p, s, seats) if s.status == "ok" else _as_is(s)
-                        for p, s in zip(panel, seats, strict=True)
-                    )
-                )
-            )
-        if any(s.status == "ok" for s in seats):
-            synthesis = await _facilitate(run, panel, seats, rounds)
-        else:
-            synthesis = Synthesis(
-                notes=[
-                    *_seat_notes(seats),
-                    "No reviewer could answer, so there is nothing to synthesise; "
-                    "try again, or use --engine rules for the offline review.",
-                ]
-            )
-    finally:
-        if own_client:
-            await client.close()
-    usage = run.usage
-    price = settings.llm.price_for(settings.llm.model)
-    requests = counter.count if counter is not None else usage.asks
-    report = {
-        "model": settings.llm.model,
-        "requests": requests,
-        "asks": usage.asks,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "cached_tokens": usage.cached_tokens,
-        "cost_usd": cost_usd(
-            price, usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens
-        ),
-        "mode": run.mode,
-    }
-    return seats, synthesis, report, requests
-
-
-async def _as_is(seat: Seat) -> Seat:
-    return seat
 
 
 # --- running a review ---------------------------------------------------------------------------
@@ -1346,7 +888,9 @@ async def run_review_async(
         model = None
         prompts: dict[str, str] = {}
     else:
-        seats, synthesis, usage, requests = await _llm_review(
+        from assistant.services.review_llm import llm_review
+
+        seats, synthesis, usage, requests = await llm_review(
             okr_set, panel, rounds, critique, settings=settings, client=client, progress=progress
         )
         model = settings.llm.model
