@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.io import read_text
-from assistant.model import OKRSet
+from assistant.model import Finding, OKRSet
 from assistant.services.critique import critique_sets
 from assistant.services.team import (
     apply_cross,
@@ -263,3 +263,31 @@ def test_cli_cross_text_and_markdown_show_the_summary(tmp_path: Path) -> None:
     assert "## Team summary" in md.output
     assert "| Finance |" in md.output
     assert "TEAM-CONFLICT ×4" in md.output
+
+
+def test_an_llm_report_keeps_its_findings_and_the_rules_scores() -> None:
+    sets = team()
+    rules = critique_sets(sets)
+    llm_note = Finding(
+        code="LLM-NO-DATA-SOURCE",
+        target="O1.KR1",
+        dimension="measurability",
+        severity="error",
+        evidence="Cut average discount",
+        message="m",
+        question="q",
+        suggestion="s",
+        source="llm",
+    )
+    finance = rules.sets[1].model_copy(
+        update={"engine": "llm", "findings": [*rules.sets[1].findings, llm_note]}
+    )
+    report = rules.model_copy(
+        update={"engine": "llm", "sets": [rules.sets[0], finance, *rules.sets[2:]]}
+    )
+    after, _ = apply_cross(sets, report)
+    assert llm_note in after.sets[1].findings
+    # the LLM's own finding costs nothing: scores are the rules findings plus the cross ones
+    rules_only, _ = apply_cross(sets, rules)
+    assert after.sets[1].scores == rules_only.sets[1].scores
+    assert after.sets[1].engine == "llm"
