@@ -6,10 +6,9 @@ holds no business logic: it calls ``assistant.services`` and renders the results
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,8 +23,7 @@ from tui.coach import CoachEngine, default_engine
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
-
-Reviewer = Callable[..., Any]
+from tui.screens.review import Reviewer
 
 
 def template_set() -> OKRSet:
@@ -250,7 +248,9 @@ def create_app(
     ``engine`` is the LLM coach, ``async (okr_set, style) -> SetCritique`` (default:
     the configured OpenAI-compatible model via ``assistant.services.coach``);
     ``settings`` overrides the config file; ``target`` is a draft to open at start;
-    ``reviewer`` replaces the peer-review service (tests); ``config_home`` is where
+    ``reviewer`` replaces the peer-review service, ``async (okr_set, settings, home,
+    progress) -> Review`` (default: ``assistant.services.review`` with the configured
+    engine); ``config_home`` is where
     the Settings screen reads and writes ``config.toml`` (None: the usual place,
     ``$OKR_HOME`` or the XDG config dir, as for every ``okr`` command).
     """

@@ -75,19 +75,29 @@ def suggestion_for(finding: Finding, okr_set: OKRSet | None) -> Suggestion | Non
     return Suggestion(text, placeholders(text, current))
 
 
-def with_delta(
-    suggestion: Suggestion, finding: Finding, okr_set: OKRSet, overall: int
-) -> Suggestion:
-    """The suggestion with its overall score change computed by the rules engine
-    (left unknown while blanks like ``[baseline]`` remain: they would score as words)."""
-    if suggestion.delta is not None or not suggestion.ready:
-        return suggestion
+def rewrite_delta(okr_set: OKRSet, target: str, text: str, evidence: str = "") -> int | None:
+    """How the set's overall rules score changes if ``target`` reads ``text`` (None when
+    the rewrite cannot be applied, or still has blanks like ``[baseline]``)."""
     from assistant.services.critique import critique_set
     from assistant.services.drafts import apply_rewrite
 
     try:
-        updated = apply_rewrite(okr_set, finding.target, suggestion.text, finding.evidence)
+        current = okr_set.target_text(target)
+    except (IndexError, ValueError):
+        return None
+    if placeholders(text, current):
+        return None
+    try:
+        updated = apply_rewrite(okr_set, target, text, evidence)
     except OKRError:
+        return None
+    return critique_set(updated).scores.overall - critique_set(okr_set).scores.overall
+
+
+def with_delta(suggestion: Suggestion, finding: Finding, okr_set: OKRSet) -> Suggestion:
+    """The suggestion with its overall score change computed by the rules engine
+    (left unknown while blanks like ``[baseline]`` remain: they would score as words)."""
+    if suggestion.delta is not None or not suggestion.ready:
         return suggestion
-    new = critique_set(updated).scores.overall
-    return Suggestion(suggestion.text, suggestion.placeholders, new - overall)
+    delta = rewrite_delta(okr_set, finding.target, suggestion.text, finding.evidence)
+    return Suggestion(suggestion.text, suggestion.placeholders, delta)

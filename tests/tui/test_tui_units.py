@@ -145,7 +145,7 @@ def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
     suggestion = suggestion_for(deadline, weak_set)
     assert suggestion.text == "Grow MRR to $80k and NPS to 45 by [deadline]"
     assert suggestion.placeholders == ("[deadline]",) and not suggestion.ready
-    assert with_delta(suggestion, deadline, weak_set, critique.scores.overall).delta is None
+    assert with_delta(suggestion, deadline, weak_set).delta is None
 
     llm = deadline.model_copy(
         update={
@@ -156,7 +156,7 @@ def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
     )
     offered = suggestion_for(llm, weak_set)
     assert offered.ready
-    scored = with_delta(offered, llm, weak_set, critique.scores.overall)
+    scored = with_delta(offered, llm, weak_set)
     assert scored.delta is not None and scored.delta > 0
     assert placeholders("Ship [bold] by [deadline]", "Ship [bold]") == ("[deadline]",)
 

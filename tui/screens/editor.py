@@ -30,7 +30,7 @@ from assistant.services.dismissals import finding_key
 from tui import editing
 from tui.hints import Hints, compute_hints
 from tui.screens.dialogs import PromptDialog, RewriteDialog, UnsavedDialog
-from tui.suggestions import Suggestion, placeholders, suggestion_for, with_delta
+from tui.suggestions import Suggestion, placeholders, rewrite_delta, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
 
@@ -202,7 +202,7 @@ class EditorScreen(Screen[None]):
         for finding in findings:
             suggestion = suggestion_for(finding, okr_set)
             if suggestion is not None and clean and okr_set is not None:
-                suggestion = with_delta(suggestion, finding, okr_set, critique.scores.overall)
+                suggestion = with_delta(suggestion, finding, okr_set)
             suggestions[finding_key(finding)] = suggestion
         panel.set_scores(critique.scores)
         llm = sum(1 for f in findings if f.source == "llm")
@@ -393,11 +393,9 @@ class EditorScreen(Screen[None]):
             text = suggestion.text if finding.rewrite is None else None
             self._accept_now(finding, text)
             return
-        overall = self.hints.critique.scores.overall if self.hints.critique else 0
 
         def score(text: str) -> int | None:
-            trial = with_delta(Suggestion(" ".join(text.split()), ()), finding, okr_set, overall)
-            return trial.delta
+            return rewrite_delta(okr_set, finding.target, " ".join(text.split()), finding.evidence)
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -512,22 +510,27 @@ class EditorScreen(Screen[None]):
 
         self.app.push_screen(UnsavedDialog(), chosen)
 
+    def reload_if_moved(self) -> None:
+        """After history/review: load the new head if a version was added meanwhile."""
+        try:
+            head = drafts.draft_summary(self.okr_app.home, self.draft).head.number
+        except OKRError as exc:
+            self.okr_app.say(one_line(exc), severity="error")
+            return
+        if head == self.version:
+            return
+        if self.dirty:
+            self.okr_app.say(
+                f"{self.draft} is at v{head} now; your unsaved edits are based on v{self.version}",
+                severity="warning",
+            )
+        else:
+            self.load_head()
+
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
 
-        def back(_: object = None) -> None:
-            head = drafts.draft_summary(self.okr_app.home, self.draft).head.number
-            if head == self.version:
-                return
-            if self.dirty:
-                self.okr_app.say(
-                    f"{self.draft} is at v{head} now; your unsaved edits are based on v{self.version}",
-                    severity="warning",
-                )
-            else:
-                self.load_head()
-
-        self.app.push_screen(HistoryScreen(self.draft), back)
+        self.app.push_screen(HistoryScreen(self.draft), lambda _: self.reload_if_moved())
 
     def action_review(self) -> None:
         self.okr_app.open_review(self)

@@ -1,21 +1,358 @@
-"""Simulated peer review (issue 7): reviewers side by side and the synthesis."""
+"""Simulated peer review: the reviewers (personas) side by side, and the synthesis.
+
+The review runs in a worker through ``assistant.services.review`` (offline rules
+engine, or the LLM when configured); Esc cancels it. A persona whose call failed
+is shown as a failed seat; the others still count. The review is stored with the
+draft version it looked at, and each top change with a rewrite can be accepted
+as a new version (source ``review``).
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from assistant.config import Settings
+from assistant.errors import OKRError
+from assistant.model import OKRSet
+from tui.screens.dialogs import RewriteDialog
+from tui.suggestions import placeholders, rewrite_delta
+from tui.texts import SPINNER, delta_text
+
 if TYPE_CHECKING:
+    from assistant.services.review import Review, Seat
     from tui.app import OKRApp
     from tui.screens.editor import EditorScreen
 
+Progress = Callable[[str], None]
+Reviewer = Callable[[OKRSet, Settings, Path, Progress], Awaitable["Review"]]
 
-def available() -> bool:
-    return importlib.util.find_spec("assistant.services.review") is not None
+
+def default_reviewer() -> Reviewer:
+    """The review service with the configured engine (offline without an API key)."""
+
+    async def review(okr_set: OKRSet, settings: Settings, home: Path, progress: Progress) -> Review:
+        from assistant.services.review import run_review_async
+
+        return await run_review_async(
+            okr_set, rounds=2, engine="auto", settings=settings, home=home, progress=progress
+        )
+
+    return review
 
 
 def open_review(app: OKRApp, editor: EditorScreen) -> None:
-    if app.reviewer is None and not available():
-        app.say("Peer review is not available in this build", severity="warning")
+    """Review the editor's saved version (asks to save unsaved edits first)."""
+    if editor.dirty or editor.hints.okr_set is None:
+        app.say(
+            "Save your edits first (ctrl+s): the review looks at a saved version",
+            severity="warning",
+        )
         return
-    app.say("Peer review is not available in this build", severity="warning")
+    app.push_screen(
+        ReviewScreen(editor.draft, editor.version, editor.hints.okr_set),
+        lambda _: editor.reload_if_moved(),
+    )
+
+
+def seat_text(review: Review, seat: Seat) -> Text:
+    """One reviewer's column: who, then their points, questions and replies."""
+    lines = [
+        Text(seat.display_name, style="bold"),
+        Text(seat.role, style="dim italic"),
+    ]
+    if seat.status == "failed":
+        lines.append(
+            Text.assemble(("FAILED ", "bold red"), Text(seat.error or "no answer", style="red"))
+        )
+    for point in seat.points:
+        line = Text.assemble(("• ", "yellow"), (f"{point.target} ", "bold blue"))
+        if point.evidence:
+            line.append_text(Text.assemble("“", (point.evidence, "magenta"), "” "))
+        line.append_text(Text(point.text))
+        lines.append(line)
+    for question in seat.questions:
+        lines.append(
+            Text.assemble(
+                ("? ", "bold cyan"),
+                (f"{question.target} ", "bold blue"),
+                Text(question.text, style="italic"),
+            )
+        )
+    for reply in seat.replies:
+        other = reply.to.split("#", 1)[0]
+        lines.append(
+            Text.assemble(
+                (f"↳ {reply.stance} ", "bold green" if reply.stance == "agree" else "bold yellow"),
+                (f"{review.display_name(other)}: ", "dim"),
+                Text(reply.text),
+            )
+        )
+    if seat.status == "ok" and not (seat.points or seat.questions or seat.replies):
+        lines.append(Text("Nothing to add.", style="dim"))
+    return Text("\n").join(lines)
+
+
+def synthesis_text(review: Review) -> Text:
+    """Top changes (numbered: press the number to accept), agreements, disagreements, questions."""
+    s = review.synthesis
+    lines = [Text.assemble(("Synthesis", "bold"), (f"  ({s.by})", "dim"))]
+    if s.top_changes:
+        lines.append(Text("Top changes", style="bold underline"))
+    for n, change in enumerate(s.top_changes, start=1):
+        accepted = review.accepted.get(n)
+        line = Text.assemble(
+            (f"{n}. ", "bold"), (f"{change.target} ", "bold blue"), Text(change.text)
+        )
+        if accepted:
+            line.append(f"  (accepted as v{accepted})", "green")
+        lines.append(line)
+        if change.rewrite:
+            rewrite = Text.assemble(("   ✎ ", "bold green"), Text(change.rewrite))
+            if change.score_delta is not None:
+                rewrite.append("  ")
+                rewrite.append_text(delta_text(change.score_delta))
+            lines.append(rewrite)
+        names = ", ".join(review.display_name(p) for p in change.raised_by)
+        if names:
+            lines.append(Text(f"   raised by {names}", style="dim"))
+    if s.agreements:
+        lines.append(Text("Agreements", style="bold underline"))
+    for agreement in s.agreements:
+        who = ", ".join(review.display_name(p) for p in agreement.personas)
+        lines.append(
+            Text.assemble(
+                ("= ", "green"),
+                (f"{agreement.target} ", "bold blue"),
+                Text(agreement.text),
+                (f"  ({who})", "dim"),
+            )
+        )
+    if s.disagreements:
+        lines.append(Text("Disagreements", style="bold underline"))
+    for disagreement in s.disagreements:
+        lines.append(
+            Text.assemble(
+                ("≠ ", "yellow"), (f"{disagreement.target} ", "bold blue"), Text(disagreement.text)
+            )
+        )
+        for position in disagreement.positions:
+            lines.append(
+                Text.assemble(
+                    f"   {review.display_name(position.persona)}: ",
+                    Text(position.text, style="italic"),
+                )
+            )
+    if s.open_questions:
+        lines.append(Text("Open questions", style="bold underline"))
+    for question in s.open_questions:
+        lines.append(
+            Text.assemble(
+                ("? ", "bold cyan"), (f"{question.target} ", "bold blue"), Text(question.text)
+            )
+        )
+    for note in s.notes:
+        lines.append(Text(note, style="dim"))
+    return Text("\n").join(lines)
+
+
+class ReviewScreen(Screen[None]):
+    """One review session of ``draft@version``."""
+
+    BINDINGS = [
+        Binding("1", "accept(1)", "Accept change 1-3"),
+        Binding("2", "accept(2)", "Accept change 2", show=False),
+        Binding("3", "accept(3)", "Accept change 3", show=False),
+        Binding("r", "rerun", "Run again"),
+        Binding("escape", "back", "Back / cancel"),
+    ]
+
+    def __init__(self, draft: str, version: int, okr_set: OKRSet) -> None:
+        super().__init__()
+        self.draft = draft
+        self.version = version
+        self.okr_set = okr_set
+        self.review: Review | None = None
+        self.failed: str | None = None
+        self._worker = None
+        self._spin: Timer | None = None
+        self._status = "Starting the review…"
+        self._since = 0.0
+
+    @property
+    def okr_app(self) -> OKRApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="review-body"):
+            yield Static("", id="review-status")
+            yield HorizontalScroll(id="review-seats")
+            with VerticalScroll(id="synthesis"):
+                yield Static("", id="synthesis-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = f"{self.draft} @ v{self.version} · peer review"
+        self.action_rerun()
+
+    # --- running ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and self._worker.is_running
+
+    def action_rerun(self) -> None:
+        if self.running:
+            return
+        self._since = monotonic()
+        self._spin = self.set_interval(0.1, self._tick)
+        self._worker = self.run_review()
+
+    def _progress(self, message: str) -> None:
+        self._status = " ".join(message.split())
+
+    def _tick(self) -> None:
+        elapsed = monotonic() - self._since
+        frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
+        self.query_one("#review-status", Static).update(
+            Text.assemble(
+                (f"{frame} ", "bold magenta"),
+                (self._status, "bold"),
+                (f" {elapsed:.0f}s · Esc cancels", "dim"),
+            )
+        )
+
+    def _stop_spinner(self) -> None:
+        if self._spin is not None:
+            self._spin.stop()
+            self._spin = None
+
+    @work(exclusive=True, group="review", exit_on_error=False)
+    async def run_review(self) -> None:
+        app = self.okr_app
+        reviewer = app.reviewer or default_reviewer()
+        self._status = "Reviewers are reading your OKRs…"
+        try:
+            review = await reviewer(self.okr_set, app.settings, app.home, self._progress)
+            from assistant.services.review import save_review
+
+            review = save_review(app.home, review, self.draft, self.version)
+        except asyncio.CancelledError:
+            self._stop_spinner()
+            self._show_status(Text("Review cancelled.", style="yellow"))
+            app.say("Review cancelled")
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failed review never kills the app
+            from tui.screens.editor import one_line
+
+            self._stop_spinner()
+            self.failed = one_line(exc)
+            self._show_status(Text.assemble(("Review failed: ", "bold red"), Text(self.failed)))
+            app.say(f"Review failed: {self.failed}", severity="error", timeout=8)
+            return
+        self._stop_spinner()
+        await self.show_review(review)
+
+    def _show_status(self, text: Text) -> None:
+        self.query_one("#review-status", Static).update(text)
+
+    async def show_review(self, review: Review) -> None:
+        self.review = review
+        failed = review.failed_seats
+        engine = "offline rules engine" if review.offline else f"{review.model or 'LLM'}"
+        status = Text.assemble(
+            (f"{len(review.seats)} reviewers", "bold"),
+            (f" · {engine} · review {review.id}", "dim"),
+            (f" · {len(failed)} failed" if failed else "", "bold red"),
+            (" · 1-3 accept a change", "dim") if review.synthesis.top_changes else "",
+        )
+        self._show_status(status)
+        seats = self.query_one("#review-seats", HorizontalScroll)
+        await seats.remove_children()
+        await seats.mount_all(
+            VerticalScroll(
+                Static(seat_text(review, seat)),
+                classes="seat -failed" if seat.status == "failed" else "seat",
+                id=f"seat-{i}",
+            )
+            for i, seat in enumerate(review.seats)
+        )
+        self.query_one("#synthesis-text", Static).update(synthesis_text(review))
+
+    # --- accepting a change ------------------------------------------------------------------
+
+    def action_accept(self, number: int) -> None:
+        review = self.review
+        if (
+            review is None
+            or review.id is None
+            or not 1 <= number <= len(review.synthesis.top_changes)
+        ):
+            self.app.bell()
+            return
+        change = review.synthesis.top_changes[number - 1]
+        if change.target == "SET":
+            self.okr_app.say(
+                "That change is about the whole set: edit the draft yourself", severity="warning"
+            )
+            return
+        current = review.okr_set.target_text(change.target)
+        proposal = change.rewrite or current
+        if change.rewrite and not placeholders(change.rewrite, current):
+            self._accept(number, None)
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._accept(number, text)
+
+        self.app.push_screen(
+            RewriteDialog(
+                change.target,
+                current,
+                proposal,
+                lambda t: rewrite_delta(review.okr_set, change.target, t, change.evidence),
+                lambda t: placeholders(t, current),
+            ),
+            done,
+        )
+
+    def _accept(self, number: int, text: str | None) -> None:
+        from assistant.services.review import accept_review_change, get_review
+
+        review = self.review
+        assert review is not None and review.id is not None
+        try:
+            result = accept_review_change(
+                self.okr_app.home, self.draft, review.id, number, text=text
+            )
+            self.review = get_review(self.okr_app.home, review.id, self.draft)
+        except OKRError as exc:
+            from tui.screens.editor import one_line
+
+            self.okr_app.say(one_line(exc), severity="error")
+            return
+        self.query_one("#synthesis-text", Static).update(synthesis_text(self.review))
+        self.okr_app.say(
+            f"Accepted change {number}: {self.draft} v{result.version.number} (review)"
+        )
+
+    def action_back(self) -> None:
+        if self.running and self._worker is not None:
+            self._worker.cancel()
+            return
+        self.dismiss()
