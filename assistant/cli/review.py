@@ -320,14 +320,21 @@ def reviews_command(
 @click.command("personas")
 @click.argument("name", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def personas_command(name: str | None, as_json: bool) -> None:
+@click.option(
+    "--yaml", "as_yaml", is_flag=True, help="Print NAME's persona file (to copy and edit)."
+)
+def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
     """List the reviewers `okr review` can seat: built-in and your own.
 
-    Add your own as YAML files in $OKR_HOME/personas/ (copy a built-in one shown by
-    `okr personas NAME`); a file with a built-in's name replaces it.
+    Add your own as YAML files in $OKR_HOME/personas/; a file with a built-in's
+    name replaces it. Start from a built-in one:
+
+    \b
+      okr personas finance-lead --yaml > "$OKR_HOME/personas/cfo.yaml"
+      (then change its name: and the rest)
     """
     from assistant.paths import data_home
-    from assistant.services.personas import load_personas, user_persona_dir
+    from assistant.services.personas import load_personas, persona_source, user_persona_dir
 
     home = data_home()
     entries = load_personas(home)
@@ -337,6 +344,9 @@ def personas_command(name: str | None, as_json: bool) -> None:
             known = ", ".join(e.persona.name for e in entries)
             raise UsageError(f"unknown persona '{name}' (known: {known})")
         entry = match[0]
+        if as_yaml:
+            click.echo(persona_source(entry), nl=False)
+            return
         if as_json:
             import json
 
@@ -349,6 +359,8 @@ def personas_command(name: str | None, as_json: bool) -> None:
         click.echo(f"Lenses: {', '.join(entry.persona.lenses) or '-'}")
         click.echo(f"From: {entry.path} ({_origin(entry)})")
         return
+    if as_yaml:
+        raise UsageError("--yaml prints one persona: okr personas NAME --yaml")
     if as_json:
         import json
 

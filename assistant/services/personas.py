@@ -251,6 +251,15 @@ def _ordered(entries: list[PersonaEntry]) -> list[PersonaEntry]:
     return sorted(entries, key=lambda e: (rank.get(e.persona.name, len(rank)), e.persona.name))
 
 
+def persona_source(entry: PersonaEntry) -> str:
+    """The YAML text a persona was loaded from (a starting point for your own)."""
+    if entry.origin == "built-in":
+        name = entry.path.rsplit("/", 1)[-1]
+        folder = resources.files("rubrics").joinpath("personas")
+        return folder.joinpath(name).read_text(encoding="utf-8")
+    return _read(Path(entry.path), entry.path)
+
+
 def user_persona_dir(home: Path) -> Path:
     return home / "personas"
 
@@ -268,6 +277,8 @@ def load_personas(home: Path | None) -> list[PersonaEntry]:
                 continue
             label = str(path)
             text = _read(path, label)
+            if not text.strip():
+                continue  # e.g. `okr personas x --yaml > personas/new.yaml` while it is written
             persona = parse_persona(text, label)
             if persona.name in seen:
                 line = _line_for(yaml.compose(text, Loader=yaml.SafeLoader), ("name",))

@@ -128,3 +128,14 @@ def test_two_user_files_with_one_name_are_refused(okr_home: Path) -> None:
 def test_unknown_persona_name_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="unknown persona 'cfo'.*finance-lead"):
         select_personas(["cfo"], None)
+
+
+def test_a_builtin_persona_file_is_a_starting_point_for_your_own(okr_home: Path) -> None:
+    printed = CliRunner().invoke(main, ["personas", "data-analyst", "--yaml"])
+    assert printed.exit_code == 0 and printed.stdout.startswith("# A reviewer for `okr review`")
+    write_persona(okr_home, "empty.yaml", "")  # what `> file` leaves while it runs: skipped
+    write_persona(
+        okr_home, "mine.yaml", printed.stdout.replace("name: data-analyst", "name: my-analyst")
+    )
+    mine = {e.persona.name: e for e in load_personas(okr_home)}["my-analyst"]
+    assert mine.origin == "user" and mine.persona.lenses == ["data_source"]
