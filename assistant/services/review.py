@@ -199,6 +199,8 @@ class Review(_M):
     rounds: int
     seats: list[Seat]
     synthesis: Synthesis
+    # HTTP requests sent (transport retries included) when okr-coach built the client;
+    # with a client passed in, the number of asks. Always 0 offline.
     requests: int = 0
     usage: dict[str, Any] = Field(default_factory=dict)
     elapsed_s: float = 0.0
