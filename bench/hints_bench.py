@@ -111,7 +111,7 @@ async def in_app(text: str, runs: int) -> dict[str, list[float]]:
                 for i in range(runs):
                     editor.editor.load_text(edit(i))
                     start = time.perf_counter()
-                    editor.hints = compute_hints(editor.editor.text, "bench")
+                    editor._sync_hints()
                     await editor._redraw_panel()
                     samples[label].append((time.perf_counter() - start) * 1000)
                     await pilot.pause()

@@ -127,9 +127,8 @@ async def test_leaving_with_unsaved_changes_asks(home: Path, weak_set) -> None:
     async with app.run_test(size=SIZE) as pilot:
         editor = await _open(pilot, app)
         editor.editor.move_cursor((2, 9))
-        await pilot.press(*" fast")
-        await wait_for(pilot, lambda: editor.dirty)
-        await pilot.press("escape")
+        # Esc right after typing, before the debounced hints ran, still asks.
+        await pilot.press(*" fast", "escape")
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("escape")  # cancel: stay, edits kept
         await wait_for(pilot, lambda: app.screen is editor)
@@ -243,3 +242,18 @@ async def test_panel_follows_edits_inside_a_key_result(home: Path, weak_set) -> 
         )
         vague = [f for f in panel.findings if f.code == "KR-VAGUE"]
         assert [f.evidence for f in vague] == ["Significantly"]
+
+
+async def test_the_mouse_selects_and_dismisses_a_finding(home: Path, weak_set) -> None:
+    seed(home, "cs", weak_set)
+    app = create_app(home, target="cs")
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await _open(pilot, app)
+        panel = editor.query_one(CritiquePanel)
+        count = len(panel.findings)
+        first = panel.query(FindingItem).first()
+        assert await pilot.click(first)
+        await wait_for(pilot, lambda: panel.selected is first)
+        assert await pilot.click("#act-dismiss")
+        await wait_for(pilot, lambda: len(panel.findings) == count - 1)
+        assert len(dismissals.dismissed(home, "cs", 1)) == 1

@@ -83,6 +83,7 @@ class EditorScreen(Screen[None]):
         self._coach_worker = None
         self._dismissed: set[str] = set()
         self._saved_text = ""
+        self._hints_text: str | None = None
 
     @property
     def okr_app(self) -> OKRApp:
@@ -116,10 +117,20 @@ class EditorScreen(Screen[None]):
 
     @property
     def dirty(self) -> bool:
-        """True when the text differs from the saved version."""
-        if self.hints.okr_set is None:
+        """True when the text differs from the saved version (checked on the current
+        text, even when the debounced hints have not caught up with typing yet)."""
+        hints = self._sync_hints()
+        if hints.okr_set is None:
             return self.editor.text.strip() != self._saved_text.strip()
-        return _content_key(self.hints.okr_set) != self.saved_key
+        return _content_key(hints.okr_set) != self.saved_key
+
+    def _sync_hints(self) -> Hints:
+        """The hints of the text as it is now (recomputed only when it changed)."""
+        text = self.editor.text
+        if text != self._hints_text:
+            self.hints = compute_hints(text, self.draft)
+            self._hints_text = text
+        return self.hints
 
     # --- loading and refreshing --------------------------------------------------------------
 
@@ -139,20 +150,25 @@ class EditorScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(HINT_DELAY, self.refresh_hints)
-        self._update_title()
+        # A cheap mark while typing; the exact state comes with the hints.
+        self._update_title(self.editor.text != self._saved_text)
 
     @on(TextArea.SelectionChanged, "#source")
     def _moved(self) -> None:
         self._show_hint()
 
-    def _update_title(self) -> None:
-        mark = " ●" if self.dirty else ""
+    def _update_title(self, dirty: bool | None = None) -> None:
+        if dirty is None:
+            dirty = self.dirty
+        mark = " ●" if dirty else ""
         self.sub_title = f"{self.draft} @ v{self.version}{mark}"
 
     def refresh_hints(self) -> None:
         """Re-parse and re-critique the text (rules engine), then redraw hints and panel."""
-        self._timer = None
-        self.hints = compute_hints(self.editor.text, self.draft)
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._sync_hints()
         self._update_title()
         self._show_hint()
         self.run_worker(self._redraw_panel(), group="panel", exclusive=False)

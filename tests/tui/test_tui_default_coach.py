@@ -1,0 +1,84 @@
+"""The default LLM coach (no injected engine) against the local fake endpoint: the
+TUI really goes through ``assistant.services.coach`` and never touches the network."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SIZE, seed, wait_for
+
+from assistant.config import Settings
+from tui.app import create_app
+from tui.screens.editor import EditorScreen
+from tui.widgets.critique_panel import CritiquePanel
+
+_spec = importlib.util.spec_from_file_location(
+    "okr_tui_fake_server", Path(__file__).resolve().parents[1] / "llm" / "fake_server.py"
+)
+fake_server = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = fake_server
+_spec.loader.exec_module(fake_server)
+
+
+def _settings(base_url: str) -> Settings:
+    settings = Settings(engine="llm")
+    settings.llm.base_url = base_url
+    settings.llm.timeout = 5.0
+    return settings
+
+
+async def test_default_coach_asks_the_configured_endpoint(
+    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+    seed(home, "cs", weak_set)
+    with fake_server.FakeOpenAI() as server:
+        app = create_app(home, settings=_settings(server.base_url), target="cs")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+            panel = app.screen.query_one(CritiquePanel)
+            await wait_for(pilot, lambda: panel.findings)
+            await pilot.press("ctrl+g")
+            await wait_for(
+                pilot,
+                lambda: any(f.code == "LLM-NO-DATA-SOURCE" for f in panel.findings),
+                timeout=10,
+                what="the endpoint's finding",
+            )
+            assert len(server.chat_requests()) == 1
+            assert not panel.is_busy
+
+
+async def test_default_coach_failure_is_a_notification(
+    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+    seed(home, "cs", weak_set)
+    with fake_server.FakeOpenAI(plan={"O1.KR1": ["malformed"] * 10}) as server:
+        app = create_app(home, settings=_settings(server.base_url), target="cs")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+            await pilot.press("ctrl+g")
+            await wait_for(
+                pilot,
+                lambda: any("coach" in str(n.message) for n in app._notifications),
+                timeout=10,
+            )
+            notices = [str(n.message) for n in app._notifications]
+            assert any(n.startswith("The coach failed") for n in notices), notices
+            assert app.is_running
+
+
+async def test_no_key_means_no_coach_but_rules_still_work(home: Path, weak_set) -> None:
+    seed(home, "cs", weak_set)
+    app = create_app(home, target="cs")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        await pilot.press("ctrl+g")
+        await wait_for(
+            pilot, lambda: any("OPENAI_API_KEY" in str(n.message) for n in app._notifications)
+        )
+        assert app.screen.query_one(CritiquePanel).findings
