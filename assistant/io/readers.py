@@ -43,6 +43,12 @@ class LStr(str):
     line: int | None = None
 
 
+class LList(list):
+    """A sequence that remembers the line of each item (an empty item has no line of its own)."""
+
+    item_lines: list[int | None] = []
+
+
 class LDict(dict):
     """A mapping that remembers the line it started on."""
 
@@ -169,7 +175,9 @@ def _yaml_tree(text: str, label: str) -> Any:
                 result[key] = convert(value_node)
             return result
         if isinstance(n, yaml.SequenceNode):
-            return [convert(item) for item in n.value]
+            items = LList(convert(item) for item in n.value)
+            items.item_lines = [item.start_mark.line + 1 for item in n.value]
+            return items
         try:
             value = constructor.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
@@ -432,13 +440,17 @@ class _Builder:
                     f"unknown {what} field '{key}' (expected one of: {', '.join(allowed)})", data
                 )
 
-    def key_result(self, raw: object, where: object) -> KeyResult:
+    def key_result(self, raw: object, where: object, line: int | None = None) -> KeyResult:
         if isinstance(raw, str | int | float) and not isinstance(raw, bool):
             return KeyResult(
                 text=self.text(raw, "key result", raw), line=line_of(raw) or line_of(where)
             )
+        if raw is None:
+            raise self.fail("a key result is empty", where, line)
         if not isinstance(raw, dict):
-            raise self.fail(f"a key result must be text or a mapping, not a {_kind(raw)}", where)
+            raise self.fail(
+                f"a key result must be text or a mapping, not a {_kind(raw)}", where, line
+            )
         data = _aliased(raw, {"kr": "text", "key_result": "text", "parent": "aligns_to"})
         self.check_keys(
             data,
@@ -484,7 +496,7 @@ class _Builder:
             type=self.okr_type(data, "objective"),  # type: ignore[arg-type]
             owner=self.optional_text(data, "owner", "owner"),
             aligns_to=self.optional_text(data, "aligns_to", "aligns_to"),
-            key_results=[self.key_result(kr, raw) for kr in krs],
+            key_results=[self.key_result(kr, raw, _item_line(krs, i)) for i, kr in enumerate(krs)],
             line=line_of(raw),
         )
 
@@ -539,6 +551,11 @@ class _Builder:
         return [self.okr_set(tree, 1, stem, {})]
 
 
+def _item_line(items: list, index: int) -> int | None:
+    lines = getattr(items, "item_lines", None)
+    return lines[index] if lines and index < len(lines) else None
+
+
 def _aliased(data: dict, aliases: dict[str, str]) -> dict:
     result = LDict()
     result.line = line_of(data)
@@ -548,7 +565,8 @@ def _aliased(data: dict, aliases: dict[str, str]) -> dict:
 
 
 def _kind(value: object) -> str:
-    return {list: "list", dict: "mapping", LDict: "mapping"}.get(type(value), type(value).__name__)
+    names = {list: "list", LList: "list", dict: "mapping", LDict: "mapping", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)
 
 
 def parse(text: str, label: str, fmt: str) -> list[OKRSet]:

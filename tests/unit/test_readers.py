@@ -142,7 +142,7 @@ def test_stdin_format_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "kr.yaml",
             "objectives:\n  - title: Grow\n    key_results:\n      - [1, 2]\n",
-            "kr.yaml:2: a key result must be text or a mapping",
+            "kr.yaml:4: a key result must be text or a mapping",
         ),
         (
             "type.yaml",
@@ -160,6 +160,11 @@ def test_stdin_format_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:
             "typo.yaml:2: unknown objective field 'key_result'",
         ),
         ("empty.yaml", "  \n\n", "empty.yaml:1: file is empty"),
+        (
+            "blank.yaml",
+            "objectives:\n  - title: Grow\n    key_results:\n      - a\n      -\n",
+            "blank.yaml:5: a key result is empty",
+        ),
         ("list.yaml", "- just\n- a list\n", "list.yaml:1: a set must be a mapping"),
         ("bad.csv", 'objective,kr\n"unclosed,x\n', "bad.csv"),
         (
