@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -220,33 +221,36 @@ def init_command(path: str, force: bool) -> None:
 @click.command("rubric")
 @click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
 def rubric_command(as_json: bool) -> None:
-    """List the rules the offline coach checks (codes per SPEC §4).
+    """List the rules the offline coach checks (codes per SPEC §4, plus the team rules
+    of 'okr critique --cross').
 
     Run 'okr explain CODE' for why a rule matters, with good and bad examples.
     """
     from assistant.rubric import load_rubric
+    from assistant.services.team import load_team_rules
 
-    rubric = load_rubric()
+    scoped = [("set", r) for r in load_rubric().rules]
+    scoped += [("team", r) for r in load_team_rules().rules]
     if as_json:
         import json
 
-        rules = [
-            {
-                k: getattr(r, k)
-                for k in ("code", "target", "dimension", "severity", "title", "detects")
-            }
-            for r in rubric.rules
-        ]
+        fields = ("code", "target", "dimension", "severity", "title", "detects")
+        rules = [{"scope": scope, **{k: getattr(r, k) for k in fields}} for scope, r in scoped]
         click.echo(json.dumps(rules, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="okr-coach rubric", show_lines=False)
+    table = Table(
+        title="okr-coach rubric",
+        caption="team: only with 'okr critique --cross'",
+        show_lines=False,
+    )
     for column in ("code", "target", "dimension", "severity", "fires when"):
         table.add_column(column, overflow="fold")
-    for r in rubric.rules:
-        table.add_row(r.code, r.target, r.dimension, r.severity, r.detects)
+    for scope, r in scoped:
+        target = r.target if scope == "set" else f"{r.target} (team)"
+        table.add_row(r.code, target, r.dimension, r.severity, r.detects)
     Console(highlight=False).print(table)
 
 
@@ -263,20 +267,19 @@ def explain_command(code: str) -> None:
     from rich.text import Text
 
     from assistant.rubric import load_rubric
+    from assistant.services.team import load_team_rules
 
-    rubric = load_rubric()
-    try:
-        rule = rubric.rule(code)
-    except KeyError:
-        codes = ", ".join(r.code for r in rubric.rules)
-        raise UsageError(f"unknown rule '{code}' (known: {codes})") from None
+    rules = {r.code: r for r in (*load_rubric().rules, *load_team_rules().rules)}
+    rule = rules.get(code.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule '{code}' (known: {', '.join(rules)})")
     console = Console(highlight=False)
     console.print(Text.assemble((rule.code, "bold"), f" — {rule.title}"))
     console.print(Text(f"{rule.target} · {rule.dimension} · {rule.severity}", style="dim"))
     for label, value in (
         ("Fires when", rule.detects),
         ("Why it matters", rule.why),
-        ("A coach asks", rule.question.replace("{evidence}", "…").replace("{count_question}", "…")),
+        ("A coach asks", re.sub(r"\{\w+\}", "…", rule.question)),
     ):
         console.print(Text.assemble("\n", (label, "bold"), "\n  ", value))
     if rule.examples:

@@ -264,32 +264,28 @@ def check_too_long(rule: Rule, objective: Objective, obj_id: str) -> list[Findin
     ]
 
 
+def _variant(rule: Rule, name: str) -> Rule:
+    """The rule with the question and suggestion of one case ("none", "few", "many")."""
+    texts = rule.param("variants", {}).get(name, {})
+    return rule.model_copy(
+        update={k: v for k, v in texts.items() if k in ("question", "suggestion")}
+    )
+
+
 def check_kr_count(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     count = len(objective.key_results)
     low, high = int(rule.param("min", 2)), int(rule.param("max", 5))
     if low <= count <= high:
         return []
-    if count == 0:
-        question = "How will you know this objective was achieved? Which two or three results would show it?"
-        suggestion = (
-            "Add 2–3 key results in the form '[metric] from [baseline] to [target] by [deadline]'."
-        )
-    elif count < low:
-        question = "Is one key result really enough to show this objective was achieved — what else would you see?"
-        suggestion = "Add one or two key results that look at the objective from another angle (e.g. a quality guardrail)."
-    else:
-        question = "If you could keep only three of these key results, which would they be?"
-        suggestion = f"Keep the {high} or fewer that best show the objective was achieved; move the rest to a backlog or health metrics."
+    case = "none" if count == 0 else "few" if count < low else "many"
     return [
         _finding(
-            rule,
+            _variant(rule, case),
             obj_id,
             objective.line,
             objective.title,
             text=objective.title,
             count=count,
-            count_question=question,
-            count_suggestion=suggestion,
         )
     ]
 
@@ -298,20 +294,14 @@ def check_obj_count(rule: Rule, okr_set: OKRSet) -> list[Finding]:
     count = len(okr_set.objectives)
     if 1 <= count <= int(rule.param("max", 5)):
         return []
-    suggestion = (
-        "Start with one objective: 'I will [objective] as measured by [key results]'."
-        if count == 0
-        else "Keep the three to five objectives that matter most this cycle; park the rest."
-    )
     return [
         _finding(
-            rule,
+            _variant(rule, "none" if count == 0 else "many"),
             "SET",
             okr_set.line,
             okr_set.name or "",
             text=okr_set.name or "",
             count=count,
-            count_suggestion=suggestion,
         )
     ]
 

@@ -128,8 +128,10 @@ def test_init_writes_a_template_that_parses_and_teaches_the_form(tmp_path: Path)
 def test_rubric_and_explain() -> None:
     listing = run("rubric").output
     assert "KR-NO-BASELINE" in listing and "SET-DUPLICATE" in listing
-    codes = [r["code"] for r in json.loads(run("rubric", "--json").output)]
-    assert len(codes) == 13
+    rules = json.loads(run("rubric", "--json").output)
+    assert len([r for r in rules if r["scope"] == "set"]) == 13
+    assert {"TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD"} <= {r["code"] for r in rules}
+    assert "Teams pull the same metric" in run("explain", "team-conflict").output
     explained = run("explain", "kr-no-baseline").output
     assert "Why it matters" in explained and "Reach 50% week-1 activation" in explained
     unknown = run("explain", "NOPE")
