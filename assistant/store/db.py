@@ -8,6 +8,7 @@ line instead of a traceback.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,15 +57,32 @@ def describe(exc: BaseException, path: Path, timeout: float) -> str:
     return f"{path}: database error: {text}"
 
 
+def _enable_wal(conn: sqlite3.Connection, wait: float) -> None:
+    """Switch a new database to WAL. SQLite answers BUSY at once, without calling the busy
+    handler, while another process opening the same new file holds it; so retry here."""
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            low = str(exc).lower()
+            if ("locked" not in low and "busy" not in low) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     """A raw autocommit connection with WAL, foreign keys and a busy timeout (no migrations)."""
     wait = BUSY_TIMEOUT_S if timeout is None else timeout
     conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(conn, wait)
         conn.execute("PRAGMA synchronous = NORMAL")
     except BaseException:
         conn.close()
