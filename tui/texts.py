@@ -8,7 +8,6 @@ into a ``Text`` object and is never parsed as markup, so ``[bold]`` or
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
 from rich.text import Text
 
@@ -34,21 +33,6 @@ def score_bar(label: str, value: int, maximum: int = 5) -> Text:
 def overall_text(scores: Scores) -> Text:
     style = "red" if scores.overall < 50 else "yellow" if scores.overall < 75 else "green"
     return Text.assemble(("overall       ", "bold"), (f"{scores.overall}/100", f"bold {style}"))
-
-
-def ago(moment: datetime, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', '2 days ago', else the date."""
-    now = now or datetime.now(UTC)
-    seconds = (now - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)} days ago"
-    return moment.astimezone().strftime("%Y-%m-%d")
 
 
 def score_block(scores: Scores | None) -> Text:
@@ -276,7 +260,6 @@ def literal(text: str, style: str = "") -> Text:
 
 __all__ = [
     "SPINNER",
-    "ago",
     "delta_text",
     "diff_text",
     "error_line",

@@ -16,6 +16,7 @@ import click
 
 from assistant.errors import UsageError
 from assistant.paths import write_text_atomic
+from assistant.render import ago
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,22 +48,6 @@ def _emit_json(data: Any) -> None:
 
 def _ref(ref: str) -> tuple[str, int | None]:
     return _svc().parse_ref(ref)
-
-
-def ago(moment: datetime, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', '2 days ago', else the local date."""
-    now = now or datetime.now(UTC)
-    seconds = (now - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    if seconds < 7 * 86400:
-        days = int(seconds // 86400)
-        return f"{days} day{'s' if days > 1 else ''} ago"
-    return moment.astimezone().strftime("%Y-%m-%d")
 
 
 def sparkline(values: Sequence[int]) -> str:

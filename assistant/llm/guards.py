@@ -19,25 +19,11 @@ from dataclasses import dataclass
 
 from assistant import measure
 from assistant.model import Finding, OKRSet, Rewrite, SetCritique
+from assistant.rubric.rules import load_rubric
 from assistant.services.critique import critique_set
 
-SPEC_CODES = frozenset(
-    {
-        "KR-NO-NUMBER",
-        "KR-NO-BASELINE",
-        "KR-NO-DEADLINE",
-        "KR-ACTIVITY",
-        "KR-VAGUE",
-        "KR-COMPOUND",
-        "KR-LOW-AMBITION",
-        "OBJ-HAS-NUMBER",
-        "OBJ-BAU",
-        "OBJ-TOO-LONG",
-        "OBJ-KR-COUNT",
-        "SET-OBJ-COUNT",
-        "SET-DUPLICATE",
-    }
-)
+# The rubric's own codes (SPEC §4); LLM findings may also use "LLM-…".
+SPEC_CODES = frozenset(rule.code for rule in load_rubric().rules)
 
 # A number the user could have written: not glued to a letter (v2, Q1, O1.KR2, B2B).
 NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?")

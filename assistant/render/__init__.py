@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the CLI imports OUTPUT_FORMATS at start-up; keep pydantic out of that path
@@ -159,3 +160,19 @@ def render(report: Report, fmt: str, *, color: bool | None = None, width: int | 
     from assistant.render.text import to_text
 
     return to_text(report, color=color, width=width)
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', '2 days ago', else the local date (CLI and TUI)."""
+    now = now or datetime.now(UTC)
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 7 * 86400:
+        days = int(seconds // 86400)
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return moment.astimezone().strftime("%Y-%m-%d")

@@ -24,7 +24,10 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def _finding(rule: Rule, target: str, line: int | None, evidence: str, **values: object) -> Finding:
+def make_finding(
+    rule: Rule, target: str, line: int | None, evidence: str, **values: object
+) -> Finding:
+    """A finding with the rule's message, question and suggestion filled from ``values``."""
     values.setdefault("evidence", evidence)
     fill = _SafeDict({k: str(v) for k, v in values.items()})
     # Built from the rubric's own validated data: skip re-validating ten thousand findings.
@@ -71,7 +74,7 @@ def _has_number(kr: KeyResult, m: Measures) -> bool:
 def check_no_number(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
     if _has_number(kr, m):
         return []
-    return [_finding(rule, kr_id, kr.line, kr.text, text=kr.text)]
+    return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text)]
 
 
 def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
@@ -89,7 +92,7 @@ def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> lis
     else:
         evidence = kr.text
         rewrite = f"{kr.text} (baseline: [baseline])"
-    return [_finding(rule, kr_id, kr.line, evidence, text=kr.text, rewrite=rewrite)]
+    return [make_finding(rule, kr_id, kr.line, evidence, text=kr.text, rewrite=rewrite)]
 
 
 def check_no_deadline(
@@ -97,7 +100,7 @@ def check_no_deadline(
 ) -> list[Finding]:
     if m.deadline or kr.deadline or okr_set.cycle:
         return []
-    return [_finding(rule, kr_id, kr.line, kr.text, text=kr.text.rstrip(" ."))]
+    return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text.rstrip(" ."))]
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +130,7 @@ def check_activity(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[F
     if link and extract(text[link.end() :]).has_quantity:
         return []
     evidence = match.group(0)
-    return [_finding(rule, kr_id, kr.line, evidence, text=text)]
+    return [make_finding(rule, kr_id, kr.line, evidence, text=text)]
 
 
 _MORE_THAN = re.compile(r"\s+(?:than|of)\b", re.IGNORECASE)
@@ -144,7 +147,7 @@ def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Find
     if not hits:
         return []
     first = min(hits, key=lambda h: h.start())
-    return [_finding(rule, kr_id, kr.line, first.group(0), text=kr.text)]
+    return [make_finding(rule, kr_id, kr.line, first.group(0), text=kr.text)]
 
 
 def _split_parts(rule: Rule, text: str) -> list[str]:
@@ -172,7 +175,7 @@ def check_compound(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[F
     if len(measured) < 2:
         return []
     listed = " and ".join(f"'{p}'" for p in measured)
-    return [_finding(rule, kr_id, kr.line, kr.text, text=kr.text, parts=listed)]
+    return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text, parts=listed)]
 
 
 def _fmt(value: float) -> str:
@@ -201,7 +204,9 @@ def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> li
         return []
     change = f"{relative * 100:.1f}%" if relative else "nothing"
     return [
-        _finding(rule, kr_id, kr.line, evidence, text=kr.text, change=change, baseline=shown_base)
+        make_finding(
+            rule, kr_id, kr.line, evidence, text=kr.text, change=change, baseline=shown_base
+        )
     ]
 
 
@@ -224,7 +229,7 @@ def check_objective_number(rule: Rule, objective: Objective, obj_id: str) -> lis
     start, end = m.target_span if m.target is q and m.target_span else (q.start, q.end)
     without = re.sub(r"\s{2,}", " ", objective.title[:start] + objective.title[end:]).strip(" ,.")
     return [
-        _finding(
+        make_finding(
             rule,
             obj_id,
             objective.line,
@@ -241,7 +246,7 @@ def check_bau(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     hit = hit or _words(rule, "phrases").search(objective.title)
     if hit is None or _words(rule, "change_words").search(objective.title):
         return []
-    return [_finding(rule, obj_id, objective.line, hit.group(0), text=objective.title)]
+    return [make_finding(rule, obj_id, objective.line, hit.group(0), text=objective.title)]
 
 
 def check_too_long(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
@@ -251,7 +256,7 @@ def check_too_long(rule: Rule, objective: Objective, obj_id: str) -> list[Findin
     if words <= max_words and sentences <= 1:
         return []
     return [
-        _finding(
+        make_finding(
             rule,
             obj_id,
             objective.line,
@@ -279,7 +284,7 @@ def check_kr_count(rule: Rule, objective: Objective, obj_id: str) -> list[Findin
         return []
     case = "none" if count == 0 else "few" if count < low else "many"
     return [
-        _finding(
+        make_finding(
             _variant(rule, case),
             obj_id,
             objective.line,
@@ -295,7 +300,7 @@ def check_obj_count(rule: Rule, okr_set: OKRSet) -> list[Finding]:
     if 1 <= count <= int(rule.param("max", 5)):
         return []
     return [
-        _finding(
+        make_finding(
             _variant(rule, "none" if count == 0 else "many"),
             "SET",
             okr_set.line,
@@ -407,7 +412,7 @@ def duplicate_findings(sets: Sequence[OKRSet], rubric: Rubric | None = None) -> 
                 first.kr_id if first.set_pos == dup.set_pos else f"{first.set_label} {first.kr_id}"
             )
             result[dup.set_pos].append(
-                _finding(
+                make_finding(
                     rule,
                     dup.kr_id,
                     dup.line,

@@ -31,6 +31,18 @@ class Rule(BaseModel):
         return (self.model_extra or {}).get(name, default)
 
 
+def find_rule(rules: tuple[Rule, ...], code: str) -> Rule:
+    """The rule with ``code`` (any case); KeyError when there is none."""
+    for rule in rules:
+        if rule.code == code:
+            return rule
+    upper = code.upper()
+    for rule in rules:
+        if rule.code == upper:
+            return rule
+    raise KeyError(code)
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -40,14 +52,7 @@ class Rubric(BaseModel):
     rules: tuple[Rule, ...]
 
     def rule(self, code: str) -> Rule:
-        for rule in self.rules:
-            if rule.code == code:
-                return rule
-        upper = code.upper()
-        for rule in self.rules:
-            if rule.code == upper:
-                return rule
-        raise KeyError(code)
+        return find_rule(self.rules, code)
 
 
 @lru_cache(maxsize=1)

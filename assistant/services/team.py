@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.measure import extract
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
-from assistant.rubric.engine import KRRef, find_duplicates, order_findings
-from assistant.rubric.rules import Rule, load_rubric
+from assistant.rubric.engine import KRRef, find_duplicates, make_finding, order_findings
+from assistant.rubric.rules import Rule, find_rule, load_rubric
 from assistant.rubric.scoring import score_set
 
 TEAM_CODES: tuple[str, ...] = ("TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD")
@@ -46,10 +46,7 @@ class TeamRules:
     weakest_key_results: int
 
     def rule(self, code: str) -> Rule:
-        for rule in self.rules:
-            if rule.code == code.upper():
-                return rule
-        raise KeyError(code)
+        return find_rule(self.rules, code)
 
 
 @lru_cache(maxsize=1)
@@ -64,26 +61,9 @@ def load_team_rules() -> TeamRules:
     )
 
 
-class _SafeDict(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def _finding(rule: Rule, okr_set: OKRSet, target: str, evidence: str, **values: object) -> Finding:
-    fill = _SafeDict({k: str(v) for k, v in values.items()})
-    fill.setdefault("evidence", evidence)
-    fill.setdefault("text", okr_set.target_text(target))
-    return Finding(
-        code=rule.code,
-        target=target,
-        line=okr_set.target_line(target),
-        dimension=rule.dimension,  # type: ignore[arg-type]
-        severity=rule.severity,  # type: ignore[arg-type]
-        evidence=evidence,
-        message=rule.message.format_map(fill),
-        question=rule.question.format_map(fill),
-        suggestion=rule.suggestion.format_map(fill),
-    )
+    values.setdefault("text", okr_set.target_text(target))
+    return make_finding(rule, target, okr_set.target_line(target), evidence, **values)
 
 
 def set_label(okr_set: OKRSet) -> str:

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from assistant.cli import main
-from assistant.cli.drafts import COMMANDS, ago, sparkline
+from assistant.cli.drafts import COMMANDS, sparkline
 from assistant.io import read_text
+from assistant.render import ago
 from assistant.services import drafts
 
 V1 = """name: Growth

@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from assistant.errors import OKRError
+from assistant.render import ago
 from assistant.services import drafts
 from assistant.store.models import DraftSummary
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
-from tui.texts import ago, overall_cell
+from tui.texts import overall_cell
 
 if TYPE_CHECKING:
     from tui.app import OKRApp

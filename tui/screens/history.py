@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from assistant.errors import OKRError
+from assistant.render import ago
 from assistant.services import drafts
 from assistant.store.models import VersionInfo
 from tui.screens.dialogs import ConfirmDialog
-from tui.texts import ago, diff_text, overall_cell, trend_text
+from tui.texts import diff_text, overall_cell, trend_text
 
 if TYPE_CHECKING:
     from tui.app import OKRApp
