@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.text import Text
+
+from assistant.render.text import make_console
 
 if TYPE_CHECKING:
     from assistant.services.review import Review, Seat
@@ -134,23 +135,10 @@ def to_markdown(review: Review) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _console(buffer: io.StringIO, color: bool | None, width: int | None) -> Console:
-    return Console(
-        file=buffer,
-        force_terminal=bool(color),
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width or 100,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
-
-
 def to_text(review: Review, *, color: bool | None = None, width: int | None = None) -> str:
     """The terminal view: synthesis first, then each seat, then round 2."""
     buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console = make_console(buffer, color=color, width=width)
     s = review.synthesis
     console.print(Text(_headline(review), style="bold"))
     console.print(Text(engine_line(review), style="dim"))

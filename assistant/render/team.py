@@ -57,21 +57,13 @@ def team_markdown(team: TeamSummary) -> str:
 
 
 def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None = None) -> str:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from assistant.render.text import make_console
+
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=bool(color),
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width or 100,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    console = make_console(buffer, color=color, width=width)
     console.print(Text("Team summary — weakest first", style="bold"))
     table = Table(show_edge=False, pad_edge=False)
     for name, justify in (

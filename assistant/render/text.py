@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.model import Finding, Report, Scores, SetCritique
 from assistant.render import findings_by_target
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 Span = tuple[str, str]
@@ -177,21 +181,28 @@ def _plain(lines: list[Line], width: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _rich(lines: list[Line], width: int) -> str:
+def make_console(buffer: io.StringIO, *, color: bool | None, width: int | None) -> Console:
+    """The one Rich console setup for reports: never parses markup, colours only when asked."""
     from rich.console import Console
-    from rich.padding import Padding
-    from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(
+    return Console(
         file=buffer,
-        force_terminal=True,
-        color_system="standard",
-        width=width,
+        force_terminal=bool(color),
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
         highlight=False,
         emoji=False,
         markup=False,
     )
+
+
+def _rich(lines: list[Line], width: int) -> str:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = make_console(buffer, color=True, width=width)
     for line in lines:
         text = Text.assemble(*line.spans)
         console.print(Padding(text, (0, 0, 0, line.indent), expand=False) if line.indent else text)
