@@ -103,6 +103,41 @@ def run_llm_critique(
         cache.close()
 
 
+async def run_llm_critique_async(
+    sets: list[OKRSet],
+    *,
+    settings: Settings,
+    home: Path,
+    style: str,
+    concurrency: int = 1,
+    use_cache: bool = True,
+    on_result: OnResult | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+) -> Report:
+    """:func:`run_llm_critique` for callers that already run an event loop (the TUI's
+    workers): cancelling the awaiting task cancels the requests in flight."""
+    shown = critique_sets(sets).sets
+    cache = LLMCache(home)
+    state = _RunState()
+    try:
+        await _run(
+            sets,
+            shown,
+            state,
+            settings=settings,
+            cache=cache,
+            use_cache=use_cache,
+            concurrency=max(1, concurrency),
+            style=style,
+            on_result=on_result,
+            progress=False,
+            max_retries=max_retries,
+        )
+    finally:
+        cache.close()
+    return _report(sets, shown, state, settings)
+
+
 async def _run(
     sets: Sequence[OKRSet],
     shown: Sequence[SetCritique],
