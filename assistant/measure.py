@@ -16,10 +16,6 @@ MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_MONTH_NAMES = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
 
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
@@ -377,7 +373,3 @@ def is_date_only(text: str) -> bool:
     """True when the text is nothing but a date or quarter (no measure)."""
     masked, spans = _masked(text)
     return bool(spans) and not masked.strip(" ,.;:-")
-
-
-def month_number(name: str) -> int | None:
-    return _MONTH_NAMES.get(name[:3].lower())

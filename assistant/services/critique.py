@@ -7,8 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from assistant.model import Finding, KeyResult, OKRSet, Report, SetCritique
-from assistant.rubric.engine import duplicate_findings, kr_findings, order_findings, set_findings
+from assistant.model import Finding, OKRSet, Report, SetCritique
+from assistant.rubric.engine import duplicate_findings, order_findings, set_findings
 from assistant.rubric.rules import load_rubric
 from assistant.rubric.scoring import score_set
 
@@ -65,10 +65,3 @@ def critique_sets(sets: Sequence[OKRSet]) -> Report:
 def critique_set(okr_set: OKRSet) -> SetCritique:
     """The rules critique of one set on its own (duplicates within the set only)."""
     return critique_sets([okr_set]).sets[0]
-
-
-def hints_for_key_result(text: str, okr_set: OKRSet | None = None) -> list[Finding]:
-    """Live hints while someone types one key result (rules engine only; cheap)."""
-    if not text.strip():
-        return []
-    return kr_findings(KeyResult(text=text), "KR", okr_set or OKRSet(), load_rubric())
