@@ -53,6 +53,7 @@ class _RunState:
     counter: RequestCounter = field(default_factory=RequestCounter)
     interrupted: bool = False
     mode: str | None = None
+    shown: Sequence[SetCritique] = ()
 
 
 def run_llm_critique(
@@ -74,33 +75,32 @@ def run_llm_critique(
     ``dry_run`` sends nothing: ``Report.usage["dry_run"]`` holds the exact messages
     and the estimate (render it with :func:`render_dry_run`).
     """
-    shown = critique_sets(sets).sets
-    cache = LLMCache(home)
-    try:
-        if dry_run:
-            return _dry_run(sets, settings=settings, cache=cache, use_cache=use_cache, style=style)
-        state = _RunState()
+    if dry_run:
+        cache = LLMCache(home)
         try:
-            asyncio.run(
-                _run(
-                    sets,
-                    shown,
-                    state,
-                    settings=settings,
-                    cache=cache,
-                    use_cache=use_cache,
-                    concurrency=max(1, concurrency),
-                    style=style,
-                    on_result=on_result,
-                    progress=progress,
-                    max_retries=max_retries,
-                )
+            return _dry_run(sets, settings=settings, cache=cache, use_cache=use_cache, style=style)
+        finally:
+            cache.close()
+    # The rules critique runs before the loop, so an interrupt can always report it.
+    state = _RunState(shown=critique_sets(sets).sets)
+    try:
+        return asyncio.run(
+            run_llm_critique_async(
+                sets,
+                settings=settings,
+                home=home,
+                style=style,
+                concurrency=concurrency,
+                use_cache=use_cache,
+                on_result=on_result,
+                progress=progress,
+                max_retries=max_retries,
+                state=state,
             )
-        except KeyboardInterrupt:
-            state.interrupted = True
-        return _report(sets, shown, state, settings)
-    finally:
-        cache.close()
+        )
+    except KeyboardInterrupt:
+        state.interrupted = True
+        return _report(sets, state.shown, state, settings)
 
 
 async def run_llm_critique_async(
@@ -112,17 +112,21 @@ async def run_llm_critique_async(
     concurrency: int = 1,
     use_cache: bool = True,
     on_result: OnResult | None = None,
+    progress: bool = False,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    state: _RunState | None = None,
 ) -> Report:
     """:func:`run_llm_critique` for callers that already run an event loop (the TUI's
-    workers): cancelling the awaiting task cancels the requests in flight."""
-    shown = critique_sets(sets).sets
+    workers): cancelling the awaiting task cancels the requests in flight. ``state``
+    lets the sync entry point keep what finished when Ctrl-C interrupts the loop."""
+    state = state or _RunState()
+    if not state.shown:
+        state.shown = critique_sets(sets).sets
     cache = LLMCache(home)
-    state = _RunState()
     try:
         await _run(
             sets,
-            shown,
+            state.shown,
             state,
             settings=settings,
             cache=cache,
@@ -130,12 +134,12 @@ async def run_llm_critique_async(
             concurrency=max(1, concurrency),
             style=style,
             on_result=on_result,
-            progress=False,
+            progress=progress,
             max_retries=max_retries,
         )
     finally:
         cache.close()
-    return _report(sets, shown, state, settings)
+    return _report(sets, state.shown, state, settings)
 
 
 async def _run(
