@@ -78,10 +78,32 @@ class UnsavedDialog(ModalScreen[str]):
         self.dismiss(choice)
 
 
-class PromptDialog(ModalScreen[str | None]):
-    """Ask for one line of text (a draft name, a version message, a file path)."""
+class _TextDialog(ModalScreen[str | None]):
+    """A dialog with one text input, OK and Cancel: Enter or OK submits, Esc or Cancel
+    dismisses with None. Subclasses say what submitting means."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def _submit(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptDialog(_TextDialog):
+    """Ask for one line of text (a draft name, a version message, a file path)."""
 
     def __init__(
         self,
@@ -117,25 +139,9 @@ class PromptDialog(ModalScreen[str | None]):
             return
         self.dismiss(value)
 
-    @on(Input.Submitted)
-    def _entered(self) -> None:
-        self._submit()
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class RewriteDialog(ModalScreen[str | None]):
+class RewriteDialog(_TextDialog):
     """Edit a suggested rewrite before accepting it; the score change updates as you type."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -196,17 +202,3 @@ class RewriteDialog(ModalScreen[str | None]):
             self.app.bell()
             return
         self.dismiss(text)
-
-    @on(Input.Submitted)
-    def _entered(self) -> None:
-        self._submit()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
