@@ -1,6 +1,12 @@
-"""Errors the CLI turns into a one-line message and an exit code instead of a traceback."""
+"""Errors the CLI turns into a one-line message and an exit code instead of a traceback,
+and the two helpers that put any exception or validation error on one line."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class OKRError(Exception):
@@ -10,13 +16,18 @@ class OKRError(Exception):
 
 
 class InputError(OKRError):
-    """Bad input: rendered as ``path:line: what is wrong``."""
+    """Bad input: rendered as ``path:line: what is wrong`` (``path: …`` without a line)."""
 
     def __init__(self, path: str, message: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
         self.message = message
         super().__init__(str(self))
+
+    @property
+    def has_location(self) -> bool:
+        """True when the message carries a line of the input, not only its path."""
+        return self.line is not None
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
@@ -31,3 +42,30 @@ class EngineError(OKRError):
     """The LLM engine could not finish an item."""
 
     exit_code = 3
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one line for a message: our own errors as they are, anything
+    else prefixed with its type (``TimeoutError: …``); whitespace collapsed, capped."""
+    text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    if not isinstance(exc, OKRError) and not getattr(exc, "one_line_as_is", False):
+        text = f"{type(exc).__name__}: {text or 'failed'}"
+    text = text or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def validation_message(
+    exc: ValidationError, *, limit: int = 1, fields: dict[str, Any] | None = None
+) -> str:
+    """A pydantic validation error as ``field.path: what is wrong`` (the first ``limit``
+    errors joined by ``; ``); ``fields`` names the allowed fields for unknown ones."""
+    parts = []
+    for error in exc.errors()[:limit]:
+        loc = ".".join(str(p) for p in error["loc"] if p != "literal_error") or "(root)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden" and fields:
+            message = f"unknown field (expected: {', '.join(fields)})"
+        elif error["type"] == "missing":
+            message = "is required"
+        parts.append(f"{loc}: {message}")
+    return "; ".join(parts)

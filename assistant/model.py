@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.errors import UsageError
+from assistant.ids import TargetId
+
 OKRType = Literal["committed", "aspirational"]
 Dimension = Literal["clarity", "measurability", "ambition", "structure"]
 Severity = Literal["error", "warning", "info"]
@@ -66,29 +69,78 @@ class OKRSet(_Model):
     def iter_key_results(self) -> list[tuple[str, Objective, KeyResult]]:
         """``(id, objective, key_result)`` in document order, ids per SPEC §3."""
         return [
-            (f"O{oi}.KR{ki}", objective, kr)
+            (str(TargetId(oi, ki)), objective, kr)
             for oi, objective in enumerate(self.objectives, start=1)
             for ki, kr in enumerate(objective.key_results, start=1)
         ]
 
-    def target_text(self, target: str) -> str:
-        """The text a finding's ``target`` id refers to (for evidence checks)."""
-        if target == "SET":
-            return self.name or ""
-        objective_id, _, kr_id = target.partition(".")
-        objective = self.objectives[int(objective_id[1:]) - 1]
-        if not kr_id:
-            return objective.title
-        return objective.key_results[int(kr_id[2:]) - 1].text
+    def iter_targets(self) -> list[tuple[TargetId, Objective | KeyResult]]:
+        """Every objective and key result with its id, in document order."""
+        out: list[tuple[TargetId, Objective | KeyResult]] = []
+        for oi, objective in enumerate(self.objectives, start=1):
+            out.append((TargetId(oi, 0), objective))
+            out.extend(
+                (TargetId(oi, ki), kr) for ki, kr in enumerate(objective.key_results, start=1)
+            )
+        return out
 
-    def target_line(self, target: str) -> int | None:
-        if target == "SET":
-            return self.line
-        objective_id, _, kr_id = target.partition(".")
-        objective = self.objectives[int(objective_id[1:]) - 1]
-        if not kr_id:
-            return objective.line
-        return objective.key_results[int(kr_id[2:]) - 1].line
+    def locate(self, target: TargetId | str) -> OKRSet | Objective | KeyResult:
+        """The part of the set an id names; ``UnknownTarget`` when it does not exist."""
+        tid = target if isinstance(target, TargetId) else _parse_target(target)
+        if tid.is_set:
+            return self
+        if not 1 <= tid.objective <= len(self.objectives):
+            raise UnknownTarget(
+                f"{tid} does not exist (the set has {len(self.objectives)} objectives)"
+            )
+        objective = self.objectives[tid.objective - 1]
+        if not tid.kr:
+            return objective
+        if not 1 <= tid.kr <= len(objective.key_results):
+            raise UnknownTarget(
+                f"{tid} does not exist (O{tid.objective} has "
+                f"{len(objective.key_results)} key results)"
+            )
+        return objective.key_results[tid.kr - 1]
+
+    def with_text(self, target: TargetId | str, text: str) -> OKRSet:
+        """A copy of the set with one objective title or key-result text replaced
+        (whitespace collapsed); the original is never touched."""
+        tid = target if isinstance(target, TargetId) else _parse_target(target)
+        if tid.is_set:
+            raise UnknownTarget("only an objective or a key result can be rewritten, not SET")
+        text = " ".join(text.split())
+        if not text:
+            raise UsageError(f"the rewrite of {tid} is empty")
+        self.locate(tid)  # raises for an id that does not exist
+        copy = self.model_copy(deep=True)
+        part = copy.locate(tid)
+        if isinstance(part, KeyResult):
+            part.text = text
+        elif isinstance(part, Objective):
+            part.title = text
+        return copy
+
+    def target_text(self, target: TargetId | str) -> str:
+        """The text a finding's ``target`` id refers to (for evidence checks)."""
+        part = self.locate(target)
+        if isinstance(part, OKRSet):
+            return part.name or ""
+        return part.title if isinstance(part, Objective) else part.text
+
+    def target_line(self, target: TargetId | str) -> int | None:
+        return self.locate(target).line
+
+
+class UnknownTarget(UsageError, IndexError):
+    """An id that names no part of the set (an IndexError too, for older callers)."""
+
+
+def _parse_target(text: str) -> TargetId:
+    try:
+        return TargetId.parse(text)
+    except ValueError as exc:
+        raise UnknownTarget(str(exc)) from None
 
 
 class Scores(_Model):
@@ -147,6 +199,27 @@ class SetCritique(_Model):
     objectives: list[ObjectiveScores] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     error: str | None = None
+
+
+class RunUsage(_Model):
+    """What an LLM run cost, built in one place (``services.coach``) and read by attribute.
+
+    ``requests`` counts HTTP requests actually sent (transport retries included);
+    ``asks`` the structured asks behind them. Live and Batch API runs fill the same
+    fields, so a renderer never asks which kind of run it was.
+    """
+
+    model: str | None = None
+    requests: int = 0
+    asks: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    cache_hits: int = 0
+    cost_usd: float | None = None
+    mode: str | None = None
+    interrupted: bool = False
+    batch: str | None = None
 
 
 class Report(_Model):

@@ -19,7 +19,7 @@ from assistant.llm.client import ItemError, Usage, _InvalidOutput, parse_reply, 
 from assistant.llm.engine import LLMEngine, Prepared
 from assistant.llm.schemas import CoachCritique
 from assistant.model import OKRSet, SetCritique
-from assistant.services.critique import critique_sets
+from assistant.rubric.critic import critique_sets
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI

@@ -29,7 +29,7 @@ from assistant.llm.guards import (
 )
 from assistant.llm.schemas import CoachCritique, schema_fingerprint
 from assistant.model import Finding, OKRSet, SetCritique
-from assistant.services.critique import critique_set
+from assistant.rubric.critic import critique_set
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI

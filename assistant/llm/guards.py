@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from assistant import measure
 from assistant.model import Finding, OKRSet, Rewrite, SetCritique
+from assistant.rubric.critic import critique_set
 from assistant.rubric.rules import load_rubric
-from assistant.services.critique import critique_set
 
 # The rubric's own codes (SPEC §4); LLM findings may also use "LLM-…".
 SPEC_CODES = frozenset(rule.code for rule in load_rubric().rules)

@@ -1,4 +1,9 @@
-"""Critique use cases for the rules engine (the LLM engine lives in ``services.coach``)."""
+"""Critique use cases for the rules engine (the LLM engine lives in ``services.coach``).
+
+The critique itself is the domain's (``rubric.critic``); this adds forked workers
+for team files of hundreds of sets. Never call it from inside a running event loop
+(``services.engines.RulesCritic.critique_async`` stays in one process).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from assistant.model import Finding, OKRSet, Report, SetCritique
-from assistant.rubric.engine import duplicate_findings, order_findings, set_findings
+from assistant.rubric.critic import critique_from_findings
+from assistant.rubric.critic import critique_set as domain_critique_set
+from assistant.rubric.critic import critique_sets as domain_critique_sets
+from assistant.rubric.engine import duplicate_findings, set_findings
 from assistant.rubric.rules import load_rubric
-from assistant.rubric.scoring import score_set
 
 # Below this many sets one process is faster than starting workers.
 PARALLEL_MIN_SETS = 200
@@ -53,10 +60,9 @@ def critique_sets(sets: Sequence[OKRSet]) -> Report:
     if len(sets) >= PARALLEL_MIN_SETS and workers > 1:
         combined = _parallel_findings(sets, workers)
     if combined is None:
-        duplicates = duplicate_findings(sets, rubric)
-        combined = [set_findings(s, rubric) + d for s, d in zip(sets, duplicates, strict=True)]
+        return domain_critique_sets(sets)
     critiques = [
-        score_set(okr_set, order_findings(findings), rubric=rubric)
+        critique_from_findings(okr_set, findings, rubric)
         for okr_set, findings in zip(sets, combined, strict=True)
     ]
     return Report(engine="rules", sets=critiques)
@@ -64,4 +70,4 @@ def critique_sets(sets: Sequence[OKRSet]) -> Report:
 
 def critique_set(okr_set: OKRSet) -> SetCritique:
     """The rules critique of one set on its own (duplicates within the set only)."""
-    return critique_sets([okr_set]).sets[0]
+    return domain_critique_set(okr_set)
