@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.errors import InputError
+from assistant.errors import InputError, validation_message
 from assistant.paths import config_path, write_text_atomic
 
 EngineName = Literal["auto", "rules", "llm"]
@@ -80,9 +80,7 @@ def load_settings(home: Path | None = None, *, apply_env: bool = True) -> Settin
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(str(path), f"{where}: {first['msg']}") from None
+        raise InputError(str(path), validation_message(exc)) from None
     env_base = os.environ.get("OPENAI_BASE_URL")
     if env_base and apply_env:
         settings.llm.base_url = env_base

@@ -47,7 +47,9 @@ class EngineError(OKRError):
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An exception as one line for a message: our own errors as they are, anything
     else prefixed with its type (``TimeoutError: …``); whitespace collapsed, capped."""
-    text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    # Our errors print whole (an InputError's path:line); SDK errors carry a .message.
+    raw = str(exc) if isinstance(exc, OKRError) else str(getattr(exc, "message", None) or exc)
+    text = " ".join(raw.split())
     if not isinstance(exc, OKRError) and not getattr(exc, "one_line_as_is", False):
         text = f"{type(exc).__name__}: {text or 'failed'}"
     text = text or type(exc).__name__

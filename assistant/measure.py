@@ -8,6 +8,7 @@ looked for, and dates/quarters count as deadlines instead.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -94,6 +95,7 @@ _NON_MEASURE_PATTERNS = [
     r"requests?|pain\s+points?|opportunities|reasons?|learnings?)\b",
     r"#\s?1\b|\bno\.\s?1\b|\bnumber\s+one\b",
     r"\b(?:P|Sev|SEV)[0-4]\b",
+    r"\b\d{1,2}(?:st|nd|rd|th)\s+percentile\b",  # a metric's name: "95th percentile latency"
     r"\b[A-Z]{1,3}\d\b",  # L2, P1
 ]
 _NON_MEASURE_RE = re.compile("|".join(f"(?:{p})" for p in _NON_MEASURE_PATTERNS), re.IGNORECASE)
@@ -109,21 +111,35 @@ _SCALE = {
 _CURRENCY = r"[$€£¥]|US\$|USD\s?|EUR\s?|GBP\s?"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _UNITS = (
-    r"%|\s?percent(?:age points?)?|\s?per\s?cent|\s?pp\b|\s?pts?\b|\s?points?\b|x\b|×"
+    r"\s?%|\s?percent(?:age points?)?|\s?per\s?cent|\s?pp\b|\s?pts?\b|\s?points?\b|x\b|×"
     r"|\s?(?:ms|milliseconds?|seconds?|secs?|s\b|minutes?|mins?|hours?|hrs?|h\b|days?|d\b|weeks?"
     r"|wks?|months?|mos?|quarters?|years?|yrs?)"
     r"|\s?(?:k|m|mm|mn|b|bn)\b|\s?(?:thousand|million|billion)\b"
     r"|\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b"
     r"|\s?(?:gb|mb|tb|kb|rps|qps|tps)\b|(?<=\d)(?:st|nd|rd|th)\b"
 )
+# A rate is a quantity too: "$50k/month", "€30k/mo", "40/hour", "€20/user", "3/week".
+_PER = r"(?:\s?/\s?(?P<per>[a-z]{1,15})\b)"
+_PER_UNITS = {
+    "mo": "month", "mth": "month", "months": "month", "hr": "hour", "h": "hour", "hours": "hour",
+    "wk": "week", "weeks": "week", "yr": "year", "years": "year", "qtr": "quarter", "q": "quarter",
+    "d": "day", "days": "day", "users": "user", "seats": "seat", "customers": "customer",
+}  # fmt: skip
 _QUANTITY_RE = re.compile(
     r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
     r"(?:\s?[-–]\s?(?P<range>" + _NUM + r")(?!\d))?"
     r"(?P<unit>" + _UNITS + r")?"
-    r"(?:\s?/\s?(?P<outof>\d+(?:\.\d+)?)(?!\d))?"
+    r"(?:\s?/\s?(?P<outof>\d+(?:\.\d+)?)(?!\d)|" + _PER + r")?"
     r"(?![\w/])",
     re.IGNORECASE,
 )
+# "1h 10m", "2 h 30 min": one duration, in minutes.
+_DURATION_RE = re.compile(
+    r"\b(?P<h>\d+(?:\.\d+)?)\s?(?:h|hrs?|hours?)\s+(?P<m>\d+)\s?(?:m|mins?|minutes?)\b",
+    re.IGNORECASE,
+)
+# Any duration in the text: then a bare "25m" means minutes, not millions.
+_TIME_UNIT_RE = re.compile(r"\d\s?(?:h|hrs?|hours?|mins?|minutes?)\b", re.IGNORECASE)
 _RATIO_RE = re.compile(
     r"\b(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
     r"(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b",
@@ -171,6 +187,11 @@ _TARGET_PREFIX_RE = re.compile(
     r"(?:\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve|at\s+least|at\s+most|above|below|under|over|"
     r"beyond|more\s+than|less\s+than|fewer\s+than|under|by|of|≥|<=|>=|≤|<|>)\s*)$",
     re.IGNORECASE,
+)
+
+
+_STRONG_TARGET_RE = re.compile(
+    r"\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve)\s*$|(?:≥|>=)\s*$", re.IGNORECASE
 )
 
 
@@ -280,6 +301,10 @@ def extract(text: str) -> Measures:
             taken[i] = True
         quantities.append(q)
 
+    for m in _DURATION_RE.finditer(masked):
+        minutes = float(m.group("h")) * 60 + float(m.group("m"))
+        add(Quantity(minutes, "min", "number", m.start(), m.end(), text[m.start() : m.end()]))
+    minutes_context = bool(_TIME_UNIT_RE.search(masked))
     for m in _RATIO_RE.finditer(masked):
         a = _word_or_int(m.group("a"))
         b = _word_or_int(m.group("b"))
@@ -291,10 +316,17 @@ def extract(text: str) -> Measures:
         end = m.end()
         while end > start and text[end - 1].isspace():
             end -= 1
-        unit, kind, scale = _unit_of(m.group("unit"), m.group("cur"))
+        raw_unit = (m.group("unit") or "").strip().lower()
+        if minutes_context and raw_unit == "m" and not m.group("cur"):
+            unit, kind, scale = "min", "number", 1.0
+        else:
+            unit, kind, scale = _unit_of(m.group("unit"), m.group("cur"))
         value = float(raw.replace(",", "")) * scale
         if m.group("outof"):
             kind, unit = "ratio", f"/{m.group('outof')}"
+        elif m.group("per"):
+            per = m.group("per").lower()
+            unit = f"{unit}/{_PER_UNITS.get(per, per)}"
         add(Quantity(value, unit, kind, start, end, text[start:end]))
     for m in _MULTIPLIER_RE.finditer(masked):
         word = m.group(0).lower()
@@ -304,10 +336,10 @@ def extract(text: str) -> Measures:
         add(Quantity(factor, "x", "multiplier", m.start(), m.end(), text[m.start() : m.end()]))
     for m in _WORD_NUMBER_RE.finditer(masked):
         word = m.group(0).lower().split("-")[0]
-        value = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
-        if value is None:
+        written = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
+        if written is None:
             continue
-        add(Quantity(float(value), "", "word", m.start(), m.end(), text[m.start() : m.end()]))
+        add(Quantity(float(written), "", "word", m.start(), m.end(), text[m.start() : m.end()]))
     quantities.sort(key=lambda q: q.start)
     measures = Measures(quantities=quantities, date_spans=date_spans)
     _find_baseline_target(text, measures)
@@ -327,10 +359,11 @@ def _find_baseline_target(text: str, measures: Measures) -> None:
     qs = measures.quantities
     for i, q in enumerate(qs):
         before = text[: q.start]
-        if not _BASELINE_BEFORE.search(before[-80:]):
+        marker = _BASELINE_BEFORE.search(before[-80:])
+        if not marker:
             continue
         measures.baseline = q
-        start = _BASELINE_BEFORE.search(before[-80:]).start() + max(0, len(before) - 80)
+        start = marker.start() + max(0, len(before) - 80)
         if i + 1 < len(qs) and _ARROW_RE.match(text[q.end : qs[i + 1].start]):
             measures.target = qs[i + 1]
             measures.baseline_span = (start, qs[i + 1].end)
@@ -340,19 +373,58 @@ def _find_baseline_target(text: str, measures: Measures) -> None:
     if measures.baseline is None:
         for a, b in zip(qs, qs[1:], strict=False):
             between = text[a.end : b.start]
-            if _ARROW_RE.match(between) and b.kind != "multiplier":
+            # "32% → 50%", "8k to 12k" — not "segment 4 to $21k" (a name, then a target)
+            if _ARROW_RE.match(between) and b.kind != "multiplier" and a.kind == b.kind:
                 measures.baseline, measures.target = a, b
                 measures.baseline_span = (a.start, b.end)
                 break
     if measures.target is None:
         candidates = [q for q in qs if q is not measures.baseline]
-        if candidates:
-            measures.target = candidates[0]
+        # "segment 4 to $21k": the quantity after "to"/"reach" is the target, not the name
+        marked = [
+            q for q in candidates if _STRONG_TARGET_RE.search(text[max(0, q.start - 12) : q.start])
+        ]
+        if marked or candidates:
+            measures.target = (marked or candidates)[0]
     if measures.target is not None:
         t = measures.target
         prefix = _TARGET_PREFIX_RE.search(text[max(0, t.start - 20) : t.start])
         start = t.start - (len(prefix.group(0)) if prefix else 0)
-        measures.target_span = (start, t.end)
+        measures.target_span = balanced(text, start, t.end)
+    if measures.baseline_span is not None:
+        measures.baseline_span = balanced(text, *measures.baseline_span)
+
+
+def balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened so brackets pair up: "(currently 99.5%)", never "…(currently 99.5%".
+
+    A span wrapped whole in brackets takes them along, so a wider quote built from it
+    ("99.95% (currently 99.5%)") stays balanced too.
+    """
+    opens, closes = text.count("(", start, end), text.count(")", start, end)
+    if opens > closes:
+        close = text.find(")", end)
+        end = close + 1 if close >= 0 else end
+    elif closes > opens:
+        start = max(0, text.rfind("(", 0, start))
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    if before.endswith("(") and after.startswith(")") and opens == closes:
+        start, end = len(before) - 1, end + (len(text[end:]) - len(after)) + 1
+    return start, end
+
+
+def relative_change(baseline: float, target: float, unit: str, bounded_from: float) -> float:
+    """How far the target moves from the baseline, relative to where it starts.
+
+    Percentages near 100% (availability, success rate, accuracy: both values at or above
+    ``bounded_from``) are judged on the remaining gap: 99.5% → 99.95% cuts the gap from
+    0.5 to 0.05 points, a tenfold change, not a 0.45% one.
+    """
+    if unit == "%" and min(baseline, target) >= bounded_from and max(baseline, target) <= 100:
+        baseline, target = 100 - baseline, 100 - target
+    if baseline:
+        return abs(target - baseline) / abs(baseline)
+    return 0.0 if target == baseline else math.inf
 
 
 def date_spans(text: str) -> list[tuple[int, int]]:

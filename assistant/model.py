@@ -170,7 +170,7 @@ class Finding(_Model):
     message: str
     question: str
     suggestion: str
-    source: Literal["rules", "llm"] = "rules"
+    source: Literal["rules", "llm", "lessons"] = "rules"
     rewrite: Rewrite | None = None
 
 
@@ -202,11 +202,14 @@ class SetCritique(_Model):
 
 
 class RunUsage(_Model):
-    """What an LLM run cost, built in one place (``services.coach``) and read by attribute.
+    """What an LLM run cost, built in one place (``services.coach.run_usage``) and read
+    by attribute.
 
-    ``requests`` counts HTTP requests actually sent (transport retries included);
-    ``asks`` the structured asks behind them. Live and Batch API runs fill the same
-    fields, so a renderer never asks which kind of run it was.
+    ``requests`` counts requests actually sent: HTTP requests with transport retries
+    for a live run, the request lines the Batch API answered for a batch. ``asks`` counts
+    the answers whose tokens were counted. Tokens (cached ones included) are read from
+    the same ``usage`` fields of each answer either way, so a renderer never asks which
+    kind of run it was.
     """
 
     model: str | None = None
@@ -221,14 +224,50 @@ class RunUsage(_Model):
     interrupted: bool = False
     batch: str | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The report's ``usage`` key (``batch`` only for a Batch API run)."""
+        return self.model_dump(mode="json", exclude={"batch"} if self.batch is None else None)
+
+
+class DryRunItem(_Model):
+    """One set of a dry run: the exact messages that would be sent, and their estimate."""
+
+    item: str
+    name: str | None = None
+    cached: bool = False
+    estimated_prompt_tokens: int = 0
+    estimated_completion_tokens: int = 0
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DryRunPlan(_Model):
+    """What ``okr critique --dry-run`` would send, and what it would cost; nothing is sent."""
+
+    model: str
+    base_url: str
+    prompt: str
+    style: str
+    response_format: str
+    requests: int = 0
+    cache_hits: int = 0
+    estimated_prompt_tokens: int = 0
+    estimated_completion_tokens: int = 0
+    estimated_cost_usd: float | None = None
+    estimated_batch_cost_usd: float | None = None
+    items: list[DryRunItem] = Field(default_factory=list)
+
 
 class Report(_Model):
-    """The result of critiquing one or more files: what renderers turn into output."""
+    """The result of critiquing one or more files: what renderers turn into output.
+
+    ``usage`` is set when the LLM engine ran; ``dry_run`` instead of it when nothing was
+    sent (``okr critique --dry-run``)."""
 
     engine: str = "rules"
     sets: list[SetCritique] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
-    usage: dict[str, Any] | None = None
+    usage: RunUsage | None = None
+    dry_run: DryRunPlan | None = None
 
     def summary(self) -> dict[str, int]:
         return {

@@ -113,7 +113,7 @@ def run(label: str, sets_yaml: str, home: Path, server: Server, concurrency: int
         "requests": stats["chat_requests"] - before,
         "max_requests_per_item": stats["max_per_item"],
         "max_in_flight": stats["max_in_flight"],
-        "cache_hits": report.usage["cache_hits"] if report.usage else 0,
+        "cache_hits": report.usage.cache_hits if report.usage else 0,
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
     print(

@@ -19,7 +19,7 @@ from assistant.errors import OKRError, UsageError
 from assistant.io import read_text
 from assistant.model import OKRSet
 from assistant.services import drafts
-from tui.coach import CoachEngine, default_engine
+from assistant.services.engines import Critic, make_critic, resolve_engine
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -62,7 +62,7 @@ class OKRApp(App[None]):
         self,
         home: Path,
         *,
-        engine: CoachEngine | None = None,
+        engine: Critic | None = None,
         settings: Settings | None = None,
         target: str | None = None,
         reviewer: Reviewer | None = None,
@@ -79,21 +79,23 @@ class OKRApp(App[None]):
 
     # --- services ----------------------------------------------------------------------------
 
-    @property
-    def coach(self) -> CoachEngine:
-        if self._engine is None:
-            self._engine = default_engine(self.home, lambda: self.settings)
-        return self._engine
+    def coach(self) -> Critic:
+        """The critic ctrl+g asks: the injected one, else the LLM coach built from the
+        settings as they are now (the Settings screen may have changed model or style)."""
+        if self._engine is not None:
+            return self._engine
+        return make_critic("llm", settings=self.settings, home=self.home, style=self.settings.style)
 
     def coach_unavailable(self) -> str | None:
-        """Why the LLM coach cannot be asked now (None when it can)."""
+        """Why the LLM coach cannot be asked now (None when it can): the engine the
+        settings resolve to must be the LLM, and it needs a key."""
         if self._injected:
+            return None
+        if resolve_engine(None, self.settings) == "llm" and api_key() is not None:
             return None
         if self.settings.engine == "rules":
             return "The engine is set to 'rules' (offline): change it in Settings to use the coach"
-        if api_key() is None:
-            return "No OPENAI_API_KEY in the environment: the LLM coach is off (rules hints still work)"
-        return None
+        return "No OPENAI_API_KEY in the environment: the LLM coach is off (rules hints still work)"
 
     def coach_label(self) -> str:
         return "custom engine" if self._injected else self.settings.llm.model
@@ -237,7 +239,7 @@ class OKRApp(App[None]):
 def create_app(
     home: Path,
     *,
-    engine: CoachEngine | None = None,
+    engine: Critic | None = None,
     settings: Settings | None = None,
     target: str | None = None,
     reviewer: Reviewer | None = None,
@@ -245,8 +247,8 @@ def create_app(
 ) -> OKRApp:
     """The app for data home ``home``.
 
-    ``engine`` is the LLM coach, ``async (okr_set, style) -> SetCritique`` (default:
-    the configured OpenAI-compatible model via ``assistant.services.coach``);
+    ``engine`` is the coach asked on ctrl+g, any ``assistant.services.engines.Critic``
+    (default: ``LLMCritic`` for the configured OpenAI-compatible model and style);
     ``settings`` overrides the config file; ``target`` is a draft to open at start;
     ``reviewer`` replaces the peer-review service, ``async (okr_set, settings, home,
     progress) -> Review`` (default: ``assistant.services.review`` with the configured

@@ -1,9 +1,9 @@
 """Structure-aware line operations on the editor's YAML text.
 
 Pure functions over the text, so the key bindings of the editor (add a key
-result, add an objective, move an item up/down, delete an item) are tested
-without a terminal. An *item* is a YAML list entry (``- …``) together with the
-more indented lines below it, so moving a structured key result or a whole
+result, add an objective, move an item up/down, delete an item) and the default
+message for saving an edit are tested without a terminal. An *item* is a YAML
+list entry (``- …``) together with the more indented lines below it, so moving a structured key result or a whole
 objective keeps its fields with it. Both YAML list styles are handled: items
 indented under their key, or at the key's own indentation.
 """
@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from assistant.ids import TargetId
+from assistant.model import OKRSet
 
 _KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s|$)")
 
@@ -226,3 +229,17 @@ def apply(text: str, edit: Edit) -> str:
     """The text after ``edit`` (what the editor shows once the edit is made)."""
     lines = text.split("\n")
     return "\n".join(lines[: edit.start] + edit.lines + lines[edit.end :])
+
+
+def change_message(old: OKRSet, new: OKRSet) -> str:
+    """The default version message for saving ``new`` over ``old``: ``Edit set, O1, O3``
+    (the set's own fields, then each objective that changed; at most four named)."""
+    changed = []
+    for oi in range(max(len(old.objectives), len(new.objectives))):
+        a = old.objectives[oi] if oi < len(old.objectives) else None
+        b = new.objectives[oi] if oi < len(new.objectives) else None
+        if a is None or b is None or a.model_dump() != b.model_dump():
+            changed.append(str(TargetId(oi + 1)))
+    if old.name != new.name or old.cycle != new.cycle or old.owner != new.owner:
+        changed.insert(0, "set")
+    return f"Edit {', '.join(changed[:4])}" if changed else "Edit"

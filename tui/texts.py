@@ -1,4 +1,4 @@
-"""Rich ``Text`` builders for the screens.
+"""Rich ``Text`` builders for the screens (the version diff is ``assistant.render.diff``).
 
 Every piece of user text (OKR titles, key results, draft names, messages) goes
 into a ``Text`` object and is never parsed as markup, so ``[bold]`` or
@@ -11,28 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from rich.text import Text
 
+from assistant.domain.drafts import VersionInfo
 from assistant.model import Finding, OKRSet, Scores
-from assistant.store.models import Diff, ItemChange, VersionInfo
+from assistant.render.bars import overall_style, overall_text, score_bar
 from tui.suggestions import Suggestion
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-def score_bar(label: str, value: int, maximum: int = 5) -> Text:
-    """``clarity       ███░░ 3/5`` coloured by level."""
-    style = "red" if value <= 2 else "yellow" if value == 3 else "green"
-    return Text.assemble(
-        (f"{label:<14}", "bold"),
-        ("█" * value, style),
-        ("░" * (maximum - value), "grey50"),
-        f" {value}/{maximum}",
-    )
-
-
-def overall_text(scores: Scores) -> Text:
-    style = "red" if scores.overall < 50 else "yellow" if scores.overall < 75 else "green"
-    return Text.assemble(("overall       ", "bold"), (f"{scores.overall}/100", f"bold {style}"))
 
 
 def score_block(scores: Scores | None) -> Text:
@@ -52,8 +37,7 @@ def score_block(scores: Scores | None) -> Text:
 def overall_cell(scores: Scores | None) -> Text:
     if scores is None:
         return Text("–", style="dim")
-    style = "red" if scores.overall < 50 else "yellow" if scores.overall < 75 else "green"
-    return Text(f"{scores.overall:>3}", style=f"bold {style}")
+    return Text(f"{scores.overall:>3}", style=f"bold {overall_style(scores.overall)}")
 
 
 def delta_text(delta: int | None) -> Text:
@@ -150,109 +134,6 @@ def trend_text(history: Sequence[VersionInfo]) -> Text:
     return Text.assemble(("overall ", "bold"), " → ".join(shown))
 
 
-def _score_change(old: Scores | None, new: Scores | None) -> Text:
-    if old is None or new is None:
-        return Text("")
-    return Text.assemble(
-        (f"  {old.overall}→{new.overall} ", "dim"), delta_text(new.overall - old.overall)
-    )
-
-
-def _item_lines(change: ItemChange, indent: str, label: str) -> list[Text]:
-    ident = change.new_id or change.old_id or ""
-    if change.kind == "added":
-        return [
-            Text.assemble(
-                (f"{indent}+ {ident} ", "bold green"), Text(change.new_text or "", style="green")
-            )
-        ]
-    if change.kind == "removed":
-        return [
-            Text.assemble(
-                (f"{indent}- {ident} ", "bold red"), Text(change.old_text or "", style="red")
-            )
-        ]
-    if change.kind == "unchanged":
-        return [
-            Text.assemble((f"{indent}  {ident} ", "dim"), Text(change.new_text or "", style="dim"))
-        ]
-    lines = []
-    if change.old_text != change.new_text:
-        lines.append(
-            Text.assemble(
-                (f"{indent}~ {ident} ", "bold yellow"),
-                Text(change.old_text or "", style="red strike"),
-            )
-        )
-        lines.append(
-            Text.assemble(
-                (f"{indent}  {' ' * len(ident)} ", ""),
-                Text(change.new_text or "", style="green"),
-                _score_change(change.old_scores, change.new_scores),
-            )
-        )
-    else:
-        lines.append(
-            Text.assemble(
-                (f"{indent}~ {ident} ", "bold yellow"),
-                Text(change.new_text or ""),
-                _score_change(change.old_scores, change.new_scores),
-            )
-        )
-    for field in change.fields:
-        lines.append(
-            Text.assemble(
-                (f"{indent}    {label}{field.field}: ", "dim"),
-                Text(str(field.old), style="red"),
-                " → ",
-                Text(str(field.new), style="green"),
-            )
-        )
-    return lines
-
-
-def diff_text(diff: Diff) -> Text:
-    """A version diff: header with score deltas, then objectives and KRs marked + - ~."""
-    d = diff.delta
-    lines = [
-        Text.assemble(
-            ("v", "bold"),
-            (str(diff.old.number), "bold"),
-            " → ",
-            (f"v{diff.new.number}", "bold"),
-            "   overall ",
-            f"{diff.old_scores.overall} → {diff.new_scores.overall} ",
-            delta_text(d.overall),
-        ),
-        Text.assemble(
-            "clarity ",
-            delta_text(d.clarity),
-            "  measurability ",
-            delta_text(d.measurability),
-            "  ambition ",
-            delta_text(d.ambition),
-            style="dim",
-        ),
-    ]
-    for field in diff.set_fields:
-        lines.append(
-            Text.assemble(
-                (f"{field.field}: ", "bold"),
-                Text(str(field.old), style="red"),
-                " → ",
-                Text(str(field.new), style="green"),
-            )
-        )
-    if not diff.changed:
-        lines.append(Text("No changes between these versions.", style="dim"))
-    for objective in diff.objectives:
-        lines += _item_lines(objective, "", "")
-        for kr in objective.key_results:
-            if kr.kind != "unchanged" or objective.kind != "unchanged":
-                lines += _item_lines(kr, "  ", "")
-    return Text("\n").join(lines)
-
-
 def literal(text: str, style: str = "") -> Text:
     """User text as-is (no markup)."""
     return Text(text, style=style)
@@ -261,7 +142,6 @@ def literal(text: str, style: str = "") -> Text:
 __all__ = [
     "SPINNER",
     "delta_text",
-    "diff_text",
     "error_line",
     "finding_card",
     "hint_line",

@@ -10,25 +10,22 @@ import sys
 import click
 
 from assistant import __version__
-from assistant.errors import OKRError
+from assistant.errors import InputError, OKRError
 
-COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui", "review")
+COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui", "review", "cycle", "draft")
 
 
 class OKRGroup(click.Group):
-    """Turns the project's own errors into ``path:line: message`` and an exit code."""
+    """Turns the project's own errors into one line and an exit code: bad input as
+    ``path:line: message`` (``path: message`` when it has no line), the rest as
+    ``okr: message``. The error's type says which, never the wording of its message."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except OKRError as exc:
-            click.echo(f"okr: {exc}" if not _looks_located(str(exc)) else str(exc), err=True)
+            click.echo(str(exc) if isinstance(exc, InputError) else f"okr: {exc}", err=True)
             sys.exit(exc.exit_code)
-
-
-def _looks_located(message: str) -> bool:
-    head = message.split(": ", 1)[0]
-    return ":" in head or "/" in head or "." in head
 
 
 @click.group(cls=OKRGroup, context_settings={"help_option_names": ["-h", "--help"]})

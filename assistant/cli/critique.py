@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assistant.errors import UsageError
 from assistant.paths import write_text_atomic
 from assistant.render import OUTPUT_FORMATS
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.model import OKRSet
 
 
 def _stdout_is_terminal() -> bool:
@@ -88,7 +93,9 @@ def critique_command(
     0–100), quotes the words each finding is about, asks a coaching question
     and suggests a rewrite that never invents your numbers.
 
-    FILE may be YAML, Markdown, JSON or CSV; '-' reads stdin. A team file
+    FILE may be YAML, Markdown, JSON or CSV; '-' reads stdin; a stored DRAFT or
+    DRAFT@N is critiqued with the lessons of its last graded cycle (LESSON-… findings,
+    source 'lessons'; see 'okr retro'). A team file
     (top-level 'sets:') is critiqued set by set, and near-duplicate key
     results are found across its sets.
 
@@ -104,52 +111,41 @@ def critique_command(
     Exit codes: 0 ok · 1 a set scored below --fail-under ·
     2 usage or input error · 3 the LLM engine could not finish some item.
     """
-    from assistant.config import api_key, load_settings
-    from assistant.io import read_paths
+    from assistant.config import load_settings
     from assistant.paths import data_home
     from assistant.render import render
+    from assistant.services.engines import make_critic, resolve_engine
+    from assistant.services.lessons import read_targets, with_lessons
 
-    sets = read_paths(list(files), format_in)
     home = data_home()
+    sets, drafts = read_targets(home, list(files), format_in)  # a stored DRAFT[@N] too
     settings = load_settings()
-    chosen = engine or settings.engine
-    if chosen == "auto":
-        chosen = "llm" if api_key() else "rules"
+    if model:
+        settings.llm.model = model
     use_color = color if color is not None else (_stdout_is_terminal() and output is None)
-    streamed = False
-    if chosen == "llm" or dry_run:
-        from assistant.services.coach import render_dry_run, run_llm_critique, usage_line
+    if dry_run:  # what the LLM engine would send, whichever engine was chosen
+        _print_dry_run(sets, settings, home, fmt=fmt, use_cache=not no_cache, style=style)
+        return
+    kind = resolve_engine(engine, settings)
+    # LLM text on stdout streams set by set as each finishes; other output comes at the end.
+    streamed = kind == "llm" and fmt == "text" and output is None and not cross and not any(drafts)
+    critic = make_critic(
+        kind,
+        settings=settings,
+        home=home,
+        style=style,
+        concurrency=concurrency,
+        use_cache=not no_cache,
+        progress=sys.stderr.isatty(),
+    )
+    report = critic.critique(sets, on_result=_text_streamer(use_color) if streamed else None)
+    report = with_lessons(home, report, sets, drafts)  # LESSON-… findings of the last cycle
+    if report.usage is not None:
+        from assistant.render.llm import usage_line
 
-        if model:
-            settings.llm.model = model
-        # Text on stdout streams set by set as each finishes; other formats come at the end.
-        streamed = fmt == "text" and output is None and not dry_run and not cross
-        report = run_llm_critique(
-            sets,
-            settings=settings,
-            home=home,
-            concurrency=concurrency or settings.llm.concurrency,
-            use_cache=not no_cache,
-            dry_run=dry_run,
-            style=style or settings.style,
-            on_result=_text_streamer(use_color) if streamed else None,
-            progress=sys.stderr.isatty(),
-        )
-        if dry_run:
-            if fmt == "json":
-                import json
-
-                click.echo(json.dumps(report.usage, indent=2, ensure_ascii=False))
-            else:
-                click.echo(render_dry_run(report), nl=False)
-            return
-        click.echo(usage_line(report.usage or {}), err=True)
+        click.echo(usage_line(report.usage), err=True)
         for error in report.errors:
             click.echo(f"okr: {error}", err=True)
-    else:
-        from assistant.services.critique import critique_sets
-
-        report = critique_sets(sets)
     team = None
     if cross:
         from assistant.services.team import apply_cross
@@ -172,7 +168,7 @@ def critique_command(
             write_text_atomic(output, text)
         else:
             click.echo(text, nl=False)
-    if report.usage and report.usage.get("interrupted"):
+    if report.usage is not None and report.usage.interrupted:
         sys.exit(130)
     if report.errors:
         sys.exit(3)
@@ -183,6 +179,31 @@ def critique_command(
             err=True,
         )
         sys.exit(1)
+
+
+def _print_dry_run(
+    sets: list[OKRSet],
+    settings: Settings,
+    home: Path,
+    *,
+    fmt: str,
+    use_cache: bool,
+    style: str | None,
+) -> None:
+    """``--dry-run``: the messages and the estimate, as text or (``--format json``) the plan."""
+    from assistant.render.llm import render_dry_run
+    from assistant.services.dry_run import dry_run_plan
+
+    plan = dry_run_plan(
+        sets, settings=settings, home=home, use_cache=use_cache, style=style or settings.style
+    )
+    if fmt == "json":
+        import json
+
+        data = {"dry_run": plan.model_dump(mode="json")}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_dry_run(plan), nl=False)
 
 
 def _text_streamer(color: bool):

@@ -71,6 +71,7 @@ def config_set(key: str, value: str) -> None:
     from pydantic import ValidationError
 
     from assistant.config import Settings, load_settings, save_settings
+    from assistant.errors import validation_message
 
     if any(word in key.lower() for word in _SECRET_WORDS):
         raise UsageError(
@@ -94,9 +95,7 @@ def config_set(key: str, value: str) -> None:
     try:
         new = Settings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"{where}: {first['msg']}") from None
+        raise UsageError(validation_message(exc)) from None
     path = save_settings(new)
     click.echo(f"{key} = {value!r} → {path}")
 
@@ -169,7 +168,7 @@ def batch_submit(
     from assistant.io import read_paths
     from assistant.llm.cost import format_cost
     from assistant.paths import data_home
-    from assistant.services.coach import submit_batch
+    from assistant.services.batch import submit_batch
 
     sets = read_paths(list(files), format_in)
     settings = load_settings()
@@ -197,7 +196,7 @@ def batch_status_command(batch_id: str | None) -> None:
     """Status of BATCH_ID, or of every batch submitted from here."""
     from assistant.config import load_settings
     from assistant.paths import data_home
-    from assistant.services.coach import batch_status
+    from assistant.services.batch import batch_status
 
     rows = batch_status(batch_id, settings=load_settings(), home=data_home())
     if not rows:
@@ -223,7 +222,8 @@ def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
     from assistant.config import load_settings
     from assistant.paths import data_home
     from assistant.render import render
-    from assistant.services.coach import fetch_batch, usage_line
+    from assistant.render.llm import usage_line
+    from assistant.services.batch import fetch_batch
 
     report = fetch_batch(batch_id, settings=load_settings(), home=data_home())
     text = render(report, fmt, color=sys.stdout.isatty() and output is None)
@@ -231,7 +231,7 @@ def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    if report.usage:
+    if report.usage is not None:
         click.echo(usage_line(report.usage) + " (batch price)", err=True)
     for error in report.errors:
         click.echo(f"okr: {error}", err=True)

@@ -13,8 +13,8 @@ import click
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
+    from assistant.domain.review import Review
     from assistant.model import OKRSet
-    from assistant.services.review import Review
 
 FORMATS = ("text", "markdown", "json")
 _FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
@@ -100,13 +100,12 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
-    from assistant.render.review import to_text
-    from assistant.services.review import render_review_markdown, review_json
+    from assistant.render.review import to_json, to_markdown, to_text
 
     if fmt == "json":
-        return review_json(review)
+        return to_json(review)
     if fmt == "markdown":
-        return render_review_markdown(review)
+        return to_markdown(review)
     return to_text(review, color=color)
 
 
@@ -209,11 +208,11 @@ def review_run(
         )
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)
     _emit(render_review(result, fmt, color=use_color), output)
-    if result.engine == "llm":
+    if result.usage is not None:
         usage = result.usage
         click.echo(
-            f"{usage.get('model')}: {result.requests} requests, "
-            f"{usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} "
+            f"{usage.model}: {result.requests} requests, "
+            f"{usage.prompt_tokens} prompt + {usage.completion_tokens} "
             f"completion tokens, {result.elapsed_s:.1f} s",
             err=True,
         )

@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import EngineError, UsageError
-from assistant.llm.client import ItemError, Usage, _InvalidOutput, parse_reply, token_param
+from assistant.llm.client import (
+    ItemError,
+    Usage,
+    _InvalidOutput,
+    add_usage,
+    parse_reply,
+    token_param,
+)
 from assistant.llm.engine import LLMEngine, Prepared
 from assistant.llm.schemas import CoachCritique
 from assistant.model import OKRSet, SetCritique
@@ -24,7 +32,7 @@ from assistant.rubric.critic import critique_sets
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 FINAL_STATES = ("completed", "failed", "expired", "cancelled")
 
 
@@ -126,10 +134,21 @@ async def download(client: AsyncOpenAI, file_id: str | None) -> list[dict[str, A
     return [json.loads(line) for line in response.text.splitlines() if line.strip()]
 
 
+@dataclass
+class Fetched:
+    """A downloaded batch: ``(set, critique, error)`` per recorded set, in order, and the
+    requests and tokens its answered lines cost (read like a live answer's)."""
+
+    results: list[tuple[OKRSet, SetCritique, str | None]]
+    usage: Usage
+    requests: int
+    info: dict[str, Any]
+
+
 async def fetch(
     client: AsyncOpenAI, engine: LLMEngine, record: dict[str, Any], batch_id: str
-) -> tuple[list[tuple[OKRSet, SetCritique, str | None]], Usage, dict[str, Any]]:
-    """Results per recorded set: ``(set, critique, error)``; answers go into the cache."""
+) -> Fetched:
+    """Results per recorded set; answers go into the cache."""
     info = await status(client, batch_id)
     if info["status"] not in FINAL_STATES:
         raise UsageError(
@@ -142,6 +161,7 @@ async def fetch(
     rows += await download(client, info["error_file_id"])
     by_id = {row.get("custom_id"): row for row in rows}
     usage = Usage()
+    requests = 0
     out: list[tuple[OKRSet, SetCritique, str | None]] = []
     sets = [load_set(item) for item in record["items"]]
     shown = critique_sets(sets).sets
@@ -151,12 +171,14 @@ async def fetch(
         answer = engine.cached_answer(prepared)
         error = None
         if answer is None:
-            answer, error = _answer_from_row(by_id.get(item["custom_id"]), usage)
+            row = by_id.get(item["custom_id"])
+            requests += row is not None
+            answer, error = _answer_from_row(row, usage)
             if answer is not None:
                 engine.store(prepared, answer, Usage())
         critique = engine.finish(prepared, answer, rules) if answer else None
         out.append((okr_set, critique or rules.model_copy(update={"error": error}), error))
-    return out, usage, info
+    return Fetched(out, usage, requests, info)
 
 
 def _answer_from_row(
@@ -173,10 +195,7 @@ def _answer_from_row(
         message = (body.get("error") or {}).get("message") or "request failed"
         return None, f"HTTP {response.get('status_code')}: {message}"
     body = response.get("body") or {}
-    data = body.get("usage") or {}
-    usage.asks += 1
-    usage.prompt_tokens += int(data.get("prompt_tokens") or 0)
-    usage.completion_tokens += int(data.get("completion_tokens") or 0)
+    add_usage(usage, body)  # the same token accounting as a live answer
     try:
         answer, _content = parse_reply(body, CoachCritique)
     except (ItemError, _InvalidOutput) as exc:

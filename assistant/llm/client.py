@@ -13,13 +13,13 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from assistant.config import Settings, api_key
-from assistant.errors import UsageError
+from assistant.errors import UsageError, one_line, validation_message
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -36,6 +36,8 @@ _DOWNGRADE: dict[str, ResponseMode] = {"json_schema": "json_object", "json_objec
 
 class ItemError(Exception):
     """This item got no usable answer; the message is one line for the report."""
+
+    one_line_as_is = True  # ``errors.one_line`` prints it without the type name
 
 
 class _InvalidOutput(Exception):
@@ -158,24 +160,10 @@ def _about_response_format(exc: Exception) -> bool:
     return any(word in text for word in ("response_format", "json_schema", "json_object"))
 
 
-def _short(exc: Exception, limit: int = 200) -> str:
-    text = " ".join(str(getattr(exc, "message", None) or exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _validation_summary(exc: Exception, limit: int = 800) -> str:
-    if isinstance(exc, ValidationError):
-        parts = [
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-            for err in exc.errors()[:8]
-        ]
-        text = "; ".join(parts)
-    else:
-        text = str(exc)
-    return text[:limit]
-
-
-def _add_usage(usage: Usage, body: dict[str, Any]) -> None:
+def add_usage(usage: Usage, body: dict[str, Any]) -> None:
+    """Count one answer's tokens from its ``usage`` object: the one place token counts
+    are read, for live answers and Batch API result lines alike."""
+    usage.asks += 1
     data = body.get("usage") or {}
     usage.prompt_tokens += int(data.get("prompt_tokens") or 0)
     usage.completion_tokens += int(data.get("completion_tokens") or 0)
@@ -211,7 +199,7 @@ def parse_reply(body: dict[str, Any], schema: type[T]) -> tuple[T, str]:
     try:
         return schema.model_validate_json(extract_json(str(content))), str(content)
     except ValidationError as exc:
-        raise _InvalidOutput(_validation_summary(exc)) from exc
+        raise _InvalidOutput(validation_message(exc, limit=8)[:800]) from exc
 
 
 async def ask_structured(
@@ -247,40 +235,43 @@ async def ask_structured(
         try:
             if current == "json_schema":
                 raw = await client.chat.completions.with_raw_response.parse(
-                    model=model, messages=convo, response_format=schema, **extra
+                    model=model, messages=cast(Any, convo), response_format=schema, **extra
                 )
             else:
-                fmt = (
-                    {"response_format": {"type": "json_object"}} if current == "json_object" else {}
-                )
+                options: dict[str, Any] = dict(extra)
+                if current == "json_object":
+                    options["response_format"] = {"type": "json_object"}
+                prompt: Any = _with_schema_in_prompt(convo, schema)
                 raw = await client.chat.completions.with_raw_response.create(
-                    model=model, messages=_with_schema_in_prompt(convo, schema), **fmt, **extra
+                    model=model, messages=prompt, **options
                 )
         except openai.BadRequestError as exc:
+            why = one_line(exc, limit=200)
             if current in _DOWNGRADE and _about_response_format(exc):
                 usage.asks += 1
                 usage.mode = _DOWNGRADE[current]
-                raise _ModeRejected(_short(exc)) from exc
-            raise ItemError(f"the server rejected the request (HTTP 400): {_short(exc)}") from exc
+                raise _ModeRejected(why) from exc
+            raise ItemError(f"the server rejected the request (HTTP 400): {why}") from exc
         except openai.APIStatusError as exc:
-            raise ItemError(f"HTTP {exc.status_code} after retries: {_short(exc)}") from exc
+            why = one_line(exc, limit=200)
+            raise ItemError(f"HTTP {exc.status_code} after retries: {why}") from exc
         except openai.APITimeoutError as exc:
             raise ItemError("timed out after retries") from exc
         except openai.APIConnectionError as exc:
-            raise ItemError(f"could not reach the server: {_short(exc)}") from exc
-        usage.asks += 1
+            raise ItemError(f"could not reach the server: {one_line(exc, limit=200)}") from exc
         try:
             body = json.loads(raw.http_response.text)
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:
+            usage.asks += 1
             raise _InvalidOutput("the server's reply was not JSON") from None
-        _add_usage(usage, body)
+        add_usage(usage, body)
         try:
             parsed, content = parse_reply(body, schema)
         except _InvalidOutput as exc:
-            content = ((body.get("choices") or [{}])[0].get("message") or {}).get("content")
-            _feedback(convo, content, str(exc))
+            reply = ((body.get("choices") or [{}])[0].get("message") or {}).get("content")
+            _feedback(convo, reply, str(exc))
             raise
         problem = check(parsed) if check else None
         if problem:

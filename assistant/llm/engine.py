@@ -1,20 +1,15 @@
 """The LLM engine: one OKR set in, one grounded, re-scored ``SetCritique`` out.
 
 Per set: rules critique (grounding and transparent scores) → messages from
-``prompts/critique.md`` → cache lookup → structured ask → guards (valid target,
-evidence is a substring, invented numbers replaced, rewrites re-scored) → merged
-with the rules findings. Scores always come from the rules engine.
+``prompts/critique.md`` (filled in one pass by ``llm.prompts.fill``) → cache lookup →
+structured ask → guards (valid target, evidence is a substring, invented numbers
+replaced, rewrites re-scored) → merged with the rules findings. Scores always come from the rules engine.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from assistant.config import Settings
 from assistant.llm.cache import LLMCache, cache_key
@@ -27,6 +22,7 @@ from assistant.llm.guards import (
     rescore,
     verify_evidence,
 )
+from assistant.llm.prompts import PromptTemplate, load_prompt
 from assistant.llm.schemas import CoachCritique, schema_fingerprint
 from assistant.model import Finding, OKRSet, SetCritique
 from assistant.rubric.critic import critique_set
@@ -35,29 +31,11 @@ if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
 STYLES = ("questions", "balanced", "rewrite")
-_SECTION_RE = re.compile(r"^<!-- (system|user|style:[a-z]+) -->\s*$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class PromptTemplate:
-    """A prompt file: version id, static system text, style lines, user template."""
-
-    id: str
-    system: str
-    user: str
-    styles: dict[str, str]
-
-
-@lru_cache(maxsize=8)
-def load_prompt(name: str = "critique") -> PromptTemplate:
-    """Read ``prompts/<name>.md`` (front matter with ``id``, then marked sections)."""
-    text = resources.files("prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
-    _, front, body = text.split("---\n", 2)
-    meta = yaml.safe_load(front)
-    parts = _SECTION_RE.split(body)
-    sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
-    styles = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("style:")}
-    return PromptTemplate(str(meta["id"]), sections["system"], sections["user"], styles)
+def item_label(okr_set: OKRSet) -> str:
+    """``source#index``: how reports and errors name one set of a file."""
+    return f"{okr_set.source or '-'}#{okr_set.index}"
 
 
 def _number(value: float) -> str:
@@ -102,12 +80,11 @@ def build_messages(
     prompt = prompt or load_prompt()
     if style not in prompt.styles:
         raise ValueError(f"unknown style {style!r}")
-    user = (
-        prompt.user.replace("{{style}}", prompt.styles[style])
-        .replace("{{okrs}}", render_okrs(okr_set))
-        .replace("{{findings}}", render_grounding(grounding))
+    return prompt.messages(
+        style=prompt.styles[style],
+        okrs=render_okrs(okr_set),
+        findings=render_grounding(grounding),
     )
-    return [{"role": "system", "content": prompt.system}, {"role": "user", "content": user}]
 
 
 @dataclass

@@ -4,11 +4,8 @@
   only changed case, quotes or spacing, otherwise the finding is dropped.
 - Numbers in a rewrite that the user never wrote are invented: they are flagged and
   replaced by ``[baseline]``, ``[target]``, ``[deadline]`` or ``[number]``.
-- Every rewrite is re-scored by the rules engine on the set with that target replaced;
-  one that scores worse than the original is not offered.
-
-Placeholders would read as "no number" to the rules engine, so a rewrite is scored as
-if its placeholders were filled in (sentinel values, mapped back in the evidence).
+- Every rewrite is scored by ``rubric.rewrites.score_rewrite`` (placeholders filled by
+  sentinels while scoring); one that makes the target or the set worse is not offered.
 """
 
 from __future__ import annotations
@@ -18,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant import measure
+from assistant.ids import SET, TargetId, target_order
 from assistant.model import Finding, OKRSet, Rewrite, SetCritique
-from assistant.rubric.critic import critique_set
+from assistant.rubric.rewrites import score_rewrite, target_scores
 from assistant.rubric.rules import load_rubric
 
 # The rubric's own codes (SPEC §4); LLM findings may also use "LLM-…".
@@ -28,24 +26,9 @@ SPEC_CODES = frozenset(rule.code for rule in load_rubric().rules)
 # A number the user could have written: not glued to a letter (v2, Q1, O1.KR2, B2B).
 NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?")
 PERIOD_RE = re.compile(r"\b[QH][1-4]\b", re.IGNORECASE)
-PLACEHOLDER_RE = re.compile(r"\[([A-Za-z][\w\s%$-]{0,30})\]")
-_TARGET_ID_RE = re.compile(r"^\s*(?:SET|O(\d+)(?:[\s._-]*KR(\d+))?)\s*$", re.IGNORECASE)
+# What models write for an id: "O1 KR2", "o1.kr2", "O1-KR2" (TargetId wants "O1.KR2").
+_LOOSE_TARGET_RE = re.compile(r"^\s*(?:SET|O(\d+)(?:[\s._-]*KR(\d+))?)\s*$", re.IGNORECASE)
 _LEADING_PREPOSITION = re.compile(r"^(?:by|in|of|for|until|before|during|end of)\s+", re.I)
-
-# What a placeholder stands for while the rules engine scores a rewrite.
-SENTINELS = {"baseline": "100", "target": "150", "number": "150", "deadline": "end of the cycle"}
-
-
-def placeholder_role(name: str) -> str:
-    """The role of a placeholder from its name: baseline, target, deadline or number."""
-    low = name.lower()
-    if any(w in low for w in ("baseline", "current", "today", "start", "from")):
-        return "baseline"
-    if any(w in low for w in ("deadline", "date", "when", "quarter", "month", "cycle")):
-        return "deadline"
-    if "target" in low or "goal" in low:
-        return "target"
-    return "number"
 
 
 # --- targets and evidence ------------------------------------------------------------------
@@ -53,20 +36,20 @@ def placeholder_role(name: str) -> str:
 
 def normalise_target(okr_set: OKRSet, target: str) -> str | None:
     """``O1 KR2`` / ``o1.kr2`` → ``O1.KR2``; None when the id names nothing in the set."""
-    match = _TARGET_ID_RE.match(target or "")
+    match = _LOOSE_TARGET_RE.match(target or "")
     if not match:
         return None
     if match.group(1) is None:
-        return "SET"
-    oi = int(match.group(1))
-    if not 1 <= oi <= len(okr_set.objectives):
+        return str(SET)
+    oi, ki = int(match.group(1)), int(match.group(2) or 0)
+    if oi < 1 or (match.group(2) is not None and ki < 1):
         return None
-    if match.group(2) is None:
-        return f"O{oi}"
-    ki = int(match.group(2))
-    if not 1 <= ki <= len(okr_set.objectives[oi - 1].key_results):
+    tid = TargetId(oi, ki)
+    try:
+        okr_set.locate(tid)
+    except IndexError:
         return None
-    return f"O{oi}.KR{ki}"
+    return str(tid)
 
 
 def verify_evidence(text: str, evidence: str) -> str | None:
@@ -168,93 +151,23 @@ def _date_spans(measures: measure.Measures, text: str) -> list[tuple[int, int]]:
     """Date and period spans, from the measures when they carry them."""
     spans = getattr(measures, "date_spans", None)
     if spans is None:
-        spans = measure.date_spans(text)  # type: ignore[attr-defined]
+        spans = measure.date_spans(text)
     return list(spans)
 
 
 # --- scoring rewrites ----------------------------------------------------------------------
 
 
-@dataclass
-class Filled:
-    """A rewrite with its placeholders filled by sentinels, and how to map spans back."""
-
-    text: str
-    edits: list[tuple[int, int, int, int]]  # (shown_start, shown_end, filled_start, filled_end)
-
-    def to_shown(self, shown: str, start: int, end: int) -> str:
-        """The part of the shown text that the filled span ``[start, end)`` came from."""
-
-        def point(p: int, is_end: bool) -> int:
-            delta = 0
-            for s0, s1, f0, f1 in self.edits:
-                if p < f0:
-                    break
-                if p < f1 or (is_end and p == f1):
-                    return s1 if is_end else s0
-                delta = s1 - f1
-            return p + delta
-
-        return shown[point(start, False) : point(end, True)]
-
-
-def fill_placeholders(text: str) -> Filled:
-    out, edits, pos, filled_len = [], [], 0, 0
-    for match in PLACEHOLDER_RE.finditer(text):
-        before = text[pos : match.start()]
-        out.append(before)
-        filled_len += len(before)
-        value = SENTINELS[placeholder_role(match.group(1))]
-        edits.append((match.start(), match.end(), filled_len, filled_len + len(value)))
-        out.append(value)
-        filled_len += len(value)
-        pos = match.end()
-    out.append(text[pos:])
-    return Filled("".join(out), edits)
-
-
-def with_text(okr_set: OKRSet, target: str, text: str) -> OKRSet:
-    """A copy of the set with one objective title or key-result text replaced."""
-    copy = okr_set.model_copy(deep=True)
-    obj_id, _, kr_id = target.partition(".")
-    objective = copy.objectives[int(obj_id[1:]) - 1]
-    if kr_id:
-        objective.key_results[int(kr_id[2:]) - 1].text = text
-    else:
-        objective.title = text
-    return copy
-
-
-def target_scores(critique: SetCritique, target: str):
-    for objective in critique.objectives:
-        if objective.id == target:
-            return objective.scores
-        for kr in objective.key_results:
-            if kr.id == target:
-                return kr.scores
-    return None
-
-
 def rescore(okr_set: OKRSet, target: str, shown: str, base: SetCritique) -> Rewrite | None:
-    """Score the rewrite in context; None when it scores worse than the original."""
-    filled = fill_placeholders(shown)
-    critique = critique_set(with_text(okr_set, target, filled.text))
-    before, after = target_scores(base, target), target_scores(critique, target)
-    if before is None or after is None:
+    """``shown`` scored by ``score_rewrite``; None when it cannot be applied or when it
+    makes the target or the set score worse than ``base`` (the guards' drop policy)."""
+    rewrite = score_rewrite(okr_set, target, shown, base=base)
+    before = target_scores(base, target)
+    if rewrite is None or before is None or rewrite.scores is None:
         return None
-    delta = after.overall - before.overall
-    if delta < 0 or critique.scores.overall < base.scores.overall:
+    if (rewrite.score_delta or 0) < 0 or rewrite.scores.overall < before.overall:
         return None
-    findings = []
-    for finding in critique.findings:
-        if finding.target != target:
-            continue
-        start = filled.text.find(finding.evidence)
-        evidence = (
-            filled.to_shown(shown, start, start + len(finding.evidence)) if start >= 0 else shown
-        )
-        findings.append(finding.model_copy(update={"evidence": evidence or shown}))
-    return Rewrite(text=shown, scores=after, score_delta=delta, findings=findings)
+    return rewrite
 
 
 # --- merging -------------------------------------------------------------------------------
@@ -269,15 +182,21 @@ def normalise_code(code: str) -> str:
 
 
 def order_key(target: str) -> tuple[int, int, int]:
-    if target == "SET":
-        return (0, 0, 0)
-    obj, _, kr = target.partition(".")
-    return (1, int(obj[1:]), int(kr[2:]) if kr else 0)
+    """Document order of a target id (unknown ids last)."""
+    return target_order(target)
+
+
+def _better(llm: Rewrite, rules: Rewrite | None) -> bool:
+    """The coach's rewrite replaces the rubric's unless the rubric's scores better."""
+    if rules is None:
+        return True
+    return (llm.score_delta or 0) >= (rules.score_delta or 0)
 
 
 def merge_findings(rules: Iterable[Finding], llm: Iterable[Finding]) -> list[Finding]:
     """Rules findings first; an LLM finding with the same code and target is merged into
-    it (its rewrite is kept when the rules finding has none), other duplicates dropped."""
+    it (its rewrite is kept unless the rules finding has a better-scoring one), other
+    duplicates dropped."""
     merged: list[Finding] = []
     index: dict[tuple[str, str], int] = {}
     for finding in rules:
@@ -287,7 +206,11 @@ def merge_findings(rules: Iterable[Finding], llm: Iterable[Finding]) -> list[Fin
         key = (finding.code, finding.target)
         if key in index:
             existing = merged[index[key]]
-            if existing.source == "rules" and existing.rewrite is None and finding.rewrite:
+            if (
+                existing.source == "rules"
+                and finding.rewrite is not None
+                and _better(finding.rewrite, existing.rewrite)
+            ):
                 merged[index[key]] = existing.model_copy(update={"rewrite": finding.rewrite})
             continue
         index[key] = len(merged)

@@ -15,15 +15,20 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def _scores(scores: Scores) -> dict[str, int]:
-    return scores.model_dump()
+    return {
+        "clarity": scores.clarity,
+        "measurability": scores.measurability,
+        "ambition": scores.ambition,
+        "overall": scores.overall,
+    }
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
-    data = f.model_dump(mode="json", exclude_none=True)
-    return data
+    """SPEC §5 finding; a ``rewrite`` carries its text, scores, score_delta and findings."""
+    return f.model_dump(mode="json", exclude_none=True)
 
 
-def set_json(critique: SetCritique) -> dict[str, Any]:
+def set_json(critique: SetCritique, *, findings: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
         "source": critique.source,
         "index": critique.index,
@@ -43,34 +48,58 @@ def set_json(critique: SetCritique) -> dict[str, Any]:
             }
             for o in critique.objectives
         ],
-        "findings": [_finding_json(f) for f in critique.findings],
     }
+    if findings:
+        data["findings"] = [_finding_json(f) for f in critique.findings]
     if critique.error:
         data["error"] = critique.error
     return data
 
 
-def to_json_data(report: Report) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "version": 1,
-        "engine": report.engine,
-        "sets": [set_json(s) for s in report.sets],
-        "summary": report.summary(),
-    }
+def _after_sets(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = {"summary": report.summary()}
     if report.errors:
         data["errors"] = report.errors
     if report.usage is not None:
-        data["usage"] = report.usage
+        data["usage"] = report.usage.as_json()
     return data
+
+
+def to_json_data(report: Report) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "engine": report.engine,
+        "sets": [set_json(s) for s in report.sets],
+        **_after_sets(report),
+    }
 
 
 PRETTY_JSON_MAX_SETS = 100
 
 
 def to_json(report: Report) -> str:
-    """Indented for people; compact (C-encoded, ~10x faster) for reports over 100 sets."""
-    indent = 2 if len(report.sets) <= PRETTY_JSON_MAX_SETS else None
-    return json.dumps(to_json_data(report), indent=indent, ensure_ascii=False) + "\n"
+    """Indented for people; compact for reports over 100 sets, where the findings (most
+    of the bytes, rewrites included) are serialised by pydantic in one call per set."""
+    if len(report.sets) <= PRETTY_JSON_MAX_SETS:
+        return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+    from pydantic import TypeAdapter
+
+    from assistant.model import Finding
+
+    dump = TypeAdapter(list[Finding]).dump_json
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    sets = []
+    for critique in report.sets:
+        scores = set_json(critique, findings=False)
+        error = scores.pop("error", None)
+        found = dump(critique.findings, exclude_none=True).decode()
+        tail = f',"error":{compact(error)}' if error else ""
+        sets.append(f'{compact(scores)[:-1]},"findings":{found}{tail}}}')
+    head = compact({"version": 1, "engine": report.engine})
+    return f'{head[:-1]},"sets":[{",".join(sets)}],{compact(_after_sets(report))[1:]}\n'
 
 
 def findings_by_target(critique: SetCritique) -> dict[str, list[Finding]]:

@@ -1,4 +1,4 @@
-"""Renderers for a peer review: Markdown (export) and terminal text. Pure functions.
+"""Renderers for a peer review: Markdown (export), JSON and terminal text. Pure functions.
 
 User and model text is only placed in Rich ``Text`` objects (never parsed as markup),
 and escaped where Markdown would read it as a table cell.
@@ -7,14 +7,16 @@ and escaped where Markdown would read it as a table cell.
 from __future__ import annotations
 
 import io
+import json
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from assistant.model import Objective
 from assistant.render.text import make_console
 
 if TYPE_CHECKING:
-    from assistant.services.review import Review, Seat
+    from assistant.domain.review import Review, Seat
 
 STANCE = {"agree": "agrees with", "disagree": "disagrees with", "refine": "refines"}
 
@@ -30,10 +32,10 @@ def engine_line(review: Review) -> str:
     """How the review was made and what it cost, in one line."""
     if review.offline:
         return "Offline review (rules engine): deterministic, no model was asked."
-    usage = review.usage or {}
-    cost = usage.get("cost_usd")
-    cost_text = f", ${cost:.4f}" if isinstance(cost, int | float) else ""
-    tokens = usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
+    usage = review.usage
+    cost = usage.cost_usd if usage is not None else None
+    cost_text = f", ${cost:.4f}" if cost is not None else ""
+    tokens = usage.prompt_tokens + usage.completion_tokens if usage is not None else 0
     return (
         f"LLM review: model {review.model}, {review.requests} requests, {tokens} tokens"
         f"{cost_text}, {review.elapsed_s:.1f} s."
@@ -127,12 +129,17 @@ def to_markdown(review: Review) -> str:
                 out.append(f"- {STANCE[r.stance]} `{r.to}` — {_md(r.text)}")
             out.append("")
     out += ["## The OKRs reviewed", ""]
-    okr_set = review.okr_set
-    for oi, objective in enumerate(okr_set.objectives, start=1):
-        out.append(f"- **O{oi}** {_md(objective.title)}")
-        for ki, kr in enumerate(objective.key_results, start=1):
-            out.append(f"  - **O{oi}.KR{ki}** {_md(kr.text)}")
+    for tid, part in review.okr_set.iter_targets():
+        if isinstance(part, Objective):
+            out.append(f"- **{tid}** {_md(part.title)}")
+        else:
+            out.append(f"  - **{tid}** {_md(part.text)}")
     return "\n".join(out).rstrip() + "\n"
+
+
+def to_json(review: Review) -> str:
+    """The whole review as JSON (``--format json``): the stored transcript's shape."""
+    return json.dumps(review.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_text(review: Review, *, color: bool | None = None, width: int | None = None) -> str:
@@ -163,7 +170,7 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
         if change.raised_by:
             who = ", ".join(review.display_name(p) for p in change.raised_by)
             console.print(Text(f"     raised by {who}", style="dim"))
-    sections = (
+    sections: tuple[tuple[str, list[tuple[str, str, list[str]]]], ...] = (
         ("Where reviewers agree", [(a.target, a.text, []) for a in s.agreements]),
         (
             "Where they disagree",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from assistant.model import Report
 
 if TYPE_CHECKING:
-    from assistant.services.team import TeamSummary
+    from assistant.domain.team import TeamSummary
 
 
 def _md(text: str) -> str:

@@ -13,14 +13,14 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.model import Finding, Report, Scores, SetCritique
+from assistant.model import Finding, Report, SetCritique
 from assistant.render import findings_by_target
+from assistant.render.bars import Span, overall_spans, score_bar_spans
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-Span = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,6 @@ class Line:
 
 def _line(indent: int, *spans: Span | str) -> Line:
     return Line(indent, tuple((s, "") if isinstance(s, str) else s for s in spans))
-
-
-def score_bar(label: str, value: int, maximum: int = 5) -> tuple[Span, ...]:
-    style = "red" if value <= 2 else "yellow" if value == 3 else "green"
-    return (
-        (f"{label:<14}", "bold"),
-        ("█" * value, style),
-        ("░" * (maximum - value), "grey50"),
-        (f" {value}/{maximum}", ""),
-    )
-
-
-def overall_spans(scores: Scores) -> tuple[Span, ...]:
-    style = "red" if scores.overall < 50 else "yellow" if scores.overall < 75 else "green"
-    return (("overall       ", "bold"), (f"{scores.overall}/100", f"bold {style}"))
 
 
 def highlighted(text: str, evidence: str) -> tuple[Span, ...]:
@@ -101,9 +86,9 @@ def set_lines(critique: SetCritique) -> list[Line]:
             (f"  {critique.source or ''}#{critique.index}", "dim"),
             (f"  [{critique.engine}]", "dim"),
         ),
-        _line(2, *score_bar("clarity", s.clarity)),
-        _line(2, *score_bar("measurability", s.measurability)),
-        _line(2, *score_bar("ambition", s.ambition)),
+        _line(2, *score_bar_spans("clarity", s.clarity)),
+        _line(2, *score_bar_spans("measurability", s.measurability)),
+        _line(2, *score_bar_spans("ambition", s.ambition)),
         _line(2, *overall_spans(s)),
         _line(0),
     ]

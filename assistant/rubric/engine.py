@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
-from assistant.measure import Measures, date_spans, extract
-from assistant.model import Finding, KeyResult, Objective, OKRSet
+from assistant.ids import target_order
+from assistant.measure import Measures, extract, relative_change
+from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
+from assistant.rubric import wording
+from assistant.rubric.duplicates import (  # noqa: F401  (re-exported: team rules use them)
+    KRRef,
+    duplicate_findings,
+    find_duplicates,
+    lead_word,
+    lexicon,
+    metric_words,
+)
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
 
@@ -25,20 +33,29 @@ class _SafeDict(dict):
 
 
 def make_finding(
-    rule: Rule, target: str, line: int | None, evidence: str, **values: object
+    rule: Rule,
+    target: str,
+    line: int | None,
+    evidence: str,
+    *,
+    offer: str | None = None,
+    **values: object,
 ) -> Finding:
-    """A finding with the rule's message, question and suggestion filled from ``values``."""
+    """A finding with the rule's message, question and suggestion filled from ``values``.
+
+    ``offer`` is a full rewrite of the target (placeholders allowed); it becomes the
+    finding's ``Rewrite``, scored later by ``rubric.critic`` (never scraped from prose).
+    """
     values.setdefault("evidence", evidence)
     fill = _SafeDict({k: str(v) for k, v in values.items()})
-    # Built from the rubric's own validated data: skip re-validating ten thousand findings.
-    return Finding.model_construct(
+    return Finding(
         line=line,
         source="rules",
-        rewrite=None,
+        rewrite=None if offer is None else Rewrite(text=offer),
         code=rule.code,
         target=target,
-        dimension=rule.dimension,  # type: ignore[arg-type]
-        severity=rule.severity,  # type: ignore[arg-type]
+        dimension=rule.dimension,
+        severity=rule.severity,
         evidence=evidence,
         message=rule.message.format_map(fill),
         question=rule.question.format_map(fill),
@@ -92,7 +109,9 @@ def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> lis
     else:
         evidence = kr.text
         rewrite = f"{kr.text} (baseline: [baseline])"
-    return [make_finding(rule, kr_id, kr.line, evidence, text=kr.text, rewrite=rewrite)]
+    return [
+        make_finding(rule, kr_id, kr.line, evidence, offer=rewrite, text=kr.text, rewrite=rewrite)
+    ]
 
 
 def check_no_deadline(
@@ -100,78 +119,46 @@ def check_no_deadline(
 ) -> list[Finding]:
     if m.deadline or kr.deadline or okr_set.cycle:
         return []
-    return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text.rstrip(" ."))]
-
-
-@lru_cache(maxsize=8)
-def _passive_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """ "The billing system is launched", "SSO live by Q3": a finished task, stated passively."""
-    passive = "|".join(re.escape(w) for w in words)
-    return re.compile(
-        rf"\b(?:is|are|be|been|gets?|goes|go)\s+(?:fully\s+|successfully\s+)?(?:{passive})\b"
-        rf"|\b(?:{passive})(?=(?:\s+(?:by|in|before|on|for|to|at|across)\b[^.]*)?[.!]?\s*$)",
-        re.IGNORECASE,
-    )
+    text = kr.text.rstrip(" .")
+    return [make_finding(rule, kr_id, kr.line, kr.text, offer=f"{text} by [deadline]", text=text)]
 
 
 def check_activity(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
-    text = kr.text
-    lead = _LEADING_FILLER.match(text)
-    start = lead.end() if lead else 0
-    match = _words(rule, "verbs").match(text, start)
-    if match is None:
-        match = _passive_regex(tuple(rule.param("passive", ()))).search(text)
-    if match is None:
+    """Work to do (a task, a migration, a launch, an output count, a habit), judged by
+    meaning: tied to a measured effect or held to a performance bar, it is an outcome."""
+    span = wording.activity_span(rule, kr.text, m)
+    if span is None:
         return []
-    following = extract(text[match.end() : match.end() + 16]).quantities
-    if following and following[0].kind == "money" and following[0].start <= 2:
-        return []  # "Build $4M of pipeline" names an outcome, not a task
-    link = _words(rule, "outcome_links").search(text, match.end())
-    if link and extract(text[link.end() :]).has_quantity:
-        return []
-    evidence = match.group(0)
-    return [make_finding(rule, kr_id, kr.line, evidence, text=text)]
+    return [make_finding(rule, kr_id, kr.line, kr.text[span[0] : span[1]], text=kr.text)]
 
 
 _MORE_THAN = re.compile(r"\s+(?:than|of)\b", re.IGNORECASE)
 
 
 def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
+    """Hedges always; change words and comparatives ("faster", "happier") only when the
+    key result names no measure that would say how much."""
     hits = [
         hit
         for hit in _words(rule, "always_words").finditer(kr.text)
-        if not (hit.group(0).lower() == "more" and _MORE_THAN.match(kr.text, hit.end()))
+        if not (
+            hit.group(0).lower() in ("more", "less", "fewer")
+            and _MORE_THAN.match(kr.text, hit.end())
+        )
     ]
     if not _has_number(kr, m):
         hits += list(_words(rule, "change_words").finditer(kr.text))
+        hits += list(_words(rule, "comparatives").finditer(kr.text))
     if not hits:
         return []
     first = min(hits, key=lambda h: h.start())
     return [make_finding(rule, kr_id, kr.line, first.group(0), text=kr.text)]
 
 
-def _split_parts(rule: Rule, text: str) -> list[str]:
-    conjunctions = "|".join(re.escape(c) for c in rule.param("conjunctions", ()))
-    parts: list[str] = []
-    last = 0
-    for match in re.finditer(conjunctions, text, re.IGNORECASE):
-        left = text[last : match.start()]
-        if re.search(r"\bbetween\b(?!.*\band\b)", left, re.IGNORECASE):
-            continue
-        parts.append(left)
-        last = match.end()
-    parts.append(text[last:])
-    return [p.strip(" ,;.") for p in parts if p.strip(" ,;.")]
-
-
 def check_compound(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
-    if len(m.quantities) < 1:
-        return []
-    parts = _split_parts(rule, kr.text)
-    if len(parts) < 2:
-        return []
-    verbs = _words(rule, "change_verbs")
-    measured = [p for p in parts if extract(p).has_quantity or verbs.match(p)]
+    """Two measures that can move independently ("… and NPS to 45", "… with 95% gross
+    retention", "… while cutting CAC from $180 to $120"); a guardrail is not one."""
+    measured = wording.compound_parts(rule, kr.text, m)
     if len(measured) < 2:
         return []
     listed = " and ".join(f"'{p}'" for p in measured)
@@ -193,10 +180,13 @@ def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> li
         span = m.baseline_span or (base.start, target.end)
         evidence = kr.text[min(span[0], target.start) : max(span[1], target.end)]
         shown_base = base.text
+        # The same key result asking for a real change (numbers in fields: no text to edit).
+        offer: str | None = f"{kr.text[: target.start]}[stretch target]{kr.text[target.end :]}"
     elif kr.baseline is not None and kr.target is not None:
         b, t = kr.baseline, kr.target
         evidence = kr.text
         shown_base = _fmt(b) + (kr.unit or "")
+        offer = None
     else:
         return []
     relative = abs(t - b) / abs(b) if b else (0.0 if t == b else math.inf)
@@ -205,7 +195,14 @@ def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> li
     change = f"{relative * 100:.1f}%" if relative else "nothing"
     return [
         make_finding(
-            rule, kr_id, kr.line, evidence, text=kr.text, change=change, baseline=shown_base
+            rule,
+            kr_id,
+            kr.line,
+            evidence,
+            offer=offer,
+            text=kr.text,
+            change=change,
+            baseline=shown_base,
         )
     ]
 
@@ -228,12 +225,16 @@ def check_objective_number(rule: Rule, objective: Objective, obj_id: str) -> lis
     q = m.quantities[0]
     start, end = m.target_span if m.target is q and m.target_span else (q.start, q.end)
     without = re.sub(r"\s{2,}", " ", objective.title[:start] + objective.title[end:]).strip(" ,.")
+    # A rewrite only when dropping the one number leaves a qualitative objective, not a
+    # fragment ("users") or a title that still carries another number ("team 4, part 2").
+    whole = len(m.quantities) == 1 and len(without.split()) >= 2
     return [
         make_finding(
             rule,
             obj_id,
             objective.line,
             q.text,
+            offer=without if whole else None,
             text=objective.title,
             without=without or "[what you want to achieve, in words]",
         )
@@ -241,12 +242,50 @@ def check_objective_number(rule: Rule, objective: Objective, obj_id: str) -> lis
 
 
 def check_bau(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
-    lead = _LEADING_FILLER.match(objective.title)
-    hit = _words(rule, "words").match(objective.title, lead.end() if lead else 0)
-    hit = hit or _words(rule, "phrases").search(objective.title)
-    if hit is None or _words(rule, "change_words").search(objective.title):
+    """Holding the line ("Maintain…", "Keep the lights on") or running a routine well
+    ("Close the books on time every month"), with no change sought."""
+    title = objective.title
+    lead = _LEADING_FILLER.match(title)
+    hit = _words(rule, "words").match(title, lead.end() if lead else 0)
+    hit = hit or _words(rule, "phrases").search(title)
+    if hit is not None and not _words(rule, "change_words").search(title):
+        span = hit.span()
+    else:
+        routine = wording.routine_span(rule, title)
+        if routine is None:
+            return []
+        span = routine
+    return [make_finding(rule, obj_id, objective.line, title[span[0] : span[1]], text=title)]
+
+
+def check_obj_activity(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
+    """OBJ-ACTIVITY: the objective is a project, or repeats one of its own key results."""
+    title = objective.title
+    lex = lexicon(load_rubric().rule("SET-DUPLICATE"))
+    mine = metric_words(title, lex, directions=True)
+    if 2 <= len(mine) <= 8:
+        for ki, kr in enumerate(objective.key_results, start=1):
+            if not mine[0].startswith(("syn", "inv")) and lead_word(kr.text) != mine[0]:
+                continue  # a repeat starts with the same verb ("Grow revenue" / "Grow revenue …")
+            theirs = metric_words(kr.text, lex, directions=True)
+            shared = set(mine) & set(theirs)
+            if (
+                theirs
+                and theirs[0] == mine[0]
+                and set(mine[1:]) <= shared
+                and len(shared) >= 0.6 * len(set(theirs))
+            ):
+                kr_id = f"{obj_id}.KR{ki}"
+                return [
+                    make_finding(
+                        _variant(rule, "repeat"), obj_id, objective.line, title,
+                        text=title, kr=kr_id, kr_text=kr.text,
+                    )
+                ]  # fmt: skip
+    span = wording.project_span(rule, title)
+    if span is None:
         return []
-    return [make_finding(rule, obj_id, objective.line, hit.group(0), text=objective.title)]
+    return [make_finding(rule, obj_id, objective.line, title[span[0] : span[1]], text=title)]
 
 
 def check_too_long(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
@@ -273,7 +312,7 @@ def _variant(rule: Rule, name: str) -> Rule:
     """The rule with the question and suggestion of one case ("none", "few", "many")."""
     texts = rule.param("variants", {}).get(name, {})
     return rule.model_copy(
-        update={k: v for k, v in texts.items() if k in ("question", "suggestion")}
+        update={k: v for k, v in texts.items() if k in ("message", "question", "suggestion")}
     )
 
 
@@ -311,138 +350,58 @@ def check_obj_count(rule: Rule, okr_set: OKRSet) -> list[Finding]:
     ]
 
 
-# --- duplicates across a set or a team file ------------------------------------------------
-
-_STOPWORDS = frozenset(
-    "a an the of to by for in on and our we from with at as per its their all each every be is are "
-    "will new".split()
-)
-_SYNONYMS = {
-    **dict.fromkeys(
-        "increase raise grow lift boost improve expand double triple up higher".split(), "up"
-    ),
-    **dict.fromkeys("reduce cut decrease lower shrink halve down drop fewer less".split(), "down"),
-    **dict.fromkeys("reach achieve hit get attain".split(), "reach"),
-}
-_TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z0-9']*", re.IGNORECASE)
-
-
-def _normalise(word: str) -> str:
-    word = word.lower().strip("'")
-    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    for suffix in ("ing", "ed", "es"):
-        if len(word) > 5 and word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            if stem in _SYNONYMS:
-                word = stem
-    return _SYNONYMS.get(word, word)
-
-
-def dedupe_tokens(text: str) -> frozenset[str]:
-    """The words that identify a key result: no stopwords, no dates, synonyms folded."""
-    chars = list(text)
-    for start, end in date_spans(text):
-        chars[start:end] = " " * (end - start)
-    return frozenset(
-        token
-        for token in (_normalise(t) for t in _TOKEN.findall("".join(chars)))
-        if token and token not in _STOPWORDS
-    )
-
-
-@dataclass(frozen=True)
-class KRRef:
-    set_pos: int
-    kr_id: str
-    text: str
-    line: int | None
-    set_label: str
-
-
-def find_duplicates(refs: Sequence[KRRef], threshold: float) -> dict[KRRef, KRRef]:
-    """Map each later near-duplicate to the first KR it repeats (token-set Jaccard ≥ threshold).
-
-    Prefix filtering keeps this near-linear on a team file of thousands of KRs: two sets
-    with Jaccard ≥ t must share a token among the rarest ``n - ceil(t·n) + 1`` of each.
-    """
-    token_sets = [dedupe_tokens(r.text) for r in refs]
-    frequency: dict[str, int] = defaultdict(int)
-    for tokens in token_sets:
-        for token in tokens:
-            frequency[token] += 1
-    index: dict[str, list[int]] = defaultdict(list)
-    duplicates: dict[KRRef, KRRef] = {}
-    for i, tokens in enumerate(token_sets):
-        if not tokens:
-            continue
-        ordered = sorted(tokens, key=lambda t: (frequency[t], t))
-        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
-        candidates: set[int] = set()
-        for token in prefix:
-            candidates.update(index[token])
-        best: int | None = None
-        for j in sorted(candidates):
-            other = token_sets[j]
-            if min(len(other), len(tokens)) < threshold * max(len(other), len(tokens)):
-                continue
-            if len(tokens & other) / len(tokens | other) >= threshold:
-                best = j
-                break
-        if best is not None:
-            duplicates[refs[i]] = refs[best]
-        for token in prefix:
-            index[token].append(i)
-    return duplicates
-
-
-def duplicate_findings(sets: Sequence[OKRSet], rubric: Rubric | None = None) -> list[list[Finding]]:
-    """SET-DUPLICATE findings per set, comparing KRs within each source file."""
-    rule = (rubric or load_rubric()).rule("SET-DUPLICATE")
-    threshold = float(rule.param("similarity", 0.8))
-    by_source: dict[str | None, list[KRRef]] = defaultdict(list)
-    for pos, okr_set in enumerate(sets):
-        label = f"set {okr_set.index}" + (f" ({okr_set.name})" if okr_set.name else "")
-        for kr_id, _objective, kr in okr_set.iter_key_results():
-            by_source[okr_set.source].append(KRRef(pos, kr_id, kr.text, kr.line, label))
-    result: list[list[Finding]] = [[] for _ in sets]
-    for refs in by_source.values():
-        for dup, first in find_duplicates(refs, threshold).items():
-            other = (
-                first.kr_id if first.set_pos == dup.set_pos else f"{first.set_label} {first.kr_id}"
-            )
-            result[dup.set_pos].append(
-                make_finding(
-                    rule,
-                    dup.kr_id,
-                    dup.line,
-                    dup.text,
-                    text=dup.text,
-                    other=other,
-                    other_text=first.text,
-                )
-            )
-    return result
-
-
 # --- the whole set ---------------------------------------------------------------------------
 
 
 def kr_findings(
     kr: KeyResult, kr_id: str, okr_set: OKRSet, rubric: Rubric | None = None
 ) -> list[Finding]:
-    """Every key-result rule except duplicates, in rubric order."""
+    """Every key-result rule except duplicates, in rubric order. A key result that still
+    holds template placeholders gets one "fill them in" finding and nothing else."""
     rubric = rubric or load_rubric()
+    placeholder = check_placeholder(rubric.rule("KR-PLACEHOLDER"), kr, kr_id)
+    if placeholder:
+        return placeholder
     m = extract(kr.text)
+    activity_rule = rubric.rule("KR-ACTIVITY")
+    activity = check_activity(activity_rule, kr, kr_id, m)
+    no_number = rubric.rule("KR-NO-NUMBER")
+    if activity or wording.is_milestone(activity_rule, kr.text):
+        no_number = _variant(no_number, "milestone")  # graded done / not done
+    ambition = rubric.rule("KR-LOW-AMBITION")
     findings: list[Finding] = []
-    findings += check_no_number(rubric.rule("KR-NO-NUMBER"), kr, kr_id, m)
+    findings += check_no_number(no_number, kr, kr_id, m)
     findings += check_no_baseline(rubric.rule("KR-NO-BASELINE"), kr, kr_id, m)
     findings += check_no_deadline(rubric.rule("KR-NO-DEADLINE"), kr, kr_id, m, okr_set)
-    findings += check_activity(rubric.rule("KR-ACTIVITY"), kr, kr_id, m)
+    findings += activity
     findings += check_vague(rubric.rule("KR-VAGUE"), kr, kr_id, m)
     findings += check_compound(rubric.rule("KR-COMPOUND"), kr, kr_id, m)
-    findings += check_low_ambition(rubric.rule("KR-LOW-AMBITION"), kr, kr_id, m)
+    if not _moves_enough(ambition, kr, m):
+        findings += check_low_ambition(ambition, kr, kr_id, m)
     return findings
+
+
+def check_placeholder(rule: Rule, kr: KeyResult, kr_id: str) -> list[Finding]:
+    """KR-PLACEHOLDER: "[baseline]", "[target]"… still to be filled in (a fresh template)."""
+    found = wording.placeholders(rule, kr.text)
+    if not found:
+        return []
+    listed = ", ".join(found)
+    return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text, placeholders=listed)]
+
+
+def _moves_enough(rule: Rule, kr: KeyResult, m: Measures) -> bool:
+    """True when the move is real once bounded percentages are judged on their remaining
+    gap (99.5% → 99.95%): then KR-LOW-AMBITION stays quiet."""
+    if m.baseline is not None and m.target is not None:
+        b, t, unit = m.baseline.value, m.target.value, m.baseline.unit
+    elif kr.baseline is not None and kr.target is not None:
+        percent = (kr.unit or "").strip() in ("%", "percent")
+        b, t, unit = kr.baseline, kr.target, "%" if percent else ""
+    else:
+        return False
+    bound = float(rule.param("bounded_from", 90))
+    return relative_change(b, t, unit, bound) >= float(rule.param("min_relative_change", 0.05))
 
 
 def objective_findings(
@@ -451,7 +410,10 @@ def objective_findings(
     rubric = rubric or load_rubric()
     findings: list[Finding] = []
     findings += check_objective_number(rubric.rule("OBJ-HAS-NUMBER"), objective, obj_id)
-    findings += check_bau(rubric.rule("OBJ-BAU"), objective, obj_id)
+    bau = check_bau(rubric.rule("OBJ-BAU"), objective, obj_id)
+    findings += bau
+    if not bau:  # a routine held steady is business as usual, not a project
+        findings += check_obj_activity(rubric.rule("OBJ-ACTIVITY"), objective, obj_id)
     findings += check_too_long(rubric.rule("OBJ-TOO-LONG"), objective, obj_id)
     findings += check_kr_count(rubric.rule("OBJ-KR-COUNT"), objective, obj_id)
     return findings
@@ -461,20 +423,14 @@ def set_findings(okr_set: OKRSet, rubric: Rubric | None = None) -> list[Finding]
     """All findings for one set except cross-KR duplicates, in document order."""
     rubric = rubric or load_rubric()
     findings = check_obj_count(rubric.rule("SET-OBJ-COUNT"), okr_set)
-    for oi, objective in enumerate(okr_set.objectives, start=1):
-        findings += objective_findings(objective, f"O{oi}", rubric)
-        for ki, kr in enumerate(objective.key_results, start=1):
-            findings += kr_findings(kr, f"O{oi}.KR{ki}", okr_set, rubric)
+    for tid, part in okr_set.iter_targets():
+        if isinstance(part, KeyResult):
+            findings += kr_findings(part, str(tid), okr_set, rubric)
+        else:
+            findings += objective_findings(part, str(tid), rubric)
     return findings
 
 
 def order_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Document order: set first, then each objective followed by its key results."""
-
-    def key(f: Finding) -> tuple:
-        if f.target == "SET":
-            return (0, 0, 0)
-        obj, _, kr = f.target.partition(".")
-        return (1, int(obj[1:]), int(kr[2:]) if kr else 0)
-
-    return sorted(findings, key=key)
+    return sorted(findings, key=lambda f: target_order(f.target))

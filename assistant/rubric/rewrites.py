@@ -3,23 +3,35 @@
 Rules checks, the LLM guards, peer reviews and the TUI all offer rewrites; each is
 scored here, by the rules engine, on the set with that target replaced. Placeholders
 (``[baseline]``) would read as "no number", so a rewrite is scored as if they were
-filled in (sentinel values) and the findings' evidence is mapped back to the text
+filled in (sentinel values) and the findings' quotes are mapped back to the text
 the user sees.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.ids import TargetId
-from assistant.model import KeyResult, Objective, OKRSet, Rewrite, Scores, SetCritique
+from assistant.model import (
+    Finding,
+    KeyResult,
+    Objective,
+    OKRSet,
+    Rewrite,
+    Scores,
+    SetCritique,
+)
 
 PLACEHOLDER_RE = re.compile(r"\[([A-Za-z][\w\s%$-]{0,30})\]")
 
 # What a placeholder stands for while the rules engine scores a rewrite.
 SENTINELS = {"baseline": "100", "target": "150", "number": "150", "deadline": "end of the cycle"}
+# Other values for a number placeholder, when the preferred one sits next to a number
+# of the text (a baseline of 100 under a target of "100%" would read as no ambition).
+_ALTERNATIVES = ("100", "150", "40", "250", "10", "1000", "4")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def placeholder_role(name: str) -> str:
@@ -63,13 +75,33 @@ class Filled:
         return shown[point(start, False) : point(end, True)]
 
 
+def _far_from(numbers: list[float], preferred: str) -> str:
+    """``preferred``, or the first alternative at least 25% away from every number."""
+    for candidate in (preferred, *_ALTERNATIVES):
+        value = float(candidate)
+        if all(abs(value - n) >= 0.25 * max(value, abs(n)) for n in numbers):
+            return candidate
+    return preferred
+
+
 def fill_placeholders(text: str) -> Filled:
+    """``text`` with every placeholder replaced by a value of its role."""
+    matches = list(PLACEHOLDER_RE.finditer(text))
+    if not matches:
+        return Filled(text, [])
+    numbers = [
+        float(m.group(0).replace(",", "")) for m in _NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text))
+    ]
     out, edits, pos, filled_len = [], [], 0, 0
-    for match in PLACEHOLDER_RE.finditer(text):
+    for match in matches:
         before = text[pos : match.start()]
         out.append(before)
         filled_len += len(before)
-        value = SENTINELS[placeholder_role(match.group(1))]
+        role = placeholder_role(match.group(1))
+        value = SENTINELS[role]
+        if role != "deadline":
+            value = _far_from(numbers, value)
+            numbers.append(float(value))
         edits.append((match.start(), match.end(), filled_len, filled_len + len(value)))
         out.append(value)
         filled_len += len(value)
@@ -92,7 +124,51 @@ def target_scores(critique: SetCritique, target: TargetId | str) -> Scores | Non
     return None
 
 
-Critique = Callable[[OKRSet], SetCritique]
+@dataclass(frozen=True)
+class Rescored:
+    """The rules critique of a set with one target replaced: what scoring a rewrite needs."""
+
+    findings: Sequence[Finding]  # the target's findings (others may be included)
+    target: Scores
+    overall: int
+
+
+# ``(set, target, filled text)`` → the set with that target replaced, critiqued.
+Rescore = Callable[[OKRSet, TargetId, str], Rescored | None]
+
+
+def _full_rescore(okr_set: OKRSet, target: TargetId, text: str) -> Rescored | None:
+    from assistant.rubric.critic import critique_set
+
+    critique = critique_set(okr_set.with_text(target, text), rewrites=False)
+    scores = target_scores(critique, target)
+    return None if scores is None else Rescored(critique.findings, scores, critique.scores.overall)
+
+
+def _shown_finding(finding: Finding, filled: Filled, shown: str) -> Finding:
+    """A finding about the filled text, quoting the shown text (placeholders, no sentinels)."""
+    start = filled.text.find(finding.evidence) if finding.evidence else -1
+    if start >= 0:
+        evidence = filled.to_shown(shown, start, start + len(finding.evidence)) or shown
+    else:
+        evidence = shown
+
+    def back(prose: str) -> str:
+        if filled.text != shown:
+            prose = prose.replace(filled.text, shown)
+            if finding.evidence and finding.evidence != evidence:
+                prose = prose.replace(finding.evidence, evidence)
+        return prose
+
+    return finding.model_copy(
+        update={
+            "evidence": evidence,
+            "message": back(finding.message),
+            "question": back(finding.question),
+            "suggestion": back(finding.suggestion),
+            "rewrite": None,
+        }
+    )
 
 
 def score_rewrite(
@@ -101,16 +177,17 @@ def score_rewrite(
     shown: str,
     *,
     base: SetCritique | None = None,
-    critique: Critique | None = None,
+    rescore: Rescore | None = None,
 ) -> Rewrite | None:
     """``shown`` as a scored ``Rewrite`` of ``target``: the target's new scores, its
-    findings (evidence quoted from ``shown``) and ``score_delta``, the change of the
-    whole set's overall score. None when it cannot be applied (unknown or ``SET``
-    target, empty text). Whether a worse rewrite is still offered is the caller's call.
-    """
-    from assistant.rubric.critic import critique_set
+    findings (quoting ``shown``) and ``score_delta``, the change of the whole set's
+    overall score against ``base`` (the rules critique of ``okr_set``). None when it
+    cannot be applied (unknown or ``SET`` target, empty text). Whether a worse rewrite
+    is still offered is the caller's call.
 
-    run = critique or (lambda s: critique_set(s, rewrites=False))
+    ``rescore`` critiques the changed set; the default is a full rules critique (the
+    rules critique's own post-pass re-runs only the target's checks).
+    """
     tid = target if isinstance(target, TargetId) else TargetId.try_parse(target)
     shown = " ".join(shown.split())
     if tid is None or tid.is_set or not shown:
@@ -122,23 +199,17 @@ def score_rewrite(
     if not isinstance(part, Objective | KeyResult):
         return None
     filled = fill_placeholders(shown)
-    base = base or run(okr_set)
-    after_critique = run(okr_set.with_text(tid, filled.text))
-    after = target_scores(after_critique, tid)
+    if base is None:
+        from assistant.rubric.critic import critique_set
+
+        base = critique_set(okr_set, rewrites=False)
+    after = (rescore or _full_rescore)(okr_set, tid, filled.text)
     if after is None:
         return None
-    findings = []
-    for finding in after_critique.findings:
-        if finding.target != str(tid):
-            continue
-        start = filled.text.find(finding.evidence)
-        evidence = (
-            filled.to_shown(shown, start, start + len(finding.evidence)) if start >= 0 else shown
-        )
-        findings.append(finding.model_copy(update={"evidence": evidence or shown}))
+    key = str(tid)
     return Rewrite(
         text=shown,
-        scores=after,
-        score_delta=after_critique.scores.overall - base.scores.overall,
-        findings=findings,
+        scores=after.target,
+        score_delta=after.overall - base.scores.overall,
+        findings=[_shown_finding(f, filled, shown) for f in after.findings if f.target == key],
     )

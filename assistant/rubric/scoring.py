@@ -3,15 +3,20 @@
 Every key result, objective and set starts at 5 on clarity, measurability and
 ambition. Each finding takes points off its own target's dimension (error 2,
 warning 1, info 0; floor 1). An objective starts from the mean of its key
-results; a set from the mean of its objectives. ``overall`` maps the mean of the
-three dimensions from 1–5 onto 0–100 and takes 5 points off per structure finding.
+results (1 on every dimension when it has none: nothing measures it yet); a set
+from the mean of its objectives. A shown score is never 5 on a dimension with a
+finding on the target or inside it: 5 means nothing to fix. ``overall`` maps the
+mean of the three unrounded dimensions from 1–5 onto 0–100 and takes 5 points off
+per structure finding.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from assistant.ids import TargetId
 from assistant.model import (
     SCORED_DIMENSIONS,
     Finding,
@@ -34,31 +39,84 @@ class _Penalties:
     def __init__(self, findings: Sequence[Finding], rubric: Rubric) -> None:
         self.points: dict[tuple[str, str], float] = defaultdict(float)
         self.structure: dict[str, int] = defaultdict(int)
+        self.flagged: dict[str, set[str]] = defaultdict(set)  # dimensions that lost points
         for f in findings:
             if f.dimension == "structure":
                 self.structure[f.target] += 1
             else:
-                self.points[(f.target, f.dimension)] += rubric.penalty.get(f.severity, 0)
+                points = rubric.penalty.get(f.severity, 0)
+                self.points[(f.target, f.dimension)] += points
+                if points:
+                    self.flagged[f.target].add(f.dimension)
 
     def apply(self, target: str, start: Raw) -> Raw:
         return {d: max(1.0, start[d] - self.points[(target, d)]) for d in SCORED_DIMENSIONS}
 
 
-def _scores(raw: Raw, structure_findings: int, rubric: Rubric) -> Scores:
+def _scores(
+    raw: Raw, structure_findings: int, rubric: Rubric, flagged: frozenset[str] = frozenset()
+) -> Scores:
+    """Shown scores: rounded half up, but at most 4 on a ``flagged`` dimension (one with a
+    finding on the target or inside it), so a set with an ambition finding never shows 5."""
     mean = sum(raw.values()) / len(raw)
     overall = _round((mean - 1) / 4 * 100) - rubric.structure_penalty * structure_findings
+
+    def shown(dimension: str) -> int:
+        value = _round(raw[dimension])
+        return min(value, 4) if dimension in flagged else value
+
     return Scores(
-        clarity=_round(raw["clarity"]),
-        measurability=_round(raw["measurability"]),
-        ambition=_round(raw["ambition"]),
+        clarity=shown("clarity"),
+        measurability=shown("measurability"),
+        ambition=shown("ambition"),
         overall=max(0, min(100, overall)),
     )
 
 
 def _mean(raws: Sequence[Raw]) -> Raw:
-    if not raws:
-        return dict.fromkeys(SCORED_DIMENSIONS, 5.0)
+    if not raws:  # an objective with no key results: nothing measures it yet
+        return dict.fromkeys(SCORED_DIMENSIONS, 1.0)
     return {d: sum(r[d] for r in raws) / len(raws) for d in SCORED_DIMENSIONS}
+
+
+@dataclass
+class _Level:
+    """One target's raw dimension scores and the structure findings counted against it."""
+
+    id: str
+    raw: Raw
+    structure: int
+    flagged: frozenset[str] = frozenset()  # dimensions with a finding here or inside
+
+
+def _tree(okr_set: OKRSet, penalties: _Penalties) -> tuple[list[tuple[_Level, list[_Level]]], Raw]:
+    """Every objective with its key results, and the set's raw scores: the formula above."""
+    full = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
+    tree: list[tuple[_Level, list[_Level]]] = []
+    for oi, objective in enumerate(okr_set.objectives, start=1):
+        obj_id = str(TargetId(oi, 0))
+        krs: list[_Level] = []
+        obj_structure = penalties.structure[obj_id]
+        for ki in range(1, len(objective.key_results) + 1):
+            kr_id = str(TargetId(oi, ki))
+            raw = penalties.apply(kr_id, full)
+            flags = frozenset(penalties.flagged[kr_id])
+            krs.append(_Level(kr_id, raw, penalties.structure[kr_id], flags))
+            obj_structure += penalties.structure[kr_id]
+        raw = penalties.apply(obj_id, _mean([k.raw for k in krs]))
+        flags = frozenset(penalties.flagged[obj_id]).union(*(k.flagged for k in krs))
+        tree.append((_Level(obj_id, raw, obj_structure, flags), krs))
+    if okr_set.objectives:
+        set_raw = penalties.apply("SET", _mean([o.raw for o, _ in tree]))
+    else:
+        set_raw = dict.fromkeys(SCORED_DIMENSIONS, 1.0)
+    return tree, set_raw
+
+
+def _set_flags(
+    tree: Sequence[tuple[_Level, list[_Level]]], penalties: _Penalties
+) -> frozenset[str]:
+    return frozenset(penalties.flagged["SET"]).union(*(o.flagged for o, _ in tree))
 
 
 def score_set(
@@ -70,49 +128,85 @@ def score_set(
     """Scores for every KR, objective and the set, given the findings about them."""
     rubric = rubric or load_rubric()
     penalties = _Penalties(findings, rubric)
-    full = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
+    tree, set_raw = _tree(okr_set, penalties)
     objectives: list[ObjectiveScores] = []
-    objective_raws: list[Raw] = []
-    for oi, objective in enumerate(okr_set.objectives, start=1):
-        obj_id = f"O{oi}"
-        kr_scores: list[TargetScores] = []
-        kr_raws: list[Raw] = []
-        obj_structure = penalties.structure[obj_id]
-        for ki, kr in enumerate(objective.key_results, start=1):
-            kr_id = f"{obj_id}.KR{ki}"
-            raw = penalties.apply(kr_id, full)
-            kr_raws.append(raw)
-            obj_structure += penalties.structure[kr_id]
-            kr_scores.append(
-                TargetScores(
-                    id=kr_id,
-                    text=kr.text,
-                    line=kr.line,
-                    scores=_scores(raw, penalties.structure[kr_id], rubric),
-                )
+    for objective, (level, kr_levels) in zip(okr_set.objectives, tree, strict=True):
+        kr_scores = [
+            TargetScores(
+                id=k.id,
+                text=kr.text,
+                line=kr.line,
+                scores=_scores(k.raw, k.structure, rubric, k.flagged),
             )
-        raw = penalties.apply(obj_id, _mean(kr_raws))
-        objective_raws.append(raw)
+            for kr, k in zip(objective.key_results, kr_levels, strict=True)
+        ]
         objectives.append(
             ObjectiveScores(
-                id=obj_id,
+                id=level.id,
                 text=objective.title,
                 line=objective.line,
-                scores=_scores(raw, obj_structure, rubric),
+                scores=_scores(level.raw, level.structure, rubric, level.flagged),
                 key_results=kr_scores,
             )
         )
-    if okr_set.objectives:
-        set_raw = penalties.apply("SET", _mean(objective_raws))
-    else:
-        set_raw = dict.fromkeys(SCORED_DIMENSIONS, 1.0)
     structure_total = sum(penalties.structure.values())
     return SetCritique(
         source=okr_set.source,
         index=okr_set.index,
         name=okr_set.name,
         engine=engine,
-        scores=_scores(set_raw, structure_total, rubric),
+        scores=_scores(set_raw, structure_total, rubric, _set_flags(tree, penalties)),
         objectives=objectives,
         findings=list(findings),
     )
+
+
+class ScoreTree:
+    """A set's raw scores at every level, kept to re-score the set with one target's
+    findings replaced (scoring thousands of rewrites) without walking it again."""
+
+    def __init__(
+        self, okr_set: OKRSet, findings: Sequence[Finding], rubric: Rubric | None = None
+    ) -> None:
+        self.rubric = rubric or load_rubric()
+        self.penalties = _Penalties(findings, self.rubric)
+        self.tree, self.set_raw = _tree(okr_set, self.penalties)
+        self.structure = sum(self.penalties.structure.values())
+
+    def replaced(self, target: str, findings: Sequence[Finding]) -> tuple[Scores, Scores] | None:
+        """``(target's scores, set's scores)`` as ``score_set`` would give them if
+        ``findings`` (all about ``target``) were the target's only findings; None for
+        ``SET`` or a target the set does not have."""
+        own = _Penalties(findings, self.rubric)
+        old = self.penalties
+        full = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
+        for oi, (level, krs) in enumerate(self.tree):
+            kr_flags = [k.flagged for k in krs]
+            if level.id == target:
+                kr_raws = [k.raw for k in krs]
+                raw = own.apply(target, _mean(kr_raws))
+                structure = level.structure - old.structure[target] + own.structure[target]
+                flags = frozenset(own.flagged[target]).union(*kr_flags)
+                objective_flags = flags
+            else:
+                ki = next((i for i, k in enumerate(krs) if k.id == target), None)
+                if ki is None:
+                    continue
+                raw = own.apply(target, full)
+                structure = own.structure[target]
+                kr_raws = [raw if i == ki else k.raw for i, k in enumerate(krs)]
+                flags = frozenset(own.flagged[target])
+                kr_flags[ki] = flags
+                objective_flags = frozenset(old.flagged[level.id]).union(*kr_flags)
+            objective_raw = raw if level.id == target else old.apply(level.id, _mean(kr_raws))
+            raws = [objective_raw if i == oi else o.raw for i, (o, _) in enumerate(self.tree)]
+            set_raw = old.apply("SET", _mean(raws))
+            total = self.structure - old.structure[target] + own.structure[target]
+            set_flags = frozenset(old.flagged["SET"]).union(
+                *(objective_flags if i == oi else o.flagged for i, (o, _) in enumerate(self.tree))
+            )
+            return (
+                _scores(raw, structure, self.rubric, flags),
+                _scores(set_raw, total, self.rubric, set_flags),
+            )
+        return None

@@ -16,8 +16,9 @@ from assistant.errors import UsageError
 from assistant.model import Finding
 from assistant.store import repo
 from assistant.store.db import db_path, open_db, transaction
+from assistant.store.uow import UnitOfWork, joined
 
-__all__ = ["carry_forward", "dismiss", "dismissed", "finding_key", "undismiss"]
+__all__ = ["carry_forward", "copy_dismissals", "dismiss", "dismissed", "finding_key", "undismiss"]
 
 
 def finding_key(finding: Finding) -> str:
@@ -78,15 +79,25 @@ def dismissed(home: Path | None, name: str, version: int) -> set[str]:
         return {str(row[0]) for row in rows}
 
 
-def carry_forward(home: Path | None, name: str, old: int, new: int) -> int:
+def carry_forward(
+    home: Path | None, name: str, old: int, new: int, *, uow: UnitOfWork | None = None
+) -> int:
     """Keep a version's dismissals on the version saved from it (an edit or an accepted
-    rewrite): advice whose evidence survived the change stays dismissed."""
+    rewrite): advice whose evidence survived the change stays dismissed. With ``uow``
+    this happens in the caller's transaction (next to the save of ``new``)."""
     if old == new:
         return 0
-    with open_db(home) as conn, transaction(conn):
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO dismissals (draft_id, version, finding, created_at)"
-            " SELECT draft_id, ?, finding, ? FROM dismissals WHERE draft_id = ? AND version = ?",
-            (new, repo.timestamp(), _draft_id(conn, name), old),
-        )
-        return cursor.rowcount
+    with joined(home, uow) as work:
+        return copy_dismissals(work.conn, _draft_id(work.conn, name), old, new)
+
+
+def copy_dismissals(conn: sqlite3.Connection, draft_id: int, old: int, new: int) -> int:
+    """Copy version ``old``'s dismissals to ``new`` inside the caller's transaction."""
+    if old == new:
+        return 0
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO dismissals (draft_id, version, finding, created_at)"
+        " SELECT draft_id, ?, finding, ? FROM dismissals WHERE draft_id = ? AND version = ?",
+        (new, repo.timestamp(), draft_id, old),
+    )
+    return cursor.rowcount

@@ -22,11 +22,10 @@ OnResult = Callable[[SetCritique], None]
 
 
 def resolve_engine(choice: str | None, settings: Settings) -> EngineKind:
-    """``rules`` or ``llm`` for an engine choice: an explicit choice wins, then the
-    settings; ``auto`` means the LLM when an API key is set, else the rules (SPEC §6)."""
+    """``rules`` or ``llm`` for an engine choice: an explicit choice (``auto`` too)
+    wins over the settings; ``auto`` means the LLM when an API key is set, else the
+    rules (SPEC §6)."""
     chosen = choice or settings.engine
-    if chosen == "auto":
-        chosen = settings.engine if settings.engine != "auto" else "auto"
     if chosen == "auto":
         return "llm" if api_key() else "rules"
     if chosen not in ("rules", "llm"):

@@ -8,7 +8,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.io.readers import _Builder
+from assistant.io.builder import Builder
 from assistant.model import OKRSet, SetCritique
 from assistant.services.critique import critique_set
 
@@ -29,7 +29,7 @@ class Example:
 @lru_cache(maxsize=1)
 def load_examples() -> tuple[Example, ...]:
     text = resources.files("rubrics").joinpath("examples.yaml").read_text(encoding="utf-8")
-    builder = _Builder("rubrics/examples.yaml")
+    builder = Builder("rubrics/examples.yaml")
     examples = []
     for raw in yaml.safe_load(text)["examples"]:
         okr_set = builder.okr_set(raw["set"], 1, raw["slug"], {})

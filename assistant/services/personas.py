@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InputError, UsageError
 from assistant.rubric.rules import load_rubric
+from assistant.rubric.team import TEAM_CODES
 
 LENSES: tuple[str, ...] = ("jargon", "data_source", "guardrail")
 # Codes of the points the lenses raise (offline engine); personas may weigh them too.
@@ -98,8 +99,6 @@ class PersonaEntry:
 
 
 def known_codes() -> frozenset[str]:
-    from assistant.services.team import TEAM_CODES
-
     return frozenset(
         {r.code for r in load_rubric().rules} | set(TEAM_CODES) | set(LENS_CODES.values())
     )

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from assistant.store import cycle_schema as _cycles
 from assistant.store import reviews as _reviews
 
 
@@ -112,6 +113,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0003_append_only_guards", _APPEND_ONLY),
     Migration("0004_dismissals", _DISMISSALS),
     Migration("0005_reviews", _reviews.REVIEWS_MIGRATION),
+    Migration("0006_cycles", _cycles.CYCLES_MIGRATION),
 ]
 
 _BOOKKEEPING = """

@@ -14,8 +14,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from assistant.domain.drafts import DraftSummary, Version, VersionInfo
+from assistant.errors import one_line, validation_message
 from assistant.model import OKRSet, Scores
-from assistant.store.models import DraftSummary, Version, VersionInfo
 
 _INFO_COLS = (
     "v.number, v.hash, v.parent_hash, v.message, v.author, v.source, v.created_at, "
@@ -80,6 +83,16 @@ def find_draft(conn: sqlite3.Connection, name: str) -> DraftRow | None:
         "SELECT id, name, created_at, deleted_at FROM drafts WHERE name = ?", (name,)
     ).fetchone()
     return DraftRow(*row) if row else None
+
+
+def all_drafts(conn: sqlite3.Connection) -> list[DraftRow]:
+    """Every draft, deleted ones too, by name (what a full backup walks)."""
+    rows = conn.execute("SELECT id, name, created_at, deleted_at FROM drafts ORDER BY name")
+    return [DraftRow(*row) for row in rows]
+
+
+def live_names(conn: sqlite3.Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT name FROM drafts WHERE deleted_at IS NULL")]
 
 
 def create_draft(conn: sqlite3.Connection, name: str, created_at: str) -> DraftRow:
@@ -188,6 +201,17 @@ def history(
         sql += " LIMIT ?"
         params += (limit,)
     return [_info(draft.name, row) for row in conn.execute(sql, params)]
+
+
+def backup_rows(conn: sqlite3.Connection, draft_id: int) -> list[tuple[Any, ...]]:
+    """Every version of a draft, oldest first, as stored: number, hash, parent hash,
+    message, author, source, created_at, the four scores and the content text."""
+    return conn.execute(
+        "SELECT number, hash, parent_hash, message, author, source, created_at,"
+        " clarity, measurability, ambition, overall, content FROM versions"
+        " WHERE draft_id = ? ORDER BY number",
+        (draft_id,),
+    ).fetchall()
 
 
 def list_drafts(conn: sqlite3.Connection, *, deleted: bool = False) -> list[DraftSummary]:
@@ -300,8 +324,10 @@ def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
             problems.append(f"{where}: hash does not match its content (modified after saving)")
         try:
             OKRSet.model_validate(json.loads(content))
+        except ValidationError as exc:
+            problems.append(f"{where}: content is not a valid OKR set ({validation_message(exc)})")
         except ValueError as exc:
-            problems.append(f"{where}: content is not a valid OKR set ({str(exc).splitlines()[0]})")
+            problems.append(f"{where}: content is not a valid OKR set ({one_line(exc)})")
         previous = (draft_id, vid, number, digest)
     for draft_id, name in names.items():
         if draft_id not in seen_drafts:

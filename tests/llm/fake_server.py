@@ -100,6 +100,7 @@ class FakeOpenAI:
     json_schema: bool = True
     json_object: bool = True
     usage: tuple[int, int] = (900, 250)
+    cached_tokens: int = 0  # of the prompt tokens, reported as cached by the provider
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
     max_in_flight: int = 0
@@ -151,6 +152,12 @@ class FakeOpenAI:
     # --- queries for tests -----------------------------------------------------------
     def chat_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    @property
+    def in_flight(self) -> int:
+        """Chat requests received and not answered yet (their handler is still working)."""
+        with self._lock:
+            return self._in_flight
 
     def per_item(self) -> Counter[str]:
         return Counter(r.key for r in self.chat_requests())
@@ -204,7 +211,7 @@ class FakeOpenAI:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": 0},
+                "prompt_tokens_details": {"cached_tokens": self.cached_tokens},
             },
         }
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
+from assistant.llm.cache import CACHE_FILE
 
 from .conftest import DUMMY_KEY, team_yaml
 from .fake_server import FakeOpenAI
@@ -148,6 +151,18 @@ def test_batch_fetch_unknown_id_is_a_usage_error(runner) -> None:
     assert result.exit_code == 2 and "unknown batch" in result.output
 
 
+def _answers_cached(home: Path) -> int:
+    """Answers the run has stored so far (read-only: the run owns the database)."""
+    path = home / CACHE_FILE
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+    except sqlite3.OperationalError:  # created but no table yet
+        return 0
+
+
 def test_ctrl_c_keeps_what_finished(tmp_path: Path, okr_home: Path) -> None:
     path = tmp_path / "team.yaml"
     path.write_text(team_yaml(["Quick", "Stuck"]), encoding="utf-8")
@@ -167,10 +182,12 @@ def test_ctrl_c_keeps_what_finished(tmp_path: Path, okr_home: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
+        # Interrupt once Quick's answer is stored (the run keeps it) and Stuck is in flight.
         deadline = time.monotonic() + 20
-        while len(server.chat_requests()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
+        while not (_answers_cached(okr_home) >= 1 and server.in_flight >= 1):
+            assert time.monotonic() < deadline, "the run never got to the interesting point"
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err

@@ -10,7 +10,8 @@ from typing import Any
 from assistant.config import Price, Settings
 from assistant.llm.engine import load_prompt
 from assistant.model import SetCritique
-from assistant.services.coach import render_dry_run, run_llm_critique
+from assistant.render.llm import render_dry_run
+from assistant.services.coach import run_llm_critique
 
 from .conftest import DUMMY_KEY, settings_for, team
 from .fake_server import FakeOpenAI, first_user_text
@@ -52,7 +53,8 @@ def test_every_set_ends_done_or_reported_under_mixed_faults(fake: FakeOpenAI, ok
         assert critique.engine == ("rules" if critique.error else "llm")
         assert critique.scores is not None  # failed items keep their rules critique
     assert max(fake.per_item().values()) <= 9
-    assert report.usage["requests"] == len(fake.chat_requests())
+    assert report.usage is not None
+    assert report.usage.requests == len(fake.chat_requests())
 
 
 def test_concurrency_is_bounded_by_the_semaphore(okr_home) -> None:
@@ -132,7 +134,8 @@ def test_rerun_sends_nothing_and_a_changed_set_only_itself(fake: FakeOpenAI, okr
     fake.reset()
     again = run(sets, settings, okr_home)
     assert len(fake.chat_requests()) == 0
-    assert again.usage["requests"] == 0 and again.usage["cache_hits"] == 3
+    assert again.usage is not None
+    assert again.usage.requests == 0 and again.usage.cache_hits == 3
     assert [s.engine for s in again.sets] == ["llm"] * 3
 
     changed = team(["A", "B", "C"])
@@ -163,18 +166,22 @@ def test_usage_and_cost_are_reported(fake: FakeOpenAI, okr_home) -> None:
     settings.llm.prices["gpt-4o-mini"] = Price(input=1.0, output=2.0)
     report = run(team(["A", "B"]), settings, okr_home)
     prompt, completion = fake.usage
-    assert report.usage["prompt_tokens"] == 2 * prompt
-    assert report.usage["completion_tokens"] == 2 * completion
+    assert report.usage is not None
+    assert report.usage.prompt_tokens == 2 * prompt
+    assert report.usage.completion_tokens == 2 * completion
     expected = (2 * prompt * 1.0 + 2 * completion * 2.0) / 1_000_000
-    assert abs(report.usage["cost_usd"] - expected) < 1e-9
+    assert report.usage.cost_usd is not None
+    assert abs(report.usage.cost_usd - expected) < 1e-9
 
 
 def test_dry_run_shows_the_messages_and_sends_nothing(fake: FakeOpenAI, okr_home) -> None:
     report = run(team(["A", "B"]), settings_for(fake), okr_home, dry_run=True)
     assert fake.requests == []
-    plan = report.usage["dry_run"]
-    assert plan["requests"] == 2 and plan["estimated_prompt_tokens"] > 0
-    text = render_dry_run(report)
+    assert report.usage is None
+    plan = report.dry_run
+    assert plan is not None
+    assert plan.requests == 2 and plan.estimated_prompt_tokens > 0
+    text = render_dry_run(plan)
     assert load_prompt().system in text and "O1.KR1: Raise week-1 activation" in text
     assert "Would send 2 requests" in text and "nothing is sent" in text
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from assistant.llm.guards import (
-    fill_placeholders,
     merge_findings,
     normalise_code,
     normalise_target,
@@ -15,6 +14,7 @@ from assistant.llm.guards import (
     verify_evidence,
 )
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
+from assistant.rubric.rewrites import fill_placeholders, score_rewrite
 from assistant.services.critique import critique_set
 
 KR = "Raise week-1 activation from 32% to 50% by 31 Mar 2026"
@@ -152,3 +152,21 @@ def test_llm_duplicate_of_a_rules_finding_merges_its_rewrite_into_it() -> None:
         ("KR-VAGUE", "O1.KR2", "rules"),
     ]
     assert merged[2].rewrite is not None and merged[2].rewrite.text == "Raise NPS"
+
+
+def test_a_rewrite_that_makes_the_set_worse_is_dropped_even_if_scoring_works() -> None:
+    okr_set = make_set(KR, "Cut churn from 3% to 2% by 31 Mar 2026")
+    base = critique_set(okr_set)
+    worse = "Launch a churn dashboard"
+    scored = score_rewrite(okr_set, "O1.KR2", worse, base=base)
+    assert scored is not None and scored.score_delta is not None and scored.score_delta < 0
+    assert rescore(okr_set, "O1.KR2", worse, base) is None
+    assert rescore(okr_set, "O9.KR1", worse, base) is None  # unknown target
+
+
+def test_a_better_scoring_coach_rewrite_replaces_the_rubrics_own() -> None:
+    rules = _finding("KR-NO-BASELINE", "O1.KR1", "rules", Rewrite(text="A", score_delta=3))
+    worse = _finding("KR-NO-BASELINE", "O1.KR1", "llm", Rewrite(text="B", score_delta=1))
+    better = _finding("KR-NO-BASELINE", "O1.KR1", "llm", Rewrite(text="C", score_delta=5))
+    assert merge_findings([rules], [worse])[0].rewrite.text == "A"
+    assert merge_findings([rules], [better])[0].rewrite.text == "C"

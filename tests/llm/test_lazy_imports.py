@@ -17,6 +17,8 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
     print("OPENAI_LOADED=" + str("openai" in sys.modules), file=sys.stderr)
+    slow = ("textual", "rich", "httpx", "sqlite3", "assistant.store", "assistant.services.drafts")
+    print("SLOW_LOADED=" + ",".join(m for m in slow if m in sys.modules), file=sys.stderr)
 """
 
 
@@ -46,6 +48,16 @@ def test_rules_critique_does_not_import_openai(okr_home: Path, tmp_path: Path) -
         result = _run(["critique", str(path), "--format", "json", *args], okr_home)
         assert json.loads(result.stdout)["engine"] == "rules", result.stderr
         assert "OPENAI_LOADED=False" in result.stderr
+
+
+def test_the_fast_paths_import_nothing_slow(okr_home: Path, tmp_path: Path) -> None:
+    """The start-up target (bench/startup_bench.py): ``okr --help`` and a rules critique
+    of one file (piped: a terminal gets Rich colours) load no UI, HTTP or database module."""
+    path = tmp_path / "okrs.yaml"
+    path.write_text(team_yaml(["A"]), encoding="utf-8")
+    for args in (["--help"], ["critique", str(path)], ["critique", str(path), "--format", "json"]):
+        result = _run(args, okr_home)
+        assert "SLOW_LOADED=\n" in result.stderr, (args, result.stderr)
 
 
 def test_fully_cached_llm_critique_does_not_import_openai(okr_home: Path, tmp_path: Path) -> None:

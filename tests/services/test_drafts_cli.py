@@ -271,10 +271,10 @@ def test_sparkline_and_relative_times() -> None:
 def test_long_listings_switch_to_a_compact_layout_with_the_same_rows(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.cli.drafts as cli_drafts
+    import assistant.cli.drafts.tables as cli_tables
 
     save_two()
-    monkeypatch.setattr(cli_drafts, "TABLE_MAX_ROWS", 0)
+    monkeypatch.setattr(cli_tables, "TABLE_MAX_ROWS", 0)
     log = run("log", "Growth").stdout.splitlines()
     assert log[1].split() == ["v", "When", "Author", "Source", "Message", "C", "M", "A", "Overall"]
     assert log[2].split()[:5] == ["2", "just", "now", "Li", "manual"]

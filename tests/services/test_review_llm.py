@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from llm.fake_server import FakeOpenAI
+from llm.fake_server import FakeOpenAI, first_user_text
 from review_fakes import INVENTED_DATE, review_answer
 
 from assistant.config import Settings
+from assistant.domain.review import Review
 from assistant.io import read_path
 from assistant.llm.client import build_client
 from assistant.model import OKRSet
-from assistant.services.review import Review, run_review, run_review_async
+from assistant.services.review import run_review, run_review_async
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FIVE = [
@@ -68,7 +71,9 @@ def test_five_personas_two_rounds_cost_eleven_requests(weak: OKRSet, server: Fak
     kinds = [t.split(":")[0].split("\n")[0] for t in user_texts(server)]
     assert kinds.count("Round 1") == 5 and kinds.count("Round 2") == 5
     assert kinds[-1] == "Synthesise this review."
-    assert r.usage["prompt_tokens"] == 11 * 900 and r.usage["cost_usd"] is not None
+    assert r.usage is not None
+    assert r.usage.prompt_tokens == 11 * 900 and r.usage.cost_usd is not None
+    assert r.usage.requests == r.requests and r.usage.asks == 11
     assert set(r.prompts) == {"review_persona", "review_reply", "review_facilitator"}
     # every persona call carries the same system text (prompt caching) and its own card
     persona_calls = [
@@ -110,16 +115,26 @@ def test_guards_drop_unverifiable_points_and_invented_numbers(
 
 
 def test_rounds_run_their_personas_concurrently(weak: OKRSet) -> None:
-    with FakeOpenAI(answer=review_answer, delay=0.4) as fake:
+    # Each reviewer's answer waits until the whole round is at the server: a round sent
+    # one request after another would never get past the barrier (and its seats fail).
+    barrier = threading.Barrier(len(FIVE), timeout=4.0)
+
+    def together(body: dict[str, Any]) -> dict[str, Any]:
+        if not first_user_text(body).startswith("Synthesise"):
+            barrier.wait()
+        return review_answer(body)
+
+    with FakeOpenAI(answer=together) as fake:
         r = llm_review(weak, fake)
-        starts = [q.at for q in fake.chat_requests()]
-    assert r.requests == 11
-    round_one, round_two, facilitator = starts[:5], starts[5:10], starts[10]
-    assert max(round_one) - min(round_one) < 0.3  # sent together, not one after another
-    assert max(round_two) - min(round_two) < 0.3
-    assert min(round_two) >= max(round_one) + 0.35  # round 2 waits for round 1
-    assert facilitator >= max(round_two) + 0.35
-    assert r.elapsed_s < 3 * 0.4 + 1.5  # about three round trips, not eleven
+        requests = fake.chat_requests()
+        in_flight = fake.max_in_flight
+    assert r.requests == 11 and r.complete
+    assert in_flight >= len(FIVE)  # a round's personas were at the server at the same time
+    kinds = [text.split(":")[0].split("\n")[0] for text in user_texts(fake)]
+    assert kinds == ["Round 1"] * 5 + ["Round 2"] * 5 + ["Synthesise this review."]
+    starts = [q.at for q in requests]
+    assert min(starts[5:10]) > max(starts[:5])  # round 2 waits for round 1
+    assert starts[10] > max(starts[5:10])  # and the facilitator for round 2
 
 
 def test_a_failing_persona_does_not_sink_the_session(weak: OKRSet) -> None:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.domain.review import Review
 from assistant.errors import UsageError
 from assistant.io import read_path, read_text
 from assistant.model import OKRSet
-from assistant.services.review import Review, mechanical_rewrite, run_review
+from assistant.services.review import mechanical_rewrite, run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -10,12 +10,12 @@ import pytest
 
 from assistant.errors import UsageError
 from assistant.io import read_text
+from assistant.render.review import to_markdown
 from assistant.services import drafts
 from assistant.services.review import (
     accept_review_change,
     get_review,
     list_reviews,
-    render_review_markdown,
     run_draft_review,
 )
 from assistant.store import ConflictError, db_path
@@ -65,7 +65,7 @@ def test_review_is_stored_with_the_version_it_reviewed(okr_home: Path, plan: str
 
 def test_markdown_export_of_a_stored_review(okr_home: Path, plan: str) -> None:
     r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
-    md = render_review_markdown(r)
+    md = to_markdown(r)
     assert md.startswith("# Peer review: Plan (plan@1)")
     assert "_Offline review (rules engine): deterministic" in md
     for heading in ("### Top changes", "### Where reviewers agree", "### Where they disagree",
@@ -85,7 +85,27 @@ def test_accepting_a_change_creates_a_review_version(okr_home: Path, plan: str) 
     assert head.okr_set.objectives[0].key_results[0].text == r.synthesis.top_changes[n - 1].rewrite
     assert get_review(okr_home, r.id).accepted == {n: 2}
     assert list_reviews(okr_home, plan)[0].accepted == [n]
-    assert "✓ accepted as v2" in render_review_markdown(get_review(okr_home, r.id))
+    assert "✓ accepted as v2" in to_markdown(get_review(okr_home, r.id))
+
+
+def test_a_crash_while_recording_the_acceptance_keeps_neither_half(
+    okr_home: Path, plan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.store import reviews as rows
+
+    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+    n = change_number(r, "O1.KR1")
+
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(rows, "record_acceptance", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        accept_review_change(okr_home, plan, r.id, n)
+    assert drafts.get_version(okr_home, plan).number == 1  # no orphan review version
+    assert get_review(okr_home, r.id).accepted == {}
+    monkeypatch.undo()
+    assert accept_review_change(okr_home, plan, r.id, n).version.number == 2
 
 
 def test_accept_refuses_what_it_cannot_apply(okr_home: Path, plan: str) -> None:

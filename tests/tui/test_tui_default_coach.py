@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SIZE, seed, wait_for
+from conftest import SIZE, notices, seed, wait_for
 
 from assistant.config import Settings
 from tui.app import create_app
@@ -64,11 +64,11 @@ async def test_default_coach_failure_is_a_notification(
             await pilot.press("ctrl+g")
             await wait_for(
                 pilot,
-                lambda: any("coach" in str(n.message) for n in app._notifications),
+                lambda: any("coach" in n for n in notices(app)),
                 timeout=10,
             )
-            notices = [str(n.message) for n in app._notifications]
-            assert any(n.startswith("The coach failed") for n in notices), notices
+            said = notices(app)
+            assert any(n.startswith("The coach failed") for n in said), said
             assert app.is_running
 
 
@@ -78,7 +78,5 @@ async def test_no_key_means_no_coach_but_rules_still_work(home: Path, weak_set) 
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("ctrl+g")
-        await wait_for(
-            pilot, lambda: any("OPENAI_API_KEY" in str(n.message) for n in app._notifications)
-        )
+        await wait_for(pilot, lambda: any("OPENAI_API_KEY" in n for n in notices(app)))
         assert app.screen.query_one(CritiquePanel).findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SIZE, screen_text, seed, wait_for
+from conftest import SIZE, notices, screen_text, seed, wait_for
 from textual.widgets import Input, ListView
 
 from assistant.services import dismissals, drafts
@@ -42,6 +42,7 @@ async def test_live_hints_follow_typing_and_parse_errors_show_inline(home: Path,
         await pilot.press("x", ":", " ", "[", "enter")
         await wait_for(pilot, lambda: "invalid YAML" in _hint(app), what="parse error")
         assert "cs:" in _hint(app) and "\n" not in _hint(app).strip()
+        await wait_for(pilot, lambda: "fix the error" in screen_text(app), what="panel status")
         assert "fix the error" in screen_text(app)
 
         # Undo: the hints come back, and typing has not saved anything.
@@ -163,7 +164,7 @@ async def test_dismissed_suggestion_is_remembered_for_that_version(home: Path, w
         panel = editor.query_one(CritiquePanel)
         listing = panel.query_one(ListView)
         listing.focus()
-        await pilot.pause()
+        await wait_for(pilot, lambda: listing.has_focus and panel.selected is not None)
         target = panel.selected.finding
         count = len(panel.findings)
         await pilot.press("d")
@@ -192,14 +193,13 @@ async def test_accepting_needs_a_saved_text_and_a_fresh_head(home: Path, weak_se
     async with app.run_test(size=SIZE) as pilot:
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
-        notices = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
         # Unsaved edits: accepting asks to save first.
         editor.editor.move_cursor((2, 9))
         await pilot.press("x")
         await wait_for(pilot, lambda: editor.dirty and "unsaved" in screen_text(app))
         panel.query_one(ListView).focus()
         await pilot.press("a")
-        await wait_for(pilot, lambda: any("Save your edits first" in n for n in notices()))
+        await wait_for(pilot, lambda: any("Save your edits first" in n for n in notices(app)))
         await pilot.press("f2", "ctrl+z")
         await wait_for(pilot, lambda: not editor.dirty)
 
@@ -218,7 +218,7 @@ async def test_accepting_needs_a_saved_text_and_a_fresh_head(home: Path, weak_se
         await wait_for(pilot, lambda: app.screen is not editor)
         app.screen.query_one(Input).value = "Launch the new onboarding flow by 31 Mar 2026"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("someone saved in between" in n for n in notices()))
+        await wait_for(pilot, lambda: any("someone saved in between" in n for n in notices(app)))
         assert [v.number for v in drafts.history(home, "cs")] == [2, 1]
 
 

@@ -63,13 +63,15 @@ async def test_open_example_critique_accept_diff_restore(home: Path) -> None:
         # opens with the text to fill in.
         await pilot.press("f2")
         _highlight(panel, "KR-NO-DEADLINE", "O1.KR2")
-        await pilot.pause()
+        await wait_for(
+            pilot, lambda: panel.selected and panel.selected.finding.code == "KR-NO-DEADLINE"
+        )
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog))
         field = app.screen.query_one(Input)
         assert field.value == "Significantly improve customer satisfaction by [deadline]"
         field.value = "Raise CSAT from 72% to 85% by 30 Jun 2026"
-        await pilot.pause()
+        await wait_for(pilot, lambda: "score change if accepted: +" in screen_text(app))
         assert "score change if accepted: +" in screen_text(app)
         await pilot.press("enter")
         await wait_for(pilot, lambda: editor.version == 2, what="v2")
@@ -95,7 +97,7 @@ async def test_open_example_critique_accept_diff_restore(home: Path) -> None:
         assert "Raise CSAT from 72% to 85%" in shown
 
         history.query_one(DataTable).move_cursor(row=1)  # v1
-        await pilot.pause()
+        await wait_for(pilot, lambda: history.selected() and history.selected().number == 1)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
@@ -130,7 +132,7 @@ async def test_diff_of_any_two_versions(home: Path, weak_set) -> None:
         # Mark v3, move to v1: the diff is v1 → v3 with both changes.
         await pilot.press("m")
         table.move_cursor(row=2)
-        await pilot.pause()
+        await wait_for(pilot, lambda: "v1 → v3" in screen_text(app), what="the v1 → v3 diff")
         shown = screen_text(app)
         assert "v1 → v3" in shown
         assert "Win back customers who churned" in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SIZE, screen_text, seed, wait_for
+from conftest import SIZE, notices, screen_text, seed, wait_for
 from textual.widgets import Input, RadioButton, Select, TabbedContent
 
 from assistant.config import load_settings
@@ -93,9 +93,8 @@ async def test_import_a_file_and_a_bad_file(home: Path, tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one(Input).value = str(bad)
         await pilot.press("enter")
-        notices = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
-        await wait_for(pilot, lambda: any("invalid YAML" in n for n in notices()))
-        assert any(n.startswith(f"{bad}:") for n in notices())
+        await wait_for(pilot, lambda: any("invalid YAML" in n for n in notices(app)))
+        assert any(n.startswith(f"{bad}:") for n in notices(app))
         assert isinstance(app.screen, DraftsScreen) and app.is_running
 
         await pilot.press("i")
@@ -177,7 +176,7 @@ async def test_engine_rules_turns_the_coach_off(home: Path, weak_set) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: any("'rules'" in str(n.message) for n in app._notifications))
+        await wait_for(pilot, lambda: any("'rules'" in n for n in notices(app)))
         assert not app.screen.query_one("CritiquePanel").is_busy
 
 
@@ -193,7 +192,7 @@ async def test_markup_in_okr_text_renders_literally(home: Path) -> None:
         await wait_for(pilot, lambda: editor.query_one("CritiquePanel").findings)
         editor.query_one("#findings").focus()
         await pilot.press("down", "down", "down")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "docs[/link]" in screen_text(app), what="the KR2 card")
         shown = screen_text(app)
         assert "[bold]Ops[/]" in shown  # the title bar
         assert "[link=https://evil.example]the" in shown and "docs[/link]" in shown

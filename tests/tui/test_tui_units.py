@@ -8,12 +8,12 @@ import pytest
 from conftest import seed
 
 from assistant.errors import UsageError
-from assistant.model import Finding, OKRSet, Rewrite
+from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
 from assistant.services import dismissals, drafts
 from assistant.services.critique import critique_set
 from tui import editing
 from tui.hints import compute_hints
-from tui.suggestions import placeholders, rules_rewrite, suggestion_for, with_delta
+from tui.suggestions import placeholders, suggestion_for, with_delta
 
 COMPACT = """name: X
 objectives:
@@ -116,25 +116,29 @@ def _finding(code: str, target: str, suggestion: str, evidence: str = "") -> Fin
     )
 
 
-def test_rules_rewrite_only_takes_full_quoted_rewrites() -> None:
+def _rules_finding(code: str, text: str) -> Finding:
+    okr_set = OKRSet(objectives=[Objective(title="Grow", key_results=[KeyResult(text=text)])])
+    return next(f for f in critique_set(okr_set).findings if f.code == code)
+
+
+def test_only_full_rewrites_are_offered_and_only_from_the_finding_itself() -> None:
     current = "Grow MRR to $80k"
-    assert (
-        rules_rewrite(
-            _finding(
-                "KR-NO-BASELINE",
-                "O1.KR1",
-                "Add the starting value: 'Grow MRR from [baseline] to $80k'",
-            ),
-            current,
-        )
-        == "Grow MRR from [baseline] to $80k"
+    okr_set = OKRSet(objectives=[Objective(title="Grow", key_results=[KeyResult(text=current)])])
+    baseline = _rules_finding("KR-NO-BASELINE", current)
+    offered = suggestion_for(baseline, okr_set)
+    assert offered is not None and offered.text == "Grow MRR from [baseline] to $80k"
+    assert offered.delta == baseline.rewrite.score_delta and offered.delta is not None
+    # Advice that quotes a rewrite is not a rewrite: nothing is scraped from prose.
+    quoted = _finding(
+        "KR-NO-BASELINE", "O1.KR1", "Add the starting value: 'Grow MRR from [baseline] to $80k'"
     )
-    fragment = _finding("KR-LOW-AMBITION", "O1.KR1", "Set a target: 'from 80 to [stretch target]'")
-    assert rules_rewrite(fragment, "Keep sign-ups growing from 80 to 81 this quarter") is None
-    split = _finding("KR-COMPOUND", "O1.KR1", "Split into separate key results: 'A x' and 'B y'")
-    assert rules_rewrite(split, "A x and B y") is None
-    advice = _finding("KR-VAGUE", "O1.KR1", "Replace 'better' with a measure: '[metric] from …'")
-    assert rules_rewrite(advice, "Be better") is None
+    assert suggestion_for(quoted, okr_set) is None
+    # A low target gets the whole key result back with a blank, not a fragment.
+    low = _rules_finding("KR-LOW-AMBITION", "Keep sign-ups growing from 80 to 81 this quarter")
+    assert low.rewrite.text == "Keep sign-ups growing from 80 to [stretch target] this quarter"
+    # Splits and templates are advice only.
+    assert _rules_finding("KR-COMPOUND", "Grow MRR to $80k and NPS to 45 by Q2").rewrite is None
+    assert _rules_finding("KR-VAGUE", "Be better at support").rewrite is None
 
 
 def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
@@ -145,7 +149,9 @@ def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
     suggestion = suggestion_for(deadline, weak_set)
     assert suggestion.text == "Grow MRR to $80k and NPS to 45 by [deadline]"
     assert suggestion.placeholders == ("[deadline]",) and not suggestion.ready
-    assert with_delta(suggestion, deadline, weak_set).delta is None
+    # Scored as if the blank were filled in: the critique's own rewrite, not re-scored here.
+    assert suggestion.delta == deadline.rewrite.score_delta and suggestion.delta is not None
+    assert with_delta(suggestion, deadline, weak_set) == suggestion
 
     llm = deadline.model_copy(
         update={
@@ -194,3 +200,43 @@ def test_dismissals_per_version(home: Path, weak_set: OKRSet) -> None:
         dismissals.dismiss(home, "nope", 1, finding)
     # The store stays consistent (doctor knows the migration).
     assert drafts.doctor(home).ok
+
+
+def test_change_message_names_what_changed(weak_set: OKRSet) -> None:
+    assert editing.change_message(weak_set, weak_set) == "Edit"
+    renamed = weak_set.model_copy(deep=True)
+    renamed.name = "Another name"
+    renamed.objectives[0].key_results[0].text = "Raise activation from 30% to 40%"
+    assert editing.change_message(weak_set, renamed) == "Edit set, O1"
+    grown = weak_set.model_copy(deep=True)
+    grown.objectives.append(grown.objectives[0].model_copy(deep=True))
+    assert editing.change_message(weak_set, grown) == "Edit O2"
+
+
+def test_hints_are_cached_by_text_and_merge_the_coach_findings() -> None:
+    text = "name: X\nobjectives:\n- title: Grow\n  key_results:\n  - Improve things\n"
+    hints = compute_hints(text, "draft")
+    assert compute_hints(text, "draft") is hints  # the editor's thread and loop share it
+    assert hints.key == compute_hints("# layout only\n" + text, "draft").key
+    coach = _finding("LLM-X", "O1.KR1", "s", evidence="Improve").model_copy(
+        update={"source": "llm"}
+    )
+    gone = _finding("LLM-Y", "O1.KR1", "s", evidence="no longer there").model_copy(
+        update={"source": "llm"}
+    )
+    merged = hints.merged_findings([coach, gone])
+    assert coach in merged and gone not in merged
+    assert [f.source for f in merged if f.target == "O1.KR1"][-1] == "llm"  # rules first
+    dismissed = {dismissals.finding_key(coach)}
+    assert coach not in hints.merged_findings([coach], dismissed)
+
+
+def test_one_score_bar_for_the_report_and_the_tui() -> None:
+    from assistant.render.bars import score_bar, score_bar_spans
+    from tui.texts import score_block
+
+    assert score_bar("clarity", 3).plain == "clarity       ███░░ 3/5"
+    assert [span.style for span in score_bar("clarity", 1).spans] == ["bold", "red", "grey50"]
+    assert "".join(text for text, _ in score_bar_spans("ambition", 5)) == "ambition      █████ 5/5"
+    scores = critique_set(compute_hints("objectives:\n- title: Grow\n").okr_set).scores
+    assert score_block(scores).plain.splitlines()[0] == score_bar("clarity", scores.clarity).plain

@@ -105,6 +105,16 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "nope.yaml: no such file" in missing.output
 
 
+def test_error_lines_are_chosen_by_the_error_type_not_its_wording(tmp_path: Path) -> None:
+    missing = tmp_path / "v1.2" / "nope.yaml"
+    result = run("critique", str(missing))  # an InputError without a line: still its path
+    assert result.exit_code == 2 and result.stderr.strip() == f"{missing}: no such file"
+    # A usage error whose message starts with something that looks like a path or an id
+    # still gets the "okr:" prefix (the old heuristic sniffed '.', '/' and ':').
+    dotted = run("explain", "O1.KR2")
+    assert dotted.exit_code == 2 and dotted.stderr.startswith("okr: unknown rule 'O1.KR2'")
+
+
 def test_markup_in_okr_text_prints_literally(tmp_path: Path) -> None:
     path = tmp_path / "markup.yaml"
     path.write_text(
@@ -129,7 +139,7 @@ def test_rubric_and_explain() -> None:
     listing = run("rubric").output
     assert "KR-NO-BASELINE" in listing and "SET-DUPLICATE" in listing
     rules = json.loads(run("rubric", "--json").output)
-    assert len([r for r in rules if r["scope"] == "set"]) == 13
+    assert len([r for r in rules if r["scope"] == "set"]) == 15  # SPEC §4's 14 + KR-PLACEHOLDER
     assert {"TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD"} <= {r["code"] for r in rules}
     assert "Teams pull the same metric" in run("explain", "team-conflict").output
     explained = run("explain", "kr-no-baseline").output

@@ -1,17 +1,27 @@
-"""The rules engine against a hand-labelled set of key results (tests/data/labelled_krs.yaml)."""
+"""The rules engine against hand-labelled data (tests/data, decisions in LABELLING.md).
+
+Three files: key results alone (labelled_krs.yaml), objective titles
+(labelled_objectives.yaml) and whole sets in context (labelled_sets.yaml). The figures
+are the ones ``bench/labelled_bench.py`` prints.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
 
 from assistant.model import KeyResult, OKRSet
-from assistant.rubric.engine import kr_findings
+from assistant.rubric.engine import kr_findings, objective_findings
 
-LABELLED = yaml.safe_load((Path(__file__).parent.parent / "data" / "labelled_krs.yaml").read_text())
+DATA = Path(__file__).parent.parent / "data"
+LABELLED = yaml.safe_load((DATA / "labelled_krs.yaml").read_text())
 KR_CODES = (
     "KR-NO-NUMBER",
     "KR-NO-BASELINE",
@@ -21,6 +31,20 @@ KR_CODES = (
     "KR-COMPOUND",
     "KR-LOW-AMBITION",
 )
+SET_CODES = (*KR_CODES, "OBJ-ACTIVITY", "OBJ-BAU", "SET-DUPLICATE", "OBJ-KR-COUNT")
+
+
+def _bench() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "bench" / "labelled_bench.py"
+    spec = importlib.util.spec_from_file_location("labelled_bench", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _bench()
 
 
 def _codes(text: str) -> set[str]:
@@ -32,6 +56,21 @@ def test_the_labelled_set_is_large_enough_and_covers_every_kr_code() -> None:
     covered = Counter(code for item in LABELLED for code in item["codes"])
     assert all(covered[code] >= 5 for code in KR_CODES), covered
     assert sum(1 for item in LABELLED if not item["codes"]) >= 20  # clean KRs too
+
+
+def test_the_labelled_data_spans_many_domains_and_every_set_code() -> None:
+    size = BENCH.counts()
+    assert size["key_results"] >= 300 and size["objectives"] >= 60, size
+    assert size["domains"] >= 9, size
+    sets = yaml.safe_load((DATA / "labelled_sets.yaml").read_text())
+    covered = Counter(
+        code
+        for s in sets
+        for o in s["objectives"]
+        for code in [*o["codes"], *(c for k in o["key_results"] for c in k["codes"])]
+    )
+    assert all(covered[code] >= 1 for code in SET_CODES), covered
+    assert covered["SET-DUPLICATE"] >= 6 and covered["OBJ-ACTIVITY"] >= 5, covered
 
 
 @pytest.mark.parametrize("code", KR_CODES)
@@ -47,22 +86,40 @@ def test_precision_and_recall_per_code_are_at_least_0_9(code: str) -> None:
     assert precision >= 0.9 and recall >= 0.9, (code, precision, recall)
 
 
-@pytest.mark.parametrize("item", LABELLED, ids=[i["text"][:40] for i in LABELLED])
+def test_every_code_on_all_labelled_data_stays_above_the_floor() -> None:
+    """Per code precision and recall ≥ 0.9 and micro-F1 ≥ 0.97 over the three files."""
+    result = BENCH.evaluate()
+    weak = {
+        code: (round(t.precision, 3), round(t.recall, 3))
+        for code, t in result.per_code.items()
+        if t.precision < 0.9 or t.recall < 0.9
+    }
+    assert not weak, weak
+    assert result.micro.f1 >= 0.97, result.micro.f1
+
+
+def _kr_case(item: dict) -> Any:
+    marks = [pytest.mark.xfail(reason=item["miss"], strict=True)] if item.get("miss") else []
+    return pytest.param(item, id=item["text"][:40], marks=marks)
+
+
+@pytest.mark.parametrize("item", [_kr_case(i) for i in LABELLED])
 def test_each_labelled_key_result(item: dict) -> None:
     assert _codes(item["text"]) == set(item["codes"])
 
 
-OBJECTIVES = yaml.safe_load(
-    (Path(__file__).parent.parent / "data" / "labelled_objectives.yaml").read_text()
-)
+OBJECTIVES = yaml.safe_load((DATA / "labelled_objectives.yaml").read_text())
 
 
 @pytest.mark.parametrize("item", OBJECTIVES, ids=[i["title"][:40] for i in OBJECTIVES])
 def test_each_labelled_objective(item: dict) -> None:
-    from assistant.model import Objective
-    from assistant.rubric.engine import objective_findings
-
-    objective = Objective(
-        title=item["title"], key_results=[KeyResult(text="a"), KeyResult(text="b")]
-    )
+    objective = BENCH.objective_of(item)
     assert {f.code for f in objective_findings(objective, "O1")} == set(item["codes"])
+
+
+def test_labelled_sets_in_context() -> None:
+    """Whole sets (cycles, team files): every target gets exactly its labelled codes."""
+    result = BENCH.Result()
+    BENCH.evaluate_sets(result)
+    assert result.targets >= 250
+    assert result.misses == []

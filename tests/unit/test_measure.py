@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.measure import extract, is_date_only
+from assistant.measure import extract, is_date_only, relative_change
 
 
 @pytest.mark.parametrize(
@@ -130,3 +130,58 @@ def test_a_quarter_or_date_alone_is_a_date_not_a_measure() -> None:
     assert is_date_only("Q3")
     assert is_date_only("31 Mar 2026")
     assert not is_date_only("50% by Q3")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Lower infra cost from $50k/month to $40k/month", 50_000, "$/month"),
+        ("Grow revenue from €30k/mo to €45k/mo", 30_000, "€/month"),
+        ("Handle 40/hour chats", 40, "/hour"),
+        ("Raise ARPU from €20/user to €26/user", 20, "€/user"),
+        ("Ship 50/day deployments", 50, "/day"),
+        ("Grow pipeline 3x", 3, "x"),
+        ("Cut handle time from 1h 10m to 45m", 70, "min"),
+        ("Cut logo churn from 6 % to 4.0 %", 6, "%"),
+    ],
+)
+def test_rates_durations_and_spaced_percentages_are_measures(
+    text: str, value: float, unit: str
+) -> None:
+    first = extract(text).quantities[0]
+    assert (first.value, first.unit) == (pytest.approx(value), unit)
+    assert text[first.start : first.end] == first.text
+
+
+def test_minutes_next_to_hours_are_not_millions() -> None:
+    m = extract("Reduce mean time to restore from 1h 10m to 25m")
+    assert m.baseline is not None and m.target is not None
+    assert (m.baseline.value, m.target.value) == (70, 25)
+
+
+def test_a_percentile_names_the_metric_and_is_not_a_target() -> None:
+    m = extract("Reduce 95th percentile API latency to 300ms from 800ms")
+    assert [q.text for q in m.quantities] == ["300ms", "800ms"]
+    assert m.target is not None and m.target.value == 300
+
+
+def test_spans_keep_brackets_balanced() -> None:
+    text = "Raise uptime to 99.95% (currently 99.5%) by Q3"
+    m = extract(text)
+    assert m.baseline_span is not None
+    assert text[slice(*m.baseline_span)] == "(currently 99.5%)"
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "unit", "change"),
+    [
+        (99.5, 99.95, "%", 0.9),  # the downtime gap shrinks tenfold
+        (91, 94.5, "%", 3.5 / 9),
+        (80, 82, "%", 0.025),  # far from 100%: judged on the value
+        (100, 102, "", 0.02),
+    ],
+)
+def test_bounded_percentages_are_judged_on_the_remaining_gap(
+    baseline: float, target: float, unit: str, change: float
+) -> None:
+    assert relative_change(baseline, target, unit, 90) == pytest.approx(change)

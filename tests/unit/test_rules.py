@@ -26,6 +26,8 @@ SPEC_CODES = {
     "OBJ-KR-COUNT",
     "SET-OBJ-COUNT",
     "SET-DUPLICATE",
+    "OBJ-ACTIVITY",
+    "KR-PLACEHOLDER",
 }
 GOOD_KRS = [
     "Raise week-1 activation from 32% to 50% by 31 Mar 2026",
@@ -195,8 +197,9 @@ def test_duplicates_within_a_set_and_across_a_team_file() -> None:
     same = "Raise week-1 activation from 32% to 50% by 31 Mar 2026"
     near = "Increase week 1 activation from 32% to 50% by 30 Jun 2026"
     a = one_set(krs=[same, GOOD_KRS[1], near])
-    finding = next(f for f in critique_set(a).findings if f.code == "SET-DUPLICATE")
-    assert finding.target == "O1.KR3" and "O1.KR1" in finding.message
+    dups = {f.target: f for f in critique_set(a).findings if f.code == "SET-DUPLICATE"}
+    assert set(dups) == {"O1.KR1", "O1.KR3"}  # symmetric: each names the other
+    assert "O1.KR1" in dups["O1.KR3"].message and "O1.KR3" in dups["O1.KR1"].message
 
     first = one_set(krs=[same, GOOD_KRS[1]])
     second = OKRSet(
@@ -208,9 +211,12 @@ def test_duplicates_within_a_set_and_across_a_team_file() -> None:
     )
     first.source = second.source = "team.yaml"
     report = critique_sets([first, second])
-    assert [f.code for f in report.sets[0].findings] == []
     dup = [f for f in report.sets[1].findings if f.code == "SET-DUPLICATE"]
     assert dup and dup[0].target == "O1.KR2" and "set 1 (Team) O1.KR1" in dup[0].message
+    # symmetric (SPEC §4): the first key result of the pair is flagged too, naming the other
+    back = [f for f in report.sets[0].findings if f.code == "SET-DUPLICATE"]
+    assert [f.target for f in back] == ["O1.KR1"] and "set 2 (Other) O1.KR2" in back[0].message
+    assert [f.code for f in report.sets[0].findings] == ["SET-DUPLICATE"]
 
 
 def test_different_targets_are_not_duplicates() -> None:
@@ -259,3 +265,273 @@ def test_structure_findings_cost_five_points_each() -> None:
     good = critique_set(one_set(krs=GOOD_KRS[:2]))
     one_kr = critique_set(one_set(krs=GOOD_KRS[:1]))
     assert good.scores.overall - one_kr.scores.overall == 5
+
+
+# --- issue 12: findings a careful coach would sign ------------------------------------------
+
+
+def kr_codes(kr: str, **kw) -> set[str]:
+    return codes_for(one_set(krs=[kr, *GOOD_KRS[:2]], **kw), "O1.KR1")
+
+
+@pytest.mark.parametrize(
+    "kr",
+    [
+        "Lower infra cost from $50k/month to $40k/month by Q3",
+        "Grow revenue from €30k/mo to €45k/mo by Q4",
+        "Raise agent throughput from 25/hour to 40/hour by Q3",
+        "Raise ARPU from €20/user to €26/user by Q3",
+        "Cut average handle time from 1h 10m to 45m by Q2",
+    ],
+)
+def test_rates_and_units_are_numbers(kr: str) -> None:
+    assert kr_codes(kr) == set()
+
+
+def test_bounded_metrics_are_judged_on_the_remaining_gap() -> None:
+    assert kr_codes("Raise availability from 99.5% to 99.95% by Q3") == set()
+    assert kr_codes("Raise uptime to 99.95% (currently 99.5%) by Q3") == set()
+    finding = next(
+        f
+        for f in critique_set(one_set(krs=["Raise CSAT to 81% (currently 80%) by Q2"])).findings
+        if f.code == "KR-LOW-AMBITION"
+    )
+    assert finding.evidence == "81% (currently 80%)"  # balanced, not "81% (currently 80%"
+
+
+@pytest.mark.parametrize(
+    ("kr", "activity"),
+    [
+        ("Run 5 km in under 30 minutes by June", False),  # a performance target
+        ("Ship 98% of orders within 24 hours, up from 90%, by Q3", False),
+        ("Deliver 95% of orders on time, up from 88%, by Q3", False),
+        ("Release dark mode that raises daily active use from 20% to 26% by Q3", False),
+        ("Raise average sleep from 6.1 to 7.5 hours a night by June", False),
+        ("Convert 25% of trials to paid, up from 15%, by Q3", False),
+        ("Go to the gym 3 times a week until June", True),  # effort and habits
+        ("Post on LinkedIn twice a week this quarter", True),
+        ("Convert all invoices to e-invoicing by Q3", True),  # migrations, rollouts
+        ("Move 80% of workloads to Kubernetes by Q4", True),
+        ("Write 12 blog posts by Q4", True),  # output counts
+        ("Increase sales calls from 20 to 40 a week by Q3", True),
+        ("Review open pull requests every day this quarter", True),  # chores
+        ("Go-live of the billing system by Q3", True),  # nominalised launches
+        ("Partner portal launch in Q2", True),
+        ("Have every team publish its OKRs on the wiki by Q1", True),
+    ],
+)
+def test_outcome_or_activity_by_meaning(kr: str, activity: bool) -> None:
+    assert ("KR-ACTIVITY" in kr_codes(kr)) is activity
+
+
+@pytest.mark.parametrize(
+    ("kr", "compound"),
+    [
+        ("Grow sign-ups from 1,000 to 1,500 while cutting CAC from $80 to $60 by Q3", True),
+        ("Reach $2M ARR with 95% gross retention by Q4", True),
+        ("Sign 20 new customers, with 80% on annual plans, by Q3", True),
+        ("Launch 3 partner integrations generating $200k pipeline by Q4", True),
+        ("Close 15 deals and at least 3 enterprise logos by Q3", True),
+        ("Grow sign-ups from 1,000 to 1,500 while keeping churn under 3% by Q3", False),
+        ("Grow customers with 3+ seats from 40 to 90 by Q3", False),
+        ("Raise revenue from SMB and mid-market customers from $1M to $1.4M by Q4", False),
+    ],
+)
+def test_compound_key_results(kr: str, compound: bool) -> None:
+    assert ("KR-COMPOUND" in kr_codes(kr)) is compound
+
+
+@pytest.mark.parametrize(
+    ("kr", "evidence"),
+    [
+        ("Make customers happier by Q3", "happier"),
+        ("Respond to tickets faster by Q2", "faster"),
+        ("Resolve tickets quickly this quarter", "quickly"),
+        ("Make onboarding smoother by Q2", "smoother"),
+        ("Have more engaged employees by Q4", "more"),
+    ],
+)
+def test_vague_comparatives_without_a_measure(kr: str, evidence: str) -> None:
+    finding = next(
+        f for f in critique_set(one_set(krs=[kr, *GOOD_KRS[:2]])).findings if f.code == "KR-VAGUE"
+    )
+    assert finding.evidence == evidence
+    assert "KR-VAGUE" not in kr_codes(
+        "Make sign-up faster: cut median time from 90 s to 40 s by Q2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("Close the books on time every month", "OBJ-BAU"),
+        ("Run payroll accurately every month", "OBJ-BAU"),
+        ("Upgrade to Python 3.12", "OBJ-ACTIVITY"),
+        ("Launch the new mobile app", "OBJ-ACTIVITY"),
+        ("Migrate our infrastructure to AWS", "OBJ-ACTIVITY"),
+    ],
+)
+def test_routines_and_projects_as_objectives(title: str, code: str) -> None:
+    assert codes_for(one_set(title=title), "O1") == {code}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Turn occasional users into daily users",
+        "Ship faster without breaking things",
+        "Build a team people are proud of",
+        "Win the mid-market",
+    ],
+)
+def test_outcome_objectives_are_not_projects_or_routines(title: str) -> None:
+    assert codes_for(one_set(title=title), "O1") == set()
+
+
+def test_an_objective_repeating_its_own_key_result() -> None:
+    okr_set = one_set(
+        title="Grow revenue", krs=["Grow revenue from $1M to $1.5M by Q4", *GOOD_KRS[:2]]
+    )
+    finding = next(f for f in critique_set(okr_set).findings if f.code == "OBJ-ACTIVITY")
+    assert finding.target == "O1" and "O1.KR1" in finding.message
+    assert load_rubric().rule("OBJ-ACTIVITY").dimension == "clarity"
+
+
+def _duplicate_targets(sets: list[OKRSet]) -> list[set[str]]:
+    return [
+        {f.target for f in c.findings if f.code == "SET-DUPLICATE"}
+        for c in critique_sets(sets).sets
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Raise NPS from 30 to 45 by Q2", "Lift NPS to 45, up from 30, by Q3"),
+        ("Cut churn from 4.5 % to 3.0 % by Q2", "Reduce churn from 4.5% to 3% by Q2"),
+        (
+            "Cut lead time for changes from 5 days to 1 day",
+            "Shorten change lead time to 1 day, down from 5 days",
+        ),
+        (
+            "Raise first-contact resolution from 52% to 70%",
+            "Cut tickets needing a second contact from 48% to 30%",
+        ),
+        (
+            "Raise on-time delivery from 88% to 95% by Q3",
+            "Cut late deliveries from 12% to 5% by Q3",
+        ),
+    ],
+)
+def test_duplicates_by_metric_identity_across_objectives(a: str, b: str) -> None:
+    okr_set = OKRSet(
+        name="T",
+        objectives=[
+            Objective(
+                title="Delight customers",
+                key_results=[KeyResult(text=a), KeyResult(text=GOOD_KRS[0])],
+            ),
+            Objective(title="Grow", key_results=[KeyResult(text=GOOD_KRS[1]), KeyResult(text=b)]),
+        ],
+    )
+    dups = [f for f in critique_set(okr_set).findings if f.code == "SET-DUPLICATE"]
+    assert {f.target for f in dups} == {"O1.KR1", "O2.KR2"}
+    by_target = {f.target: f for f in dups}
+    assert "O2.KR2" in by_target["O1.KR1"].message and "O1.KR1" in by_target["O2.KR2"].message
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "Raise onboarding CSAT from 4.1 to 4.6 by Q2",
+            "Raise kickoff-call CSAT from 4.1 to 4.6 by Q2",
+        ),
+        (
+            "Cut cold-start time on Android from 3.2 s to 1.5 s",
+            "Cut cold-start time on iOS from 3.2 s to 1.5 s",
+        ),
+        ("Raise NPS from 30 to 40 by Q3", "Raise eNPS from 30 to 40 by Q3"),
+        ("Cut refund rate from 4% to 2% by Q3", "Cut mobile refund rate from 4% to 2% by Q3"),
+    ],
+)
+def test_different_metrics_on_one_template_are_not_duplicates(a: str, b: str) -> None:
+    assert "SET-DUPLICATE" not in codes_for(one_set(krs=[a, b, GOOD_KRS[0]]))
+
+
+def test_duplicates_across_the_sets_of_one_team_file_are_symmetric() -> None:
+    first = one_set(krs=["Cut logo churn from 6% to 4% by Q2", *GOOD_KRS[:2]])
+    second = OKRSet(
+        name="SMB",
+        index=2,
+        objectives=[
+            Objective(
+                title="Help small customers",
+                key_results=[
+                    KeyResult(text=GOOD_KRS[2]),
+                    KeyResult(text="Reduce customer churn from 6 % to 4.0 % by Q2"),
+                ],
+            )
+        ],
+    )
+    first.source = second.source = "team.yaml"
+    assert _duplicate_targets([first, second]) == [{"O1.KR1"}, {"O1.KR2"}]
+
+
+def test_scores_a_newcomer_believes() -> None:
+    empty = OKRSet(name="T", objectives=[Objective(title="Delight customers", key_results=[])])
+    scores = critique_set(empty).objectives[0].scores
+    assert (scores.clarity, scores.measurability, scores.ambition) != (5, 5, 5)
+    assert scores.measurability == 1
+    # one low-ambition KR among many: the mean rounds to 5, the shown score must not
+    weak = one_set(krs=[*GOOD_KRS, "Grow weekly sign-ups from 100 to 102 by Q2"])
+    others = [
+        Objective(
+            title=f"Delight customer group {c}",
+            key_results=[
+                KeyResult(text=f"Raise {c} retention from 40% to 60% by Q2"),
+                KeyResult(text=f"Cut {c} churn from 5% to 3% by Q2"),
+            ],
+        )
+        for c in ("SMB", "enterprise")
+    ]
+    many = OKRSet(name="T", objectives=[*weak.objectives, *others])
+    critique = critique_set(many)
+    assert any(f.code == "KR-LOW-AMBITION" for f in critique.findings)
+    assert critique.scores.ambition < 5 and critique.objectives[0].scores.ambition < 5
+
+
+def test_a_milestone_without_a_number_can_only_be_graded_done_or_not() -> None:
+    finding = next(
+        f
+        for f in critique_set(
+            one_set(krs=["Pass the SOC 2 Type II audit by Q3", *GOOD_KRS[:2]])
+        ).findings
+        if f.code == "KR-NO-NUMBER"
+    )
+    assert "done or not done" in finding.message and "nobody can tell" not in finding.message
+    vague = next(
+        f
+        for f in critique_set(
+            one_set(krs=["Improve customer satisfaction by Q2", *GOOD_KRS[:2]])
+        ).findings
+        if f.code == "KR-NO-NUMBER"
+    )
+    assert "nobody can tell" in vague.message
+
+
+def test_the_init_template_gets_one_fill_in_finding_per_placeholder_kr() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from assistant.io import read_text
+
+    text = resources.files("rubrics").joinpath("template.yaml").read_text(encoding="utf-8")
+    (okr_set,) = read_text(text, "template.yaml", "yaml")
+    critique = critique_set(okr_set)
+    placeholder_krs = [kr_id for kr_id, _o, kr in okr_set.iter_key_results() if "[" in kr.text]
+    assert placeholder_krs and [f.target for f in critique.findings] == placeholder_krs
+    assert {f.code for f in critique.findings} == {"KR-PLACEHOLDER"}
+    assert all(f.severity != "error" and "fill" in f.suggestion.lower() for f in critique.findings)
+    assert yaml.safe_load(text)["objectives"]

@@ -11,9 +11,7 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.io import read_text
 from assistant.model import Finding, OKRSet
-from assistant.services.critique import critique_sets
-from assistant.services.team import (
-    apply_cross,
+from assistant.rubric.team import (
     conflict_findings,
     cross_findings,
     load_team_rules,
@@ -22,6 +20,8 @@ from assistant.services.team import (
     resolve_alignment,
     unaligned_findings,
 )
+from assistant.services.critique import critique_sets
+from assistant.services.team import apply_cross
 
 TEAM = """
 cycle: 2026-Q2

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -141,7 +142,8 @@ class PromptDialog(_TextDialog):
 
 
 class RewriteDialog(_TextDialog):
-    """Edit a suggested rewrite before accepting it; the score change updates as you type."""
+    """Edit a suggested rewrite before accepting it; the score change updates as you type
+    (scored in a thread: re-critiquing a big set never holds up the keys)."""
 
     def __init__(
         self,
@@ -187,9 +189,16 @@ class RewriteDialog(_TextDialog):
         elif not text.strip() or " ".join(text.split()) == self.current:
             message = Text("type the new text", style="dim")
         else:
-            delta = self.score(text)
-            message = Text.assemble("score change if accepted: ", delta_text(delta))
+            message = Text.assemble("score change if accepted: ", ("…", "dim"))
+            self._score(text)
         self.query_one("#delta", Static).update(message)
+
+    @work(exclusive=True, group="score")
+    async def _score(self, text: str) -> None:
+        delta = await asyncio.to_thread(self.score, text)
+        if self.query_one(Input).value == text:
+            message = Text.assemble("score change if accepted: ", delta_text(delta))
+            self.query_one("#delta", Static).update(message)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from assistant.domain.drafts import DraftSummary
 from assistant.errors import OKRError
 from assistant.render import ago
 from assistant.services import drafts
-from assistant.store.models import DraftSummary
+from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.texts import overall_cell
-
-if TYPE_CHECKING:
-    from tui.app import OKRApp
 
 EMPTY = Text.assemble(
     ("No drafts yet.\n\n", "bold"),
     ("n", "bold cyan"),
     "  start a draft from the template\n",
+    ("a", "bold cyan"),
+    "  new draft from an idea (the LLM drafts it)\n",
+    ("g", "bold cyan"),
+    "  new draft, guided: the coach's questions as a form\n",
     ("l", "bold cyan"),
     "  learn the framework and open an example as a draft\n",
     ("i", "bold cyan"),
@@ -33,16 +32,19 @@ EMPTY = Text.assemble(
 )
 
 
-class DraftsScreen(Screen[None]):
+class DraftsScreen(OKRScreen[None]):
     """List, open, create, import and delete drafts."""
 
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
         Binding("o", "open", "Open"),
         Binding("n", "new", "New"),
+        Binding("a", "new_draft('idea')", "New from an idea", show=False),
+        Binding("g", "new_draft('guided')", "New: guided", show=False),
         Binding("i", "import", "Import"),
         Binding("d,delete", "delete", "Delete"),
         Binding("h", "history", "History"),
+        Binding("c", "cycle", "Cycle"),
         Binding("l", "app.learn", "Learn"),
         Binding("s", "app.settings", "Settings"),
         Binding("q", "app.quit", "Quit"),
@@ -51,10 +53,6 @@ class DraftsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[DraftSummary] = []
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,6 +125,12 @@ class DraftsScreen(Screen[None]):
     def action_new(self) -> None:
         self.okr_app.new_from_template()
 
+    def action_new_draft(self, how: str) -> None:
+        """New draft → from an idea or → guided (tui/screens/new_draft.py)."""
+        from tui.screens.new_draft import GuidedScreen, IdeaScreen
+
+        self.app.push_screen(IdeaScreen() if how == "idea" else GuidedScreen())
+
     def action_import(self) -> None:
         def chosen(path: str | None) -> None:
             if path is None:
@@ -175,3 +179,13 @@ class DraftsScreen(Screen[None]):
         from tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(name))
+
+    def action_cycle(self) -> None:
+        """The selected draft's cycle: status, check in, grade, retro (tui/screens/cycle.py)."""
+        name = self.selected_name()
+        if name is None:
+            self.app.bell()
+            return
+        from tui.screens.cycle import CycleScreen
+
+        self.app.push_screen(CycleScreen(name))

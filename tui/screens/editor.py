@@ -3,59 +3,58 @@
 The text is only saved as a version on an explicit save (ctrl+s) or when a
 suggestion is accepted; leaving with unsaved edits asks first. Suggestions
 apply to the saved version (``drafts.accept``), so they are offered for
-acceptance only while the text matches it.
+acceptance only while the text matches it (what accepting and dismissing do is
+in ``editor_findings``). The rules run in a thread after a pause in typing;
+the LLM coach runs in a worker that Esc cancels.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
+from textual.worker import Worker
 
-from assistant.errors import OKRError
+from assistant.errors import EngineError, OKRError, one_line
 from assistant.io import write_sets
-from assistant.model import Finding, OKRSet, Scores, SetCritique
+from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from assistant.services import dismissals, drafts
 from assistant.services.dismissals import finding_key
 from tui import editing
-from tui.hints import Hints, compute_hints
-from tui.screens.dialogs import PromptDialog, RewriteDialog, UnsavedDialog
-from tui.suggestions import Suggestion, placeholders, rewrite_delta, suggestion_for, with_delta
+from tui.hints import Hints, compute_hints, content_key
+from tui.screens.dialogs import PromptDialog, UnsavedDialog
+from tui.screens.editor_findings import FindingActions
+from tui.suggestions import Suggestion, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
 
-if TYPE_CHECKING:
-    from tui.app import OKRApp
-
 HINT_DELAY = 0.25
+SuggestionKey = tuple[str, str | None, bool]  # (finding key, its rewrite, text saved)
 
 
-def _content_key(okr_set: OKRSet | None) -> str | None:
-    if okr_set is None:
-        return None
-    return json.dumps(okr_set.content(), sort_keys=True, ensure_ascii=False)
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text if isinstance(exc, OKRError) else f"{type(exc).__name__}: {text or 'failed'}"
+def only_set(report: Report) -> SetCritique:
+    """The one set's critique in the coach's report; ``EngineError`` when it failed."""
+    if not report.sets:
+        raise EngineError(report.errors[0] if report.errors else "the coach returned nothing")
+    result = report.sets[0]
+    if result.error:
+        raise EngineError(result.error)
+    return result
 
 
 class OKREditor(TextArea):
     """The YAML text area (plain TextArea; the screen adds the structure-aware keys)."""
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(FindingActions):
     """Edit one draft; critique it with the rules (live) or the LLM coach (ctrl+g)."""
 
     BINDINGS = [
@@ -68,6 +67,7 @@ class EditorScreen(Screen[None]):
         Binding("ctrl+delete,alt+d", "delete_item", "Del item", priority=True),
         Binding("ctrl+r", "history", "History", priority=True),
         Binding("ctrl+t", "review", "Review", priority=True),
+        Binding("f3", "cycle", "Cycle", priority=True),
         Binding("f2", "toggle_focus", "Panel", priority=True),
         Binding("escape", "back", "Back"),
     ]
@@ -80,14 +80,12 @@ class EditorScreen(Screen[None]):
         self.hints = Hints()
         self.llm_findings: list[Finding] = []
         self._timer: Timer | None = None
-        self._coach_worker = None
+        self._coach_worker: Worker[None] | None = None
         self._dismissed: set[str] = set()
         self._saved_text = ""
-        self._hints_text: str | None = None
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
+        self._hints_text: str | None = None  # the text self.hints and self._dirty are for
+        self._dirty = False
+        self._suggestions: dict[SuggestionKey, Suggestion | None] = {}  # for self.hints.key
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -117,20 +115,31 @@ class EditorScreen(Screen[None]):
 
     @property
     def dirty(self) -> bool:
-        """True when the text differs from the saved version (checked on the current
-        text, even when the debounced hints have not caught up with typing yet)."""
-        hints = self._sync_hints()
-        if hints.okr_set is None:
-            return self.editor.text.strip() != self._saved_text.strip()
-        return _content_key(hints.okr_set) != self.saved_key
+        """True when the text differs from the saved version. Nothing is parsed here:
+        the exact answer (same content, any layout) is computed with the hints; while
+        they have not caught up with typing yet, any change of the text counts."""
+        text = self.editor.text
+        if text == self._hints_text:
+            return self._dirty
+        return text.strip() != self._saved_text.strip()
 
     def _sync_hints(self) -> Hints:
-        """The hints of the text as it is now (recomputed only when it changed)."""
+        """The hints of the text as it is now, for an action that needs them exact
+        (computed here only when the background refresh has not caught up)."""
         text = self.editor.text
         if text != self._hints_text:
-            self.hints = compute_hints(text, self.draft)
-            self._hints_text = text
+            self._use_hints(text, compute_hints(text, self.draft))
         return self.hints
+
+    def _use_hints(self, text: str, hints: Hints) -> None:
+        if hints.key != self.hints.key:
+            self._suggestions = {}
+        self.hints = hints
+        self._hints_text = text
+        if hints.okr_set is None:
+            self._dirty = text.strip() != self._saved_text.strip()
+        else:
+            self._dirty = hints.key != self.saved_key
 
     # --- loading and refreshing --------------------------------------------------------------
 
@@ -138,8 +147,9 @@ class EditorScreen(Screen[None]):
         """Load the draft's latest version into the editor (discarding edits)."""
         head = drafts.get_version(self.okr_app.home, self.draft)
         self.version = head.number
-        self.saved_key = _content_key(head.okr_set)
+        self.saved_key = content_key(head.okr_set)
         self._saved_text = write_sets([head.okr_set], "yaml")
+        self._hints_text = None  # dirty is relative to the version just loaded
         self._dismissed = dismissals.dismissed(self.okr_app.home, self.draft, self.version)
         self.sub_title = f"{self.draft} @ v{self.version}"
         self.editor.load_text(self._saved_text)
@@ -149,26 +159,40 @@ class EditorScreen(Screen[None]):
     def _changed(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(HINT_DELAY, self.refresh_hints)
-        # A cheap mark while typing; the exact state comes with the hints.
-        self._update_title(self.editor.text != self._saved_text)
+        self._timer = self.set_timer(HINT_DELAY, self._pause_in_typing)
+        self._update_title()  # a cheap mark while typing; the exact state comes with the hints
 
     @on(TextArea.SelectionChanged, "#source")
     def _moved(self) -> None:
         self._show_hint()
 
-    def _update_title(self, dirty: bool | None = None) -> None:
-        if dirty is None:
-            dirty = self.dirty
-        mark = " ●" if dirty else ""
+    def _update_title(self) -> None:
+        mark = " ●" if self.dirty else ""
         self.sub_title = f"{self.draft} @ v{self.version}{mark}"
 
+    def _pause_in_typing(self) -> None:
+        self._timer = None
+        self._refresh_in_thread(self.editor.text)
+
+    @work(exclusive=True, group="hints")
+    async def _refresh_in_thread(self, text: str) -> None:
+        """Parse and critique ``text`` off the event loop, so typing in a big draft
+        never waits for the rules; a result for text typed over since is dropped."""
+        hints = await asyncio.to_thread(compute_hints, text, self.draft)
+        if self.editor.text != text:
+            return  # typing went on: its own pause refreshes
+        self._use_hints(text, hints)
+        self._redraw()
+
     def refresh_hints(self) -> None:
-        """Re-parse and re-critique the text (rules engine), then redraw hints and panel."""
+        """Bring the hints up to date with the text now, then redraw hints and panel."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._sync_hints()
+        self._redraw()
+
+    def _redraw(self) -> None:
         self._update_title()
         self._show_hint()
         self.run_worker(self._redraw_panel(), group="panel", exclusive=False)
@@ -188,22 +212,20 @@ class EditorScreen(Screen[None]):
 
     def current_findings(self) -> list[Finding]:
         """Rules findings for the text plus LLM findings whose evidence is still there."""
-        critique = self.hints.critique
-        okr_set = self.hints.okr_set
-        if critique is None or okr_set is None:
-            return []
-        found = list(critique.findings)
-        seen = {finding_key(f) for f in found}
-        for finding in self.llm_findings:
-            try:
-                text = okr_set.target_text(finding.target)
-            except (IndexError, ValueError):
-                continue
-            if finding.evidence in text and finding_key(finding) not in seen:
-                found.append(finding)
-        order = {target: i for i, (_, target) in enumerate(self.hints.starts)}
-        found.sort(key=lambda f: (order.get(f.target, -1), f.source != "rules"))
-        return [f for f in found if finding_key(f) not in self._dismissed]
+        return self.hints.merged_findings(self.llm_findings, self._dismissed)
+
+    def _suggestion(self, finding: Finding, clean: bool) -> Suggestion | None:
+        """The finding's suggestion, scored when the text is saved; cached for this
+        content, so a redraw (a dismissal, the coach's answer) re-scores nothing."""
+        rewrite = finding.rewrite.text if finding.rewrite is not None else None
+        key = (finding_key(finding), rewrite, clean)
+        if key not in self._suggestions:
+            okr_set = self.hints.okr_set
+            suggestion = suggestion_for(finding, okr_set)
+            if suggestion is not None and clean and okr_set is not None:
+                suggestion = with_delta(suggestion, finding, okr_set)
+            self._suggestions[key] = suggestion
+        return self._suggestions[key]
 
     async def _redraw_panel(self) -> None:
         panel = self.panel
@@ -213,13 +235,8 @@ class EditorScreen(Screen[None]):
             return
         findings = self.current_findings()
         okr_set = self.hints.okr_set
-        suggestions: dict[str, Suggestion | None] = {}
         clean = not self.dirty
-        for finding in findings:
-            suggestion = suggestion_for(finding, okr_set)
-            if suggestion is not None and clean and okr_set is not None:
-                suggestion = with_delta(suggestion, finding, okr_set)
-            suggestions[finding_key(finding)] = suggestion
+        suggestions = {finding_key(f): self._suggestion(f, clean) for f in findings}
         panel.set_scores(critique.scores)
         llm = sum(1 for f in findings if f.source == "llm")
         status = Text.assemble(
@@ -296,17 +313,7 @@ class EditorScreen(Screen[None]):
         except OKRError:
             return "Edit"
         new = self.hints.okr_set
-        if new is None:
-            return "Edit"
-        changed = []
-        for oi in range(max(len(old.objectives), len(new.objectives))):
-            a = old.objectives[oi] if oi < len(old.objectives) else None
-            b = new.objectives[oi] if oi < len(new.objectives) else None
-            if a is None or b is None or a.model_dump() != b.model_dump():
-                changed.append(f"O{oi + 1}")
-        if old.name != new.name or old.cycle != new.cycle or old.owner != new.owner:
-            changed.insert(0, "set")
-        return f"Edit {', '.join(changed[:4])}" if changed else "Edit"
+        return "Edit" if new is None else editing.change_message(old, new)
 
     def action_save(self, then: str | None = None) -> None:
         """Ask for a message, then save the text as a new version."""
@@ -342,6 +349,7 @@ class EditorScreen(Screen[None]):
                 message,
                 source=source,
                 expected_head=self.version,
+                carry_dismissals=True,
             )
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
@@ -350,107 +358,15 @@ class EditorScreen(Screen[None]):
         return True
 
     def _after_save(self, number: int, scores: Scores | None) -> None:
-        if number != self.version:
-            dismissals.carry_forward(self.okr_app.home, self.draft, self.version, number)
         self.load_head()
         overall = f" · overall {scores.overall}" if scores is not None else ""
         self.okr_app.say(f"Saved {self.draft} v{number}{overall}")
-
-    # --- suggestions -------------------------------------------------------------------------
-
-    @on(CritiquePanel.Act)
-    def _act(self, event: CritiquePanel.Act) -> None:
-        event.stop()
-        if event.action == "undismiss":
-            count = dismissals.undismiss(self.okr_app.home, self.draft, self.version)
-            self._dismissed = set()
-            self.okr_app.say(f"{count} dismissed suggestion(s) shown again")
-            self.refresh_hints()
-            return
-        finding = event.finding
-        if finding is None:
-            return
-        if event.action == "dismiss":
-            self.dismiss_finding(finding)
-        elif event.action == "accept":
-            self.accept(finding, event.suggestion, edit=False)
-        elif event.action == "edit":
-            self.accept(finding, event.suggestion, edit=True)
-
-    def dismiss_finding(self, finding: Finding) -> None:
-        try:
-            key = dismissals.dismiss(self.okr_app.home, self.draft, self.version, finding)
-        except OKRError as exc:
-            self.okr_app.say(one_line(exc), severity="error")
-            return
-        self._dismissed.add(key)
-        self.okr_app.say(
-            f"Dismissed {finding.code} on {finding.target} for v{self.version} (u: undo)"
-        )
-        self.refresh_hints()
-
-    def accept(self, finding: Finding, suggestion: Suggestion | None, *, edit: bool) -> None:
-        """Accept the finding's rewrite as a new version (editing it first when asked,
-        when it has blanks to fill in, or when the finding offers no rewrite)."""
-        if self.dirty or self.hints.okr_set is None:
-            self.okr_app.say(
-                "Save your edits first (ctrl+s): suggestions apply to a saved version",
-                severity="warning",
-            )
-            return
-        if finding.target == "SET":
-            self.okr_app.say(
-                "This finding is about the whole set: edit the text directly", severity="warning"
-            )
-            return
-        okr_set = self.hints.okr_set
-        current = okr_set.target_text(finding.target)
-        if suggestion is not None and suggestion.ready and not edit:
-            text = suggestion.text if finding.rewrite is None else None
-            self._accept_now(finding, text)
-            return
-
-        def score(text: str) -> int | None:
-            return rewrite_delta(okr_set, finding.target, " ".join(text.split()), finding.evidence)
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self._accept_now(finding, text)
-
-        self.app.push_screen(
-            RewriteDialog(
-                finding.target,
-                current,
-                suggestion.text if suggestion else current,
-                score,
-                lambda text: placeholders(text, current),
-            ),
-            done,
-        )
-
-    def _accept_now(self, finding: Finding, text: str | None) -> None:
-        before = self.hints.critique.scores.overall if self.hints.critique else None
-        try:
-            result = drafts.accept(
-                self.okr_app.home, self.draft, finding, text=text, expected_head=self.version
-            )
-        except OKRError as exc:
-            self.okr_app.say(one_line(exc), severity="error")
-            return
-        number = result.version.number
-        if number != self.version:
-            dismissals.carry_forward(self.okr_app.home, self.draft, self.version, number)
-        self.load_head()
-        after = self.hints.critique.scores.overall if self.hints.critique else None
-        change = (
-            f" · overall {before} → {after}" if before is not None and after is not None else ""
-        )
-        self.okr_app.say(f"Accepted: {self.draft} v{number} ({result.version.source}){change}")
 
     # --- LLM coach ---------------------------------------------------------------------------
 
     def action_coach(self) -> None:
         """Ask the LLM coach about the current text, in a worker (Esc cancels)."""
+        self._sync_hints()
         if self.hints.okr_set is None:
             self.okr_app.say(f"fix the text first: {self.hints.error}", severity="error")
             return
@@ -465,10 +381,13 @@ class EditorScreen(Screen[None]):
 
     @work(exclusive=True, group="coach", exit_on_error=False)
     async def run_coach(self, okr_set: OKRSet) -> None:
+        """Await the critic in this worker: cancelling the worker (Esc, quitting) cancels
+        the request in flight."""
         panel = self.panel
+        critic = self.okr_app.coach()
         panel.busy(f"Asking the coach ({self.okr_app.coach_label()})…")
         try:
-            critique: SetCritique = await self.okr_app.coach(okr_set, self.okr_app.settings.style)
+            critique = only_set(await critic.critique_async([okr_set]))
         except asyncio.CancelledError:
             self.okr_app.say("Coach cancelled")
             raise
@@ -477,10 +396,6 @@ class EditorScreen(Screen[None]):
             return
         finally:
             panel.busy(None)
-        if critique.error:
-            self.okr_app.say(
-                f"The coach could not finish: {critique.error}", severity="error", timeout=8
-            )
         llm = [f for f in critique.findings if f.source == "llm"]
         self.llm_findings = llm
         self.okr_app.say(f"The coach made {len(llm)} suggestion(s)")
@@ -501,8 +416,9 @@ class EditorScreen(Screen[None]):
             return
         self.leave(lambda: self.dismiss())
 
-    def leave(self, go) -> None:  # noqa: ANN001 - a callable
+    def leave(self, go: Callable[[], object]) -> None:
         """Run ``go`` once unsaved edits are saved or discarded (asks when there are some)."""
+        self._sync_hints()
         if not self.dirty:
             go()
             return
@@ -550,3 +466,9 @@ class EditorScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.okr_app.open_review(self)
+
+    def action_cycle(self) -> None:
+        """This draft's cycle: status, check in, grade, retro (tui/screens/cycle.py)."""
+        from tui.screens.cycle import CycleScreen
+
+        self.app.push_screen(CycleScreen(self.draft))

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from assistant.domain.drafts import VersionInfo
 from assistant.errors import OKRError
 from assistant.render import ago
+from assistant.render.diff import diff_renderable
 from assistant.services import drafts
-from assistant.store.models import VersionInfo
+from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog
-from tui.texts import diff_text, overall_cell, trend_text
-
-if TYPE_CHECKING:
-    from tui.app import OKRApp
+from tui.texts import overall_cell, trend_text
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(OKRScreen[None]):
     """Newest first. The diff shows the highlighted version against the marked one
     (m marks; by default the version before it)."""
 
@@ -38,10 +34,6 @@ class HistoryScreen(Screen[None]):
         self.draft = draft
         self.versions: list[VersionInfo] = []
         self.marked: int | None = None
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,7 +124,7 @@ class HistoryScreen(Screen[None]):
         except OKRError as exc:
             target.update(Text(str(exc), style="red"))
             return
-        target.update(diff_text(diff))
+        target.update(diff_renderable(diff))
 
     def action_mark(self) -> None:
         info = self.selected()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Footer,
     Header,
@@ -22,10 +19,8 @@ from textual.widgets import (
 )
 
 from assistant.services.learn import Example, load_examples, primer
+from tui.screens.base import OKRScreen
 from tui.texts import okr_text, score_block
-
-if TYPE_CHECKING:
-    from tui.app import OKRApp
 
 
 class ExampleItem(ListItem):
@@ -35,7 +30,7 @@ class ExampleItem(ListItem):
         self.example = example
 
 
-class LearnScreen(Screen[None]):
+class LearnScreen(OKRScreen[None]):
     """Tabs: the primer (Markdown) and the examples with a coach's commentary."""
 
     BINDINGS = [
@@ -44,10 +39,6 @@ class LearnScreen(Screen[None]):
         Binding("x", "tab('examples')", "Examples"),
         Binding("escape,q", "back", "Back"),
     ]
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -20,15 +20,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
 
 from assistant.config import Settings
-from assistant.errors import OKRError
+from assistant.errors import OKRError, one_line
 from assistant.model import OKRSet
+from assistant.rubric.rewrites import score_rewrite
+from tui.screens.base import OKRScreen
 from tui.screens.dialogs import RewriteDialog
-from tui.suggestions import placeholders, rewrite_delta
+from tui.suggestions import placeholders
 from tui.texts import SPINNER, delta_text
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ def default_reviewer() -> Reviewer:
         from assistant.services.review import run_review_async
 
         return await run_review_async(
-            okr_set, rounds=2, engine="auto", settings=settings, home=home, progress=progress
+            okr_set, rounds=2, engine=settings.engine, settings=settings, home=home, progress=progress
         )
 
     return review
@@ -55,6 +57,7 @@ def default_reviewer() -> Reviewer:
 
 def open_review(app: OKRApp, editor: EditorScreen) -> None:
     """Review the editor's saved version (asks to save unsaved edits first)."""
+    editor.refresh_hints()
     if editor.dirty or editor.hints.okr_set is None:
         app.say(
             "Save your edits first (ctrl+s): the review looks at a saved version",
@@ -168,7 +171,7 @@ def synthesis_text(review: Review) -> Text:
     return Text("\n").join(lines)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(OKRScreen[None]):
     """One review session of ``draft@version``."""
 
     BINDINGS = [
@@ -186,14 +189,10 @@ class ReviewScreen(Screen[None]):
         self.okr_set = okr_set
         self.review: Review | None = None
         self.failed: str | None = None
-        self._worker = None
+        self._worker: Worker[None] | None = None
         self._spin: Timer | None = None
         self._status = "Starting the review…"
         self._since = 0.0
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -257,8 +256,6 @@ class ReviewScreen(Screen[None]):
             app.say("Review cancelled")
             raise
         except Exception as exc:  # noqa: BLE001 - a failed review never kills the app
-            from tui.screens.editor import one_line
-
             self._stop_spinner()
             self.failed = one_line(exc)
             self._show_status(Text.assemble(("Review failed: ", "bold red"), Text(self.failed)))
@@ -316,6 +313,10 @@ class ReviewScreen(Screen[None]):
             self._accept(number, None)
             return
 
+        def score(text: str) -> int | None:
+            scored = score_rewrite(review.okr_set, change.target, text)
+            return None if scored is None else scored.score_delta
+
         def done(text: str | None) -> None:
             if text is not None:
                 self._accept(number, text)
@@ -325,7 +326,7 @@ class ReviewScreen(Screen[None]):
                 change.target,
                 current,
                 proposal,
-                lambda t: rewrite_delta(review.okr_set, change.target, t, change.evidence),
+                score,
                 lambda t: placeholders(t, current),
             ),
             done,
@@ -342,8 +343,6 @@ class ReviewScreen(Screen[None]):
             )
             self.review = get_review(self.okr_app.home, review.id, self.draft)
         except OKRError as exc:
-            from tui.screens.editor import one_line
-
             self.okr_app.say(one_line(exc), severity="error")
             return
         self.query_one("#synthesis-text", Static).update(synthesis_text(self.review))

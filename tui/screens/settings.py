@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -11,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
@@ -26,9 +24,7 @@ from textual.widgets import (
 
 from assistant.config import load_settings, masked_key, save_settings
 from assistant.errors import OKRError
-
-if TYPE_CHECKING:
-    from tui.app import OKRApp
+from tui.screens.base import OKRScreen
 
 ENGINES = [
     ("auto: the LLM when a key is set, else rules", "auto"),
@@ -42,17 +38,13 @@ STYLES = [
 ]
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(OKRScreen[None]):
     """Edit and save ``config.toml`` (``assistant.config.save_settings``)."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back"),
     ]
-
-    @property
-    def okr_app(self) -> OKRApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         try:

@@ -189,14 +189,18 @@ class CritiquePanel(Vertical):
                         await listing.mount(*new)
             if not changed and listing.index is not None:
                 return
-            items = list(listing.children)
-            cards = [i for i, item in enumerate(items) if isinstance(item, FindingItem)]
+            cards = [
+                (i, item)
+                for i, item in enumerate(listing.children)
+                if isinstance(item, FindingItem)
+            ]
             same = [
                 i
-                for i in cards
-                if previous is not None and finding_key(items[i].finding) == finding_key(previous)  # type: ignore[attr-defined]
+                for i, item in cards
+                if previous is not None and finding_key(item.finding) == finding_key(previous)
             ]
-            listing.index = (same or cards or [None])[0]
+            first: list[int | None] = [*same, *(i for i, _ in cards), None]
+            listing.index = first[0]
 
     # --- busy state (LLM worker) -------------------------------------------------------------
 

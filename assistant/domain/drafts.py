@@ -1,6 +1,8 @@
-"""What the drafts services return: versions, draft summaries, diffs, doctor reports.
+"""Draft and version records: what the drafts services return and the store reads back.
 
-Plain pydantic models so the CLI, the TUI and ``--json`` output share one shape.
+Versions, draft summaries, diffs, import outcomes and doctor reports are domain
+data (no SQLite or terminal in them), plain pydantic models so the CLI, the TUI
+and ``--json`` output share one shape.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.model import OKRSet, Scores
 
 # Where a version came from. Others may append (keep names short and stable).
-SOURCES: tuple[str, ...] = ("manual", "import", "accept:rules", "accept:llm", "review", "restore")
+SOURCES: tuple[str, ...] = (
+    "manual",
+    "import",
+    "accept:rules",
+    "accept:llm",
+    "review",
+    "restore",
+    "draft:interview",
+    "draft:llm",
+)
 # How long a deleted draft can be brought back with ``okr undelete``.
 RETENTION_DAYS = 30
 
@@ -156,6 +167,8 @@ class DoctorReport(_Out):
     migrations: list[str] = Field(default_factory=list)
     drafts: int = 0
     versions: int = 0
+    cycles: int = 0
+    checkins: int = 0
     integrity: str = "ok"
     problems: list[str] = Field(default_factory=list)
 

@@ -1,4 +1,4 @@
-"""The LLM engine of the peer review (see ``assistant.services.review``).
+"""The LLM engine of the peer review (``--engine llm``).
 
 One structured call per persona and round, all of a round sent at once through one
 shared ``AsyncOpenAI`` client (bounded by ``llm.concurrency``), then one facilitator
@@ -15,16 +15,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from assistant.config import Settings
-from assistant.model import OKRSet, SetCritique
-from assistant.services.personas import LENS_CODES, Persona
-from assistant.services.review import (
-    MAX_OPEN_QUESTIONS,
-    TOP_CHANGES,
+from assistant.domain.review import (
     Agreement,
     Change,
     Disagreement,
@@ -35,91 +31,26 @@ from assistant.services.review import (
     ReviewQuestion,
     Seat,
     Synthesis,
+)
+from assistant.errors import one_line
+from assistant.model import OKRSet, RunUsage, SetCritique
+from assistant.rubric.team import TEAM_CODES
+from assistant.services.personas import LENS_CODES, Persona
+from assistant.services.review.rewrites import guarded_rewrite
+from assistant.services.review.schemas import (
+    PersonaRepliesOut,
+    PersonaReviewOut,
+    SynthesisOut,
+)
+from assistant.services.review.synthesis import (
+    MAX_OPEN_QUESTIONS,
+    TOP_CHANGES,
     assemble_synthesis,
-    guarded_rewrite,
     seat_notes,
 )
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PointOut(_Strict):
-    target: str = Field(description="Id exactly as given: SET, O1, O1.KR2")
-    code: str = Field(description="A rule code from the findings, or LLM-SOMETHING")
-    evidence: str = Field(description="Exact verbatim quote from the target's own text")
-    point: str
-
-
-class QuestionOut(_Strict):
-    target: str
-    question: str
-
-
-class PersonaReviewOut(_Strict):
-    """Round 1: one reviewer's points and questions."""
-
-    points: list[PointOut]
-    questions: list[QuestionOut]
-
-
-class ReplyOut(_Strict):
-    to: str = Field(description="The id of the point answered, e.g. finance-lead#2")
-    stance: Literal["agree", "disagree", "refine"]
-    reply: str
-
-
-class PersonaRepliesOut(_Strict):
-    """Round 2: one reviewer's answers to the others."""
-
-    replies: list[ReplyOut]
-
-
-class AgreementOut(_Strict):
-    target: str
-    personas: list[str]
-    summary: str
-
-
-class PositionOut(_Strict):
-    persona: str
-    position: str
-
-
-class DisagreementOut(_Strict):
-    target: str
-    summary: str
-    positions: list[PositionOut]
-
-
-class ChangeOut(_Strict):
-    target: str
-    change: str
-    evidence: str = Field(description="Exact verbatim quote from the target's own text")
-    rewrite: str | None = Field(description="Full replacement text for the target, or null")
-
-
-class OpenQuestionOut(_Strict):
-    target: str
-    question: str
-    asked_by: list[str]
-
-
-class SynthesisOut(_Strict):
-    """The facilitator's synthesis."""
-
-    agreements: list[AgreementOut]
-    disagreements: list[DisagreementOut]
-    top_changes: list[ChangeOut]
-    open_questions: list[OpenQuestionOut]
-
-
-def _one_line(exc: BaseException) -> str:
-    from assistant.llm.client import ItemError
-
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if isinstance(exc, ItemError) else f"{type(exc).__name__}: {text}"[:300]
+if TYPE_CHECKING:
+    from assistant.llm.client import Usage
 
 
 def _clean(text: str, okr_set: OKRSet) -> str:
@@ -139,7 +70,7 @@ class _LLMRun:
     critique: SetCritique
     semaphore: asyncio.Semaphore
     mode: str
-    usage: Any = None
+    usage: Usage
     progress: Callable[[str], None] | None = None
 
     async def ask(self, messages: list[dict[str, Any]], schema: type[BaseModel]) -> Any:
@@ -167,13 +98,9 @@ class _LLMRun:
 
 
 def _prompt_text(name: str, **values: str) -> list[dict[str, Any]]:
-    from assistant.llm.engine import load_prompt
+    from assistant.llm.prompts import prompt_messages
 
-    prompt = load_prompt(name)
-    user = prompt.user
-    for key, value in values.items():
-        user = user.replace("{{" + key + "}}", value)
-    return [{"role": "system", "content": prompt.system}, {"role": "user", "content": user}]
+    return prompt_messages(name, **values)  # one pass: OKR text is never a placeholder
 
 
 def _ground_points(
@@ -208,18 +135,16 @@ def _ground_points(
             )
         )
     questions: list[ReviewQuestion] = []
-    for item in answer.questions[:4]:
-        if not item.question.strip():
+    for asked in answer.questions[:4]:
+        if not asked.question.strip():
             dropped += 1
             continue
-        target = normalise_target(okr_set, item.target) or "SET"
-        questions.append(ReviewQuestion(target=target, text=_clean(item.question, okr_set)))
+        target = normalise_target(okr_set, asked.target) or "SET"
+        questions.append(ReviewQuestion(target=target, text=_clean(asked.question, okr_set)))
     return points, questions, dropped
 
 
-_KNOWN_EXTRA = frozenset(
-    {"TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD", *LENS_CODES.values()}
-)
+_KNOWN_EXTRA = frozenset({*TEAM_CODES, *LENS_CODES.values()})
 
 
 def _points_for(seats: Sequence[Seat], exclude: str) -> str:
@@ -269,7 +194,7 @@ async def _round_one(run: _LLMRun, persona: Persona) -> Seat:
     try:
         answer = await run.ask(messages, PersonaReviewOut)
     except Exception as exc:  # one seat never sinks the session
-        seat.status, seat.error = "failed", f"round 1: {_one_line(exc)}"
+        seat.status, seat.error = "failed", f"round 1: {one_line(exc)}"
         run.tell(f"round 1: {persona.display_name} failed")
         return seat
     seat.points, seat.questions, seat.dropped = _ground_points(persona, run.okr_set, answer)
@@ -298,7 +223,7 @@ async def _round_two(run: _LLMRun, persona: Persona, seat: Seat, seats: Sequence
         answer = await run.ask(messages, PersonaRepliesOut)
     except Exception as exc:
         run.tell(f"round 2: {persona.display_name} failed")
-        return seat.model_copy(update={"status": "failed", "error": f"round 2: {_one_line(exc)}"})
+        return seat.model_copy(update={"status": "failed", "error": f"round 2: {one_line(exc)}"})
     replies: list[Reply] = []
     dropped = seat.dropped
     for item in answer.replies[:6]:
@@ -415,7 +340,7 @@ async def _facilitate(
         synthesis = assemble_synthesis(run.okr_set, run.critique, seats, panel)
         synthesis.notes.insert(
             0,
-            f"The facilitator could not answer ({_one_line(exc)}); this synthesis was assembled "
+            f"The facilitator could not answer ({one_line(exc)}); this synthesis was assembled "
             "offline from the reviewers' points and replies.",
         )
         return synthesis
@@ -432,9 +357,9 @@ async def llm_review(
     settings: Settings,
     client: Any,
     progress: Callable[[str], None] | None,
-) -> tuple[list[Seat], Synthesis, dict[str, Any], int]:
+) -> tuple[list[Seat], Synthesis, RunUsage]:
+    """Both rounds and the facilitator; what the session cost as ``RunUsage``."""
     from assistant.llm.client import RequestCounter, Usage, build_client
-    from assistant.llm.cost import cost_usd
 
     counter: RequestCounter | None = None
     own_client = client is None
@@ -475,22 +400,18 @@ async def llm_review(
     finally:
         if own_client:
             await client.close()
-    usage = run.usage
-    price = settings.llm.price_for(settings.llm.model)
-    requests = counter.count if counter is not None else usage.asks
-    report = {
-        "model": settings.llm.model,
-        "requests": requests,
-        "asks": usage.asks,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "cached_tokens": usage.cached_tokens,
-        "cost_usd": cost_usd(
-            price, usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens
-        ),
-        "mode": run.mode,
-    }
-    return seats, synthesis, report, requests
+    from assistant.services.coach import run_usage  # the one place a RunUsage is built
+
+    requests = counter.count if counter is not None else run.usage.asks
+    usage = run_usage(
+        settings,
+        model=settings.llm.model,
+        tally=run.usage,
+        requests=requests,
+        cache_hits=0,
+        mode=run.mode,
+    )
+    return seats, synthesis, usage
 
 
 async def _as_is(seat: Seat) -> Seat:

@@ -1,0 +1,212 @@
+"""Located plain data to validated ``OKRSet`` objects: one builder for every format.
+
+Aliases (``kr``, ``team``, ``quarter``…), numbers written as text (``32%``, ``$1.2M``)
+and team files (``sets:``) are understood here; anything else is a located
+``InputError`` naming the field and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from assistant.errors import InputError
+from assistant.io.located import LDict, LList, line_of
+from assistant.measure import extract
+from assistant.model import KeyResult, Objective, OKRSet
+
+
+class Builder:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fail(self, message: str, where: object = None, line: int | None = None) -> InputError:
+        return InputError(self.label, message, line if line is not None else line_of(where))
+
+    def text(self, value: object, what: str, where: object) -> str:
+        if isinstance(value, bool) or value is None:
+            raise self.fail(f"{what} must be text", where)
+        if isinstance(value, int | float | date):
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.fail(f"{what} must be text, not a {_kind(value)}", where)
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise self.fail(f"{what} is empty", where)
+        return cleaned
+
+    def optional_text(self, data: dict, key: str, what: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, date | datetime):
+            return value.isoformat()[:10]
+        return self.text(value, what, value if line_of(value) else data)
+
+    def okr_type(self, data: dict, what: str) -> str | None:
+        value = self.optional_text(data, "type", f"{what} type")
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered not in ("committed", "aspirational"):
+            raise self.fail(
+                f"{what} type must be 'committed' or 'aspirational', not '{value}'",
+                data.get("type") or data,
+            )
+        return lowered
+
+    def number(self, data: dict, key: str) -> tuple[float | None, str | None]:
+        value = data.get(key)
+        if value is None:
+            return None, None
+        if isinstance(value, bool):
+            raise self.fail(f"{key} must be a number", data)
+        if isinstance(value, int | float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise self.fail(f"{key} must be a finite number", data)
+            return float(value), None
+        if isinstance(value, str):
+            m = extract(value)
+            if len(m.quantities) == 1:
+                q = m.quantities[0]
+                return q.value, (q.unit or None)
+        raise self.fail(
+            f"{key} must be a number such as 32, 32% or $1.2M, not '{value}'",
+            value if line_of(value) else data,
+        )
+
+    def check_keys(self, data: dict, allowed: Iterable[str], what: str) -> None:
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                raise self.fail(
+                    f"unknown {what} field '{key}' (expected one of: {', '.join(allowed)})", data
+                )
+
+    def key_result(self, raw: object, where: object, line: int | None = None) -> KeyResult:
+        if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+            return KeyResult(
+                text=self.text(raw, "key result", raw), line=line_of(raw) or line_of(where)
+            )
+        if raw is None:
+            raise self.fail("a key result is empty", where, line)
+        if not isinstance(raw, dict):
+            raise self.fail(
+                f"a key result must be text or a mapping, not a {_kind(raw)}", where, line
+            )
+        data = _aliased(raw, {"kr": "text", "key_result": "text", "parent": "aligns_to"})
+        self.check_keys(
+            data,
+            ("text", "owner", "type", "baseline", "target", "unit", "deadline", "aligns_to"),
+            "key result",
+        )
+        if "text" not in data:
+            raise self.fail("a key result needs 'text'", raw)
+        baseline, base_unit = self.number(data, "baseline")
+        target, target_unit = self.number(data, "target")
+        return KeyResult(
+            text=self.text(
+                data["text"], "key result text", data["text"] if line_of(data["text"]) else raw
+            ),
+            owner=self.optional_text(data, "owner", "owner"),
+            type=self.okr_type(data, "key result"),
+            baseline=baseline,
+            target=target,
+            unit=self.optional_text(data, "unit", "unit") or target_unit or base_unit,
+            deadline=self.optional_text(data, "deadline", "deadline"),
+            aligns_to=self.optional_text(data, "aligns_to", "aligns_to"),
+            line=line_of(raw),
+        )
+
+    def objective(self, raw: object, where: object) -> Objective:
+        if not isinstance(raw, dict):
+            raise self.fail(
+                f"an objective must be a mapping with a title, not a {_kind(raw)}",
+                raw if line_of(raw) else where,
+            )
+        data = _aliased(raw, {"objective": "title", "name": "title", "krs": "key_results",
+                              "key results": "key_results", "parent": "aligns_to"})  # fmt: skip
+        self.check_keys(data, ("title", "type", "owner", "aligns_to", "key_results"), "objective")
+        if "title" not in data:
+            raise self.fail("an objective needs a 'title'", raw)
+        krs = data.get("key_results") or []
+        if not isinstance(krs, list):
+            raise self.fail("key_results must be a list", raw)
+        return Objective(
+            title=self.text(
+                data["title"], "objective title", data["title"] if line_of(data["title"]) else raw
+            ),
+            type=self.okr_type(data, "objective"),
+            owner=self.optional_text(data, "owner", "owner"),
+            aligns_to=self.optional_text(data, "aligns_to", "aligns_to"),
+            key_results=[self.key_result(kr, raw, _item_line(krs, i)) for i, kr in enumerate(krs)],
+            line=line_of(raw),
+        )
+
+    def okr_set(self, raw: object, index: int, default_name: str, defaults: dict) -> OKRSet:
+        if not isinstance(raw, dict):
+            raise self.fail(
+                f"a set must be a mapping with 'objectives', not a {_kind(raw)}", raw, 1
+            )
+        data = _aliased(
+            raw, {"team": "name", "title": "name", "quarter": "cycle", "period": "cycle"}
+        )
+        self.check_keys(data, ("name", "owner", "cycle", "objectives"), "set")
+        objectives = data.get("objectives")
+        if objectives is None:
+            raise self.fail(
+                "expected 'objectives:' (a list of objectives with key_results)",
+                raw,
+                line_of(raw) or 1,
+            )
+        if not isinstance(objectives, list):
+            raise self.fail("objectives must be a list", raw)
+        merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
+        return OKRSet(
+            name=self.optional_text(merged, "name", "name") or default_name,
+            owner=self.optional_text(merged, "owner", "owner"),
+            cycle=self.optional_text(merged, "cycle", "cycle"),
+            objectives=[self.objective(o, raw) for o in objectives],
+            line=line_of(raw) or 1,
+            source=self.label,
+            index=index,
+        )
+
+    def sets(self, tree: object, stem: str) -> list[OKRSet]:
+        if isinstance(tree, list):
+            tree = LDict(sets=tree)
+        if not isinstance(tree, dict):
+            raise self.fail(
+                f"expected a mapping with 'objectives:' or 'sets:', not a {_kind(tree)}", tree, 1
+            )
+        if "sets" in tree:
+            raw_sets = tree["sets"]
+            if not isinstance(raw_sets, list):
+                raise self.fail("sets must be a list", tree, line_of(tree) or 1)
+            self.check_keys(tree, ("sets", "cycle", "owner", "name"), "team file")
+            defaults = {k: tree[k] for k in ("cycle",) if tree.get(k) is not None}
+            if not raw_sets:
+                raise self.fail("the team file has no sets", tree, line_of(tree) or 1)
+            return [
+                self.okr_set(raw, i, f"{stem} {i}", defaults)
+                for i, raw in enumerate(raw_sets, start=1)
+            ]
+        return [self.okr_set(tree, 1, stem, {})]
+
+
+def _item_line(items: list, index: int) -> int | None:
+    lines = getattr(items, "item_lines", None)
+    return lines[index] if lines and index < len(lines) else None
+
+
+def _aliased(data: dict, aliases: dict[str, str]) -> dict:
+    result = LDict()
+    result.line = line_of(data)
+    for key, value in data.items():
+        result[aliases.get(str(key).lower(), str(key).lower())] = value
+    return result
+
+
+def _kind(value: object) -> str:
+    names = {list: "list", LList: "list", dict: "mapping", LDict: "mapping", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,53 @@
+"""What an LLM run prints besides the critique: the usage line and the dry-run plan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.llm.cost import format_cost
+
+if TYPE_CHECKING:
+    from assistant.model import DryRunPlan, RunUsage
+
+
+def usage_line(usage: RunUsage) -> str:
+    """One line for stderr after a run: requests, tokens, cache hits and cost."""
+    return (
+        f"{usage.model}: {usage.requests} requests, "
+        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, "
+        f"{usage.cache_hits} cached, cost {format_cost(usage.cost_usd)}"
+    )
+
+
+def render_dry_run(plan: DryRunPlan) -> str:
+    """What would be sent, message by message, then the estimate. Identical system
+    messages are printed once and referred to afterwards."""
+    out = [
+        f"Dry run: nothing is sent. Endpoint {plan.base_url}, model {plan.model}, "
+        f"prompt {plan.prompt}, style {plan.style}, response_format {plan.response_format}.",
+        "",
+    ]
+    seen_system: dict[str, str] = {}
+    for item in plan.items:
+        header = f"=== {item.item}" + (f" ({item.name})" if item.name else "")
+        if item.cached:
+            out += [f"{header}: cached answer, not sent ===", ""]
+            continue
+        out.append(f"{header}: ~{item.estimated_prompt_tokens} prompt tokens ===")
+        for message in item.messages:
+            content = str(message["content"])
+            if message["role"] == "system" and content in seen_system:
+                out.append(f"--- system: identical to {seen_system[content]} ---")
+                continue
+            if message["role"] == "system":
+                seen_system[content] = item.item
+            out += [f"--- {message['role']} ---", content]
+        out.append("")
+    out.append(
+        f"Would send {plan.requests} requests ({plan.cache_hits} cached): "
+        f"~{plan.estimated_prompt_tokens} prompt + ~{plan.estimated_completion_tokens} "
+        f"completion tokens (estimated at 4 characters per token), "
+        f"cost ~{format_cost(plan.estimated_cost_usd)} "
+        f"(~{format_cost(plan.estimated_batch_cost_usd)} with okr batch)."
+    )
+    return "\n".join(out) + "\n"

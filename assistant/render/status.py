@@ -1,0 +1,452 @@
+"""``okr status`` and ``okr grade`` as text (Rich), Markdown and SPEC §7 JSON; the team table.
+
+Pure functions of ``CycleStatus`` values. Text from the store (KR texts, titles, notes)
+is cleaned of control characters and only ever placed in Rich ``Text`` objects, never
+parsed as markup, so ``[bold]`` in a KR prints literally.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain.cycle import FLAG_TEXT, format_value, grade_colour
+from assistant.domain.cycle_status import CycleStatus, KRStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+STATUS_FORMATS = ("text", "markdown", "json", "html")
+GRADE_FORMATS = ("text", "markdown", "json")
+STATUS_STYLE = {"on-track": "green", "at-risk": "yellow", "off-track": "red", "no-data": "grey50"}
+SPARKS = "▁▂▃▄▅▆▇█"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None) -> str:
+    """Text from the store, safe for a terminal or a table cell: no control characters
+    (escape sequences, bidi overrides), whitespace collapsed to single spaces."""
+    return " ".join(_CONTROL_RE.sub(" ", text or "").split())
+
+
+def _r(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() and abs(value) < 1e15 else round(value, 6)
+
+
+def kr_json(kr: KRStatus, *, history: bool = True) -> dict[str, Any]:
+    t = kr.track
+    data: dict[str, Any] = {
+        "id": t.id,
+        "text": t.text,
+        "type": t.type,
+        "mode": t.mode,
+        "baseline": _number(t.baseline),
+        "target": _number(t.target),
+        "unit": t.unit or None,
+        "value": _number(kr.value),
+        "progress": _r(kr.progress),
+        "expected": _r(kr.expected),
+        "expected_now": _r(kr.expected_now),
+        "confidence": kr.confidence,
+        "confidence_trend": kr.confidence_trend,
+        "status": kr.status,
+        "stale": kr.stale,
+        "days_since_update": kr.days_since_update,
+        "grade": kr.grade,
+        "grade_colour": grade_colour(kr.grade),
+        "flags": list(kr.flags),
+        "checkins_count": kr.days_checked_in,
+        "last_checkin": kr.latest.on.isoformat() if kr.latest else None,
+    }
+    if history:
+        data["checkins"] = [
+            {
+                "date": p.on.isoformat(),
+                "value": _number(p.value),
+                "progress": _r(p.progress),
+                "expected": _r(p.expected),
+                "confidence": p.confidence,
+                "note": p.note,
+            }
+            for p in kr.points
+        ]
+    return data
+
+
+def status_json(
+    status: CycleStatus, *, with_version: bool = True, history: bool = True
+) -> dict[str, Any]:
+    """The SPEC §7 object (plus ``status``, ``flags``, ``as_of`` and per-KR extras);
+    ``history=False`` leaves out each KR's list of check-ins (the team report)."""
+    c = status.cycle
+    data: dict[str, Any] = {"version": 1} if with_version else {}
+    data.update(
+        {
+            "draft": c.draft,
+            "cycle": {
+                "label": c.label,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat(),
+                "launched_version": c.version,
+                "state": c.state,
+                "as_of": status.as_of.isoformat(),
+                "graded_at": c.graded_at,
+            },
+            "key_results": [kr_json(kr, history=history) for kr in status.key_results],
+            "objectives": [
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "type": o.type,
+                    "progress": _r(o.progress),
+                    "status": o.status,
+                    "grade": o.grade,
+                    "flags": list(o.flags),
+                }
+                for o in status.objectives
+            ],
+            "progress": _r(status.progress),
+            "status": status.status,
+            "grade": status.grade,
+            "flags": list(status.flags),
+        }
+    )
+    return data
+
+
+def team_json(statuses: Sequence[CycleStatus], today: date) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "as_of": today.isoformat(),
+        "drafts": [status_json(s, with_version=False, history=False) for s in statuses],
+    }
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100):d}%"
+
+
+def bar(progress: float | None, expected: float | None = None, width: int = 10) -> str:
+    """``██████░░┆░`` — progress filled, the expected point marked ``┆`` when ahead of it."""
+    filled = round((progress or 0.0) * width)
+    cells = ["█" if i < filled else "░" for i in range(width)]
+    if expected is not None:
+        at = min(width - 1, max(0, round(expected * width) - 1))
+        if at >= filled:
+            cells[at] = "┆"
+    return "".join(cells)
+
+
+def sparkline(kr: KRStatus, width: int = 12) -> str:
+    """The KR's progress over its check-ins, one block per check-in (the latest ``width``)."""
+    points = kr.points[-width:]
+    return "".join(SPARKS[min(7, int(p.progress * 7.999))] for p in points)
+
+
+def trend(delta: int | None) -> str:
+    if delta is None:
+        return ""
+    return "→" if delta == 0 else (f"↑{delta}" if delta > 0 else f"↓{-delta}")
+
+
+def grade_text(grade: float | None) -> str:
+    return "–" if grade is None else f"{grade:.1f}"
+
+
+def journey(kr: KRStatus) -> str:
+    """``32% → 41% → 50%``: baseline, latest value, target (a fraction KR: ``0 → 0.4 → done``)."""
+    t = kr.track
+    if t.mode == "fraction":
+        value = "–" if kr.value is None else ("done" if kr.value >= 1 else f"{kr.value:g}")
+        return f"0 → {value} → done"
+    return f"{format_value(t.baseline, t.unit)} → {format_value(kr.value, t.unit)} → {format_value(t.target, t.unit)}"
+
+
+def headline(status: CycleStatus) -> str:
+    c = status.cycle
+    day = (min(status.as_of, c.end) - c.start).days + 1
+    total = (c.end - c.start).days + 1
+    when = (
+        f"graded {(c.graded_at or '')[:10]}"
+        if c.state == "graded"
+        else (f"day {day} of {total}" if day >= 1 else f"starts {c.start}")
+    )
+    return (
+        f"{clean(c.draft)} · {clean(c.label)} ({c.start} → {c.end}) · launched from v{c.version}"
+        f" · {when}"
+    )
+
+
+def stale_line(status: CycleStatus) -> str | None:
+    stale = status.stale
+    if not stale:
+        return None
+    parts = [
+        f"{kr.track.id} ({'never' if kr.days_since_update is None else f'{kr.days_since_update} days'})"
+        for kr in stale
+    ]
+    return f"Not updated for 14+ days: {', '.join(parts)}"
+
+
+# --- text (Rich) ------------------------------------------------------------------------------
+
+
+def console_buffer(color: bool, width: int | None) -> tuple[Console, io.StringIO]:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    if width is None and color:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or 100,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    return console, buffer
+
+
+def styled(text: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(clean(text), style=style)
+
+
+def status_text(status: CycleStatus, *, color: bool = False, width: int | None = None) -> str:
+    from rich.table import Table
+    from rich.text import Text
+
+    console, buffer = console_buffer(color, width)
+    graded = status.cycle.state == "graded"
+    console.print(styled(headline(status), "bold"))
+    if not graded:
+        console.print(
+            styled(
+                f"Expected by {status.as_of}: {pct(status.key_results[0].expected_now if status.key_results else None)} of the way",
+                "dim",
+            )
+        )
+    for objective in status.objectives:
+        console.print()
+        head = Text.assemble(
+            (f"{objective.id} ", "bold"),
+            styled(objective.title, "bold"),
+            "  ",
+            (f"progress {pct(objective.progress)}", ""),
+            "  ",
+            (objective.status, STATUS_STYLE[objective.status]),
+        )
+        if graded:
+            head.append(f"  grade {grade_text(objective.grade)}", _grade_style(objective.grade))
+        for flag in objective.flags:
+            head.append(f"  ⚑ {FLAG_TEXT.get(flag, flag)}", "magenta")
+        console.print(head)
+        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False, expand=False)
+        table.add_column("KR", no_wrap=True)
+        table.add_column("key result", ratio=1, overflow="fold")
+        table.add_column("baseline → now → target", overflow="fold")
+        table.add_column("progress", no_wrap=True)
+        table.add_column("conf", no_wrap=True, justify="right")
+        table.add_column("grade" if graded else "status", no_wrap=True)
+        for kr in status.key_results:
+            if kr.track.objective != objective.id:
+                continue
+            conf = (
+                "–" if kr.confidence is None else f"{kr.confidence}/10 {trend(kr.confidence_trend)}"
+            )
+            progress_cell = Text.assemble(
+                (bar(kr.progress, None if graded else kr.expected_now), STATUS_STYLE[kr.status]),
+                f" {pct(kr.progress)}",
+            )
+            if graded:
+                last = Text(grade_text(kr.grade), style=_grade_style(kr.grade))
+                for flag in kr.flags:
+                    last.append(f" ⚑{_short_flag(flag)}", "magenta")
+            else:
+                last = Text(kr.status, style=STATUS_STYLE[kr.status])
+                if kr.stale:
+                    last.append(" (stale)", "dim")
+            table.add_row(
+                kr.track.id, styled(kr.track.text), styled(journey(kr)), progress_cell, conf, last
+            )
+        console.print(table)
+    console.print()
+    summary = Text.assemble(("Set ", "bold"), f"progress {pct(status.progress)} · ")
+    if graded:
+        summary.append(f"grade {grade_text(status.grade)}", _grade_style(status.grade))
+    else:
+        summary.append(status.status, STATUS_STYLE[status.status])
+    console.print(summary)
+    note = stale_line(status)
+    if note and not graded:
+        console.print(styled(note, "yellow"))
+    if graded and status.flags:
+        console.print(
+            styled("Flags: " + "; ".join(FLAG_TEXT.get(f, f) for f in status.flags), "magenta")
+        )
+    return buffer.getvalue()
+
+
+def _short_flag(flag: str) -> str:
+    return {
+        "committed-below-1.0": "committed",
+        "never-checked-in": "never",
+        "done-or-not-only": "done/not",
+    }.get(flag, flag)
+
+
+def _grade_style(grade: float | None) -> str:
+    return {"red": "bold red", "yellow": "bold yellow", "green": "bold green"}.get(
+        grade_colour(grade) or "", "grey50"
+    )
+
+
+def counts(status: CycleStatus) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_STYLE, 0)
+    for kr in status.key_results:
+        counts[kr.status] += 1
+    return counts
+
+
+def team_text(
+    statuses: Sequence[CycleStatus], today: date, *, color: bool = False, width: int | None = None
+) -> str:
+    """Every open cycle in one table: progress against expected, status counts, stale KRs.
+    Off a terminal the table is laid out without Rich (hundreds of rows in milliseconds)."""
+    if not color:
+        return _team_plain(statuses, today)
+    from rich.table import Table
+    from rich.text import Text
+
+    console, buffer = console_buffer(color, width)
+    if not statuses:
+        console.print("No open cycles. Launch one with `okr launch DRAFT`.")
+        return buffer.getvalue()
+    table = Table(title=f"Open cycles as of {today}", header_style="bold", pad_edge=False)
+    for name, options in (
+        ("draft", {"ratio": 1, "overflow": "fold"}),
+        ("cycle", {"no_wrap": True}),
+        ("progress", {"no_wrap": True}),
+        ("exp", {"no_wrap": True, "justify": "right"}),
+        ("on/risk/off/none", {"no_wrap": True}),
+        ("stale", {"no_wrap": True, "justify": "right"}),
+        ("status", {"no_wrap": True}),
+    ):
+        table.add_column(name, **options)
+    for s in statuses:
+        n = counts(s)
+        expected_now = s.key_results[0].expected_now if s.key_results else None
+        table.add_row(
+            styled(s.cycle.draft),
+            styled(s.cycle.label),
+            Text.assemble(
+                (bar(s.progress, expected_now), STATUS_STYLE[s.status]), f" {pct(s.progress)}"
+            ),
+            pct(expected_now),
+            Text.assemble(
+                (str(n["on-track"]), "green"),
+                "/",
+                (str(n["at-risk"]), "yellow"),
+                "/",
+                (str(n["off-track"]), "red"),
+                "/",
+                (str(n["no-data"]), "grey50"),
+            ),  # fmt: skip
+            str(len(s.stale)) if s.stale else "",
+            Text(s.status, style=STATUS_STYLE[s.status]),
+        )
+    console.print(table)
+    return buffer.getvalue()
+
+
+def _team_plain(statuses: Sequence[CycleStatus], today: date) -> str:
+    if not statuses:
+        return "No open cycles. Launch one with `okr launch DRAFT`.\n"
+    header = ("draft", "cycle", "progress", "exp", "on/risk/off/none", "stale", "status")
+    rows = [header]
+    for s in statuses:
+        n = counts(s)
+        expected_now = s.key_results[0].expected_now if s.key_results else None
+        name = clean(s.cycle.draft)
+        rows.append(
+            (
+                name if len(name) <= 40 else name[:39] + "…",
+                clean(s.cycle.label),
+                f"{bar(s.progress, expected_now)} {pct(s.progress)}",
+                pct(expected_now),
+                f"{n['on-track']}/{n['at-risk']}/{n['off-track']}/{n['no-data']}",
+                str(len(s.stale)) if s.stale else "",
+                s.status,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    right = {3, 5}
+    lines = [f"Open cycles as of {today}"]
+    for r in rows:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def render_status(
+    status: CycleStatus, fmt: str, *, color: bool = False, width: int | None = None
+) -> str:
+    if fmt == "json":
+        return json.dumps(status_json(status), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        from assistant.render.status_markdown import status_markdown
+
+        return status_markdown(status)
+    if fmt == "html":
+        from assistant.render.status_html import status_html
+
+        return status_html(status)
+    return status_text(status, color=color, width=width)
+
+
+def render_team(
+    statuses: Sequence[CycleStatus],
+    today: date,
+    fmt: str,
+    *,
+    color: bool = False,
+    width: int | None = None,
+) -> str:
+    if fmt == "json":
+        indent = 2 if len(statuses) <= 20 else None
+        return json.dumps(team_json(statuses, today), indent=indent, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        from assistant.render.status_markdown import team_markdown
+
+        return team_markdown(statuses, today)
+    if fmt == "html":
+        from assistant.render.status_html import team_html
+
+        return team_html(statuses, today)
+    return team_text(statuses, today, color=color, width=width)

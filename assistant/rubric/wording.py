@@ -1,0 +1,414 @@
+"""What a key result or objective *means*: outcome or activity, one measure or two, routine.
+
+The checks in ``rubric.engine`` ask these questions; the answers are spans of the text
+(the evidence a finding quotes), found from the word lists in ``rubrics/rules.yaml``.
+Classes of phrasing, not sentences:
+
+- an activity is work done (a task verb, a migration or rollout, a launch named as a
+  noun, an output or effort count, a habit or chore on a schedule) unless it is tied to
+  a measured effect ("… that raises X from 20% to 26%") or is a performance target
+  ("Run 5 km in under 30 minutes", "Ship 98% of orders within 24 hours");
+- a compound joins two measures that can move independently (and, while, with,
+  generating…), not one measure over two segments ("SMB and mid-market revenue") and
+  not a guardrail ("while keeping churn under 3%");
+- an objective is a project when it leads with project work ("Upgrade to Python 3.12")
+  or repeats one of its own key results.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.measure import Measures, extract
+from assistant.rubric.rules import Rule
+
+Span = tuple[int, int]
+
+
+@lru_cache(maxsize=256)
+def word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a word list, longest first, whole words, spaces match spaces or hyphens."""
+    ordered = sorted(words, key=len, reverse=True)
+    body = "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in ordered) or r"(?!x)x"
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+_BY_RULE: dict[tuple[int, str], tuple[Rule, re.Pattern[str]]] = {}
+
+
+def words(rule: Rule, name: str) -> re.Pattern[str]:
+    """The regex of one word list of ``rule`` (kept per rule: asked for every key result)."""
+    key = (id(rule), name)
+    hit = _BY_RULE.get(key)
+    if hit is None or hit[0] is not rule:
+        if len(_BY_RULE) > 1024:
+            _BY_RULE.clear()
+        hit = _BY_RULE[key] = (rule, word_regex(tuple(rule.param(name, ()))))
+    return hit[1]
+
+
+def _quantity_in(m: Measures, start: int, end: int | None = None) -> bool:
+    """Whether a measure of the whole text lies in ``[start, end)``."""
+    return any(q.start >= start and (end is None or q.end <= end) for q in m.quantities)
+
+
+LEADING_FILLER = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:(?:we|i)\s+will\s+|to\s+|successfully\s+|fully\s+|"
+    r"(?:kr\s*\d*\s*[:.)-]\s*))*",
+    re.IGNORECASE,
+)
+
+
+def lead_end(text: str) -> int:
+    """Where the text starts once "We will", "KR1:" and bullets are skipped."""
+    lead = LEADING_FILLER.match(text)
+    return lead.end() if lead else 0
+
+
+# "3 times a week", "twice a month", "every day", "each morning", "daily" (as an adverb).
+_PERIOD = (
+    r"(?:day|night|morning|evening|weekday|weekend|week|fortnight|month|term|semester|sprint|"
+    r"shift|quarter|year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
+FREQUENCY_RE = re.compile(
+    r"\b(?:(?:\d+|one|two|three|four|five|six|seven|ten)\s+times|once|twice|thrice)\s+"
+    r"(?:a|an|per|each|every)\s+" + _PERIOD + r"\b"
+    r"|\d[\d,.]*(?:\s+[\w-]+){0,3}\s+(?:a|per)\s+" + _PERIOD + r"\b"
+    r"|\b(?:every|each)\s+(?:single\s+|other\s+)?" + _PERIOD + r"\b"
+    r"|\b(?:daily|nightly|weekly|fortnightly|monthly)\b(?=\s*(?:$|[,.;:]|by\b|in\b|until\b|"
+    r"through\b|this\b|from\b|for\b|during\b|before\b))",
+    re.IGNORECASE,
+)
+# "in under 30 minutes", "within 24 hours", "under 15 min": the bar of a performance target.
+# "Within 6 weeks" is a deadline; "under 5 days" and "within 24 hours" are a bar.
+_TIME_BAR_RE = re.compile(
+    r"\b(?:in\s+)?(?:under|less\s+than|below|sub-?)\s*\d+(?:[.,]\d+)?\s?"
+    r"(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b"
+    r"|\b(?:in|within)\s+\d+(?:[.,]\d+)?\s?"
+    r"(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b"
+    r"|\bat\s+(?:a\s+)?pace\b",
+    re.IGNORECASE,
+)
+# "Have every team publish…", "Get all managers to complete…": a task handed to others.
+_CAUSATIVE_RE = re.compile(r"(?:have|get|make\s+sure|ensure)\s+", re.IGNORECASE)
+# "Get all new hires through security training", "Get 80% of the team certified":
+# our own people taken through or onto something (coverage of a rollout or a training).
+_THROUGH_RE = re.compile(
+    r"(?:get|bring|take|put)\s+(?:all|every|each|100\s?%)\b[^.]*?\b(?:through|onto|on\s+to|into)\b"
+    r"|(?:get|have)\s+(?:all|every|each|the\s+whole|\d+(?:\.\d+)?\s?%\s+of)\b[^.]{0,60}?"
+    r"\b(?:certified|trained|onboarded|enrolled|enroled|migrated|upgraded|moved|switched|set\s+up)\b",
+    re.IGNORECASE,
+)
+# "95% of orders on time / without errors / within 24 hours": a rate of work done well.
+_SHARE_RE = re.compile(r"\s*\d+(?:\.\d+)?\s?%\s+of\b", re.IGNORECASE)
+_SHARE_QUALITY_RE = re.compile(
+    r"\b(?:on\s+time|on\s+schedule|on\s+budget|without|with\s+(?:zero|no)\b|error[-\s]free|"
+    r"defect[-\s]free|first[-\s]time|within)\b",
+    re.IGNORECASE,
+)
+_UNIVERSAL_RE = re.compile(r"\b(?:all|every|each|100\s?%|the\s+(?:rest|remaining))\b", re.I)
+
+
+def outcome_link(rule: Rule, text: str, start: int, m: Measures | None = None) -> bool:
+    """The work is tied to a measured effect after ``start`` ("… that raises X from 20% to 26%")."""
+    link = words(rule, "outcome_links").search(text, start)
+    return bool(link and _quantity_in(m or extract(text), link.end()))
+
+
+def performance_bar(text: str, start: int) -> bool:
+    """A performance target: the work is done to a measured bar (time, pace, a rate done well)."""
+    if _TIME_BAR_RE.search(text, start):
+        return True
+    return bool(_SHARE_RE.match(text, start) and _SHARE_QUALITY_RE.search(text, start))
+
+
+def _lead_word(text: str, start: int) -> re.Match[str] | None:
+    return re.compile(r"[A-Za-z][\w'-]*").match(text, start)
+
+
+def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
+    """Where the key result names work to do rather than a result, or None."""
+    start = lead_end(text)
+    outcome_lead = words(rule, "outcome_verbs").match(text, start)
+    verb = words(rule, "verbs").match(text, start)
+    if verb is not None:
+        following = [q for q in m.quantities if q.start >= verb.end()]
+        if following and following[0].kind == "money" and following[0].start <= verb.end() + 2:
+            return None  # "Build $4M of pipeline" names an outcome, not a task
+        if outcome_link(rule, text, verb.end(), m) or performance_bar(text, verb.end()):
+            return None
+        return verb.span()
+    handed = _handed_task(rule, text, start, m)
+    if handed is not None:
+        return handed
+    migration = words(rule, "migration_verbs").match(text, start)
+    if migration is not None and _is_migration(rule, text, migration, m):
+        return migration.span()
+    nominal = _nominal_launch(rule, text, start, m)
+    if nominal is not None:
+        return nominal
+    if outcome_lead is None:
+        passive = _passive_regex(tuple(rule.param("passive", ()))).search(text)
+        if passive is not None:
+            return passive.span()
+    if outcome_link(rule, text, start, m):
+        return None
+    effort = _effort_count(rule, text)
+    if effort is not None:
+        return effort
+    if outcome_lead is None and not performance_bar(text, start):
+        frequency = FREQUENCY_RE.search(text, start)
+        if frequency is not None:
+            word = _lead_word(text, start)
+            return (word.start(), frequency.end()) if word else frequency.span()
+    return None
+
+
+_DETERMINER_END = re.compile(
+    r"\b(?:a|an|the|every|each|all|our|its|their|his|her|new|this|that|next)\s+$", re.I
+)
+
+
+def _handed_task(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
+    """A task given to our own people ("Have every team publish its OKRs") or everyone
+    taken through something ("Get all new hires through security training"). Customers
+    brought to act ("Get more people to attend webinars") are an outcome."""
+    through = _THROUGH_RE.match(text, start)
+    if through is not None and not words(rule, "people").search(text, start, through.end()):
+        return through.span()
+    causative = _CAUSATIVE_RE.match(text, start)
+    if causative is None:
+        return None
+    verbs = words(rule, "verbs")
+    for gap in re.finditer(r"(?:to\s+)?(?=\S)", text[causative.end() : causative.end() + 60]):
+        at = causative.end() + gap.end()
+        verb = verbs.match(text, at)
+        if verb is not None and not _DETERMINER_END.search(text, 0, at):
+            if outcome_link(rule, text, verb.end(), m) or performance_bar(text, verb.end()):
+                return None
+            if words(rule, "people").search(text, causative.end(), at):
+                return None  # customers persuaded to act: their behaviour is the outcome
+            return (start, verb.end())
+    return None
+
+
+def _is_migration(rule: Rule, text: str, verb: re.Match[str], m: Measures) -> bool:
+    """Moving things onto something new ("Convert all invoices to e-invoicing", "Move 80%
+    of workloads to Kubernetes"). Not a metric moved from X to Y, and not people persuaded
+    to act ("Convert 25% of trials to paid", "Enable 500 shops to sell online")."""
+    rest = text[verb.end() :]
+    if m.baseline is not None and m.target is not None:
+        return False
+    people = words(rule, "people").search(rest[:60])
+    return people is None or bool(_UNIVERSAL_RE.search(rest[: people.end()]))
+
+
+@lru_cache(maxsize=8)
+def _passive_regex(done: tuple[str, ...]) -> re.Pattern[str]:
+    """ "The billing system is launched", "SSO live by Q3": a finished task, stated passively."""
+    passive = "|".join(re.escape(w) for w in done)
+    return re.compile(
+        rf"\b(?:is|are|be|been|gets?|goes|go)\s+(?:fully\s+|successfully\s+)?(?:{passive})\b"
+        rf"|\b(?:{passive})(?=(?:\s+(?:by|in|before|on|for|to|at|across)\b[^.]*)?[.!]?\s*$)",
+        re.IGNORECASE,
+    )
+
+
+def _nominal_launch(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
+    """ "Go-live of the billing system", "Partner portal launch in Q2": a launch named as a noun."""
+    nouns = words(rule, "launch_nouns")
+    lead = nouns.match(text, start) or (
+        nouns.match(text, start + 4) if text[start : start + 4].lower() == "the " else None
+    )
+    if lead is not None and re.match(r"\s+(?:of|for)\b", text[lead.end() :], re.IGNORECASE):
+        return lead.span()
+    if m.has_quantity or words(rule, "outcome_verbs").match(text, start):
+        return None
+    for hit in nouns.finditer(text, start):
+        tail = text[hit.end() :]
+        if re.fullmatch(r"(?:\s+(?:by|in|before|on|at|for)\b[^.]*)?[.!]?\s*", tail, re.I):
+            return hit.span()
+    return None
+
+
+def _effort_count(rule: Rule, text: str) -> Span | None:
+    """An output or effort counted ("12 blog posts", "sales calls from 20 to 40 a week")."""
+    effort = words(rule, "effort_nouns")
+    for hit in effort.finditer(text):
+        before = text[max(0, hit.start() - 40) : hit.start()]
+        counted = re.search(
+            r"(?:\d[\d,.]*\s?[kK]?|\b(?:two|three|four|five|six|ten|twelve|twenty|a\s+dozen))"
+            r"\s+(?:[\w-]+\s+){0,2}$",
+            before,
+        ) or re.search(r"\b(?:number|count|amount)\s+of\s+(?:[\w-]+\s+){0,2}$", before, re.I)
+        after = text[hit.end() : hit.end() + 30]
+        moved = re.match(r"\s*(?:\w+\s+)?(?:from|to)\s+\d", after, re.IGNORECASE)
+        if counted or moved:
+            return hit.span()
+    return None
+
+
+_PLACEHOLDER_RE = re.compile(r"\[([^\[\]]{1,40})\]")
+
+
+def placeholders(rule: Rule, text: str) -> list[str]:
+    """Template blanks still in ``text`` ("[baseline]", "[target]%"), not other brackets."""
+    names = words(rule, "words")
+    found = [m.group(0) for m in _PLACEHOLDER_RE.finditer(text) if names.search(m.group(1))]
+    return list(dict.fromkeys(found))
+
+
+def is_milestone(rule: Rule, text: str) -> bool:
+    """A pass/fail milestone ("Pass the SOC 2 audit", "Customers can export to PDF")."""
+    start = lead_end(text)
+    return bool(
+        words(rule, "milestone_verbs").match(text, start)
+        or re.search(r"\b(?:can|could|are\s+able\s+to|is\s+able\s+to)\s+\w", text, re.I)
+    )
+
+
+# --- compound key results ---------------------------------------------------------------------
+
+_TRAILING_PHRASE = re.compile(
+    r"\b(?:from|for|in|among|across|of|at|on|by|with|to|between)\s+(?:[\w'-]+\s*){1,3}$", re.I
+)
+_GUARDRAIL = re.compile(
+    r"^\s*(?:keeping|maintaining|holding|staying|remaining|protecting|preserving|"
+    r"not\s+(?:exceeding|letting|dropping)|without)\b",
+    re.IGNORECASE,
+)
+_THRESHOLD = re.compile(
+    r"\b(?:above|below|under|over|at\s+least|at\s+most|of|≥|≤|>=|<=|>|<|at)\s*$", re.I
+)
+_MEASURE_KINDS = ("percent", "money", "ratio")
+
+
+@lru_cache(maxsize=8)
+def _conjunctions(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in joiners), re.IGNORECASE)
+
+
+def _and_parts(rule: Rule, text: str, m: Measures) -> list[Span]:
+    """Split at "and", ";", "plus"… — but not inside "between X and Y" or a list of
+    segments ("revenue from SMB and mid-market customers")."""
+    parts: list[Span] = []
+    last = 0
+    for match in _conjunctions(tuple(rule.param("conjunctions", ()))).finditer(text):
+        left = text[last : match.start()]
+        if re.search(r"\bbetween\b(?!.*\band\b)", left, re.IGNORECASE):
+            continue
+        if (
+            match.group(0).strip().lower() in ("and", "&")
+            and not _quantity_in(m, last, match.start())
+            and _TRAILING_PHRASE.search(left)
+        ):
+            continue
+        parts.append((last, match.start()))
+        last = match.end()
+    parts.append((last, len(text)))
+    return [(a, b) for a, b in parts if text[a:b].strip(" ,;.")]
+
+
+def _separate_measure(joiner: str, text: str, at: int, m: Measures) -> bool:
+    """Whether the clause from ``at`` (after "while", "with", "generating"…) states a
+    measure of its own."""
+    right = text[at:]
+    if joiner in ("while", "whilst") and _GUARDRAIL.match(right):
+        return False  # a guardrail: the other metric is held, not moved
+    quantities = [q for q in m.quantities if q.start >= at]
+    if not quantities:
+        return False
+    if joiner != "with":
+        return True
+    first = quantities[0]
+    if first.kind in _MEASURE_KINDS:
+        return True
+    # "with NPS above 45", "with a CSAT of 4.5" — not "with 3+ seats", "with at least 50 staff"
+    lead = text[at : first.start]
+    named = re.sub(
+        r"\b(?:a|an|the|at\s+least|at\s+most|more\s+than|over|above|below|under)\b", "", lead
+    )
+    return bool(_THRESHOLD.search(lead) and re.search(r"[A-Za-z]{2,}", named))
+
+
+def compound_parts(rule: Rule, text: str, m: Measures) -> list[str]:
+    """The separate measures bundled in one key result (empty when there is one)."""
+    if not m.quantities:
+        return []
+    verbs = words(rule, "change_verbs")
+    parts = _and_parts(rule, text, m)
+    if len(parts) >= 2:
+        measured = [
+            text[a:b].strip(" ,;.")
+            for a, b in parts
+            if _quantity_in(m, a, b) or verbs.match(text[a:b].strip(" ,;."))
+        ]
+        if len(measured) >= 2:
+            return measured
+    for hit in words(rule, "clause_joiners").finditer(text):
+        joiner = hit.group(0).lower().split()[-1]
+        if _quantity_in(m, 0, hit.start()) and _separate_measure(joiner, text, hit.end(), m):
+            return [text[: hit.start()].strip(" ,;."), text[hit.end() :].strip(" ,;.")]
+    return []
+
+
+# --- objectives ----------------------------------------------------------------------------------
+
+
+def routine_span(rule: Rule, title: str) -> Span | None:
+    """ "Close the books on time every month": running a routine well, with no change sought."""
+    if words(rule, "change_words").search(title):
+        return None
+    recurring = words(rule, "routine").search(title)
+    if recurring is not None:
+        return recurring.span()
+    quality = words(rule, "routine_quality").search(title)
+    for adjective in words(rule, "routine_adjectives").finditer(title):
+        # "… monthly" is a routine; "daily users" names users unless run "on time", "smoothly"
+        if adjective.group(0).lower().endswith("ly") and _ADVERB_END.match(title, adjective.end()):
+            return adjective.span()
+        if quality is not None:
+            return quality.span()
+    if quality is not None and _UNIVERSAL_RE.search(title):
+        return quality.span()
+    return None
+
+
+_ADVERB_END = re.compile(
+    r"\s*(?:$|[,.;:!]|(?:by|in|until|through|this|for|during|before|and|on|without)\b)", re.I
+)
+
+
+_NOT_AN_OBJECT = re.compile(
+    r"\s+(?:faster|quicker|better|more|less|often|sooner|safely|smarter|confidently|"
+    r"reliably|well|again)\b",
+    re.IGNORECASE,
+)
+_PURPOSE = re.compile(
+    r"\b(?:so\s+that|so\s+(?:our|that|we|they|customers|users|teams|people)|in\s+order\s+to)\b",
+    re.I,
+)
+_OBJECT_END = re.compile(
+    r"\s+(?:that|which|who|where|for|to|with|so|across|in|at|by|from|without|while|and)\b|[,.;:]",
+    re.IGNORECASE,
+)
+
+
+def project_span(rule: Rule, title: str) -> Span | None:
+    """The objective leads with project work ("Upgrade to Python 3.12", "Launch the new app")."""
+    start = lead_end(title)
+    if _PURPOSE.search(title):
+        return None
+    hard = words(rule, "project_verbs").match(title, start)
+    if hard is not None:
+        return None if _NOT_AN_OBJECT.match(title, hard.end()) else hard.span()
+    soft = words(rule, "build_verbs").match(title, start)
+    if soft is None:
+        return None
+    rest = title[soft.end() :]
+    end = _OBJECT_END.search(rest)
+    obj = rest[: end.start() if end else len(rest)].split()
+    if obj and words(rule, "artefacts").fullmatch(obj[-1].strip(".,")):
+        return soft.span()
+    return None

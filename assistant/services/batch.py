@@ -1,0 +1,145 @@
+"""``okr batch``: critique a whole team through the OpenAI Batch API at half price.
+
+Submit records the batch (with the sets themselves) in the data home; fetch builds the
+same report as ``okr critique`` and stores the answers in the answer cache, so a later
+live run sends nothing for those sets. The run usage is built by the same function as
+a live run's (``services.coach.run_usage``). ``openai`` is imported only here, inside
+the use cases that talk to the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import UsageError
+from assistant.llm.cache import LLMCache
+from assistant.llm.client import build_client
+from assistant.llm.cost import cost_usd, estimate_completion_tokens, estimate_prompt_tokens
+from assistant.llm.engine import LLMEngine, item_label
+from assistant.model import OKRSet, Report
+from assistant.services.coach import run_usage
+
+
+def submit_batch(
+    sets: list[OKRSet], *, settings: Settings, home: Path, style: str
+) -> dict[str, Any]:
+    """Submit the uncached sets as one Batch API job; the record is kept in the data home.
+
+    Returns ``{"id": batch id or None when every set is cached, "requests": n, ...}``.
+    """
+    from assistant.llm import batch as batch_api
+
+    cache = LLMCache(home)
+    engine = LLMEngine(settings, client=None, cache=cache, style=style)
+
+    async def go() -> tuple[str | None, dict[str, Any]]:
+        client = build_client(settings)
+        try:
+            return await batch_api.submit(client, engine, sets)
+        finally:
+            await client.close()
+
+    try:
+        batch_id, record = asyncio.run(go())
+        if batch_id is not None:
+            cache.save_batch(
+                batch_id,
+                model=engine.model,
+                style=style,
+                prompt=engine.prompt.id,
+                status="submitted",
+                record=record,
+            )
+        sent = [
+            okr_set
+            for okr_set, item in zip(sets, record["items"], strict=True)
+            if not item["cached"]
+        ]
+        prompt = sum(estimate_prompt_tokens(engine.prepare(s).messages) for s in sent)
+        completion = sum(
+            estimate_completion_tokens(s, settings.llm.max_output_tokens) for s in sent
+        )
+        price = settings.llm.price_for(engine.model)
+        return {
+            "id": batch_id,
+            "requests": record["requests"],
+            "cached": len(sets) - record["requests"],
+            "estimated_cost_usd": cost_usd(price, prompt, completion, batch=True),
+        }
+    finally:
+        cache.close()
+
+
+def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> list[dict[str, Any]]:
+    """Status of one batch (asks the API), or of every recorded batch when no id is given."""
+    from assistant.llm import batch as batch_api
+
+    cache = LLMCache(home)
+    try:
+        records = [cache.get_batch(batch_id)] if batch_id else cache.list_batches()
+        if batch_id and records[0] is None:
+            raise UsageError(f"unknown batch '{batch_id}' (see 'okr batch status')")
+
+        async def go() -> list[dict[str, Any]]:
+            client = build_client(settings)
+            try:
+                out = []
+                for record in records:
+                    assert record is not None
+                    if record["status"] in ("fetched", *batch_api.FINAL_STATES) and not batch_id:
+                        out.append({"id": record["id"], "status": record["status"]})
+                        continue
+                    info = await batch_api.status(client, record["id"])
+                    if record["status"] != "fetched":
+                        cache.set_batch_status(record["id"], info["status"])
+                    out.append(info)
+                return out
+            finally:
+                await client.close()
+
+        return asyncio.run(go()) if records else []
+    finally:
+        cache.close()
+
+
+def fetch_batch(batch_id: str, *, settings: Settings, home: Path) -> Report:
+    """Download a finished batch and build the same report as ``okr critique``; the
+    answers go into the cache, so a later live run sends nothing for these sets."""
+    from assistant.llm import batch as batch_api
+
+    cache = LLMCache(home)
+    try:
+        record = cache.get_batch(batch_id)
+        if record is None:
+            raise UsageError(f"unknown batch '{batch_id}' (see 'okr batch status')")
+        batch_settings = settings.model_copy(deep=True)
+        batch_settings.llm.model = record["model"]
+        engine = LLMEngine(batch_settings, client=None, cache=cache, style=record["style"])
+
+        async def go() -> batch_api.Fetched:
+            client = build_client(batch_settings)
+            try:
+                return await batch_api.fetch(client, engine, record, batch_id)
+            finally:
+                await client.close()
+
+        fetched = asyncio.run(go())
+        cache.set_batch_status(batch_id, "fetched")
+        return Report(
+            engine="llm",
+            sets=[critique for _s, critique, _e in fetched.results],
+            errors=[f"{item_label(s)}: {error}" for s, _c, error in fetched.results if error],
+            usage=run_usage(
+                batch_settings,
+                model=engine.model,
+                tally=fetched.usage,
+                requests=fetched.requests,
+                cache_hits=sum(1 for item in record["items"] if item["cached"]),
+                batch=batch_id,
+            ),
+        )
+    finally:
+        cache.close()

@@ -1,0 +1,62 @@
+"""Versioned drafts: the only API the CLI and the TUI use to save and browse revisions.
+
+Every function takes plain inputs (the data home, draft names, an ``OKRSet``) and
+returns the records of ``assistant.domain.drafts``. One module per purpose:
+``versions`` (read, save, accept, restore, delete), ``changes`` (the diff of two
+versions), ``backup`` (export and import), ``integrity`` (``okr doctor``), ``names``
+(draft names and references). Writes that belong together share a ``UnitOfWork``::
+
+    with drafts.UnitOfWork(home) as uow:
+        result = drafts.save(home, name, okr_set, message, uow=uow)
+        ...  # more writes on uow.conn; all commit together, or none
+"""
+
+from __future__ import annotations
+
+from assistant.domain.drafts import RETENTION_DAYS
+from assistant.services.drafts.backup import BACKUP_FORMAT, export_all, export_version, import_path
+from assistant.services.drafts.changes import compare, diff
+from assistant.services.drafts.integrity import doctor
+from assistant.services.drafts.names import check_name, default_author, parse_ref
+from assistant.services.drafts.versions import (
+    accept,
+    apply_rewrite,
+    delete,
+    draft_summary,
+    get_version,
+    history,
+    list_drafts,
+    purge,
+    restore,
+    save,
+    score,
+    undelete,
+)
+from assistant.store.uow import UnitOfWork
+
+__all__ = [
+    "BACKUP_FORMAT",
+    "RETENTION_DAYS",
+    "UnitOfWork",
+    "accept",
+    "apply_rewrite",
+    "check_name",
+    "compare",
+    "default_author",
+    "delete",
+    "diff",
+    "doctor",
+    "draft_summary",
+    "export_all",
+    "export_version",
+    "get_version",
+    "history",
+    "import_path",
+    "list_drafts",
+    "parse_ref",
+    "purge",
+    "restore",
+    "save",
+    "score",
+    "undelete",
+]

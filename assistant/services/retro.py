@@ -1,0 +1,193 @@
+"""Looking back: retrospectives of graded cycles, and the lessons they pass to the coach.
+
+``retro`` stores the team's three answers with the lessons computed from the cycle
+(and, with the LLM engine, a guarded summary); ``lessons_for`` / ``lesson_findings_for``
+let ``okr critique DRAFT`` and the TUI coach the next draft of the same name with them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.domain.cycle_status import CycleStatus
+from assistant.domain.lessons import Lesson, Retro, RetroNotes, compute_lessons, lesson_findings
+from assistant.errors import EngineError, UsageError, one_line
+from assistant.model import Finding, OKRSet
+from assistant.services.cycle import status_of_row
+from assistant.services.drafts.names import (
+    default_author,
+    parse_ref,
+    require,
+    store_exists,
+    unknown,
+)
+from assistant.store import cycles, repo
+from assistant.store.db import open_db, transaction
+
+# The three questions, asked in this order on a terminal and in the TUI.
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("went_well", "What went well this cycle?"),
+    ("did_not", "What did not go well?"),
+    ("change", "What will you change next cycle?"),
+)
+
+
+class SummaryFailed(EngineError):
+    """The retro was stored, but the LLM gave no usable summary (exit 3)."""
+
+    def __init__(self, retro: Retro, reason: str) -> None:
+        self.retro = retro
+        super().__init__(f"the retro was saved without a summary: {reason}")
+
+
+def _graded_row(conn: sqlite3.Connection, name: str) -> cycles.CycleRow:
+    draft = require(conn, name)
+    row = cycles.last_graded(conn, draft.id)
+    if row is None:
+        if cycles.open_cycle(conn, draft.id) is not None:
+            raise UsageError(
+                f"the cycle of '{name}' is still open; grade it first with `okr grade {name}`"
+            )
+        raise UsageError(f"draft '{name}' has no graded cycle yet (`okr launch`, then `okr grade`)")
+    return row
+
+
+def _launch_findings(row: cycles.CycleRow) -> list[tuple[str, str]]:
+    return [(str(code), str(target)) for code, target in json.loads(row.findings)]
+
+
+def _computed(
+    conn: sqlite3.Connection, row: cycles.CycleRow, today: date
+) -> tuple[CycleStatus, list[Lesson]]:
+    status = status_of_row(conn, row, today)
+    return status, compute_lessons(status, _launch_findings(row))
+
+
+def retro(
+    home: Path | None,
+    name: str,
+    notes: RetroNotes,
+    *,
+    engine: str = "rules",
+    settings: Settings | None = None,
+    author: str | None = None,
+    today: date | None = None,
+) -> Retro:
+    """Store a retrospective of the draft's last graded cycle and return it.
+
+    With ``engine="llm"`` a summary is asked for first; if the model gives none that
+    passes the guards the retro is stored without one and ``SummaryFailed`` carries it."""
+    day = today or date.today()
+    name, _ = parse_ref(name)
+    if not store_exists(home):
+        raise unknown(name)
+    with open_db(home) as conn, transaction(conn, write=False):
+        row = _graded_row(conn, name)
+        status, lessons = _computed(conn, row, day)
+    summary: str | None = None
+    failure: str | None = None
+    if engine == "llm":
+        from assistant.config import load_settings
+        from assistant.services.retro_llm import summarise
+
+        try:
+            summary = summarise(status, notes, lessons, settings or load_settings(home))
+        except UsageError:
+            raise  # no key, no server: nothing is stored
+        except EngineError as exc:
+            failure = str(exc)
+        except Exception as exc:  # the LLM engine's own item errors
+            failure = one_line(exc)
+    stamp = repo.timestamp()
+    who = author or default_author()
+    with open_db(home) as conn, transaction(conn):
+        cycles.insert_retro(
+            conn,
+            row.id,
+            went_well=notes.went_well,
+            did_not=notes.did_not,
+            change=notes.change,
+            lessons=[lesson.as_json() for lesson in lessons],
+            engine=engine,
+            summary=summary,
+            author=who,
+            created_at=stamp,
+        )
+    result = Retro(status, notes, tuple(lessons), engine, summary, who, stamp)
+    if failure is not None:
+        raise SummaryFailed(result, failure)
+    return result
+
+
+def show_retro(home: Path | None, name: str, today: date | None = None) -> Retro:
+    """The latest stored retrospective of the draft's last graded cycle."""
+    name, _ = parse_ref(name)
+    if not store_exists(home):
+        raise unknown(name)
+    with open_db(home) as conn, transaction(conn, write=False):
+        row = _graded_row(conn, name)
+        stored = cycles.retros(conn, row.id)
+        if not stored:
+            raise UsageError(
+                f"{row.label} of '{name}' has no retrospective yet; write one with "
+                f"`okr retro {name} --notes FILE`"
+            )
+        status = status_of_row(conn, row, today or date.today())
+    last = stored[-1]
+    return Retro(
+        status,
+        RetroNotes(tuple(last.went_well), tuple(last.did_not), tuple(last.change)),
+        tuple(Lesson.from_json(item) for item in last.lessons),
+        last.engine,
+        last.summary,
+        last.author,
+        last.created_at,
+    )
+
+
+def preview_lessons(home: Path | None, name: str, today: date | None = None) -> Retro:
+    """The lessons of the last graded cycle without storing anything (for the prompt)."""
+    name, _ = parse_ref(name)
+    if not store_exists(home):
+        raise unknown(name)
+    with open_db(home) as conn, transaction(conn, write=False):
+        row = _graded_row(conn, name)
+        status, lessons = _computed(conn, row, today or date.today())
+    return Retro(status, RetroNotes(), tuple(lessons))
+
+
+def lessons_for(home: Path | None, name: str) -> list[Lesson]:
+    """The lessons of the draft's last graded cycle (the stored retro's, else computed);
+    empty when there is none — a first cycle has nothing to learn from yet."""
+    name, _ = parse_ref(name)
+    if not store_exists(home):
+        return []
+    with open_db(home) as conn, transaction(conn, write=False):
+        draft = repo.find_draft(conn, name)
+        if draft is None:
+            return []
+        row = cycles.last_graded(conn, draft.id)
+        if row is None:
+            return []
+        stored = cycles.retros(conn, row.id)
+        if stored:
+            return [Lesson.from_json(item) for item in stored[-1].lessons]
+        return _computed(conn, row, date.today())[1]
+
+
+def lesson_findings_for(
+    home: Path | None, name: str, okr_set: OKRSet, findings: Sequence[Finding] = ()
+) -> list[Finding]:
+    """``LESSON-…`` findings for a draft (``okr critique DRAFT``, the TUI critique)."""
+    lessons = lessons_for(home, name)
+    return lesson_findings(okr_set, lessons, findings) if lessons else []
+
+
+def lessons_grounding(lessons: Sequence[Lesson]) -> str:
+    """The lessons as lines for an LLM prompt ("what last cycle showed")."""
+    return "\n".join(f"- {lesson.code}: {lesson.message}" for lesson in lessons)

@@ -1,0 +1,121 @@
+"""The LLM summary of a retrospective, behind guards: it quotes the team's notes and
+uses no number that is not in the grades, the lessons or the notes.
+
+One request (``prompts/retro_summary.md``) through the OpenAI-compatible client of
+``assistant.llm.client``; an answer that breaks a guard is re-asked with the reason,
+and after ``max_asks`` the retro is stored without a summary (``EngineError``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.config import Settings
+from assistant.domain.cycle import format_value
+from assistant.domain.cycle_status import CycleStatus
+from assistant.domain.lessons import Lesson, RetroNotes
+from assistant.errors import EngineError, UsageError, one_line
+
+_NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+
+
+class RetroSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    summary: str = Field(max_length=2000)
+    quotes: list[str] = Field(default_factory=list, max_length=10)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(m.group(0).replace(",", "")) for m in _NUMBER_RE.finditer(text)}
+
+
+def grounding(status: CycleStatus, notes: RetroNotes, lessons: Sequence[Lesson]) -> dict[str, str]:
+    """The prompt's sections, as text: cycle, grades, lessons, notes."""
+    c = status.cycle
+    cycle = f"{c.draft}, {c.label} ({c.start} to {c.end}), launched from v{c.version}"
+    grades = [f"Set grade: {status.grade if status.grade is not None else 'none'}"]
+    for kr in status.key_results:
+        value = format_value(kr.value, kr.track.unit)
+        grades.append(
+            f"- {kr.track.id} ({kr.track.type or 'untyped'}): {kr.track.text} — final {value}, "
+            f"grade {kr.grade if kr.grade is not None else 'none'}, "
+            f"last confidence {kr.confidence if kr.confidence is not None else 'none'}"
+        )
+    sections = (
+        ("Went well", notes.went_well),
+        ("Did not", notes.did_not),
+        ("Change", notes.change),
+    )
+    note_text = "\n".join(
+        f"{title}:\n" + "\n".join(f"- {item}" for item in items)
+        for title, items in sections
+        if items
+    )
+    return {
+        "cycle": cycle,
+        "grades": "\n".join(grades),
+        "lessons": "\n".join(f"- {lesson.message}" for lesson in lessons) or "(none)",
+        "notes": note_text or "(the team wrote no notes)",
+    }
+
+
+def check_summary(answer: RetroSummary, notes: RetroNotes, allowed_text: str) -> str | None:
+    """Why an answer breaks the guards (None when it passes)."""
+    source = _squash(notes.all_text())
+    if not answer.summary.strip():
+        return "the summary is empty"
+    if source and not answer.quotes:
+        return "quote at least one phrase of the team's notes, word for word, in `quotes`"
+    for quote in answer.quotes:
+        if not quote.strip() or _squash(quote) not in source:
+            return f"the quote {quote!r} is not an exact phrase of the team's notes"
+    invented = _numbers(answer.summary) - _numbers(allowed_text)
+    if invented:
+        shown = ", ".join(f"{n:g}" for n in sorted(invented))
+        return f"the summary uses numbers that are not in the grades, lessons or notes: {shown}"
+    return None
+
+
+async def _ask(settings: Settings, messages: list[dict], notes: RetroNotes, allowed: str) -> str:
+    from assistant.llm.client import ask_structured, build_client, token_param
+
+    client = build_client(settings)
+    try:
+        answer, _ = await ask_structured(
+            client,
+            settings.llm.model,
+            messages,
+            RetroSummary,
+            json_schema=settings.llm.json_schema,
+            max_tokens=min(settings.llm.max_output_tokens, 1200),
+            token_param_name=token_param(settings.llm.base_url),
+            check=lambda a: check_summary(a, notes, allowed),
+        )
+    finally:
+        await client.close()
+    return " ".join(answer.summary.split())
+
+
+def summarise(
+    status: CycleStatus, notes: RetroNotes, lessons: Sequence[Lesson], settings: Settings
+) -> str:
+    """A guarded summary of the retro; ``EngineError`` with one line when none passes."""
+    from assistant.llm.prompts import prompt_messages
+
+    values = grounding(status, notes, lessons)
+    messages = prompt_messages("retro_summary", **values)
+    allowed = "\n".join(values.values())
+    try:
+        return asyncio.run(_ask(settings, messages, notes, allowed))
+    except (EngineError, UsageError):
+        raise
+    except Exception as exc:
+        raise EngineError(f"the LLM summary failed: {one_line(exc)}") from None

@@ -1,0 +1,316 @@
+"""SQL for cycles: launches, check-ins, grades and retrospectives. Only appends.
+
+A cycle freezes one version (``version_id``) and the KR tracks read from it
+(``plan``, JSON). Check-ins are never edited — a later one supersedes an earlier
+one. Grading writes each KR's grade and then the ``cycle_grades`` row that closes
+the cycle; after that the triggers refuse new check-ins and grades. A draft has at
+most one open (ungraded) cycle. Rows go only when their draft is purged.
+Only ``services.cycle`` calls this.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from assistant.domain.cycle_status import Checkin
+from assistant.store.cycle_schema import CYCLES_MIGRATION
+
+__all__ = ["CYCLES_MIGRATION", "CycleRow", "RetroRow"]
+
+
+class CycleRow(NamedTuple):
+    id: int
+    draft_id: int
+    draft: str
+    version: int
+    label: str
+    start: str
+    end: str
+    plan: str
+    findings: str
+    overall: int | None
+    launched_by: str
+    launched_at: str
+    graded_at: str | None
+    graded_by: str | None
+    grade: float | None
+
+
+_SELECT = (
+    "SELECT c.id, c.draft_id, d.name, v.number, c.label, c.start_date, c.end_date, c.plan,"
+    " c.findings, c.overall, c.launched_by, c.launched_at, g.graded_at, g.graded_by, g.grade"
+    " FROM cycles c JOIN drafts d ON d.id = c.draft_id JOIN versions v ON v.id = c.version_id"
+    " LEFT JOIN cycle_grades g ON g.cycle_id = c.id"
+)
+
+
+def insert_cycle(
+    conn: sqlite3.Connection,
+    *,
+    draft_id: int,
+    version_id: int,
+    label: str,
+    start: date,
+    end: date,
+    plan: dict[str, Any],
+    findings: Sequence[tuple[str, str]],
+    overall: int | None,
+    launched_by: str,
+    launched_at: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO cycles (draft_id, version_id, label, start_date, end_date, plan, findings,"
+        " overall, launched_by, launched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            draft_id,
+            version_id,
+            label,
+            start.isoformat(),
+            end.isoformat(),
+            json.dumps(plan, ensure_ascii=False, separators=(",", ":")),
+            json.dumps([list(f) for f in findings], ensure_ascii=False, separators=(",", ":")),
+            overall,
+            launched_by,
+            launched_at,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def cycles_of(conn: sqlite3.Connection, draft_id: int) -> list[CycleRow]:
+    """A draft's cycles, oldest first."""
+    return [CycleRow(*r) for r in conn.execute(f"{_SELECT} WHERE c.draft_id = ? ORDER BY c.id", (draft_id,))]  # fmt: skip
+
+
+def open_cycle(conn: sqlite3.Connection, draft_id: int) -> CycleRow | None:
+    row = conn.execute(
+        f"{_SELECT} WHERE c.draft_id = ? AND g.cycle_id IS NULL ORDER BY c.id DESC LIMIT 1",
+        (draft_id,),
+    ).fetchone()
+    return CycleRow(*row) if row else None
+
+
+def last_graded(conn: sqlite3.Connection, draft_id: int) -> CycleRow | None:
+    row = conn.execute(
+        f"{_SELECT} WHERE c.draft_id = ? AND g.cycle_id IS NOT NULL ORDER BY c.id DESC LIMIT 1",
+        (draft_id,),
+    ).fetchone()
+    return CycleRow(*row) if row else None
+
+
+def all_open(conn: sqlite3.Connection) -> list[CycleRow]:
+    """Every live draft's open cycle, by draft name."""
+    rows = conn.execute(
+        f"{_SELECT} WHERE g.cycle_id IS NULL AND d.deleted_at IS NULL"
+        " ORDER BY d.name COLLATE NOCASE, d.name"
+    )
+    return [CycleRow(*r) for r in rows]
+
+
+def insert_checkin(
+    conn: sqlite3.Connection,
+    cycle_id: int,
+    checkin: Checkin,
+    *,
+    raw: str,
+    author: str,
+    created_at: str,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO checkins (cycle_id, kr, on_date, value, raw, confidence, note, source,"
+        " author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            cycle_id,
+            checkin.kr,
+            checkin.on.isoformat(),
+            checkin.value,
+            raw,
+            checkin.confidence,
+            checkin.note,
+            checkin.source,
+            author,
+            created_at,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+_CHECKIN_COLS = "cycle_id, id, kr, on_date, value, confidence, note, source"
+
+
+def _checkin(row: Sequence[Any]) -> Checkin:
+    return Checkin(
+        row[2], date.fromisoformat(row[3]), float(row[4]), row[5], row[6], row[7], int(row[1])
+    )
+
+
+def checkins(conn: sqlite3.Connection, cycle_id: int) -> list[Checkin]:
+    """One cycle's check-ins in (date, insertion) order."""
+    rows = conn.execute(
+        f"SELECT {_CHECKIN_COLS} FROM checkins WHERE cycle_id = ? ORDER BY on_date, id",
+        (cycle_id,),
+    )
+    return [_checkin(row) for row in rows]
+
+
+def open_checkins(conn: sqlite3.Connection) -> dict[int, list[Checkin]]:
+    """The check-ins of every live draft's open cycle in one query, by cycle id, without
+    their notes (the team table shows none). Read in the order of the ``checkins_cycle``
+    index, so SQLite sorts nothing."""
+    out: dict[int, list[Checkin]] = {}
+    rows = conn.execute(
+        "SELECT cycle_id, id, kr, on_date, value, confidence FROM checkins WHERE cycle_id IN"
+        " (SELECT c.id FROM cycles c JOIN drafts d ON d.id = c.draft_id"
+        "  WHERE d.deleted_at IS NULL"
+        "  AND NOT EXISTS (SELECT 1 FROM cycle_grades g WHERE g.cycle_id = c.id))"
+        " ORDER BY cycle_id, kr, on_date, id"
+    )
+    days: dict[str, date] = {}
+    for cycle_id, cid, kr, on, value, confidence in rows:
+        day = days.get(on)
+        if day is None:
+            day = days[on] = date.fromisoformat(on)
+        found = out.get(cycle_id)
+        if found is None:
+            found = out[cycle_id] = []
+        found.append(Checkin(kr, day, value, confidence, "", "", cid))
+    return out
+
+
+def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM versions WHERE draft_id = ? AND number = ?", (draft_id, number)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def checkin_rows(conn: sqlite3.Connection, cycle_id: int) -> list[dict[str, Any]]:
+    """Every stored column of a cycle's check-ins (backups)."""
+    cols = ("kr", "on_date", "value", "raw", "confidence", "note", "source", "author", "created_at")
+    rows = conn.execute(
+        f"SELECT {', '.join(cols)} FROM checkins WHERE cycle_id = ? ORDER BY id", (cycle_id,)
+    )
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def insert_grades(
+    conn: sqlite3.Connection,
+    cycle_id: int,
+    grades: dict[str, float | None],
+    grade: float | None,
+    *,
+    graded_by: str,
+    graded_at: str,
+) -> None:
+    """Write every KR's grade, then the row that closes the cycle (one transaction)."""
+    conn.executemany(
+        "INSERT INTO kr_grades (cycle_id, kr, grade) VALUES (?, ?, ?)",
+        [(cycle_id, kr, g) for kr, g in grades.items()],
+    )
+    conn.execute(
+        "INSERT INTO cycle_grades (cycle_id, grade, graded_by, graded_at) VALUES (?, ?, ?, ?)",
+        (cycle_id, grade, graded_by, graded_at),
+    )
+
+
+def kr_grades(conn: sqlite3.Connection, cycle_id: int) -> dict[str, float | None]:
+    rows = conn.execute("SELECT kr, grade FROM kr_grades WHERE cycle_id = ?", (cycle_id,))
+    return {str(kr): (float(g) if g is not None else None) for kr, g in rows}
+
+
+class RetroRow(NamedTuple):
+    id: int
+    cycle_id: int
+    went_well: list[str]
+    did_not: list[str]
+    change: list[str]
+    lessons: list[dict[str, Any]]
+    engine: str
+    summary: str | None
+    author: str
+    created_at: str
+
+
+def insert_retro(
+    conn: sqlite3.Connection,
+    cycle_id: int,
+    *,
+    went_well: Sequence[str],
+    did_not: Sequence[str],
+    change: Sequence[str],
+    lessons: Sequence[dict[str, Any]],
+    engine: str,
+    summary: str | None,
+    author: str,
+    created_at: str,
+) -> int:
+    dump = lambda v: json.dumps(list(v), ensure_ascii=False)  # noqa: E731
+    cursor = conn.execute(
+        "INSERT INTO retros (cycle_id, went_well, did_not, change, lessons, engine, summary,"
+        " author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (cycle_id, dump(went_well), dump(did_not), dump(change), dump(lessons), engine,
+         summary, author, created_at),
+    )  # fmt: skip
+    return int(cursor.lastrowid or 0)
+
+
+def retros(conn: sqlite3.Connection, cycle_id: int) -> list[RetroRow]:
+    """A cycle's retrospectives, oldest first (the last one is current)."""
+    rows = conn.execute(
+        "SELECT id, cycle_id, went_well, did_not, change, lessons, engine, summary, author,"
+        " created_at FROM retros WHERE cycle_id = ? ORDER BY id",
+        (cycle_id,),
+    )
+    return [
+        RetroRow(r[0], r[1], json.loads(r[2]), json.loads(r[3]), json.loads(r[4]),
+                 json.loads(r[5]), r[6], r[7], r[8], r[9])
+        for r in rows
+    ]  # fmt: skip
+
+
+def cycle_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
+    """``(cycles, check-ins, problems)``: every cycle's plan and dates readable, at most one
+    open cycle per draft, check-ins name KRs of the plan and fall in range, graded cycles
+    have a grade for every KR and no check-in recorded after grading."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cycles'"
+    ).fetchone():
+        return 0, 0, []
+    problems: list[str] = []
+    rows = [CycleRow(*r) for r in conn.execute(f"{_SELECT} ORDER BY c.draft_id, c.id")]
+    open_per_draft: dict[str, int] = {}
+    count = 0
+    for row in rows:
+        where = f"draft '{row.draft}' cycle {row.label}"
+        ids: set[str] = set()
+        try:
+            plan = json.loads(row.plan)
+            ids = {str(k["id"]) for k in plan["key_results"]}
+            json.loads(row.findings)
+            start, end = date.fromisoformat(row.start), date.fromisoformat(row.end)
+            if end < start:
+                problems.append(f"{where}: ends before it starts")
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{where}: unreadable plan or dates ({exc})")
+        if row.graded_at is None:
+            open_per_draft[row.draft] = open_per_draft.get(row.draft, 0) + 1
+        else:
+            graded = kr_grades(conn, row.id)
+            if ids and set(graded) != ids:
+                problems.append(f"{where}: graded, but the grades do not cover its KRs")
+        for kr, created in conn.execute(
+            "SELECT kr, created_at FROM checkins WHERE cycle_id = ?", (row.id,)
+        ):
+            count += 1
+            if ids and kr not in ids:
+                problems.append(f"{where}: a check-in names {kr}, not a KR of the cycle")
+            if row.graded_at is not None and created > row.graded_at:
+                problems.append(f"{where}: a check-in of {kr} was recorded after grading")
+    for draft, n in open_per_draft.items():
+        if n > 1:
+            problems.append(f"draft '{draft}': {n} open cycles (at most one is allowed)")
+    return len(rows), count, problems

@@ -1,0 +1,112 @@
+"""The TUI Cycle screen at 80×24: reachable from the drafts list and the editor; bars,
+sparklines, check in a KR, grade, retro — through the same services as the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from time import monotonic
+
+from textual.widgets import DataTable, Input, Static
+
+from assistant.io import read_text
+from assistant.services import cycle, drafts, retro
+from tui.app import create_app
+from tui.screens.cycle import CheckinDialog, CycleScreen, RetroDialog
+from tui.screens.dialogs import ConfirmDialog
+from tui.screens.drafts import DraftsScreen
+from tui.screens.editor import EditorScreen
+
+SIZE = (80, 24)
+PLAN = """name: Growth
+cycle: 2024-Q1
+objectives:
+  - title: Make onboarding effortless
+    type: aspirational
+    key_results:
+      - Raise week-1 activation from 32% to 50% by 31 Mar 2024
+      - Cut time-to-first-dashboard from 3 days to 1 day
+"""
+
+
+async def wait_for(pilot, predicate: Callable[[], object], what: str = "") -> None:
+    deadline = monotonic() + 5.0
+    while not predicate():
+        if monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+def _seed(home: Path) -> None:
+    drafts.save(home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
+    cycle.launch(home, "Growth")
+    cycle.checkin(home, "Growth", [cycle.CheckinInput("O1.KR1", "38%", 6, on=date(2024, 1, 20)),
+                                   cycle.CheckinInput("O1.KR1", "41%", 7, on=date(2024, 2, 10))])  # fmt: skip
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_cycle_screen_from_the_drafts_list(okr_home: Path) -> None:
+    _seed(okr_home)
+    app = create_app(okr_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "cycle screen")
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert table.row_count == 2
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0] == "O1.KR1" and "50%" in first[1] and "at-risk" not in first[0]
+        assert first[4] and all(ch in "▁▂▃▄▅▆▇█" for ch in first[4])  # the sparkline
+        assert "2024-Q1" in _text(screen.query_one("#cycle-head", Static))
+        assert table.region.right <= SIZE[0] and table.region.bottom <= SIZE[1]
+
+        # Check in the highlighted KR; a value in the wrong unit keeps the dialog open.
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckinDialog), "check-in dialog")
+        dialog = app.screen
+        dialog.query_one("#value", Input).value = "3 days"
+        await pilot.click("#ok")
+        assert isinstance(app.screen, CheckinDialog)
+        assert "is in 'days'" in _text(dialog.query_one("#checkin-problem", Static))
+        dialog.query_one("#value", Input).value = "45%"
+        dialog.query_one("#confidence", Input).value = "8"
+        dialog.query_one("#note", Input).value = "trial emails"
+        dialog.query_one("#note", Input).focus()
+        await pilot.press("enter")  # Enter in the last field submits
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "back on the cycle")
+        assert cycle.status(okr_home, "Growth").key_results[0].value == 45
+
+        # Grade (confirmed), then the retro's three questions.
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: cycle.status(okr_home, "Growth").cycle.state == "graded")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RetroDialog), "retro dialog")
+        app.screen.query_one("#went_well", Input).value = "Weekly numbers"
+        app.screen.query_one("#did_not", Input).value = "KR2 never updated; late start"
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "back after retro")
+        shown = retro.show_retro(okr_home, "Growth")
+        assert shown.notes.did_not == ("KR2 never updated", "late start")
+        assert "LESSON-NEVER-UPDATED" in {lesson.code for lesson in shown.lessons}
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+
+
+async def test_cycle_screen_from_the_editor_offers_to_launch(okr_home: Path) -> None:
+    drafts.save(okr_home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
+    app = create_app(okr_home, target="Growth")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), "editor")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "cycle screen")
+        assert "no cycle yet" in _text(app.screen.query_one("#cycle-head", Static))
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 2, "launched")
+        assert cycle.status(okr_home, "Growth").cycle.label == "2024-Q1"

@@ -1,0 +1,1 @@
+"""Tests of drafting from an idea: the interview, the LLM drafting, the CLI and the TUI."""

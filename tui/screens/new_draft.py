@@ -1,0 +1,295 @@
+"""New draft → from an idea (the LLM drafts) or → guided (the interview as a form).
+
+Both call ``assistant.services.drafting`` — the same use cases as ``okr draft`` — and
+land in the editor: the draft is named, stored as v1 with the coach that wrote it
+(``draft:llm`` or ``draft:interview``) and opened for editing. The guided form checks
+every answer as you type, with the questions the terminal interview would ask.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.worker import Worker
+
+from assistant.domain.drafting import MAX_KRS, Answer, Answers, DraftOutcome, KRAnswers
+from assistant.errors import OKRError, one_line
+from assistant.io import write_sets
+from assistant.render.drafting import draft_summary
+from assistant.services import drafting, drafts
+from tui.screens.base import OKRScreen
+from tui.screens.dialogs import PromptDialog
+
+CHECK_DELAY = 0.25  # seconds of quiet typing before the form is checked again
+KR_FIELDS = ("metric", "baseline", "target", "deadline")
+PLACEHOLDERS = {"metric": "measure", "baseline": "today", "target": "target", "deadline": "by when"}
+
+
+def keep_draft(screen: OKRScreen, outcome: DraftOutcome, suggested: str) -> None:
+    """Ask for a name, store ``outcome`` as v1 of a new draft and open it in the editor."""
+    app = screen.okr_app
+    taken = {d.name for d in drafts.list_drafts(app.home)}
+    taken |= {d.name for d in drafts.list_drafts(app.home, deleted=True)}
+    name, n = suggested, 2
+    while name in taken:
+        name, n = f"{suggested} ({n})", n + 1
+
+    def check(value: str) -> str | None:
+        if value in taken:
+            return f"a draft named '{value}' exists already"
+        try:
+            drafts.check_name(value)
+        except OKRError as exc:
+            return str(exc)
+        return None
+
+    def chosen(value: str | None) -> None:
+        if value is None:
+            return
+        okr_set = outcome.okr_set
+        if not okr_set.name:
+            okr_set = okr_set.model_copy(update={"name": value})
+        try:
+            drafting.save_draft(app.home, value, _with_set(outcome, okr_set))
+        except OKRError as exc:
+            app.say(str(exc), severity="error")
+            return
+        app.refresh_drafts()
+        if app.screen is screen:
+            app.pop_screen()
+        app.open_draft(value)
+
+    app.push_screen(PromptDialog("Name of the new draft", name, validate=check), chosen)
+
+
+def _with_set(outcome: DraftOutcome, okr_set) -> DraftOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, okr_set=okr_set)
+
+
+def _preview(outcome: DraftOutcome) -> Text:
+    return Text(draft_summary(outcome) + "\n" + write_sets([outcome.okr_set], "yaml"))
+
+
+class IdeaScreen(OKRScreen[None]):
+    """Write what you want to achieve; the LLM proposes a set (ctrl+g), re-scored by the
+    rules and guarded against invented numbers; ctrl+s opens it in the editor."""
+
+    DEFAULT_CSS = """
+    IdeaScreen #idea { height: 6; }
+    IdeaScreen #idea-status { height: auto; padding: 0 1; color: $text-muted; }
+    IdeaScreen #idea-preview { padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+g", "draft", "Draft it", priority=True),
+        Binding("ctrl+s", "keep", "Open in editor", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome: DraftOutcome | None = None
+        self._worker: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            "What do you (or your team) want to achieve? A sentence or a paragraph, with any "
+            "numbers you know. ctrl+g drafts it; the model may use only your numbers.",
+            id="idea-status",
+        )
+        yield TextArea(id="idea", soft_wrap=True, tab_behavior="focus")
+        with VerticalScroll():
+            yield Static("", id="idea-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = "new draft from an idea"
+        self.query_one(TextArea).focus()
+
+    def _status(self, text: str, style: str = "") -> None:
+        self.query_one("#idea-status", Static).update(Text(text, style=style))
+
+    def action_draft(self) -> None:
+        idea = " ".join(self.query_one(TextArea).text.split())
+        if not idea:
+            self._status("Write the idea first.", "yellow")
+            return
+        problem = self.okr_app.coach_unavailable()
+        if problem:
+            self.okr_app.say(
+                f"{problem}. The guided interview (g) works offline.", severity="warning"
+            )
+            return
+        self._worker = self.run_draft(idea)
+
+    @work(exclusive=True, group="draft", exit_on_error=False)
+    async def run_draft(self, idea: str) -> None:
+        """Await the drafting in this worker: Esc cancels the request in flight."""
+        self._status(f"Drafting with {self.okr_app.settings.llm.model}… (Esc cancels)")
+        try:
+            outcome = await drafting.draft_from_idea_async(idea, self.okr_app.settings)
+        except asyncio.CancelledError:
+            self._status("Cancelled.")
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failed draft never kills the app
+            self._status(f"No draft: {one_line(exc)}", "red")
+            return
+        self.outcome = outcome
+        self._status("Draft ready: ctrl+s opens it in the editor, ctrl+g asks again.", "green")
+        self.query_one("#idea-preview", Static).update(_preview(outcome))
+
+    def action_keep(self) -> None:
+        if self.outcome is None:
+            self.app.bell()
+            return
+        keep_draft(self, self.outcome, self.outcome.okr_set.name or "New draft")
+
+    def action_back(self) -> None:
+        if self._worker is not None and self._worker.is_running:
+            self._worker.cancel()
+            return
+        self.dismiss()
+
+
+class GuidedScreen(OKRScreen[None]):
+    """The guided interview as a form: the outcome, then per key result the measure,
+    today, the target and by when; each answer is checked as you type and the key
+    results are written for you. ctrl+s opens the draft in the editor."""
+
+    DEFAULT_CSS = """
+    GuidedScreen .guided-label { height: 1; padding: 0 1; text-style: bold; }
+    GuidedScreen .guided-row { height: 1; }
+    GuidedScreen .guided-row Input { width: 14; }
+    GuidedScreen .guided-row Input.metric { width: 1fr; }
+    GuidedScreen .guided-check { height: auto; padding: 0 1 0 3; color: $text-muted; }
+    GuidedScreen #guided-preview { padding: 1 1 0 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "keep", "Open in editor", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome: DraftOutcome | None = None
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static("What outcome do you want? (in words, no numbers)", classes="guided-label")
+            yield Input(placeholder="Make onboarding effortless for new customers",
+                        id="objective", compact=True)  # fmt: skip
+            yield Static("", id="check-objective", classes="guided-check")
+            yield Input(placeholder="cycle (optional): 2026-Q1", id="cycle", compact=True)
+            yield Static(
+                "Key results: the measure, where it is today, where it should be, by when",
+                classes="guided-label",
+            )
+            for k in range(1, MAX_KRS + 1):
+                with Horizontal(classes="guided-row"):
+                    for name in KR_FIELDS:
+                        yield Input(
+                            placeholder=f"KR{k} {PLACEHOLDERS[name]}" if name == "metric"
+                            else PLACEHOLDERS[name],
+                            id=f"{name}-{k}",
+                            classes=name,
+                            compact=True,
+                        )  # fmt: skip
+                yield Static("", id=f"check-{k}", classes="guided-check")
+            yield Static("", id="guided-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "okr-coach"
+        self.sub_title = "new draft: guided"
+        self.query_one("#objective", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(CHECK_DELAY, self.check_now)
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def answers(self) -> tuple[Answers | None, list[int]]:
+        """The form as an answers file, and which form row each key result came from."""
+        objective = self._value("objective")
+        rows: list[int] = []
+        key_results: list[KRAnswers] = []
+        for k in range(1, MAX_KRS + 1):
+            values = {name: self._value(f"{name}-{k}") for name in KR_FIELDS}
+            if not values["metric"]:
+                continue
+            rows.append(k)
+            replies = {n: (Answer(v),) if v else () for n, v in values.items()}
+            key_results.append(
+                KRAnswers(
+                    metric=replies["metric"],
+                    baseline=replies["baseline"],
+                    target=replies["target"],
+                    deadline=replies["deadline"],
+                )
+            )
+        if not objective:
+            return None, rows
+        cycle = self._value("cycle") or None
+        return Answers((Answer(objective),), tuple(key_results), cycle=cycle), rows
+
+    def check_now(self) -> DraftOutcome | None:
+        """Run the interview on the form as it is and show every check in place."""
+        self._timer = None
+        answers, rows = self.answers()
+        for k in range(1, MAX_KRS + 1):
+            self.query_one(f"#check-{k}", Static).update("")
+        objective_check = self.query_one("#check-objective", Static)
+        preview = self.query_one("#guided-preview", Static)
+        if answers is None:
+            objective_check.update(Text("Start with the outcome you want.", style="yellow"))
+            preview.update("")
+            self.outcome = None
+            return None
+        outcome = drafting.interview(answers)
+        self.outcome = outcome
+        problems: dict[int, str] = {}
+        for turn in outcome.transcript:
+            question, check = turn.question, turn.check
+            if check.ok or not check.follow_up or question.follow_up:
+                continue
+            problems.setdefault(question.kr, check.follow_up)
+        objective_check.update(
+            Text(f"↳ {problems[0]}", style="yellow") if 0 in problems else Text("✓", style="green")
+        )
+        key_results = outcome.okr_set.objectives[0].key_results
+        for index, row in enumerate(rows, start=1):
+            line = self.query_one(f"#check-{row}", Static)
+            if index in problems:
+                line.update(Text(f"↳ {problems[index]}", style="yellow"))
+            elif index <= len(key_results):
+                line.update(Text(f"✓ {key_results[index - 1].text}", style="green"))
+        preview.update(Text(draft_summary(outcome)))
+        return outcome
+
+    def action_keep(self) -> None:
+        outcome = self.check_now()
+        if outcome is None or not outcome.okr_set.objectives[0].key_results:
+            self.okr_app.say(
+                "Give the outcome and at least one key result first", severity="warning"
+            )
+            return
+        keep_draft(self, outcome, "New draft")
+
+    def action_back(self) -> None:
+        self.dismiss()
