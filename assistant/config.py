@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InputError, validation_message
-from assistant.paths import config_path, write_text_atomic
+from assistant.paths import config_path, write_output
 
 EngineName = Literal["auto", "rules", "llm"]
 Style = Literal["questions", "balanced", "rewrite"]
@@ -43,6 +43,10 @@ class LLMSettings(BaseModel):
     json_schema: bool = True
     max_output_tokens: int = Field(default=4000, ge=256)
     prices: dict[str, Price] = Field(default_factory=dict)
+    # Stream answers (timeout on silence, stream closed on cancel); None: for local URLs.
+    stream: bool | None = None
+    # The critique prompt: "full", "compact" (small models), "auto" (compact for local URLs).
+    prompt: Literal["full", "compact", "auto"] = "full"
 
     def price_for(self, model: str) -> Price | None:
         return self.prices.get(model) or DEFAULT_PRICES.get(model)
@@ -116,4 +120,4 @@ def dump_settings(settings: Settings) -> str:
 
 def save_settings(settings: Settings, home: Path | None = None) -> Path:
     """Write atomically so a crash never leaves a half-written config."""
-    return write_text_atomic(config_path(home), dump_settings(settings))
+    return write_output(config_path(home), dump_settings(settings))

@@ -3,6 +3,8 @@ and the two helpers that put any exception or validation error on one line."""
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,8 +54,23 @@ def one_line(exc: BaseException, limit: int = 300) -> str:
     text = " ".join(raw.split())
     if not isinstance(exc, OKRError) and not getattr(exc, "one_line_as_is", False):
         text = f"{type(exc).__name__}: {text or 'failed'}"
-    text = text or type(exc).__name__
+    text = scrub_secrets(text or type(exc).__name__)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_KEY_LIKE_RE = re.compile(r"\b(sk-[A-Za-z0-9_-]{2,}[A-Za-z0-9_*.-]{6,})|(Bearer\s+)\S+", re.I)
+
+
+def scrub_secrets(text: str) -> str:
+    """``text`` with the API key (``OPENAI_API_KEY``, also when a server or proxy echoes
+    it back in an error body) and anything key-like (``sk-…``, ``Bearer …``) masked.
+    Every error line goes through here (:func:`one_line`)."""
+    key = os.environ.get("OPENAI_API_KEY") or ""
+    if len(key) >= 8:
+        text = text.replace(key, "[redacted]")
+    return _KEY_LIKE_RE.sub(
+        lambda m: "[redacted]" if m.group(1) else f"{m.group(2)}[redacted]", text
+    )
 
 
 def validation_message(

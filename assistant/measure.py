@@ -287,7 +287,7 @@ def _deadline(
     return None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)  # a 5,000-KR file, its objectives and its rewrites
 def extract(text: str) -> Measures:
     """All measures in ``text``. Cached: the engine and the TUI ask repeatedly."""
     masked, date_spans = _masked(text)

@@ -223,10 +223,41 @@ class RunUsage(_Model):
     mode: str | None = None
     interrupted: bool = False
     batch: str | None = None
+    # Said once on stderr (a response-mode fallback that is now remembered); not JSON.
+    notes: list[str] = Field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report's ``usage`` key (``batch`` only for a Batch API run)."""
-        return self.model_dump(mode="json", exclude={"batch"} if self.batch is None else None)
+        exclude = {"notes"} if self.batch is not None else {"notes", "batch"}
+        return self.model_dump(mode="json", exclude=exclude)
+
+
+class GuardStats(_Model):
+    """What the LLM guards did with the model's findings (SPEC §5 ``summary.llm``):
+    how many were kept, how many dropped and why, and rewrites withheld and why."""
+
+    kept: int = 0
+    dropped: int = 0
+    dropped_by: dict[str, int] = Field(default_factory=dict)
+    rewrites_withheld: int = 0
+    withheld_by: dict[str, int] = Field(default_factory=dict)
+
+    def drop(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.dropped += count
+            self.dropped_by[reason] = self.dropped_by.get(reason, 0) + count
+
+    def withhold(self, reason: str) -> None:
+        self.rewrites_withheld += 1
+        self.withheld_by[reason] = self.withheld_by.get(reason, 0) + 1
+
+    def add(self, other: GuardStats) -> None:
+        self.kept += other.kept
+        for reason, count in other.dropped_by.items():
+            self.drop(reason, count)
+        self.rewrites_withheld += other.rewrites_withheld
+        for reason, count in other.withheld_by.items():
+            self.withheld_by[reason] = self.withheld_by.get(reason, 0) + count
 
 
 class DryRunItem(_Model):
@@ -268,6 +299,7 @@ class Report(_Model):
     errors: list[str] = Field(default_factory=list)
     usage: RunUsage | None = None
     dry_run: DryRunPlan | None = None
+    guards: GuardStats | None = None
 
     def summary(self) -> dict[str, int]:
         return {

@@ -46,3 +46,18 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_output(path: str | Path, text: str) -> Path:
+    """:func:`write_text_atomic` for a file the user named: a path that cannot be written
+    (its parent is a file, no permission, the disk is full) is one ``InputError`` line,
+    exit 2, and the old file (if any) is left as it was."""
+    from assistant.errors import InputError
+
+    try:
+        return write_text_atomic(path, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        if isinstance(exc, FileExistsError | NotADirectoryError):
+            reason = "a parent of this path is not a directory"
+        raise InputError(str(path), f"cannot write the file ({reason})") from None

@@ -6,6 +6,7 @@ holds no business logic: it calls ``assistant.services`` and renders the results
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -14,12 +15,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from assistant.config import Settings, api_key, load_settings
+from assistant.config import Settings, load_settings
 from assistant.errors import OKRError, UsageError
 from assistant.io import read_text
 from assistant.model import OKRSet
 from assistant.services import drafts
-from assistant.services.engines import Critic, make_critic, resolve_engine
+from assistant.services.engines import Critic, has_credentials, make_critic, resolve_engine
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -54,8 +55,9 @@ class OKRApp(App[None]):
     TITLE = "okr-coach"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("f1", "learn", "Learn", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),  # typed as text in the editor
     ]
 
     def __init__(
@@ -68,6 +70,9 @@ class OKRApp(App[None]):
         reviewer: Reviewer | None = None,
         config_home: Path | None = None,
     ) -> None:
+        from tui.terminal_safety import install
+
+        install()  # no stored or model text reaches the terminal as a raw control character
         super().__init__()
         self.home = home
         self.config_home = config_home
@@ -91,11 +96,14 @@ class OKRApp(App[None]):
         settings resolve to must be the LLM, and it needs a key."""
         if self._injected:
             return None
-        if resolve_engine(None, self.settings) == "llm" and api_key() is not None:
-            return None
+        if resolve_engine(None, self.settings) == "llm" and has_credentials(self.settings):
+            return None  # a key, or a local base_url: the CLI's rule
         if self.settings.engine == "rules":
             return "The engine is set to 'rules' (offline): change it in Settings to use the coach"
-        return "No OPENAI_API_KEY in the environment: the LLM coach is off (rules hints still work)"
+        return (
+            "No OPENAI_API_KEY in the environment and no local base URL: the LLM coach is "
+            "off (rules hints still work)"
+        )
 
     def coach_label(self) -> str:
         return "custom engine" if self._injected else self.settings.llm.model
@@ -121,8 +129,11 @@ class OKRApp(App[None]):
             return
         self.push_screen(EditorScreen(name))
 
-    def create_draft(self, okr_set: OKRSet, suggested: str, message: str) -> None:
-        """Ask for a name, save ``okr_set`` as its v1 and open it in the editor."""
+    def create_draft(
+        self, okr_set: OKRSet, suggested: str, message: str, *, named: bool = False
+    ) -> None:
+        """Ask for a name, save ``okr_set`` as its v1 and open it in the editor (with
+        ``named``, the set takes the draft's name: the template's "My team" is no name)."""
         existing = {d.name for d in drafts.list_drafts(self.home)}
         deleted = {d.name for d in drafts.list_drafts(self.home, deleted=True)}
         name = suggested
@@ -135,7 +146,10 @@ class OKRApp(App[None]):
             if value in existing:
                 return f"a draft named '{value}' exists already"
             if value in deleted:
-                return f"a deleted draft is named '{value}' (okr undelete); choose another name"
+                return (
+                    f"a deleted draft is named '{value}' "
+                    f"(okr undelete {shlex.quote(value)}); choose another name"
+                )
             try:
                 drafts.check_name(value)
             except OKRError as exc:
@@ -145,6 +159,8 @@ class OKRApp(App[None]):
         def chosen(value: str | None) -> None:
             if value is None:
                 return
+            if named:
+                okr_set.name = value
             try:
                 drafts.save(self.home, value, okr_set, message, source="import")
             except OKRError as exc:
@@ -160,7 +176,7 @@ class OKRApp(App[None]):
         self.push_screen(PromptDialog("Name of the new draft", name, validate=check), chosen)
 
     def new_from_template(self) -> None:
-        self.create_draft(template_set(), "My OKRs", "New draft from the template")
+        self.create_draft(template_set(), "My OKRs", "New draft from the template", named=True)
 
     def refresh_drafts(self) -> None:
         for screen in self.screen_stack:
@@ -173,6 +189,15 @@ class OKRApp(App[None]):
         review.open_review(self, editor)
 
     # --- navigation actions (also in the command palette) -----------------------------------
+
+    def action_help(self) -> None:
+        """The help screen: every key of the screen on top (closes it when it is open)."""
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
 
     def action_learn(self) -> None:
         from tui.screens.learn import LearnScreen

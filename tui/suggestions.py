@@ -22,6 +22,7 @@ class Suggestion:
     text: str
     placeholders: tuple[str, ...]
     delta: int | None = None
+    guided: bool = False  # the user's own text with blanks (the template's KRs) to fill in
 
     @property
     def ready(self) -> bool:
@@ -32,16 +33,27 @@ class Suggestion:
 def suggestion_for(finding: Finding, okr_set: OKRSet | None) -> Suggestion | None:
     """The rewrite offered by ``finding`` (None: advice only, the user writes the fix)."""
     rewrite = finding.rewrite
-    if rewrite is None or finding.target == "SET" or okr_set is None:
+    if finding.target == "SET" or okr_set is None:
         return None
     try:
         current = okr_set.target_text(finding.target)
     except (IndexError, ValueError):
         return None
+    if rewrite is None:
+        return _guided(finding, " ".join(current.split()))
     text = " ".join(rewrite.text.split())
     if not text or text == " ".join(current.split()):
         return None
     return Suggestion(text, placeholders(text, current), rewrite.score_delta)
+
+
+def _guided(finding: Finding, current: str) -> Suggestion | None:
+    """A KR still holding the template's blanks (``[baseline]``…) is offered as a fill-in
+    of those blanks rather than as advice only."""
+    blanks = placeholders(current)
+    if finding.code != "KR-PLACEHOLDER" or not blanks:
+        return None
+    return Suggestion(current, blanks, guided=True)
 
 
 def with_delta(suggestion: Suggestion, finding: Finding, okr_set: OKRSet) -> Suggestion:
@@ -51,4 +63,4 @@ def with_delta(suggestion: Suggestion, finding: Finding, okr_set: OKRSet) -> Sug
         return suggestion
     scored = score_rewrite(okr_set, finding.target, suggestion.text)
     delta = None if scored is None else scored.score_delta
-    return Suggestion(suggestion.text, suggestion.placeholders, delta)
+    return Suggestion(suggestion.text, suggestion.placeholders, delta, suggestion.guided)

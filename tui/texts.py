@@ -73,13 +73,13 @@ def finding_card(finding: Finding, suggestion: Suggestion | None, target_text: s
     parts.append(Text.assemble(("? ", "bold cyan"), (finding.question, "italic")))
     if suggestion is not None:
         line = Text.assemble(("✎ ", "bold green"), Text(suggestion.text))
-        if suggestion.delta is not None:
-            line.append("  ")
+        if suggestion.delta is not None:  # the whole set's overall score, as in the dialog
+            line.append("  set ", "dim")
             line.append_text(delta_text(suggestion.delta))
         parts.append(line)
         if suggestion.placeholders:
             parts.append(
-                Text(f"  fill in {', '.join(suggestion.placeholders)} (e: edit)", style="dim")
+                Text(f"  fill in {', '.join(suggestion.placeholders)} (a: fill in)", style="dim")
             )
     else:
         parts.append(Text.assemble(("→ ", "bold green"), Text(finding.suggestion)))
@@ -134,6 +134,22 @@ def trend_text(history: Sequence[VersionInfo]) -> Text:
     return Text.assemble(("overall ", "bold"), " → ".join(shown))
 
 
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def score_sparkline(values: Sequence[int], *, last: int = 16) -> Text:
+    """Two rows of bars on the fixed 0-100 scale, one bar per version (the latest
+    ``last``): 78 → 80 is a small step, not a jump from the bottom to the top as a
+    sparkline scaled to its own minimum and maximum would draw it."""
+    rows = ["", ""]
+    for value in values[-last:]:
+        level = round(max(0, min(value, 100)) * 16 / 100)  # 0..16 eighths of two rows
+        bottom, top = min(level, 8), max(level - 8, 0)
+        rows[0] += (BARS[top - 1] if top else " ") * 2 + " "
+        rows[1] += (BARS[bottom - 1] if bottom else " ") * 2 + " "
+    return Text("\n".join(rows), style="cyan")
+
+
 def literal(text: str, style: str = "") -> Text:
     """User text as-is (no markup)."""
     return Text(text, style=style)
@@ -149,6 +165,7 @@ __all__ = [
     "okr_text",
     "overall_cell",
     "score_block",
+    "score_sparkline",
     "target_heading",
     "trend_text",
     "version_label",

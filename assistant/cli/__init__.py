@@ -26,6 +26,9 @@ class OKRGroup(click.Group):
         except OKRError as exc:
             click.echo(str(exc) if isinstance(exc, InputError) else f"okr: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C anywhere (before the LLM loop too): 130, as after it
+            click.echo("okr: interrupted", err=True)
+            sys.exit(130)
 
 
 @click.group(cls=OKRGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.domain.text_safety import safe_text
 from assistant.errors import UsageError
-from assistant.paths import write_text_atomic
+from assistant.paths import write_output
 from assistant.render import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
@@ -164,8 +165,9 @@ def critique_command(
             text = render_with_team(report, team, fmt, color=use_color)
         else:
             text = render(report, fmt, color=use_color)
+        text = safe_text(text)  # the team renderers too: no raw control character out
         if output:
-            write_text_atomic(output, text)
+            write_output(output, text)
         else:
             click.echo(text, nl=False)
     if report.usage is not None and report.usage.interrupted:
@@ -235,7 +237,7 @@ def init_command(path: str, force: bool) -> None:
     if target.exists() and not force:
         raise UsageError(f"{path}: already exists (use --force to overwrite)")
     template = resources.files("rubrics").joinpath("template.yaml").read_text(encoding="utf-8")
-    write_text_atomic(target, template)
+    write_output(target, template)
     click.echo(f"Wrote {path}. Next: edit it, then run: okr critique {path}")
 
 
@@ -259,8 +261,9 @@ def rubric_command(as_json: bool) -> None:
         rules = [{"scope": scope, **{k: getattr(r, k) for k in fields}} for scope, r in scoped]
         click.echo(json.dumps(rules, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from assistant.render.safe import safe_console
 
     table = Table(
         title="okr-coach rubric",
@@ -272,7 +275,7 @@ def rubric_command(as_json: bool) -> None:
     for scope, r in scoped:
         target = r.target if scope == "set" else f"{r.target} (team)"
         table.add_row(r.code, target, r.dimension, r.severity, r.detects)
-    Console(highlight=False).print(table)
+    safe_console(highlight=False).print(table)
 
 
 @click.command("explain")
@@ -284,9 +287,9 @@ def explain_command(code: str) -> None:
     Example:
       okr explain KR-NO-BASELINE
     """
-    from rich.console import Console
     from rich.text import Text
 
+    from assistant.render.safe import safe_console
     from assistant.rubric import load_rubric
     from assistant.services.team import load_team_rules
 
@@ -294,7 +297,7 @@ def explain_command(code: str) -> None:
     rule = rules.get(code.upper())
     if rule is None:
         raise UsageError(f"unknown rule '{code}' (known: {', '.join(rules)})")
-    console = Console(highlight=False)
+    console = safe_console(highlight=False)
     console.print(Text.assemble((rule.code, "bold"), f" — {rule.title}"))
     console.print(Text(f"{rule.target} · {rule.dimension} · {rule.severity}", style="dim"))
     for label, value in (
@@ -327,12 +330,12 @@ def examples_command(kind: str, save_dir: str | None) -> None:
     The "study real examples" step of rolling out OKRs. Each weak example is
     followed by what the offline coach finds in it.
     """
-    from rich.console import Console
     from rich.text import Text
 
+    from assistant.render.safe import safe_console
     from assistant.services.learn import load_examples
 
-    console = Console(highlight=False)
+    console = safe_console(highlight=False)
     for example in load_examples():
         if kind != "all" and example.kind != kind:
             continue
@@ -357,7 +360,7 @@ def examples_command(kind: str, save_dir: str | None) -> None:
         if save_dir:
             from assistant.io import write_sets
 
-            write_text_atomic(
+            write_output(
                 Path(save_dir) / f"{example.slug}.yaml", write_sets([example.okr_set], "yaml")
             )
     if save_dir:

@@ -6,14 +6,22 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from assistant.errors import UsageError
 
-_SECRET_WORDS = ("key", "token", "secret", "password")
+# Names that mean the API key itself; only these are refused (``llm.max_output_tokens``
+# or a price for a model called "*-token-*" are ordinary settings).
+_SECRET_NAMES = {"api_key", "apikey", "openai_api_key", "api_token", "key", "secret", "password"}
+
+
+def _is_secret(key: str) -> bool:
+    parts = key.lower().replace("-", "_").split(".")
+    if parts[:2] == ["llm", "prices"]:
+        return False
+    return any(part in _SECRET_NAMES for part in parts)
 
 
 @click.group("config")
@@ -73,7 +81,7 @@ def config_set(key: str, value: str) -> None:
     from assistant.config import Settings, load_settings, save_settings
     from assistant.errors import validation_message
 
-    if any(word in key.lower() for word in _SECRET_WORDS):
+    if _is_secret(key):
         raise UsageError(
             "the API key is read from the OPENAI_API_KEY environment variable only "
             "and is never stored"
@@ -228,7 +236,9 @@ def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
     report = fetch_batch(batch_id, settings=load_settings(), home=data_home())
     text = render(report, fmt, color=sys.stdout.isatty() and output is None)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from assistant.paths import write_output
+
+        write_output(output, text)
     else:
         click.echo(text, nl=False)
     if report.usage is not None:

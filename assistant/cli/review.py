@@ -90,10 +90,13 @@ def _pick_set(sets: list[OKRSet], choice: str | None, label: str) -> OKRSet:
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output:
-        from assistant.paths import write_text_atomic
+    from assistant.domain.text_safety import safe_text
 
-        write_text_atomic(output, text)
+    text = safe_text(text)  # persona names and review text come from the store or a model
+    if output:
+        from assistant.paths import write_output
+
+        write_output(output, text)
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
@@ -225,6 +228,9 @@ def review_run(
         )
     for seat in result.failed_seats:
         click.echo(f"okr: {seat.display_name}: {seat.error}", err=True)
+    if result.usage is not None and result.usage.interrupted:
+        click.echo("okr: interrupted; the seats that finished are kept", err=True)
+        sys.exit(130)
     if not result.complete:
         sys.exit(3)
 
@@ -382,9 +388,10 @@ def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
             )
         )
         return
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from assistant.render.safe import safe_console
 
     table = Table(show_edge=False, pad_edge=False)
     for column in ("name", "reviewer", "origin", "default"):
@@ -392,7 +399,7 @@ def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
     for e in entries:
         p = e.persona
         table.add_row(p.name, Text(p.display_name), _origin(e), "✓" if p.default else "")
-    console = Console(highlight=False)
+    console = safe_console(highlight=False)
     console.print(table)
     console.print(
         Text(

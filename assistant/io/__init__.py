@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.io.readers import FORMATS, decode, format_for, parse, read_bytes
+from assistant.io.readers import FORMATS, MAX_INPUT_BYTES, decode, format_for, parse, read_bytes
 from assistant.io.writers import WRITE_FORMATS, set_data, write_sets
 from assistant.model import OKRSet
 
@@ -26,7 +26,7 @@ def read_text(text: str, label: str, fmt: str | None = None) -> list[OKRSet]:
 
 def read_path(path: str, format_in: str | None = None) -> list[OKRSet]:
     """Read one file, or stdin for ``-``. Raises only ``InputError``."""
-    data = sys.stdin.buffer.read() if path == "-" else read_bytes(path)
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if path == "-" else read_bytes(path)
     text = decode(data, path)
     return parse(text, path, format_for(path, text, format_in))
 

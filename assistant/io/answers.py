@@ -25,8 +25,8 @@ from typing import Any
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, KRAnswers
 from assistant.errors import InputError
-from assistant.io.located import LList, line_of
-from assistant.io.readers import decode, read_bytes
+from assistant.io.located import LList, check_controls, line_of
+from assistant.io.readers import MAX_INPUT_BYTES, decode, read_bytes
 from assistant.io.yaml_reader import yaml_tree
 
 TOP_KEYS = ("objective", "key_results", "cycle", "name")
@@ -38,7 +38,7 @@ def read_answers(path: str) -> Answers:
     if path == "-":
         import sys
 
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     else:
         data = read_bytes(path)
     return parse_answers(decode(data, path), path)
@@ -47,6 +47,7 @@ def read_answers(path: str) -> Answers:
 def parse_answers(text: str, label: str) -> Answers:
     """Answers from YAML text; ``label`` names the file in error messages."""
     tree = yaml_tree(text, label)
+    check_controls(tree, label)
     lines = text.splitlines()
 
     def key_line(key: str, start: int) -> int:

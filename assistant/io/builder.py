@@ -7,6 +7,7 @@ and team files (``sets:``) are understood here; anything else is a located
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -14,6 +15,8 @@ from assistant.errors import InputError
 from assistant.io.located import LDict, LList, line_of
 from assistant.measure import extract
 from assistant.model import KeyResult, Objective, OKRSet
+
+_PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
 
 
 class Builder:
@@ -65,6 +68,8 @@ class Builder:
             if value != value or value in (float("inf"), float("-inf")):
                 raise self.fail(f"{key} must be a finite number", data)
             return float(value), None
+        if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+            return float(value), None  # "2010" from Markdown or CSV is a number, not a year
         if isinstance(value, str):
             m = extract(value)
             if len(m.quantities) == 1:
@@ -168,7 +173,7 @@ class Builder:
             cycle=self.optional_text(merged, "cycle", "cycle"),
             objectives=[self.objective(o, raw) for o in objectives],
             line=line_of(raw) or 1,
-            source=self.label,
+            source="stdin" if self.label == "-" else self.label,  # not "-#1" in reports
             index=index,
         )
 

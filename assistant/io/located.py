@@ -33,3 +33,34 @@ def lstr(value: str, line: int | None) -> LStr:
 
 def line_of(value: object) -> int | None:
     return getattr(value, "line", None)
+
+
+_FIELD_NAMES = {"text": "key result text", "title": "objective title", "name": "set name"}
+
+
+def check_controls(tree: object, label: str, line: int | None = None, field: str = "") -> None:
+    """Refuse text a terminal could act on (ESC, C1, backspace, bidi overrides…).
+
+    Runs on parsed data, so JSON ``\\u001b`` escapes and YAML ``\\e`` are caught as well as
+    raw bytes: ``path:line: control character U+001B in key result text``.
+    """
+    from assistant.domain.text_safety import describe, find_control
+    from assistant.errors import InputError
+
+    if isinstance(tree, str):
+        at = find_control(tree)
+        if at is not None:
+            where = _FIELD_NAMES.get(field, field or "text")
+            raise InputError(
+                label, f"control character {describe(tree[at])} in {where}", line_of(tree) or line
+            )
+    elif isinstance(tree, dict):
+        here = line_of(tree) or line
+        for key, value in tree.items():
+            check_controls(key, label, here, "a key")
+            check_controls(value, label, line_of(value) or here, str(key))
+    elif isinstance(tree, list):
+        lines = getattr(tree, "item_lines", [])
+        for i, item in enumerate(tree):
+            item_line = lines[i] if i < len(lines) else None
+            check_controls(item, label, line_of(item) or item_line or line, field)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.errors import InputError
 from assistant.io.builder import Builder
-from assistant.io.located import LDict, LList, LStr, line_of
+from assistant.io.located import LDict, LList, LStr, check_controls, line_of
 from assistant.io.text_readers import csv_tree, markdown_tree
 from assistant.io.yaml_reader import MAX_YAML_NODES, json_tree, yaml_tree
 from assistant.model import OKRSet
@@ -84,7 +84,8 @@ def read_bytes(path: str) -> bytes:
                 f"file is too large ({size / 1e6:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)",
                 1,
             )
-        return p.read_bytes()
+        with p.open("rb") as fh:  # a device or an endless pipe stops at the size cap
+            return fh.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except PermissionError:
@@ -122,5 +123,6 @@ _Builder = Builder  # the older private name (services.learn)
 def parse(text: str, label: str, fmt: str) -> list[OKRSet]:
     """Text in a known format → sets. Raises only :class:`InputError`."""
     tree = _PARSERS[fmt](text, label)
+    check_controls(tree, label)
     stem = Path(label).stem if label != "-" else "stdin"
     return Builder(label).sets(tree, stem)

@@ -15,7 +15,8 @@ from typing import Any
 from assistant.errors import InputError
 from assistant.io.located import LDict, lstr
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A closing run of #s is stripped only after whitespace (CommonMark): "Ship C#" keeps its #.
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _MD_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
 _MD_META = re.compile(r"^\s*(owner|cycle|type|aligns_to|parent)\s*:\s*(.+?)\s*$", re.I)
 _KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to", "parent")

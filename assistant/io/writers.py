@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,7 +61,11 @@ class _Dumper(yaml.SafeDumper):
 
 def to_yaml(sets: Sequence[OKRSet]) -> str:
     return yaml.dump(
-        _document(sets), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+        _document(sets),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,  # a long key result stays on its one line (no re-folding on save)
     )
 
 
@@ -72,22 +77,35 @@ def _md_value(value: object) -> str:
     return str(_number(value)) if isinstance(value, float) else str(value)
 
 
+def _md_heading(level: int, title: str) -> str:
+    """A heading the reader gives back verbatim: a title ending in a run of #s (or made
+    of them) gets a closing ``#``, which the reader strips instead of the title's own."""
+    closing = " #" if re.search(r"(?:^|\s)#+$", title) else ""
+    return f"{'#' * level} {title}{closing}"
+
+
+def _md_item(text: str) -> str:
+    """A list item whose text starts like a task box (``[x] ``) keeps it: the reader
+    strips one box, so an empty one goes in front."""
+    return f"- [ ] {text}" if re.match(r"\[[ xX]\](?:\s|$)", text) else f"- {text}"
+
+
 def to_markdown(sets: Sequence[OKRSet]) -> str:
     lines: list[str] = []
     for okr_set in sets:
-        lines.append(f"# {okr_set.name or 'OKRs'}")
+        lines.append(_md_heading(1, okr_set.name or "OKRs"))
         for field in ("owner", "cycle"):
             if getattr(okr_set, field) is not None:
                 lines.append(f"{field.capitalize()}: {getattr(okr_set, field)}")
         lines.append("")
         for objective in okr_set.objectives:
-            lines.append(f"## {objective.title}")
+            lines.append(_md_heading(2, objective.title))
             for field in ("type", "owner", "aligns_to"):
                 if getattr(objective, field) is not None:
                     lines.append(f"{field}: {getattr(objective, field)}")
             lines.append("")
             for kr in objective.key_results:
-                lines.append(f"- {kr.text}")
+                lines.append(_md_item(kr.text))
                 for field in _KR_FIELDS:
                     value = getattr(kr, field)
                     if value is not None:

@@ -17,6 +17,60 @@ from assistant.io.located import LDict, LList, lstr
 # libyaml's composer is ~10x faster than the pure-Python one and reports the same marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_NODES = 2_000_000
+# Composing never expands an alias (the node is shared), so the budget is checked on
+# the composed graph before any expansion: an OKR file has no use for thousands of
+# aliases, nor for aliases that multiply into more nodes than a large real file has.
+MAX_YAML_ALIASES = 1_000
+MAX_EXPANDED_NODES = 500_000
+
+
+def check_aliases(root: yaml.Node, label: str) -> None:
+    """Refuse alias bombs before expanding anything.
+
+    Walks the composed graph once per distinct node (memoised), counting references to
+    already-seen nodes (aliases) and the size the tree would have once expanded.
+    """
+    sizes: dict[int, int] = {}
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > MAX_EXPANDED_NODES:
+                raise InputError(
+                    label,
+                    f"aliases would expand to more than {MAX_EXPANDED_NODES:,} nodes "
+                    "(an alias bomb?); write the values out instead",
+                    node.start_mark.line + 1,
+                )
+            sizes[key] = total
+            continue
+        if key in seen:
+            if key not in sizes:
+                raise InputError(label, "recursive alias", node.start_mark.line + 1)
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise InputError(
+                    label,
+                    f"too many aliases (more than {MAX_YAML_ALIASES:,}); write the values out",
+                    node.start_mark.line + 1,
+                )
+            continue
+        seen.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def yaml_tree(text: str, label: str) -> Any:
@@ -32,6 +86,8 @@ def yaml_tree(text: str, label: str) -> Any:
         raise InputError(label, f"invalid YAML: {exc}") from None
     if node is None:
         raise InputError(label, "file is empty", 1)
+    if "*" in text:
+        check_aliases(node, label)
     constructor = yaml.SafeLoader("")
     budget = [MAX_YAML_NODES]
 

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.errors import EngineError, UsageError
+from assistant.errors import EngineError, UsageError, scrub_secrets
 from assistant.llm.client import (
     ItemError,
     Usage,
@@ -25,7 +25,7 @@ from assistant.llm.client import (
     token_param,
 )
 from assistant.llm.engine import LLMEngine, Prepared
-from assistant.llm.schemas import CoachCritique
+from assistant.llm.schemas import LenientCritique
 from assistant.model import OKRSet, SetCritique
 from assistant.rubric.critic import critique_sets
 
@@ -51,7 +51,7 @@ def request_line(engine: LLMEngine, prepared: Prepared, cid: str) -> dict[str, A
         "body": {
             "model": engine.model,
             "messages": prepared.messages,
-            "response_format": type_to_response_format_param(CoachCritique),
+            "response_format": type_to_response_format_param(engine.set_schema(prepared)),
             token_param(engine.settings.llm.base_url): engine.max_tokens,
         },
     }
@@ -183,21 +183,21 @@ async def fetch(
 
 def _answer_from_row(
     row: dict[str, Any] | None, usage: Usage
-) -> tuple[CoachCritique | None, str | None]:
+) -> tuple[LenientCritique | None, str | None]:
     if row is None:
         return None, "no result in the batch output"
     if row.get("error"):
         err = row["error"]
-        return None, f"batch error: {err.get('message') or err.get('code') or err}"
+        return None, scrub_secrets(f"batch error: {err.get('message') or err.get('code') or err}")
     response = row.get("response") or {}
     if response.get("status_code") != 200:
         body = response.get("body") or {}
         message = (body.get("error") or {}).get("message") or "request failed"
-        return None, f"HTTP {response.get('status_code')}: {message}"
+        return None, scrub_secrets(f"HTTP {response.get('status_code')}: {message}")
     body = response.get("body") or {}
     add_usage(usage, body)  # the same token accounting as a live answer
     try:
-        answer, _content = parse_reply(body, CoachCritique)
+        answer, _content = parse_reply(body, LenientCritique)
     except (ItemError, _InvalidOutput) as exc:
         return None, str(exc)
     return answer, None

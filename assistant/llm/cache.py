@@ -37,6 +37,13 @@ _SCHEMA = [
         status TEXT NOT NULL,
         record TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS modes (
+        base_url TEXT NOT NULL,
+        model TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (base_url, model)
+    )""",
 ]
 
 
@@ -101,6 +108,28 @@ class LLMCache:
         if self._db is None and not self.path.exists():
             return 0
         return int(self._conn().execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+
+    # --- response modes ----------------------------------------------------------------
+    def get_mode(self, base_url: str | None, model: str) -> str | None:
+        """The structured-output mode that last worked for this endpoint and model."""
+        if self._db is None and not self.path.exists():
+            return None
+        row = (
+            self._conn()
+            .execute(
+                "SELECT mode FROM modes WHERE base_url = ? AND model = ?", (base_url or "", model)
+            )
+            .fetchone()
+        )
+        return str(row[0]) if row else None
+
+    def set_mode(self, base_url: str | None, model: str, mode: str) -> None:
+        db = self._conn()
+        db.execute(
+            "INSERT OR REPLACE INTO modes (base_url, model, mode, created) VALUES (?, ?, ?, ?)",
+            (base_url or "", model, mode, time.time()),
+        )
+        db.commit()
 
     # --- batches -------------------------------------------------------------------------
     def save_batch(self, batch_id: str, *, model: str, style: str, prompt: str, status: str,

@@ -9,6 +9,7 @@ item costs at most ``max_asks × (max_retries + 1)`` = 3 × 3 = 9 HTTP requests.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -35,9 +36,19 @@ _DOWNGRADE: dict[str, ResponseMode] = {"json_schema": "json_object", "json_objec
 
 
 class ItemError(Exception):
-    """This item got no usable answer; the message is one line for the report."""
+    """This item got no usable answer; the message is one line for the report.
+
+    ``usage`` carries what the failed asks cost (their tokens are still paid for)."""
 
     one_line_as_is = True  # ``errors.one_line`` prints it without the type name
+
+    def __init__(self, message: str, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class CutOff(ItemError):
+    """The answer stopped at the output token limit (finish_reason=length)."""
 
 
 class _InvalidOutput(Exception):
@@ -103,13 +114,52 @@ def build_client(
     http_client = None
     if counter is not None:
         http_client = openai.DefaultAsyncHttpxClient(event_hooks={"request": [counter.hook]})
-    return openai.AsyncOpenAI(
+    client = openai.AsyncOpenAI(
         api_key=key,
         base_url=base_url,
-        timeout=settings.llm.timeout,
+        timeout=client_timeout(settings),
         max_retries=max_retries,
         http_client=http_client,
     )
+    # Local servers are streamed (silence timeout, the stream closed on cancel).
+    stream = settings.llm.stream
+    client._okr_stream = is_local(base_url) if stream is None else stream  # type: ignore[attr-defined]
+    return client
+
+
+# A local server (llama.cpp, Ollama, vLLM on a laptop) answers in minutes on a CPU, and is
+# streamed: the timeout is on silence (no byte for this long), not on the whole answer.
+LOCAL_SILENCE_TIMEOUT = 300.0
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
+
+
+def is_local(base_url: str | None) -> bool:
+    """A base URL on this machine or the local network (where streaming is used)."""
+    if not base_url:
+        return False
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in _LOCAL_HOSTS or host.endswith((".local", ".localhost", ".lan", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def client_timeout(settings: Settings) -> Any:
+    """``llm.timeout`` as the SDK's timeout. For a local base URL the answer is streamed,
+    so the read timeout is a silence timeout; unless set in the config it defaults to
+    :data:`LOCAL_SILENCE_TIMEOUT` (CPU-hosted models are slow to start answering)."""
+    import openai  # its own httpx: ``openai.Timeout``
+
+    seconds = settings.llm.timeout
+    if is_local(settings.llm.base_url) and "timeout" not in settings.llm.model_fields_set:
+        seconds = LOCAL_SILENCE_TIMEOUT
+    return openai.Timeout(seconds, connect=min(seconds, 10.0))
 
 
 def token_param(base_url: str | None) -> str:
@@ -153,11 +203,26 @@ def extract_json(content: str) -> str:
     return text[start : end + 1]
 
 
+# Statuses servers use to say "this response_format is not supported": OpenAI and vLLM
+# 400, FastAPI-based servers 422, llama-cpp-python's server 500 ("Input should be
+# 'text' or 'json_object'").
+FORMAT_REJECT_STATUSES = frozenset({400, 422, 500})
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object")
+
+
 def _about_response_format(exc: Exception) -> bool:
-    """A 400 that says the server does not support the requested response_format."""
+    """A 400/422/500 whose body says the server does not support the response_format."""
+    status = getattr(exc, "status_code", None)
+    if status is not None and status not in FORMAT_REJECT_STATUSES:
+        return False
     param = str(getattr(exc, "param", "") or "")
-    text = f"{param} {getattr(exc, 'message', '')} {exc}".lower()
-    return any(word in text for word in ("response_format", "json_schema", "json_object"))
+    body = getattr(exc, "body", None)
+    try:
+        body_text = json.dumps(body) if body is not None else ""
+    except (TypeError, ValueError):
+        body_text = str(body)
+    text = f"{param} {getattr(exc, 'message', '')} {body_text} {exc}".lower()
+    return any(word in text for word in _FORMAT_WORDS)
 
 
 def add_usage(usage: Usage, body: dict[str, Any]) -> None:
@@ -184,7 +249,7 @@ def parse_reply(body: dict[str, Any], schema: type[T]) -> tuple[T, str]:
         raise _InvalidOutput("the reply has no choices") from None
     finish = choice.get("finish_reason")
     if finish == "length":
-        raise ItemError(
+        raise CutOff(
             "the answer was cut off at the output token limit (finish_reason=length); "
             "split the set or raise the limit"
         )
@@ -202,6 +267,23 @@ def parse_reply(body: dict[str, Any], schema: type[T]) -> tuple[T, str]:
         raise _InvalidOutput(validation_message(exc, limit=8)[:800]) from exc
 
 
+def _retry_after(exc: Exception) -> float:
+    """Seconds a failed response asks to wait (``Retry-After``), else a short backoff."""
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return min(60.0, max(0.0, float(value))) if value else 0.5
+    except ValueError:
+        return 0.5
+
+
+SHORTER_ANSWER = (
+    "Your reply was cut off at the output token limit. Reply again with a much shorter "
+    "answer: at most 5 findings, one short sentence per field, rewrite null unless it "
+    "is essential. The complete JSON object only."
+)
+
+
 async def ask_structured(
     client: AsyncOpenAI,
     model: str,
@@ -211,6 +293,8 @@ async def ask_structured(
     json_schema: bool = True,
     max_asks: int = DEFAULT_MAX_ASKS,
     mode: ResponseMode | None = None,
+    mode_known: bool = False,
+    send_schema: type[BaseModel] | None = None,
     max_tokens: int | None = None,
     token_param_name: str = "max_tokens",
     check: Callable[[T], str | None] | None = None,
@@ -218,49 +302,79 @@ async def ask_structured(
     """Ask for an answer that validates against ``schema``; re-ask with the error if not.
 
     ``json_schema=True`` uses ``chat.completions.parse(response_format=schema)`` (strict
-    schema). Servers that reject it with a 400 about response_format are asked again
-    with ``{"type": "json_object"}`` and then plain JSON, the schema in the prompt; the
-    mode that worked is returned in ``Usage.mode`` so callers can stick to it. ``check``
-    may return an error message to re-ask with (semantic validation). A mode switch or
-    a re-ask each use one of ``max_asks``. Raises :class:`ItemError` with one line.
+    schema). Servers that reject it (a 400, 422 or 500 about response_format) are asked
+    again with ``{"type": "json_object"}`` and then plain JSON, the schema in the prompt;
+    the mode that worked is returned in ``Usage.mode`` so callers can stick to it. Until
+    a mode is known to work (``mode_known``) the probe is sent without transport
+    retries, so a server that answers 500 to a format costs one request, not three. A
+    reply cut off at the token limit is re-asked once with a shorter-answer
+    instruction. ``check`` may return an error message to re-ask with (semantic
+    validation). ``send_schema`` is the schema sent when it differs from the one the
+    answer is validated with (a per-set schema with enums, validated leniently). A mode
+    switch or a re-ask each use one of ``max_asks``. Raises
+    :class:`ItemError` with one line and the usage of every ask that was answered.
     """
     import openai
 
     usage = Usage(mode=mode or ("json_schema" if json_schema else "json_object"))
     convo: list[dict[str, Any]] = [dict(m) for m in messages]
     extra: dict[str, Any] = {token_param_name: max_tokens} if max_tokens else {}
+    state = {"known": mode_known, "cut_off": False}
+
+    sent = send_schema or schema
+    stream = bool(getattr(client, "_okr_stream", False))
+
+    async def send(current: ResponseMode, target: Any) -> Any:
+        if stream:
+            return await _streamed(target, model, convo, sent, current, extra)
+        if current == "json_schema":
+            return await target.chat.completions.with_raw_response.parse(
+                model=model, messages=cast(Any, convo), response_format=sent, **extra
+            )
+        options: dict[str, Any] = dict(extra)
+        if current == "json_object":
+            options["response_format"] = {"type": "json_object"}
+        prompt: Any = _with_schema_in_prompt(convo, sent)
+        return await target.chat.completions.with_raw_response.create(
+            model=model, messages=prompt, **options
+        )
 
     async def once() -> T:
         current: ResponseMode = usage.mode  # type: ignore[assignment]
+        probing = current in _DOWNGRADE and not state["known"]
         try:
-            if current == "json_schema":
-                raw = await client.chat.completions.with_raw_response.parse(
-                    model=model, messages=cast(Any, convo), response_format=schema, **extra
-                )
-            else:
-                options: dict[str, Any] = dict(extra)
-                if current == "json_object":
-                    options["response_format"] = {"type": "json_object"}
-                prompt: Any = _with_schema_in_prompt(convo, schema)
-                raw = await client.chat.completions.with_raw_response.create(
-                    model=model, messages=prompt, **options
-                )
-        except openai.BadRequestError as exc:
+            try:
+                raw = await send(current, client.with_options(max_retries=0) if probing else client)
+            except openai.APIStatusError as exc:
+                retries_left = int(getattr(client, "max_retries", 0)) > 0
+                if (
+                    not probing
+                    or not retries_left
+                    or _about_response_format(exc)
+                    or exc.status_code < 408
+                ):
+                    raise
+                # A transient failure of the probe: wait as told, then the remaining
+                # transport retries apply.
+                await asyncio.sleep(_retry_after(exc))
+                retries = int(getattr(client, "max_retries", 1)) - 1
+                raw = await send(current, client.with_options(max_retries=retries))
+        except openai.APIStatusError as exc:
             why = one_line(exc, limit=200)
             if current in _DOWNGRADE and _about_response_format(exc):
                 usage.asks += 1
                 usage.mode = _DOWNGRADE[current]
                 raise _ModeRejected(why) from exc
-            raise ItemError(f"the server rejected the request (HTTP 400): {why}") from exc
-        except openai.APIStatusError as exc:
-            why = one_line(exc, limit=200)
+            if exc.status_code == 400:
+                raise ItemError(f"the server rejected the request (HTTP 400): {why}") from exc
             raise ItemError(f"HTTP {exc.status_code} after retries: {why}") from exc
         except openai.APITimeoutError as exc:
             raise ItemError("timed out after retries") from exc
         except openai.APIConnectionError as exc:
             raise ItemError(f"could not reach the server: {one_line(exc, limit=200)}") from exc
+        state["known"] = True  # the server accepted this mode
         try:
-            body = json.loads(raw.http_response.text)
+            body = raw if isinstance(raw, dict) else json.loads(raw.http_response.text)
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:
@@ -269,6 +383,12 @@ async def ask_structured(
         add_usage(usage, body)
         try:
             parsed, content = parse_reply(body, schema)
+        except CutOff:
+            if state["cut_off"]:
+                raise
+            state["cut_off"] = True
+            convo.append({"role": "user", "content": SHORTER_ANSWER})
+            raise _InvalidOutput("the answer was cut off at the output token limit") from None
         except _InvalidOutput as exc:
             reply = ((body.get("choices") or [{}])[0].get("message") or {}).get("content")
             _feedback(convo, reply, str(exc))
@@ -287,11 +407,64 @@ async def ask_structured(
         ):
             with attempt:
                 result = await once()
+    except ItemError as exc:
+        exc.usage = usage
+        raise
     except _InvalidOutput as exc:
-        raise ItemError(f"no valid answer after {usage.asks} asks: {exc}") from None
+        raise ItemError(f"no valid answer after {usage.asks} asks: {exc}", usage) from None
     except _ModeRejected as exc:
-        raise ItemError(f"the server supports no structured output mode: {exc}") from None
+        raise ItemError(f"the server supports no structured output mode: {exc}", usage) from None
     return result, usage
+
+
+async def _streamed(
+    target: Any,
+    model: str,
+    convo: list[dict[str, Any]],
+    schema: type[BaseModel],
+    mode: ResponseMode,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """One streamed ask, gathered into the body a non-streamed answer would have.
+
+    The read timeout is then a silence timeout. Leaving the ``async with`` (an answer,
+    an error, a cancelled task: Esc, Ctrl-C) closes the stream, so the server stops
+    generating for a user who gave up."""
+    options: dict[str, Any] = dict(extra)
+    messages: Any = convo
+    if mode == "json_schema":
+        from openai.lib._parsing._completions import type_to_response_format_param
+
+        options["response_format"] = type_to_response_format_param(schema)
+    else:
+        messages = _with_schema_in_prompt(convo, schema)
+        if mode == "json_object":
+            options["response_format"] = {"type": "json_object"}
+    response = await target.chat.completions.create(
+        model=model,
+        messages=messages,
+        stream=True,
+        stream_options={"include_usage": True},
+        **options,
+    )
+    content: list[str] = []
+    refusal: list[str] = []
+    finish: str | None = None
+    usage: dict[str, Any] = {}
+    async with response as chunks:
+        async for chunk in chunks:
+            if getattr(chunk, "usage", None) is not None:
+                usage = chunk.usage.model_dump()
+            for choice in chunk.choices or []:
+                delta = choice.delta
+                if delta is not None and delta.content:
+                    content.append(delta.content)
+                if delta is not None and getattr(delta, "refusal", None):
+                    refusal.append(delta.refusal)
+                if choice.finish_reason:
+                    finish = choice.finish_reason
+    message = {"content": "".join(content) or None, "refusal": "".join(refusal) or None}
+    return {"choices": [{"finish_reason": finish, "message": message}], "usage": usage}
 
 
 def _feedback(convo: list[dict[str, Any]], content: str | None, error: str) -> None:

@@ -8,6 +8,8 @@ replaced, rewrites re-scored) → merged with the rules findings. Scores always 
 
 from __future__ import annotations
 
+import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,16 +17,26 @@ from assistant.config import Settings
 from assistant.llm.cache import LLMCache, cache_key
 from assistant.llm.client import ItemError, Usage, ask_structured, token_param
 from assistant.llm.guards import (
+    SPEC_CODES,
+    implausible_rewrite,
     merge_findings,
     normalise_code,
     normalise_target,
     replace_invented,
-    rescore,
+    rescore_why,
     verify_evidence,
 )
 from assistant.llm.prompts import PromptTemplate, load_prompt
-from assistant.llm.schemas import CoachCritique, schema_fingerprint
-from assistant.model import Finding, OKRSet, SetCritique
+from assistant.llm.schemas import (
+    LLM_CODES,
+    CoachCritique,
+    CoachFinding,
+    LenientCritique,
+    schema_fingerprint,
+    set_schema,
+    split_findings,
+)
+from assistant.model import Finding, GuardStats, OKRSet, SetCritique
 from assistant.rubric.critic import critique_set
 
 if TYPE_CHECKING:
@@ -42,34 +54,57 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+# User text reaches the model as data only: inside a fenced block the system prompt names
+# as untrusted, each value JSON-string escaped (no newline, quote, control character or
+# backtick survives), so nothing in a KR can close the block or pose as instructions.
+OKRS_FENCE = "untrusted-okrs"
+FINDINGS_FENCE = "untrusted-findings"
+
+
+def data_text(value: object) -> str:
+    """``value`` as the inside of a JSON string, backticks escaped too."""
+    return json.dumps(str(value), ensure_ascii=False)[1:-1].replace("`", "\\u0060")
+
+
+def fenced(kind: str, lines: list[str]) -> str:
+    return "\n".join([f"```{kind}", *lines, "```"])
+
+
 def render_okrs(okr_set: OKRSet) -> str:
-    """The set as the model sees it: one line per target, with the SPEC §3 ids."""
-    head = [f"SET: {okr_set.name or '(unnamed)'}"]
+    """The set as the model sees it: one line per target with the SPEC §3 ids, in a
+    fenced ``untrusted-okrs`` block, every value JSON-string escaped."""
+    head = [f"SET: {data_text(okr_set.name or '(unnamed)')}"]
     if okr_set.owner:
-        head.append(f"owner: {okr_set.owner}")
+        head.append(f"owner: {data_text(okr_set.owner)}")
     if okr_set.cycle:
-        head.append(f"cycle: {okr_set.cycle}")
+        head.append(f"cycle: {data_text(okr_set.cycle)}")
     lines = [" | ".join(head)]
     for oi, objective in enumerate(okr_set.objectives, start=1):
-        extra = f" ({objective.type})" if objective.type else ""
-        lines.append(f"O{oi}: {objective.title}{extra}")
+        extra = f" ({data_text(objective.type)})" if objective.type else ""
+        lines.append(f"O{oi}: {data_text(objective.title)}{extra}")
         for ki, kr in enumerate(objective.key_results, start=1):
             details = [
-                f"{name}: {_number(v) if isinstance(v, float) else v}"
+                f"{name}: {_number(v) if isinstance(v, float) else data_text(v)}"
                 for name in ("baseline", "target", "unit", "deadline", "owner", "type")
                 if (v := getattr(kr, name)) is not None
             ]
             suffix = f"  [{'; '.join(details)}]" if details else ""
-            lines.append(f"- O{oi}.KR{ki}: {kr.text}{suffix}")
-    return "\n".join(lines)
+            lines.append(f"- O{oi}.KR{ki}: {data_text(kr.text)}{suffix}")
+    return fenced(OKRS_FENCE, lines)
 
 
 def render_grounding(findings: list[Finding]) -> str:
+    """The rules findings (they quote the user's text) in a fenced ``untrusted-findings``
+    block."""
     if not findings:
         return "(none)"
-    return "\n".join(
-        f'- {f.code} on {f.target} ({f.dimension}, {f.severity}): "{f.evidence}" — {f.message}'
-        for f in findings
+    return fenced(
+        FINDINGS_FENCE,
+        [
+            f'- {f.code} on {f.target} ({f.dimension}, {f.severity}): "{data_text(f.evidence)}"'
+            f" — {data_text(f.message)}"
+            for f in findings
+        ],
     )
 
 
@@ -95,6 +130,7 @@ class ItemResult:
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
     error: str | None = None
+    guards: GuardStats | None = None
 
 
 @dataclass
@@ -103,6 +139,29 @@ class Prepared:
     base: SetCritique
     messages: list[dict[str, Any]]
     key: str
+
+
+def target_ids(okr_set: OKRSet) -> list[str]:
+    """Every id a finding on this set may name: SET, then objectives and KRs in order."""
+    return ["SET", *(str(tid) for tid, _part in okr_set.iter_targets())]
+
+
+def valid_codes() -> list[str]:
+    return sorted(SPEC_CODES) + list(LLM_CODES)
+
+
+_MODES = ("json_schema", "json_object", "plain")
+
+
+def critique_prompt_name(settings: Settings) -> str:
+    """``critique`` or ``critique_compact`` (small models): ``llm.prompt`` decides;
+    ``auto`` picks the compact one for a local base URL."""
+    from assistant.llm.client import is_local
+
+    choice = settings.llm.prompt
+    if choice == "auto":
+        choice = "compact" if is_local(settings.llm.base_url) else "full"
+    return "critique_compact" if choice == "compact" else "critique"
 
 
 class LLMEngine:
@@ -127,8 +186,14 @@ class LLMEngine:
         self.model = model or settings.llm.model
         self.max_asks = max_asks
         self.max_tokens = settings.llm.max_output_tokens
-        self.prompt = load_prompt()
+        self.prompt = load_prompt(critique_prompt_name(settings))
         self.mode: str = "json_schema" if settings.llm.json_schema else "json_object"
+        self.mode_known = False
+        self.notes: list[str] = []
+        remembered = cache.get_mode(settings.llm.base_url, self.model) if cache else None
+        if remembered in _MODES and _MODES.index(remembered) >= _MODES.index(self.mode):
+            self.mode, self.mode_known = remembered, True
+        self._probe = asyncio.Lock()
         self._schema = schema_fingerprint(CoachCritique)
 
     def prepare(self, okr_set: OKRSet) -> Prepared:
@@ -144,18 +209,24 @@ class LLMEngine:
         )
         return Prepared(okr_set, base, messages, key)
 
-    def cached_answer(self, prepared: Prepared) -> CoachCritique | None:
+    def set_schema(self, prepared: Prepared) -> type[CoachCritique]:
+        """The structured-output schema for this set: enums of its ids and valid codes."""
+        return set_schema(target_ids(prepared.okr_set), valid_codes())
+
+    def cached_answer(self, prepared: Prepared) -> LenientCritique | None:
         if self.cache is None or not self.read_cache:
             return None
         hit = self.cache.get(prepared.key)
         if hit is None:
             return None
         try:
-            return CoachCritique.model_validate_json(hit[0])
+            return LenientCritique.model_validate_json(hit[0])
         except ValueError:
             return None
 
-    def store(self, prepared: Prepared, answer: CoachCritique, usage: Usage) -> None:
+    def store(
+        self, prepared: Prepared, answer: CoachCritique | LenientCritique, usage: Usage
+    ) -> None:
         if self.cache is not None:
             self.cache.put(
                 prepared.key,
@@ -176,58 +247,118 @@ class LLMEngine:
         shown = shown or prepared.base
         answer = self.cached_answer(prepared)
         if answer is not None:
-            return ItemResult(self.finish(prepared, answer, shown), cached=True)
+            critique, guards = self.finish_with_stats(prepared, answer, shown)
+            return ItemResult(critique, cached=True, guards=guards)
         answer, usage = await self.ask(prepared)
-        return ItemResult(self.finish(prepared, answer, shown), usage=usage)
+        critique, guards = self.finish_with_stats(prepared, answer, shown)
+        return ItemResult(critique, usage=usage, guards=guards)
 
-    async def ask(self, prepared: Prepared) -> tuple[CoachCritique, Usage]:
+    async def ask(self, prepared: Prepared) -> tuple[LenientCritique, Usage]:
         """Only the network part (callers may hold a semaphore just for this); the
-        valid answer is stored in the cache before it is returned."""
+        answer is stored in the cache before it is returned.
+
+        Until a response mode is known to work for this endpoint and model, one ask at
+        a time probes it (so a server that rejects ``json_schema`` costs one extra
+        request per run, not per set); the mode that worked is remembered in the cache
+        database for the next run, and a fallback is said once in ``notes``."""
         if self.client is None:
             raise ItemError("no answer in the cache and no client to ask")
-        answer, usage = await ask_structured(
-            self.client,
-            self.model,
-            prepared.messages,
-            CoachCritique,
-            json_schema=self.settings.llm.json_schema,
-            mode=self.mode,  # type: ignore[arg-type]
-            max_asks=self.max_asks,
-            max_tokens=self.max_tokens,
-            token_param_name=token_param(self.settings.llm.base_url),
-        )
+        if self.mode_known:
+            return await self._ask(prepared)
+        async with self._probe:
+            return await self._ask(prepared)
+
+    async def _ask(self, prepared: Prepared) -> tuple[LenientCritique, Usage]:
+        assert self.client is not None
+        started = self.mode
+        try:
+            answer, usage = await ask_structured(
+                self.client,
+                self.model,
+                prepared.messages,
+                LenientCritique,
+                send_schema=self.set_schema(prepared),
+                json_schema=self.settings.llm.json_schema,
+                mode=self.mode,  # type: ignore[arg-type]
+                mode_known=self.mode_known,
+                max_asks=self.max_asks,
+                max_tokens=self.max_tokens,
+                token_param_name=token_param(self.settings.llm.base_url),
+            )
+        except ItemError as exc:
+            if exc.usage is not None and exc.usage.mode:
+                self.mode = exc.usage.mode  # a rejected mode stays rejected for this run
+            raise
         if usage.mode:
             self.mode = usage.mode
+        if not self.mode_known:
+            self.mode_known = True
+            if self.cache is not None:
+                self.cache.set_mode(self.settings.llm.base_url, self.model, self.mode)
+            if self.mode != started:
+                self.notes.append(
+                    f"the server does not support {started} output; using {self.mode} "
+                    f"(remembered for this base URL and model)"
+                )
         self.store(prepared, answer, usage)
         return answer, usage
 
-    def finish(self, prepared: Prepared, answer: CoachCritique, shown: SetCritique) -> SetCritique:
-        llm_findings = ground_findings(prepared.okr_set, answer, prepared.base)
-        return shown.model_copy(
+    def finish(
+        self, prepared: Prepared, answer: CoachCritique | LenientCritique, shown: SetCritique
+    ) -> SetCritique:
+        return self.finish_with_stats(prepared, answer, shown)[0]
+
+    def finish_with_stats(
+        self, prepared: Prepared, answer: CoachCritique | LenientCritique, shown: SetCritique
+    ) -> tuple[SetCritique, GuardStats]:
+        """The merged critique and what the guards kept and dropped of the answer."""
+        guards = GuardStats()
+        if isinstance(answer, LenientCritique):
+            findings, invalid = split_findings(answer)
+            guards.drop("invalid finding", invalid)
+        else:
+            findings = list(answer.findings)
+        llm_findings = ground_findings(prepared.okr_set, findings, prepared.base, guards)
+        critique = shown.model_copy(
             update={"engine": "llm", "findings": merge_findings(shown.findings, llm_findings)}
         )
+        return critique, guards
 
 
-def ground_findings(okr_set: OKRSet, answer: CoachCritique, base: SetCritique) -> list[Finding]:
-    """Turn the model's findings into SPEC findings that survived every guard."""
+def ground_findings(
+    okr_set: OKRSet,
+    answer: CoachCritique | list[CoachFinding],
+    base: SetCritique,
+    guards: GuardStats | None = None,
+) -> list[Finding]:
+    """Turn the model's findings into SPEC findings that survived every guard;
+    ``guards`` counts what was kept, dropped and withheld, and why."""
+    guards = guards if guards is not None else GuardStats()
+    items = answer.findings if isinstance(answer, CoachCritique) else answer
     out: list[Finding] = []
-    for item in answer.findings:
+    for item in items:
         target = normalise_target(okr_set, item.target)
         if target is None:
+            guards.drop("unknown target")
             continue
         text = okr_set.target_text(target)
         evidence = verify_evidence(text, item.evidence)
         if evidence is None:
             if target != "SET":
+                guards.drop("evidence not in your text")
                 continue
             evidence = text if item.evidence.strip() and item.evidence.strip() in text else ""
         rewrite = None
         if item.rewrite and item.rewrite.strip() and target != "SET":
-            placed = replace_invented(" ".join(item.rewrite.split()), okr_set)
-            if placed.text.strip() != text.strip():
-                rewrite = rescore(okr_set, target, placed.text, base)
-                if rewrite is not None:
-                    rewrite.invented_numbers = placed.invented
+            placed = replace_invented(" ".join(item.rewrite.split()), okr_set, target)
+            why = implausible_rewrite(placed.text, text, item.question)
+            if why is None:
+                rewrite, why = rescore_why(okr_set, target, placed.text, base)
+            if rewrite is not None:
+                rewrite.invented_numbers = placed.invented
+            elif why is not None:
+                guards.withhold(why)
+        guards.kept += 1
         out.append(
             Finding(
                 code=normalise_code(item.code),

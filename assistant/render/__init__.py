@@ -58,6 +58,11 @@ def set_json(critique: SetCritique, *, findings: bool = True) -> dict[str, Any]:
 
 def _after_sets(report: Report) -> dict[str, Any]:
     data: dict[str, Any] = {"summary": report.summary()}
+    if report.guards is not None:  # SPEC §5: what the LLM guards kept and dropped
+        from assistant.render.llm import guards_json
+
+        requests = report.usage.requests if report.usage is not None else 0
+        data["summary"]["llm"] = guards_json(report.guards, requests)
     if report.errors:
         data["errors"] = report.errors
     if report.usage is not None:
@@ -182,10 +187,14 @@ def _md_finding(f: Finding, text: str) -> list[str]:
 
 
 def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
+    """The report in ``fmt``; text from files or models can never put a raw control
+    character on the terminal (JSON keeps it as ``\\uXXXX``, the rest shows ``\\x1b``)."""
+    from assistant.domain.text_safety import json_safe, safe_text
+
     if fmt == "json":
-        return to_json(report)
+        return json_safe(to_json(report))
     if fmt == "markdown":
-        return to_markdown(report)
+        return safe_text(to_markdown(report))
     from assistant.render.text import to_text
 
     return to_text(report, color=color, width=width)

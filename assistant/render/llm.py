@@ -7,16 +7,45 @@ from typing import TYPE_CHECKING
 from assistant.llm.cost import format_cost
 
 if TYPE_CHECKING:
-    from assistant.model import DryRunPlan, RunUsage
+    from assistant.model import DryRunPlan, GuardStats, RunUsage
 
 
 def usage_line(usage: RunUsage) -> str:
-    """One line for stderr after a run: requests, tokens, cache hits and cost."""
-    return (
+    """One line for stderr after a run: requests, tokens, cache hits and cost (then one
+    ``note:`` line per thing said once, such as a response-mode fallback)."""
+    line = (
         f"{usage.model}: {usage.requests} requests, "
         f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, "
         f"{usage.cache_hits} cached, cost {format_cost(usage.cost_usd)}"
     )
+    return "\n".join([line, *(f"note: {note}" for note in usage.notes)])
+
+
+def _counts(by: dict[str, int]) -> str:
+    return ", ".join(f"{n} {why}" for why, n in sorted(by.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def guards_line(guards: GuardStats) -> str:
+    """What the guards kept and threw away, in one line:
+    ``llm: 2 findings kept, 7 dropped: 5 unknown target, 2 evidence not in your text``."""
+    noun = "finding" if guards.kept == 1 else "findings"
+    line = f"llm: {guards.kept} {noun} kept, {guards.dropped} dropped"
+    if guards.dropped_by:
+        line += f": {_counts(guards.dropped_by)}"
+    if guards.rewrites_withheld:
+        line += f"; {guards.rewrites_withheld} rewrite(s) withheld: {_counts(guards.withheld_by)}"
+    return line
+
+
+def guards_json(guards: GuardStats, requests: int) -> dict[str, object]:
+    """SPEC §5 ``summary.llm``."""
+    return {
+        "requests": requests,
+        "kept": guards.kept,
+        "dropped": guards.dropped,
+        "dropped_by": dict(sorted(guards.dropped_by.items())),
+        "rewrites_withheld": guards.rewrites_withheld,
+    }
 
 
 def render_dry_run(plan: DryRunPlan) -> str:

@@ -7,11 +7,11 @@ and escaped where Markdown would read it as a table cell.
 from __future__ import annotations
 
 import io
-import json
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from assistant.domain.text_safety import dumps, safe_text
 from assistant.model import Objective
 from assistant.render.text import make_console
 
@@ -134,12 +134,12 @@ def to_markdown(review: Review) -> str:
             out.append(f"- **{tid}** {_md(part.title)}")
         else:
             out.append(f"  - **{tid}** {_md(part.text)}")
-    return "\n".join(out).rstrip() + "\n"
+    return safe_text("\n".join(out).rstrip() + "\n")
 
 
 def to_json(review: Review) -> str:
     """The whole review as JSON (``--format json``): the stored transcript's shape."""
-    return json.dumps(review.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return dumps(review.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_text(review: Review, *, color: bool | None = None, width: int | None = None) -> str:

@@ -206,14 +206,14 @@ def stale_line(status: CycleStatus) -> str | None:
 
 
 def console_buffer(color: bool, width: int | None) -> tuple[Console, io.StringIO]:
-    from rich.console import Console
+    from assistant.render.safe import safe_console
 
     buffer = io.StringIO()
     if width is None and color:
         import shutil
 
         width = shutil.get_terminal_size((100, 24)).columns
-    console = Console(
+    console = safe_console(
         file=buffer,
         force_terminal=color,
         no_color=not color,

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.domain.text_safety import safe_text
 from assistant.model import Finding, Report, SetCritique
 from assistant.render import findings_by_target
 from assistant.render.bars import Span, overall_spans, score_bar_spans
@@ -137,6 +138,10 @@ def report_lines(report: Report) -> list[Line]:
             ),
         )
     )
+    if report.guards is not None:
+        from assistant.render.llm import guards_line
+
+        lines.append(_line(0, (guards_line(report.guards), "dim")))
     lines += [_line(0, (f"error: {error}", "bold red")) for error in report.errors]
     return lines
 
@@ -163,14 +168,14 @@ def _plain(lines: list[Line], width: int) -> str:
     for line in lines:
         text = line.plain
         out.extend(_wrap(text, width, line.indent) if text else [""])
-    return "\n".join(out) + "\n"
+    return safe_text("\n".join(out) + "\n")
 
 
 def make_console(buffer: io.StringIO, *, color: bool | None, width: int | None) -> Console:
     """The one Rich console setup for reports: never parses markup, colours only when asked."""
-    from rich.console import Console
+    from assistant.render.safe import safe_console
 
-    return Console(
+    return safe_console(
         file=buffer,
         force_terminal=bool(color),
         no_color=not color,

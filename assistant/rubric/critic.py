@@ -90,13 +90,17 @@ def score_rules_rewrites(
     rubric = rubric or load_rubric()
     known = checked or {}
     tree = ScoreTree(okr_set, critique.findings, rubric)
+    duplicates: dict[str, list[Finding]] = {}  # per target, once: not a scan per rewrite
+    for f in critique.findings:
+        if f.code == DUPLICATE:
+            duplicates.setdefault(f.target, []).append(f)
 
     def rescore(changed: OKRSet, target: TargetId, text: str) -> Rescored | None:
         key = str(target)
         own = known.get((key, text))
         if own is None:
             own = target_findings(changed, target, text, rubric)
-        found = [*own, *(f for f in critique.findings if f.target == key and f.code == DUPLICATE)]
+        found = [*own, *duplicates.get(key, ())]
         scored = tree.replaced(key, found)
         return None if scored is None else Rescored(found, scored[0], scored[1].overall)
 

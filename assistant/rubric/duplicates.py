@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.measure import Quantity, date_spans, extract
+from assistant.measure import Quantity, extract
 from assistant.model import Finding, OKRSet
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
@@ -70,31 +70,48 @@ class KRRef:
 
 @dataclass(frozen=True, eq=False)
 class _Lexicon:
-    """Synonym and inverse phrases of the rubric, as one regex and a canonical name each."""
+    """Synonym and inverse phrases of the rubric as stemmed word tuples, each with its
+    canonical name, indexed by first word (longest phrase first)."""
 
-    pattern: re.Pattern[str]
-    canonical: dict[str, str]
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]]
+
+    def fold(self, words: list[str]) -> list[str]:
+        """``words`` with every known phrase replaced by its canonical name."""
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for phrase, name in self.phrases.get(words[i], ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    out.append(name)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
 
 
-def _phrase_key(phrase: str) -> str:
-    return re.sub(r"[\s-]+", " ", phrase.lower()).strip()
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in _TOKEN.findall(phrase.lower()))
 
 
 @lru_cache(maxsize=4)
 def _lexicon(
     synonyms: tuple[tuple[str, ...], ...], inverse: tuple[tuple[tuple[str, ...], ...], ...]
 ) -> _Lexicon:
-    canonical: dict[str, str] = {}
+    canonical: dict[tuple[str, ...], str] = {}
     for g, (plus, minus) in enumerate(inverse):
         for side, names in (("p", plus), ("m", minus)):
             for name in names:
-                canonical.setdefault(_phrase_key(name), f"inv{g}{side}")
+                canonical.setdefault(_phrase_words(name), f"inv{g}{side}")
     for g, names in enumerate(synonyms):
         for name in names:
-            canonical.setdefault(_phrase_key(name), f"syn{g}")
-    ordered = sorted(canonical, key=len, reverse=True)
-    body = "|".join(re.escape(p).replace(r"\ ", r"[\s-]+") for p in ordered) or r"(?!x)x"
-    return _Lexicon(re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE), canonical)
+            canonical.setdefault(_phrase_words(name), f"syn{g}")
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    for words, name in sorted(canonical.items(), key=lambda kv: -len(kv[0])):
+        if words:
+            phrases[words[0]].append((words, name))
+    return _Lexicon(dict(phrases))
 
 
 _BY_RULE: dict[int, tuple[Rule, _Lexicon]] = {}
@@ -139,15 +156,13 @@ def metric_words(text: str, lex: _Lexicon, *, directions: bool = False) -> list[
 def _metric_words(text: str, lex: _Lexicon, directions: bool) -> tuple[str, ...]:
     m = extract(text)
     chars = list(text)
-    blank = list(date_spans(text))
+    blank = list(m.date_spans)
     blank += [(q.start, q.end) for q in (m.baseline, m.target) if q is not None]
     for start, end in blank:
         chars[start:end] = " " * (end - start)
-    cleaned = _FREQUENCY.sub(" ", "".join(chars))
-    cleaned = lex.pattern.sub(lambda h: f" {lex.canonical[_phrase_key(h.group(0))]} ", cleaned)
+    cleaned = _FREQUENCY.sub(" ", "".join(chars)).lower()
     out: list[str] = []
-    for raw in _TOKEN.findall(cleaned):
-        word = raw if raw[:3] in ("syn", "inv") and raw[3:4].isdigit() else _stem(raw)
+    for word in lex.fold([_stem(raw) for raw in _TOKEN.findall(cleaned)]):
         if word in _DIRECTION:
             folded = _DIRECTION[word]
             if directions:  # the verb itself matters: "Win the mid-market" ≠ "Close 12 deals"

@@ -262,11 +262,16 @@ def check_obj_activity(rule: Rule, objective: Objective, obj_id: str) -> list[Fi
     """OBJ-ACTIVITY: the objective is a project, or repeats one of its own key results."""
     title = objective.title
     lex = lexicon(load_rubric().rule("SET-DUPLICATE"))
-    mine = metric_words(title, lex, directions=True)
+    lead = lead_word(title)
+    # a repeat starts with the same verb ("Grow revenue" / "Grow revenue from $1M …")
+    same_lead = [
+        (ki, kr)
+        for ki, kr in enumerate(objective.key_results, start=1)
+        if lead_word(kr.text) == lead
+    ]
+    mine = metric_words(title, lex, directions=True) if same_lead else []
     if 2 <= len(mine) <= 8:
-        for ki, kr in enumerate(objective.key_results, start=1):
-            if not mine[0].startswith(("syn", "inv")) and lead_word(kr.text) != mine[0]:
-                continue  # a repeat starts with the same verb ("Grow revenue" / "Grow revenue …")
+        for ki, kr in same_lead:
             theirs = metric_words(kr.text, lex, directions=True)
             shared = set(mine) & set(theirs)
             if (

@@ -32,7 +32,8 @@ Raw = dict[str, float]
 
 
 def _round(value: float) -> int:
-    return int(value + 0.5)
+    """Half up, immune to float noise (4.4999999999 from a sum is 4.5)."""
+    return int(round(value, 9) + 0.5)
 
 
 class _Penalties:
@@ -163,7 +164,8 @@ def score_set(
 
 class ScoreTree:
     """A set's raw scores at every level, kept to re-score the set with one target's
-    findings replaced (scoring thousands of rewrites) without walking it again."""
+    findings replaced (scoring thousands of rewrites) without walking it again: each
+    ``replaced`` costs the target's objective only, not the whole set."""
 
     def __init__(
         self, okr_set: OKRSet, findings: Sequence[Finding], rubric: Rubric | None = None
@@ -172,41 +174,55 @@ class ScoreTree:
         self.penalties = _Penalties(findings, self.rubric)
         self.tree, self.set_raw = _tree(okr_set, self.penalties)
         self.structure = sum(self.penalties.structure.values())
+        self.where: dict[str, tuple[int, int | None]] = {}
+        for oi, (level, krs) in enumerate(self.tree):
+            self.where[level.id] = (oi, None)
+            for ki, k in enumerate(krs):
+                self.where[k.id] = (oi, ki)
+        self.objective_sum = {
+            d: sum(o.raw[d] for o, _ in self.tree) for d in SCORED_DIMENSIONS
+        }  # fmt: skip
+        self.flag_count = {
+            d: sum(d in o.flagged for o, _ in self.tree) for d in SCORED_DIMENSIONS
+        }  # fmt: skip
 
     def replaced(self, target: str, findings: Sequence[Finding]) -> tuple[Scores, Scores] | None:
         """``(target's scores, set's scores)`` as ``score_set`` would give them if
         ``findings`` (all about ``target``) were the target's only findings; None for
         ``SET`` or a target the set does not have."""
+        if target not in self.where:
+            return None
+        oi, ki = self.where[target]
+        level, krs = self.tree[oi]
         own = _Penalties(findings, self.rubric)
         old = self.penalties
-        full = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
-        for oi, (level, krs) in enumerate(self.tree):
-            kr_flags = [k.flagged for k in krs]
-            if level.id == target:
-                kr_raws = [k.raw for k in krs]
-                raw = own.apply(target, _mean(kr_raws))
-                structure = level.structure - old.structure[target] + own.structure[target]
-                flags = frozenset(own.flagged[target]).union(*kr_flags)
-                objective_flags = flags
-            else:
-                ki = next((i for i, k in enumerate(krs) if k.id == target), None)
-                if ki is None:
-                    continue
-                raw = own.apply(target, full)
-                structure = own.structure[target]
-                kr_raws = [raw if i == ki else k.raw for i, k in enumerate(krs)]
-                flags = frozenset(own.flagged[target])
-                kr_flags[ki] = flags
-                objective_flags = frozenset(old.flagged[level.id]).union(*kr_flags)
-            objective_raw = raw if level.id == target else old.apply(level.id, _mean(kr_raws))
-            raws = [objective_raw if i == oi else o.raw for i, (o, _) in enumerate(self.tree)]
-            set_raw = old.apply("SET", _mean(raws))
-            total = self.structure - old.structure[target] + own.structure[target]
-            set_flags = frozenset(old.flagged["SET"]).union(
-                *(objective_flags if i == oi else o.flagged for i, (o, _) in enumerate(self.tree))
-            )
-            return (
-                _scores(raw, structure, self.rubric, flags),
-                _scores(set_raw, total, self.rubric, set_flags),
-            )
-        return None
+        kr_flags = [k.flagged for k in krs]
+        if ki is None:
+            raw = own.apply(target, _mean([k.raw for k in krs]))
+            structure = level.structure - old.structure[target] + own.structure[target]
+            flags = frozenset(own.flagged[target]).union(*kr_flags)
+            objective_raw, objective_flags = raw, flags
+        else:
+            raw = own.apply(target, dict.fromkeys(SCORED_DIMENSIONS, 5.0))
+            structure = own.structure[target]
+            kr_raws = [raw if i == ki else k.raw for i, k in enumerate(krs)]
+            flags = frozenset(own.flagged[target])
+            kr_flags[ki] = flags
+            objective_raw = old.apply(level.id, _mean(kr_raws))
+            objective_flags = frozenset(old.flagged[level.id]).union(*kr_flags)
+        count = len(self.tree)
+        mean = {
+            d: (self.objective_sum[d] - level.raw[d] + objective_raw[d]) / count
+            for d in SCORED_DIMENSIONS
+        }
+        set_raw = old.apply("SET", mean)
+        total = self.structure - old.structure[target] + own.structure[target]
+        set_flags = frozenset(old.flagged["SET"]) | {
+            d
+            for d in SCORED_DIMENSIONS
+            if self.flag_count[d] - (d in level.flagged) + (d in objective_flags) > 0
+        }
+        return (
+            _scores(raw, structure, self.rubric, flags),
+            _scores(set_raw, total, self.rubric, frozenset(set_flags)),
+        )

@@ -27,7 +27,8 @@ import yaml
 
 from assistant.measure import extract
 from assistant.model import Finding, OKRSet
-from assistant.rubric.engine import KRRef, find_duplicates, make_finding, order_findings
+from assistant.rubric.duplicates import KRRef, duplicate_pairs
+from assistant.rubric.engine import make_finding, order_findings
 from assistant.rubric.rules import Rule, find_rule, load_rubric
 
 TEAM_CODES: tuple[str, ...] = ("TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD")
@@ -382,18 +383,22 @@ def cross_file_duplicates(sets: Sequence[OKRSet]) -> list[list[Finding]]:
         for pos, okr_set in enumerate(sets)
         for kr_id, _objective, kr in okr_set.iter_key_results()
     ]
-    for dup, first in find_duplicates(refs, float(rule.param("similarity", 0.8))).items():
-        if sets[dup.set_pos].source == sets[first.set_pos].source:
-            continue
-        okr_set = sets[dup.set_pos]
-        out[dup.set_pos].append(
+    partners: dict[int, list[int]] = defaultdict(list)
+    for i, j in duplicate_pairs(refs, rule):  # symmetric, like within a file (SPEC §4)
+        if sets[refs[i].set_pos].source != sets[refs[j].set_pos].source:
+            partners[i].append(j)
+            partners[j].append(i)
+    for i in sorted(partners):
+        ref, others = refs[i], [refs[j] for j in sorted(partners[i])]
+        names = [f"{o.set_label} {o.kr_id} ({sets[o.set_pos].source})" for o in others]
+        out[ref.set_pos].append(
             _finding(
                 rule,
-                okr_set,
-                dup.kr_id,
-                dup.text,
-                other=f"{first.set_label} {first.kr_id} ({sets[first.set_pos].source})",
-                other_text=first.text,
+                sets[ref.set_pos],
+                ref.kr_id,
+                ref.text,
+                other=" and ".join(names[:3]) + (f" and {len(names) - 3} more" * (len(names) > 3)),
+                other_text=others[0].text,
             )
         )
     return out

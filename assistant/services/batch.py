@@ -10,17 +10,42 @@ the use cases that talk to the API.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.config import Settings
-from assistant.errors import UsageError
+from assistant.errors import EngineError, OKRError, UsageError, one_line
 from assistant.llm.cache import LLMCache
 from assistant.llm.client import build_client
 from assistant.llm.cost import cost_usd, estimate_completion_tokens, estimate_prompt_tokens
 from assistant.llm.engine import LLMEngine, item_label
 from assistant.model import OKRSet, Report
 from assistant.services.coach import run_usage
+
+T = TypeVar("T")
+
+
+def talk(what: str, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run one exchange with the Batch API; whatever the server or the network does
+    (an ``openai.APIError``, a refused connection, a 404, an answer of the wrong shape)
+    becomes one ``EngineError`` line (exit 3), never a traceback."""
+    import openai
+
+    try:
+        return asyncio.run(go())
+    except OKRError:
+        raise
+    except openai.NotFoundError as exc:
+        raise EngineError(
+            f"{what}: the server has no such batch or file ({one_line(exc)})"
+        ) from None
+    except openai.APIConnectionError as exc:
+        raise EngineError(f"{what}: cannot reach the server ({one_line(exc)})") from None
+    except (openai.OpenAIError, OSError) as exc:
+        raise EngineError(f"{what}: {one_line(exc)}") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise EngineError(f"{what}: unexpected answer from the server ({one_line(exc)})") from None
 
 
 def submit_batch(
@@ -43,7 +68,7 @@ def submit_batch(
             await client.close()
 
     try:
-        batch_id, record = asyncio.run(go())
+        batch_id, record = talk("batch submit", go)
         if batch_id is not None:
             cache.save_batch(
                 batch_id,
@@ -100,7 +125,7 @@ def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> lis
             finally:
                 await client.close()
 
-        return asyncio.run(go()) if records else []
+        return talk("batch status", go) if records else []
     finally:
         cache.close()
 
@@ -126,7 +151,7 @@ def fetch_batch(batch_id: str, *, settings: Settings, home: Path) -> Report:
             finally:
                 await client.close()
 
-        fetched = asyncio.run(go())
+        fetched = talk(f"batch fetch {batch_id}", go)
         cache.set_batch_status(batch_id, "fetched")
         return Report(
             engine="llm",

@@ -26,7 +26,7 @@ from assistant.llm.cache import LLMCache
 from assistant.llm.client import DEFAULT_MAX_RETRIES, RequestCounter, Usage, build_client
 from assistant.llm.cost import cost_usd
 from assistant.llm.engine import ItemResult, LLMEngine, item_label
-from assistant.model import OKRSet, Report, RunUsage, SetCritique
+from assistant.model import GuardStats, OKRSet, Report, RunUsage, SetCritique
 from assistant.rubric.critic import critique_sets as critique_in_process
 from assistant.services.critique import critique_sets as critique_with_workers
 
@@ -41,6 +41,7 @@ class _RunState:
     counter: RequestCounter = field(default_factory=RequestCounter)
     interrupted: bool = False
     mode: str | None = None
+    notes: list[str] = field(default_factory=list)
     shown: Sequence[SetCritique] = ()
 
 
@@ -165,16 +166,24 @@ async def _run(
             prepared = engine.prepare(sets[i])
             answer = engine.cached_answer(prepared)
             if answer is not None:
-                result = ItemResult(engine.finish(prepared, answer, shown[i]), cached=True)
+                critique, guards = engine.finish_with_stats(prepared, answer, shown[i])
+                result = ItemResult(critique, cached=True, guards=guards)
             else:
                 client()
                 answer, usage = await engine.ask(prepared)
-                result = ItemResult(engine.finish(prepared, answer, shown[i]), usage=usage)
+                critique, guards = engine.finish_with_stats(prepared, answer, shown[i])
+                result = ItemResult(critique, usage=usage, guards=guards)
         except (asyncio.CancelledError, UsageError):
             raise  # Ctrl-C, or no key for the endpoint: nothing else can be asked either
         except Exception as exc:  # one item never stops the others
             message = one_line(exc)
-            result = ItemResult(shown[i].model_copy(update={"error": message}), error=message)
+            # The tokens of failed asks are paid for: they stay in the run's usage.
+            spent = getattr(exc, "usage", None)
+            result = ItemResult(
+                shown[i].model_copy(update={"error": message}),
+                usage=spent if isinstance(spent, Usage) else Usage(),
+                error=message,
+            )
         done(i, result)
 
     # A pool of ``concurrency`` workers pulling from one queue (rather than one task per
@@ -205,6 +214,7 @@ async def _run(
             raise
     finally:
         state.mode = engine.mode
+        state.notes = list(engine.notes)
         if engine.client is not None:
             await engine.client.close()
         if bar:
@@ -215,6 +225,7 @@ def _report(
     sets: Sequence[OKRSet], shown: Sequence[SetCritique], state: _RunState, settings: Settings
 ) -> Report:
     tally = Usage()
+    guards = GuardStats()
     critiques, errors = [], []
     cache_hits = 0
     for i, okr_set in enumerate(sets):
@@ -225,6 +236,8 @@ def _report(
             errors.append(f"{item_label(okr_set)}: {message}")
             continue
         tally.add(result.usage)
+        if result.guards is not None:
+            guards.add(result.guards)
         cache_hits += result.cached
         critiques.append(result.critique)
         if result.error:
@@ -238,7 +251,8 @@ def _report(
         mode=state.mode,
         interrupted=state.interrupted,
     )
-    return Report(engine="llm", sets=critiques, errors=errors, usage=usage)
+    usage.notes = state.notes
+    return Report(engine="llm", sets=critiques, errors=errors, usage=usage, guards=guards)
 
 
 def run_usage(

@@ -14,7 +14,6 @@ from assistant.llm.cache import LLMCache
 from assistant.llm.client import schema_instructions
 from assistant.llm.cost import cost_usd, estimate_completion_tokens, estimate_prompt_tokens
 from assistant.llm.engine import LLMEngine, item_label
-from assistant.llm.schemas import CoachCritique
 from assistant.model import DryRunItem, DryRunPlan, OKRSet
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -45,7 +44,8 @@ def _plan(
             messages = [
                 {
                     **messages[0],
-                    "content": messages[0]["content"] + schema_instructions(CoachCritique),
+                    "content": messages[0]["content"]
+                    + schema_instructions(engine.set_schema(prepared)),
                 },
                 *messages[1:],
             ]
@@ -72,7 +72,7 @@ def _plan(
         base_url=settings.llm.base_url or DEFAULT_BASE_URL,
         prompt=engine.prompt.id,
         style=style,
-        response_format="json_schema CoachCritique (strict)"
+        response_format="json_schema CoachCritique (strict, ids and codes of each set as enums)"
         if settings.llm.json_schema
         else "json_object (schema in the system message)",
         requests=len(sets) - hits,

@@ -21,13 +21,20 @@ ENGINE_CHOICES = ("rules", "llm", "auto")
 OnResult = Callable[[SetCritique], None]
 
 
+def has_credentials(settings: Settings) -> bool:
+    """Whether the LLM can be asked: an API key, or a custom ``base_url`` (a local
+    server, which gets a dummy key: ``llm.client.build_client``). The one rule the CLI
+    and the TUI share."""
+    return bool(api_key()) or bool(settings.llm.base_url)
+
+
 def resolve_engine(choice: str | None, settings: Settings) -> EngineKind:
     """``rules`` or ``llm`` for an engine choice: an explicit choice (``auto`` too)
-    wins over the settings; ``auto`` means the LLM when an API key is set, else the
-    rules (SPEC §6)."""
+    wins over the settings; ``auto`` means the LLM when it can be asked (an API key,
+    or a local ``base_url``: :func:`has_credentials`), else the rules (SPEC §6)."""
     chosen = choice or settings.engine
     if chosen == "auto":
-        return "llm" if api_key() else "rules"
+        return "llm" if has_credentials(settings) else "rules"
     if chosen not in ("rules", "llm"):
         raise UsageError(f"unknown engine '{chosen}' (rules, llm or auto)")
     return chosen  # type: ignore[return-value]

@@ -107,6 +107,14 @@ CREATE TABLE dismissals (
 );
 """
 
+# Which hashes a version carries: 1, the content chain only (rows saved before this
+# migration keep it and verify as before); 2, also ``meta_hash`` over the chain hash,
+# message, author, source, timestamp and scores (``store.repo.metadata_hash``).
+_HASH_VERSION = """
+ALTER TABLE versions ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE versions ADD COLUMN meta_hash TEXT;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("0001_drafts_and_versions", _DRAFTS_AND_VERSIONS),
     Migration("0002_soft_delete", _SOFT_DELETE),
@@ -114,6 +122,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0004_dismissals", _DISMISSALS),
     Migration("0005_reviews", _reviews.REVIEWS_MIGRATION),
     Migration("0006_cycles", _cycles.CYCLES_MIGRATION),
+    Migration("0007_version_hash_v2", _HASH_VERSION),
 ]
 
 _BOOKKEEPING = """

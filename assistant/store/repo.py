@@ -1,8 +1,12 @@
 """SQL for drafts and versions. Only appends; the services decide what to append.
 
-A version's ``hash`` is ``sha256(content + parent_hash)`` over the canonical JSON
-of ``OKRSet.content()`` (sorted keys, no spaces, UTF-8) and the parent's hex hash
-(empty for version 1), so changing any stored revision breaks every later hash.
+A version's ``hash`` chains onto its parent's, so changing any stored revision breaks
+every later hash. Hash version 1 (rows saved before migration 0007) is
+``sha256(content + parent_hash)`` over the canonical JSON of ``OKRSet.content()``
+(sorted keys, no spaces, UTF-8) and the parent's hex hash (empty for version 1);
+hash version 2 adds ``meta_hash`` over that hash and the message, author, source,
+timestamp and scores, so an edited message or score is as evident as edited content
+(:func:`metadata_hash`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +37,34 @@ def canonical_json(content: dict[str, Any]) -> str:
 
 def chain_hash(content_text: str, parent_hash: str | None) -> str:
     return hashlib.sha256((content_text + (parent_hash or "")).encode("utf-8")).hexdigest()
+
+
+HASH_VERSION = 2  # what new versions get
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def metadata_hash(
+    digest: str,
+    *,
+    message: str,
+    author: str,
+    source: str,
+    created_at: str,
+    scores: Scores | None,
+) -> str:
+    """Hash version 2's ``meta_hash``: the content chain hash plus everything else a
+    version records, so an edited message, author, source, time or score shows."""
+    meta = {
+        "hash": digest,
+        "message": message,
+        "author": author,
+        "source": source,
+        "created_at": created_at,
+        "scores": None
+        if scores is None
+        else [scores.clarity, scores.measurability, scores.ambition, scores.overall],
+    }
+    return hashlib.sha256(canonical_json(meta).encode("utf-8")).hexdigest()
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -132,11 +164,14 @@ def append_version(
     head = head_row(conn, draft.id)
     parent_id, number, parent_hash = (head[0], head[1] + 1, head[2]) if head else (None, 1, None)
     digest = chain_hash(content_text, parent_hash)
+    meta = metadata_hash(
+        digest, message=message, author=author, source=source, created_at=created_at, scores=scores
+    )
     s = scores
     conn.execute(
         "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
-        " author, source, created_at, clarity, measurability, ambition, overall)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " author, source, created_at, clarity, measurability, ambition, overall, hash_version,"
+        " meta_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.id,
             number,
@@ -152,6 +187,8 @@ def append_version(
             s.measurability if s else None,
             s.ambition if s else None,
             s.overall if s else None,
+            HASH_VERSION,
+            meta,
         ),
     )
     return VersionInfo(
@@ -180,6 +217,8 @@ def get_version(conn: sqlite3.Connection, draft: DraftRow, number: int | None) -
             " ORDER BY v.number DESC LIMIT 1",
             (draft.id,),
         ).fetchone()
+    elif not 0 < number <= SQLITE_MAX_INT:
+        return None  # no such version (and SQLite cannot even take the number)
     else:
         row = conn.execute(
             f"SELECT {_INFO_COLS}, v.content FROM versions v WHERE v.draft_id = ? AND v.number = ?",
@@ -199,16 +238,17 @@ def history(
     params: tuple[Any, ...] = (draft.id,)
     if limit is not None:
         sql += " LIMIT ?"
-        params += (limit,)
+        params += (min(limit, SQLITE_MAX_INT),)
     return [_info(draft.name, row) for row in conn.execute(sql, params)]
 
 
 def backup_rows(conn: sqlite3.Connection, draft_id: int) -> list[tuple[Any, ...]]:
     """Every version of a draft, oldest first, as stored: number, hash, parent hash,
-    message, author, source, created_at, the four scores and the content text."""
+    message, author, source, created_at, the four scores, the content text and the
+    hash version and meta hash."""
     return conn.execute(
         "SELECT number, hash, parent_hash, message, author, source, created_at,"
-        " clarity, measurability, ambition, overall, content FROM versions"
+        " clarity, measurability, ambition, overall, content, hash_version, meta_hash FROM versions"
         " WHERE draft_id = ? ORDER BY number",
         (draft_id,),
     ).fetchall()
@@ -258,16 +298,21 @@ def expired_drafts(conn: sqlite3.Connection, days: int) -> list[tuple[int, str]]
 
 
 def insert_raw_version(
-    conn: sqlite3.Connection, draft: DraftRow, info: VersionInfo, content_text: str
+    conn: sqlite3.Connection,
+    draft: DraftRow,
+    info: VersionInfo,
+    content_text: str,
+    hash_version: int = 1,
+    meta_hash: str | None = None,
 ) -> None:
     """Append a version exactly as recorded elsewhere (backup import). The caller has
-    verified that its hash chains onto the current head."""
+    verified that its hash (of ``hash_version``) chains onto the current head."""
     head = head_row(conn, draft.id)
     s = info.scores
     conn.execute(
         "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
-        " author, source, created_at, clarity, measurability, ambition, overall)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " author, source, created_at, clarity, measurability, ambition, overall, hash_version,"
+        " meta_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.id,
             info.number,
@@ -283,8 +328,34 @@ def insert_raw_version(
             s.measurability if s else None,
             s.ambition if s else None,
             s.overall if s else None,
+            hash_version,
+            meta_hash,
         ),
     )
+
+
+def _metadata_problem(
+    hash_version: object,
+    meta_hash: str | None,
+    digest: str,
+    meta: Sequence[Any],
+    scores: Scores | None,
+) -> str | None:
+    """Why a row's metadata fails its hash version's check, or None when it passes."""
+    if hash_version == 1:
+        return None  # saved before metadata was hashed: verifies as it always did
+    if hash_version != 2:
+        return f"unknown hash version {hash_version!r}"
+    message, author, source, created_at = meta
+    expected = metadata_hash(
+        digest, message=message, author=author, source=source, created_at=created_at, scores=scores
+    )
+    if meta_hash != expected:
+        return (
+            "message, author, source, time or scores do not match the version's hash "
+            "(modified after saving)"
+        )
+    return None
 
 
 def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
@@ -298,10 +369,12 @@ def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
     versions = 0
     previous: tuple[int, int, int, str] | None = None  # draft_id, id, number, hash
     rows = conn.execute(
-        "SELECT draft_id, id, number, parent_id, parent_hash, hash, content"
+        "SELECT draft_id, id, number, parent_id, parent_hash, hash, content, message, author,"
+        " source, created_at, clarity, measurability, ambition, overall, hash_version, meta_hash"
         " FROM versions ORDER BY draft_id, number"
     )
-    for draft_id, vid, number, parent_id, parent_hash, digest, content in rows:
+    for row in rows:
+        draft_id, vid, number, parent_id, parent_hash, digest, content = row[:7]
         versions += 1
         name = names.get(draft_id, f"#{draft_id}")
         where = f"draft '{name}' v{number}"
@@ -322,6 +395,9 @@ def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
                 problems.append(f"{where}: parent is not v{previous[2]}")
         if chain_hash(content, parent_hash) != digest:
             problems.append(f"{where}: hash does not match its content (modified after saving)")
+        problem = _metadata_problem(row[15], row[16], digest, row[7:11], _scores(row, 11))
+        if problem:
+            problems.append(f"{where}: {problem}")
         try:
             OKRSet.model_validate(json.loads(content))
         except ValidationError as exc:

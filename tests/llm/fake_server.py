@@ -12,7 +12,8 @@ n-th entry (then ``ok``). ``fail_rate`` adds random transient 500s (seeded).
 Fault names: ``ok``, ``429`` (with Retry-After), ``500``, ``400-format`` (response_format
 unsupported), ``timeout`` (answers after ``hang`` seconds), ``malformed`` (content that is
 not JSON), ``invalid`` (JSON that fails the schema), ``badbody`` (HTTP body not JSON),
-``length`` (finish_reason=length), ``refusal``.
+``length`` (finish_reason=length), ``refusal``, ``401-echo`` (a 401 whose body echoes the
+API key it was sent).
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class FakeOpenAI:
     retry_after_500: str = ""
     json_schema: bool = True
     json_object: bool = True
+    stream_gap: float = 0.0  # seconds of silence between streamed chunks
+    streams_closed: int = 0  # streams the client hung up on (a cancelled ask)
+    format_status: int = 400  # how an unsupported response_format is refused (400/422/500)
     usage: tuple[int, int] = (900, 250)
     cached_tokens: int = 0  # of the prompt tokens, reported as cached by the provider
     port: int = 0
@@ -362,9 +366,21 @@ class _Handler(BaseHTTPRequestHandler):
                 {"error": {"message": "The server had an error", "type": "server"}},
                 {"Retry-After": fake.retry_after_500} if fake.retry_after_500 else None,
             )
+        elif fault == "400-format" and fake.format_status == 500:
+            # llama-cpp-python's server: a pydantic error as an internal server error
+            self._send(
+                500,
+                {
+                    "error": {
+                        "message": "1 validation error for CreateChatCompletionRequest\n"
+                        "response_format.type\n  Input should be 'text' or 'json_object'",
+                        "type": "internal_server_error",
+                    }
+                },
+            )
         elif fault == "400-format":
             self._send(
-                400,
+                fake.format_status,
                 {
                     "error": {
                         "message": f"response_format type '{fmt}' is not supported by this server",
@@ -373,13 +389,77 @@ class _Handler(BaseHTTPRequestHandler):
                     }
                 },
             )
+        elif fault == "401-echo":  # a server (or proxy) that echoes the key it was sent
+            key = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            self._send(
+                401,
+                {
+                    "error": {
+                        "message": f"Incorrect API key provided: {key}. Header: Bearer {key}",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+            )
         elif fault == "timeout":
             fake._stop.wait(fake.hang)
             self._send(200, fake.completion(body, "ok"))
         elif fault == "badbody":
             self._send(200, b"<html>upstream proxy error</html>")
+        elif body.get("stream"):
+            self._stream(fake.completion(body, fault), body)
         else:
             self._send(200, fake.completion(body, fault))
+
+    def _stream(self, completion: dict[str, Any], body: dict[str, Any]) -> None:
+        """The completion as server-sent events (``stream: true``), content in pieces,
+        usage in a last chunk when ``stream_options.include_usage`` asks for it."""
+        fake = self.server_ref
+        choice = completion["choices"][0]
+        content = choice["message"]["content"] or ""
+        pieces = [content[i : i + 64] for i in range(0, len(content), 64)] or [""]
+        base = {k: completion[k] for k in ("id", "created", "model")}
+        base["object"] = "chat.completion.chunk"
+        events = [
+            {
+                **base,
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": piece},
+                        "finish_reason": None,
+                    }
+                ],
+            }  # fmt: skip
+            for piece in pieces
+        ]
+        if choice["message"].get("refusal"):
+            events.append({**base, "choices": [{"index": 0, "delta": {
+                "refusal": choice["message"]["refusal"]}, "finish_reason": None}]})  # fmt: skip
+        events.append(
+            {
+                **base,
+                "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}],
+            }
+        )
+        if (body.get("stream_options") or {}).get("include_usage"):
+            events.append({**base, "choices": [], "usage": completion["usage"]})
+        self.close_connection = True  # the body ends when the connection closes
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for event in events:
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.flush()
+                if fake.stream_gap and fake._stop.wait(fake.stream_gap):
+                    return
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            fake.streams_closed += 1
 
     def _upload(self, raw: bytes) -> None:
         fake = self.server_ref

@@ -61,7 +61,8 @@ def test_replayed_critique_is_grounded(endpoint: _Endpoint, okr_home: Path) -> N
     with recorder().use_cassette("critique_two_sets.yaml") as cassette:
         report = run_llm_critique(
             team(["Platform", "Growth"]),
-            settings=settings_for(endpoint),  # type: ignore[arg-type]
+            # recorded without streaming (a local URL streams by default)
+            settings=settings_for(endpoint, stream=False),  # type: ignore[arg-type]
             home=okr_home,
             concurrency=1,
             use_cache=False,
@@ -89,7 +90,8 @@ def test_cassettes_hold_no_secrets() -> None:
 async def test_unrecorded_request_fails_loudly(endpoint: _Endpoint) -> None:
     if RECORD:
         pytest.skip("only meaningful on replay")
-    client = build_client(settings_for(endpoint), max_retries=0)  # type: ignore[arg-type]
+    settings = settings_for(endpoint, stream=False)  # type: ignore[arg-type]
+    client = build_client(settings, max_retries=0)
     messages = [{"role": "user", "content": "anything"}]
     with recorder().use_cassette("critique_two_sets.yaml", allow_playback_repeats=False):
         try:

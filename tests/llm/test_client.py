@@ -88,16 +88,64 @@ async def test_html_body_instead_of_json_is_re_asked(fake: FakeOpenAI) -> None:
     assert answer.findings and usage.asks == 2
 
 
-@pytest.mark.parametrize(
-    ("fault", "message"), [("length", "finish_reason=length"), ("refusal", "declined")]
-)
-async def test_cut_off_and_refusal_fail_without_re_asking(
-    fake: FakeOpenAI, fault: str, message: str
-) -> None:
-    fake.plan = {"MARK": [fault] * 3}
-    with pytest.raises(ItemError, match=message):
+async def test_refusal_fails_without_re_asking(fake: FakeOpenAI) -> None:
+    fake.plan = {"MARK": ["refusal"] * 3}
+    with pytest.raises(ItemError, match="declined"):
         await ask(fake, max_retries=0)
     assert len(fake.chat_requests()) == 1
+
+
+async def test_cut_off_is_re_asked_once_shorter_then_fails_with_its_tokens(
+    fake: FakeOpenAI,
+) -> None:
+    fake.plan = {"MARK": ["length"] * 3}
+    with pytest.raises(ItemError, match="finish_reason=length") as info:
+        await ask(fake, max_retries=0)
+    first, second = fake.chat_requests()
+    assert "cut off" in second.body["messages"][-1]["content"]
+    usage = info.value.usage
+    assert usage is not None and usage.asks == 2
+    assert (usage.prompt_tokens, usage.completion_tokens) == (1800, 500)
+
+
+async def test_cut_off_once_then_a_valid_shorter_answer(fake: FakeOpenAI) -> None:
+    fake.plan = {"MARK": ["length", "ok"]}
+    (answer, usage), sent = await ask(fake, max_retries=0)
+    assert answer.findings and sent == 2
+    assert usage.asks == 2 and usage.prompt_tokens == 1800  # the cut-off reply counts too
+
+
+async def test_failed_asks_keep_their_token_usage(fake: FakeOpenAI) -> None:
+    fake.plan = {"MARK": ["invalid"] * 3}
+    with pytest.raises(ItemError, match="no valid answer after 3 asks") as info:
+        await ask(fake, max_retries=0)
+    usage = info.value.usage
+    assert usage is not None and usage.asks == 3 and usage.prompt_tokens == 2700
+
+
+@pytest.mark.parametrize("status", [400, 422, 500])
+async def test_format_rejected_with_any_status_falls_back_in_one_request(
+    fake: FakeOpenAI, status: int
+) -> None:
+    """llama-cpp-python answers 500 "Input should be 'text' or 'json_object'": no
+    transport retries are spent on the probe, the fallback costs one request."""
+    fake.json_schema = False
+    fake.format_status = status
+    (answer, usage), sent = await ask(fake, max_retries=2)
+    assert answer.findings and usage.mode == "json_object"
+    assert sent == 2
+
+
+async def test_a_known_mode_gets_transport_retries(fake: FakeOpenAI) -> None:
+    fake.plan = {"MARK": ["500", "ok"]}
+    (answer, usage), sent = await ask(fake, max_retries=2, mode_known=True)
+    assert answer.findings and sent == 2 and usage.mode == "json_schema"
+
+
+async def test_a_transient_500_on_the_probe_is_still_retried(fake: FakeOpenAI) -> None:
+    fake.plan = {"MARK": ["500", "500", "ok"]}
+    (answer, usage), sent = await ask(fake, max_retries=2)
+    assert answer.findings and sent == 3 and usage.mode == "json_schema"
 
 
 async def test_worst_case_is_bounded_at_nine_requests(fake: FakeOpenAI) -> None:

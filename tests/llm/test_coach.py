@@ -34,7 +34,7 @@ def test_every_set_ends_done_or_reported_under_mixed_faults(fake: FakeOpenAI, ok
         "FLAKY": ["500", "ok"],
         "SLOW": ["timeout", "ok"],
         "BROKEN": ["malformed", "ok"],
-        "CUT": ["length"],
+        "CUT": ["length", "length"],  # re-asked once shorter, then it fails
         "REFUSE": ["refusal"],
         "DOWN": ["500"] * 20,
     }
@@ -111,8 +111,10 @@ def test_findings_are_grounded_in_the_users_text(fake: FakeOpenAI, okr_home) -> 
     vague = next(f for f in critique.findings if f.code == "KR-VAGUE")
     assert vague.source == "rules"  # merged into the rules finding, with the LLM's rewrite
     assert vague.rewrite is not None
-    assert vague.rewrite.text == "Raise NPS from [baseline] to [target] by 31 Mar 2026"
-    assert vague.rewrite.invented_numbers == ["20", "35"]
+    # The date is O1.KR1's, not this KR's: a rewrite may not borrow another KR's numbers.
+    assert vague.rewrite.text == "Raise NPS from [baseline] to [target] by [deadline]"
+    assert vague.rewrite.invented_numbers[:2] == ["20", "35"]
+    assert "31" in vague.rewrite.invented_numbers
     assert vague.rewrite.score_delta > 0
 
 

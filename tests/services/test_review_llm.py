@@ -198,3 +198,55 @@ async def test_async_entry_point_for_callers_inside_an_event_loop(
     assert r.requests == 3 and r.rounds == 1
     assert not any(s.replies for s in r.seats)
     assert "facilitator done" in seen and "round 1: Farah (finance lead) done" in seen
+
+
+def test_ctrl_c_on_okr_review_keeps_the_finished_seats_and_exits_130(tmp_path: Path) -> None:
+    """A real SIGINT to ``okr review``: four seats answered, one hangs; the four are kept."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plan = {"Reviewer id: data-analyst": ["timeout"] * 9}
+    with FakeOpenAI(answer=review_answer, plan=plan, hang=30.0) as fake:
+        env = {
+            **os.environ,
+            "OKR_HOME": str(tmp_path),
+            "OPENAI_BASE_URL": fake.base_url,
+            "OPENAI_API_KEY": "sk-test-dummy-key-0123456789",
+        }
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from assistant.cli import main; main()",
+                "review",
+                str(EXAMPLES / "weak.yaml"),
+                "--engine",
+                "llm",
+                "--rounds",
+                "1",
+                "--format",
+                "json",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if len(fake.chat_requests()) >= 5 and fake.in_flight == 1:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    data = json.loads(out)
+    seats = {s["persona"]: s["status"] for s in data["seats"]}
+    assert seats.pop("data-analyst") == "failed"
+    assert set(seats.values()) == {"ok"} and len(seats) == 4

@@ -80,3 +80,52 @@ async def test_no_key_means_no_coach_but_rules_still_work(home: Path, weak_set) 
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: any("OPENAI_API_KEY" in n for n in notices(app)))
         assert app.screen.query_one(CritiquePanel).findings
+
+
+async def test_a_local_base_url_needs_no_key(
+    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's rule: a custom base_url (a local server) is asked with a dummy key."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    seed(home, "cs", weak_set)
+    with fake_server.FakeOpenAI() as server:
+        app = create_app(home, settings=_settings(server.base_url), target="cs")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+            panel = app.screen.query_one(CritiquePanel)
+            await wait_for(pilot, lambda: panel.findings)
+            assert app.coach_unavailable() is None
+            await pilot.press("ctrl+g")
+            await wait_for(
+                pilot,
+                lambda: any(f.code == "LLM-NO-DATA-SOURCE" for f in panel.findings),
+                timeout=10,
+                what="the endpoint's finding",
+            )
+            await wait_for(
+                pilot,
+                lambda: (
+                    "llm: 1 finding kept, 0 dropped" in str(panel.query_one("#llm-guards").render())
+                ),
+                what="the guards line under the panel",
+            )
+
+
+async def test_escape_on_the_default_coach_says_cancelled(
+    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    seed(home, "cs", weak_set)
+    with fake_server.FakeOpenAI(delay=3.0) as server:
+        app = create_app(home, settings=_settings(server.base_url), target="cs")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+            panel = app.screen.query_one(CritiquePanel)
+            await wait_for(pilot, lambda: panel.findings)
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: server.in_flight > 0, timeout=5, what="request")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: any("cancelled" in n for n in notices(app)), timeout=5)
+            said = notices(app)
+            assert "Coach cancelled" in said, said
+            assert not any(n.startswith("The coach failed") for n in said), said

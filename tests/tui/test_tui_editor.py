@@ -252,6 +252,8 @@ async def test_the_mouse_selects_and_dismisses_a_finding(home: Path, weak_set) -
         panel = editor.query_one(CritiquePanel)
         count = len(panel.findings)
         first = panel.query(FindingItem).first()
+        await pilot.press("f2")  # at 80 columns the critique is its own pane
+        await wait_for(pilot, lambda: panel.display and first.region.height > 0)
         assert await pilot.click(first)
         await wait_for(pilot, lambda: panel.selected is first)
         assert await pilot.click("#act-dismiss")

@@ -55,13 +55,14 @@ async def test_open_example_critique_accept_diff_restore(home: Path) -> None:
         # The rules critique is there: scores and grouped findings.
         panel = editor.query_one(CritiquePanel)
         await wait_for(pilot, lambda: len(panel.findings) >= 5, what="findings")
+        await pilot.press("f2")  # at 80 columns the critique is its own pane
+        await wait_for(pilot, lambda: "measurability" in screen_text(app), what="the panel")
         shown = screen_text(app)
         assert "58/100" in shown and "measurability" in shown
         assert {f.code for f in panel.findings} >= {"KR-ACTIVITY", "KR-VAGUE", "OBJ-HAS-NUMBER"}
 
         # Accept the deadline suggestion for KR2: it has a blank, so the rewrite dialog
         # opens with the text to fill in.
-        await pilot.press("f2")
         _highlight(panel, "KR-NO-DEADLINE", "O1.KR2")
         await wait_for(
             pilot, lambda: panel.selected and panel.selected.finding.code == "KR-NO-DEADLINE"

@@ -121,3 +121,32 @@ async def test_review_can_be_cancelled_and_errors_are_notifications(home: Path, 
         await wait_for(pilot, lambda: screen.failed is not None)
         assert "no route to the model" in screen_text(app)
         assert app.is_running
+
+
+async def test_rerun_after_an_accept_reviews_the_latest_version(home: Path, weak_set) -> None:
+    seed(home, "cs", weak_set)
+    app = create_app(home, target="cs")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _review_screen(pilot, app)
+        await wait_for(pilot, lambda: screen.review is not None, what="review")
+        assert "cs @ v1" in screen.sub_title
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog))
+        app.screen.query_one(Input).value = "Grow MRR from $50k to $80k by 30 Jun 2026"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(drafts.history(home, "cs")) == 2)
+        # The header says the draft moved on; running again reviews v2.
+        await wait_for(pilot, lambda: "now at v2" in screen.sub_title, what="header")
+        first = screen.review.id
+        await pilot.press("r")
+        await wait_for(
+            pilot,
+            lambda: screen.review is not None and screen.review.id != first and not screen.running,
+            what="second review",
+        )
+        assert screen.version == 2 and "cs @ v2" in screen.sub_title
+        assert (
+            "Grow MRR from $50k to $80k by 30 Jun 2026"
+            in screen.okr_set.objectives[0].key_results[2].text
+        )
+        assert [r.id for r in list_reviews(home, "cs")][0] == screen.review.id

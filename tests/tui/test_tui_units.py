@@ -240,3 +240,31 @@ def test_one_score_bar_for_the_report_and_the_tui() -> None:
     assert "".join(text for text, _ in score_bar_spans("ambition", 5)) == "ambition      █████ 5/5"
     scores = critique_set(compute_hints("objectives:\n- title: Grow\n").okr_set).scores
     assert score_block(scores).plain.splitlines()[0] == score_bar("clarity", scores.clarity).plain
+
+
+def test_a_moved_key_result_is_one_change_not_a_removal_and_an_addition(
+    home: Path, weak_set
+) -> None:
+    from assistant.render.diff import diff_lines
+
+    seed(home, "d", weak_set)
+    moved = weak_set.model_copy(deep=True)
+    krs = moved.objectives[0].key_results
+    krs.append(krs.pop(0))  # KR1 to the end
+    seed(home, "d", moved, "move")
+    lines = [line.plain for line in diff_lines(drafts.diff(home, "d", 1))]
+    text = krs[-1].text
+    assert not any(line.lstrip().startswith(("- ", "+ ")) and text in line for line in lines)
+    assert any(f"~ O1.KR1 → O1.KR3 {text}" in line for line in lines), lines
+    assert any("2 key results unchanged" in line for line in lines), lines
+
+
+def test_the_score_sparkline_uses_the_fixed_0_to_100_scale() -> None:
+    from tui.texts import score_sparkline
+
+    top, bottom = score_sparkline([78, 80]).plain.split("\n")
+    # 78 and 80: one eighth of a row apart, not the bottom and the top of the chart.
+    assert (top[0], top[3]) == ("▄", "▅")
+    assert bottom[:2] == bottom[3:5] == "██"
+    low_top, low_bottom = score_sparkline([10, 100]).plain.split("\n")
+    assert low_top[:2] == "  " and low_bottom[:2] != "██" and low_top[3:5] == "██"

@@ -16,6 +16,12 @@ from textual.widgets.input import Selection
 
 from tui.texts import delta_text
 
+# Arrow keys move between a dialog's buttons (an input keeps them for its cursor).
+BUTTON_KEYS = [
+    Binding("left,up", "app.focus_previous", "Previous button", show=False),
+    Binding("right,down", "app.focus_next", "Next button", show=False),
+]
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Yes/no question; Enter or y confirms, Esc or n cancels."""
@@ -23,6 +29,7 @@ class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
+        *BUTTON_KEYS,
     ]
 
     def __init__(self, question: Text | str, yes: str = "Yes", no: str = "Cancel") -> None:
@@ -34,8 +41,8 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="error", id="yes", compact=True)
-                yield Button(self.no, id="no", compact=True)
+                yield Button(f"{self.yes} (y)", variant="error", id="yes", compact=True)
+                yield Button(f"{self.no} (n)", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -55,6 +62,7 @@ class UnsavedDialog(ModalScreen[str]):
         Binding("s", "choose('save')", "Save"),
         Binding("d", "choose('discard')", "Discard"),
         Binding("escape,c", "choose('cancel')", "Cancel"),
+        *BUTTON_KEYS,
     ]
 
     def compose(self) -> ComposeResult:
@@ -64,9 +72,9 @@ class UnsavedDialog(ModalScreen[str]):
                 classes="dialog-text",
             )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save", compact=True)
-                yield Button("Discard", variant="error", id="discard", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save (s)", variant="primary", id="save", compact=True)
+                yield Button("Discard (d)", variant="error", id="discard", compact=True)
+                yield Button("Cancel (c)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#save", Button).focus()
@@ -83,7 +91,7 @@ class _TextDialog(ModalScreen[str | None]):
     """A dialog with one text input, OK and Cancel: Enter or OK submits, Esc or Cancel
     dismisses with None. Subclasses say what submitting means."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *BUTTON_KEYS]
 
     def _submit(self) -> None:
         raise NotImplementedError
@@ -183,22 +191,31 @@ class RewriteDialog(_TextDialog):
         self._update(self.proposal)
 
     def _update(self, text: str) -> None:
+        unchanged = " ".join(text.split()) == self.current
+        if not text.strip() or (unchanged and not self.blanks(text)):
+            self.query_one("#delta", Static).update(Text("type the new text", style="dim"))
+            return
+        self.query_one("#delta", Static).update(self._message(text, Text("…", style="dim")))
+        self._score(text)
+
+    def _message(self, text: str, delta: Text) -> Text:
+        """What accepting would change: the whole set's overall score, the number the
+        finding's card shows (blanks scored as if filled in, as there)."""
         blanks = self.blanks(text)
+        message = Text.assemble(
+            "score change if accepted: ", delta, (" (the whole set's overall score)", "dim")
+        )
         if blanks:
-            message = Text(f"fill in {', '.join(blanks)} before accepting", style="yellow")
-        elif not text.strip() or " ".join(text.split()) == self.current:
-            message = Text("type the new text", style="dim")
-        else:
-            message = Text.assemble("score change if accepted: ", ("…", "dim"))
-            self._score(text)
-        self.query_one("#delta", Static).update(message)
+            message = Text.assemble(
+                (f"fill in {', '.join(blanks)} before accepting", "yellow"), " · ", message
+            )
+        return message
 
     @work(exclusive=True, group="score")
     async def _score(self, text: str) -> None:
         delta = await asyncio.to_thread(self.score, text)
         if self.query_one(Input).value == text:
-            message = Text.assemble("score change if accepted: ", delta_text(delta))
-            self.query_one("#delta", Static).update(message)
+            self.query_one("#delta", Static).update(self._message(text, delta_text(delta)))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -42,11 +46,11 @@ class DraftsScreen(OKRScreen[None]):
         Binding("a", "new_draft('idea')", "New from an idea", show=False),
         Binding("g", "new_draft('guided')", "New: guided", show=False),
         Binding("i", "import", "Import"),
-        Binding("d,delete", "delete", "Delete"),
+        Binding("d,delete", "delete", "Delete", show=False),
         Binding("h", "history", "History"),
-        Binding("c", "cycle", "Cycle"),
+        Binding("c", "cycle", "Cycle", show=False),
         Binding("l", "app.learn", "Learn"),
-        Binding("s", "app.settings", "Settings"),
+        Binding("s", "app.settings", "Settings", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -148,7 +152,11 @@ class DraftsScreen(OKRScreen[None]):
                 self.okr_app.open_draft(imported[0].name)
 
         self.app.push_screen(
-            PromptDialog("Import an OKR file (path)", placeholder="okrs.yaml"), chosen
+            # A value to complete (this folder), not a grey placeholder that cannot be used.
+            PromptDialog(
+                "Import an OKR file (path, .yaml .md .csv .json)", f"{Path.cwd()}{os.sep}"
+            ),
+            chosen,
         )
 
     def action_delete(self) -> None:
@@ -165,7 +173,9 @@ class DraftsScreen(OKRScreen[None]):
             except OKRError as exc:
                 self.okr_app.say(str(exc), severity="error")
                 return
-            self.okr_app.say(f"Deleted {name} (okr undelete {name} brings it back for 30 days)")
+            self.okr_app.say(
+                f"Deleted {name} (okr undelete {shlex.quote(name)} brings it back for 30 days)"
+            )
             self.reload()
 
         question = Text.assemble("Delete draft ", (name, "bold"), " and its history?")

@@ -31,13 +31,19 @@ from assistant.services.dismissals import finding_key
 from tui import editing
 from tui.hints import Hints, compute_hints, content_key
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
-from tui.screens.editor_findings import FindingActions
+from tui.screens.editor_keys import EditorKeys
 from tui.suggestions import Suggestion, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
 
 HINT_DELAY = 0.25
 SuggestionKey = tuple[str, str | None, bool]  # (finding key, its rewrite, text saved)
+
+
+def worker_cancelled(exc: BaseException) -> bool:
+    """An engine error that only says the run was interrupted (Esc, not a failure)."""
+    text = one_line(exc).lower()
+    return "interrupted" in text or "cancelled" in text
 
 
 def only_set(report: Report) -> SetCritique:
@@ -54,23 +60,27 @@ class OKREditor(TextArea):
     """The YAML text area (plain TextArea; the screen adds the structure-aware keys)."""
 
 
-class EditorScreen(FindingActions):
+class EditorScreen(EditorKeys):
     """Edit one draft; critique it with the rules (live) or the LLM coach (ctrl+g)."""
 
     BINDINGS = [
+        # The footer shows the few that matter at 80 columns; ? / F1 lists all of them.
+        Binding("f2", "toggle_focus", "Findings", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+g", "coach", "Coach", priority=True),
-        Binding("ctrl+n", "add_kr", "+KR", priority=True),
-        Binding("ctrl+o", "add_objective", "+Obj", priority=True),
-        Binding("alt+up", "move(-1)", "Move up", priority=True),
-        Binding("alt+down", "move(1)", "Move down", priority=True),
-        Binding("ctrl+delete,alt+d", "delete_item", "Del item", priority=True),
         Binding("ctrl+r", "history", "History", priority=True),
         Binding("ctrl+t", "review", "Review", priority=True),
-        Binding("f3", "cycle", "Cycle", priority=True),
-        Binding("f2", "toggle_focus", "Panel", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "add_kr", "Add key result", priority=True, show=False),
+        Binding("ctrl+o", "add_objective", "Add objective", priority=True, show=False),
+        Binding("alt+up", "move(-1)", "Move item up", priority=True, show=False),
+        Binding("alt+down", "move(1)", "Move item down", priority=True, show=False),
+        Binding("ctrl+delete,alt+d", "delete_item", "Delete item", priority=True, show=False),
+        Binding("f3", "cycle", "Cycle", priority=True, show=False),
+        Binding("escape", "back", "Back (cancels the coach)", show=False),
     ]
+
+    # Below 100 columns the editor and the critique are full-width panes (f2 switches).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(self, draft: str) -> None:
         super().__init__()
@@ -152,7 +162,14 @@ class EditorScreen(FindingActions):
         self._hints_text = None  # dirty is relative to the version just loaded
         self._dismissed = dismissals.dismissed(self.okr_app.home, self.draft, self.version)
         self.sub_title = f"{self.draft} @ v{self.version}"
-        self.editor.load_text(self._saved_text)
+        editor = self.editor
+        row, column = editor.cursor_location  # kept: saving or accepting never jumps to the top
+        scroll = editor.scroll_y
+        editor.load_text(self._saved_text)
+        lines = self._saved_text.split("\n")
+        row = min(row, len(lines) - 1)
+        editor.move_cursor((row, min(column, len(lines[row]))))
+        editor.scroll_to(y=scroll, animate=False)
         self.refresh_hints()
 
     @on(TextArea.Changed, "#source")
@@ -179,6 +196,8 @@ class EditorScreen(FindingActions):
         """Parse and critique ``text`` off the event loop, so typing in a big draft
         never waits for the rules; a result for text typed over since is dropped."""
         hints = await asyncio.to_thread(compute_hints, text, self.draft)
+        if not self.is_attached or not self.query("#hint"):
+            return  # the screen closed (or the app quit) while the rules ran
         if self.editor.text != text:
             return  # typing went on: its own pause refreshes
         self._use_hints(text, hints)
@@ -230,8 +249,11 @@ class EditorScreen(FindingActions):
     async def _redraw_panel(self) -> None:
         panel = self.panel
         critique = self.hints.critique
+        panel.set_stale(critique is None)
         if critique is None:
-            panel.set_status(Text("fix the error to see the critique", style="red"))
+            panel.set_status(
+                Text("stale: fix the error to see the critique (accepting is off)", style="red")
+            )
             return
         findings = self.current_findings()
         okr_set = self.hints.okr_set
@@ -269,41 +291,6 @@ class EditorScreen(FindingActions):
                 editor.scroll_cursor_visible(center=True)
                 return
         editor.move_cursor((row, 0), center=True)
-
-    # --- structure-aware editing -------------------------------------------------------------
-
-    def _apply(self, edit: editing.Edit | None) -> None:
-        """Make a structural edit as one undoable change of the text area."""
-        if edit is None:
-            self.app.bell()
-            return
-        editor = self.editor
-        new = editing.apply(editor.text, edit)
-        editor.replace(new, (0, 0), editor.document.end, maintain_selection_offset=False)
-        editor.move_cursor(edit.cursor, center=False)
-        editor.scroll_cursor_visible()
-        editor.focus()
-
-    def _row(self) -> int:
-        return self.editor.cursor_location[0]
-
-    def action_add_kr(self) -> None:
-        self._apply(editing.add_key_result(self.editor.text, self._row()))
-
-    def action_add_objective(self) -> None:
-        self._apply(editing.add_objective(self.editor.text, self._row()))
-
-    def action_move(self, direction: int) -> None:
-        self._apply(editing.move_item(self.editor.text, self._row(), direction))
-
-    def action_delete_item(self) -> None:
-        self._apply(editing.delete_item(self.editor.text, self._row()))
-
-    def action_toggle_focus(self) -> None:
-        if self.editor.has_focus:
-            self.query_one("#findings").focus()
-        else:
-            self.editor.focus()
 
     # --- saving ------------------------------------------------------------------------------
 
@@ -385,13 +372,18 @@ class EditorScreen(FindingActions):
         the request in flight."""
         panel = self.panel
         critic = self.okr_app.coach()
+        self._coach_cancelling = False
         panel.busy(f"Asking the coach ({self.okr_app.coach_label()})…")
         try:
-            critique = only_set(await critic.critique_async([okr_set]))
+            report = await critic.critique_async([okr_set])
+            critique = only_set(report)
         except asyncio.CancelledError:
             self.okr_app.say("Coach cancelled")
             raise
         except Exception as exc:  # noqa: BLE001 - a failed coach never kills the app
+            if worker_cancelled(exc) or getattr(self, "_coach_cancelling", False):
+                self.okr_app.say("Coach cancelled")  # Esc, whatever the engine raised
+                return
             self.okr_app.say(f"The coach failed: {one_line(exc)}", severity="error", timeout=8)
             return
         finally:
@@ -399,11 +391,16 @@ class EditorScreen(FindingActions):
         llm = [f for f in critique.findings if f.source == "llm"]
         self.llm_findings = llm
         self.okr_app.say(f"The coach made {len(llm)} suggestion(s)")
+        if report.guards is not None:
+            from assistant.render.llm import guards_line
+
+            panel.set_guards(guards_line(report.guards))
         await self._redraw_panel()
 
     def cancel_coach(self) -> bool:
         worker = self._coach_worker
         if worker is not None and worker.is_running:
+            self._coach_cancelling = True
             worker.cancel()
             self.panel.busy(None)
             return True

@@ -104,7 +104,10 @@ class FindingActions(OKRScreen[None]):
                 current,
                 suggestion.text if suggestion else current,
                 score,
-                lambda text: placeholders(text, current),
+                # A guided fill-in's blanks are in the current text: all must go.
+                lambda text: placeholders(
+                    text, "" if suggestion and suggestion.guided else current
+                ),
             ),
             done,
         )

@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from assistant.domain.drafts import VersionInfo
 from assistant.errors import OKRError
@@ -16,7 +16,7 @@ from assistant.render.diff import diff_renderable
 from assistant.services import drafts
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog
-from tui.texts import overall_cell, trend_text
+from tui.texts import overall_cell, score_sparkline, trend_text
 
 
 class HistoryScreen(OKRScreen[None]):
@@ -40,7 +40,7 @@ class HistoryScreen(OKRScreen[None]):
         with Vertical(id="history-body"):
             with Horizontal(id="trend-row"):
                 yield Static("", id="trend-label")
-                yield Sparkline([], id="trend")
+                yield Static("", id="trend")
             yield DataTable(id="versions", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="diff-scroll"):
                 yield Static("", id="diff")
@@ -69,9 +69,9 @@ class HistoryScreen(OKRScreen[None]):
             self.okr_app.say(str(exc), severity="error")
             self.versions = []
         oldest_first = list(reversed(self.versions))
-        self.query_one(Sparkline).data = [
-            float(v.scores.overall) for v in oldest_first if v.scores is not None
-        ] or [0.0]
+        self.query_one("#trend", Static).update(
+            score_sparkline([v.scores.overall for v in oldest_first if v.scores is not None])
+        )
         self.query_one("#trend-label", Static).update(trend_text(oldest_first))
         table = self.query_one(DataTable)
         row = table.cursor_row

@@ -88,6 +88,11 @@ class LearnScreen(OKRScreen[None]):
         self.query_one("#example-detail", Static).update(detail)
 
     def action_open_example(self) -> None:
+        """Open the highlighted example as a draft (only from the Examples tab: on the
+        primer tab the hidden list's selection is not what the user looks at)."""
+        if self.query_one(TabbedContent).active != "examples":
+            self.okr_app.say("o opens an example: switch to the Examples tab (x) first")
+            return
         example = self.selected()
         if example is None:
             self.app.bell()

@@ -28,6 +28,7 @@ from assistant.config import Settings
 from assistant.errors import OKRError, one_line
 from assistant.model import OKRSet
 from assistant.rubric.rewrites import score_rewrite
+from assistant.services import drafts
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import RewriteDialog
 from tui.suggestions import placeholders
@@ -49,7 +50,12 @@ def default_reviewer() -> Reviewer:
         from assistant.services.review import run_review_async
 
         return await run_review_async(
-            okr_set, rounds=2, engine=settings.engine, settings=settings, home=home, progress=progress
+            okr_set,
+            rounds=2,
+            engine=settings.engine,
+            settings=settings,
+            home=home,
+            progress=progress,
         )
 
     return review
@@ -205,8 +211,13 @@ class ReviewScreen(OKRScreen[None]):
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
-        self.sub_title = f"{self.draft} @ v{self.version} · peer review"
+        self._header()
         self.action_rerun()
+
+    def _header(self, head: int | None = None) -> None:
+        """``draft @ vN · peer review`` (and the head, once accepted changes moved it on)."""
+        now = f" · draft now at v{head}" if head is not None and head != self.version else ""
+        self.sub_title = f"{self.draft} @ v{self.version} · peer review{now}"
 
     # --- running ---------------------------------------------------------------------------
 
@@ -215,8 +226,17 @@ class ReviewScreen(OKRScreen[None]):
         return self._worker is not None and self._worker.is_running
 
     def action_rerun(self) -> None:
+        """Review the draft's latest version (accepted changes made a newer one)."""
         if self.running:
             return
+        if self.review is not None:
+            try:
+                head = drafts.get_version(self.okr_app.home, self.draft)
+            except OKRError as exc:
+                self.okr_app.say(one_line(exc), severity="error")
+                return
+            self.version, self.okr_set = head.number, head.okr_set
+            self._header()
         self._since = monotonic()
         self._spin = self.set_interval(0.1, self._tick)
         self._worker = self.run_review()
@@ -346,6 +366,7 @@ class ReviewScreen(OKRScreen[None]):
             self.okr_app.say(one_line(exc), severity="error")
             return
         self.query_one("#synthesis-text", Static).update(synthesis_text(self.review))
+        self._header(result.version.number)
         self.okr_app.say(
             f"Accepted change {number}: {self.draft} v{result.version.number} (review)"
         )

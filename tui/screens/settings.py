@@ -38,6 +38,10 @@ STYLES = [
 ]
 
 
+def _radio_label(label: str, chosen: bool) -> str:
+    return f"{label}  ← selected" if chosen else label
+
+
 class SettingsScreen(OKRScreen[None]):
     """Edit and save ``config.toml`` (``assistant.config.save_settings``)."""
 
@@ -70,11 +74,22 @@ class SettingsScreen(OKRScreen[None]):
             yield Label("Coaching style: ask ◀───▶ rewrite")
             with RadioSet(id="style"):
                 for value, label in STYLES:
-                    yield RadioButton(label, value=value == stored.style, id=f"style-{value}")
-            with Horizontal(id="settings-buttons"):
-                yield Button("Save", variant="primary", id="save", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                    chosen = value == stored.style
+                    yield RadioButton(
+                        _radio_label(label, chosen), value=chosen, id=f"style-{value}"
+                    )
+        # Outside the scroll: Save stays on screen at 80x24 however long the form gets.
+        with Horizontal(id="settings-buttons"):
+            yield Button("Save (ctrl+s)", variant="primary", id="save", compact=True)
+            yield Button("Cancel (esc)", id="cancel", compact=True)
         yield Footer()
+
+    @on(RadioSet.Changed, "#style")
+    def _style_changed(self) -> None:
+        """Name the selected style in words (its dot is only told apart by colour)."""
+        for value, label in STYLES:
+            button = self.query_one(f"#style-{value}", RadioButton)
+            button.label = _radio_label(label, button.value)
 
     def on_mount(self) -> None:
         self.title = "okr-coach"

@@ -24,6 +24,7 @@ from assistant.model import Finding, OKRSet, Scores
 from assistant.services.dismissals import finding_key
 from tui.suggestions import Suggestion
 from tui.texts import SPINNER, finding_card, score_block, target_heading
+from tui.widgets.findings_list import FindingsList
 
 
 class FindingItem(ListItem):
@@ -73,9 +74,10 @@ class CritiquePanel(Vertical):
     """Scores, then findings; keys act on the highlighted finding."""
 
     BINDINGS = [
-        Binding("a", "act('accept')", "Accept"),
-        Binding("e", "act('edit')", "Edit+accept"),
-        Binding("d", "act('dismiss')", "Dismiss"),
+        # Not in the footer: the buttons below the list name these keys.
+        Binding("a", "act('accept')", "Accept (or fill in) the highlighted finding", show=False),
+        Binding("e", "act('edit')", "Edit its rewrite, then accept", show=False),
+        Binding("d", "act('dismiss')", "Dismiss it for this version", show=False),
         Binding("u", "act('undismiss')", "Undismiss all", show=False),
     ]
 
@@ -109,11 +111,14 @@ class CritiquePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(score_block(None), id="scores")
         yield Static("", id="panel-status")
-        yield ListView(id="findings")
+        yield Static("", id="pinned-heading")
+        yield FindingsList(id="findings")
         with Horizontal(id="panel-actions"):
-            yield Button("Accept", id="act-accept", variant="success", compact=True)
-            yield Button("Edit", id="act-edit", variant="primary", compact=True)
-            yield Button("Dismiss", id="act-dismiss", variant="warning", compact=True)
+            yield Button("Accept (a)", id="act-accept", variant="success", compact=True)
+            yield Button("Edit (e)", id="act-edit", variant="primary", compact=True)
+            yield Button("Dismiss (d)", id="act-dismiss", variant="warning", compact=True)
+        # What the LLM guards kept and threw away on the last coach run (one line).
+        yield Static("", id="llm-guards", markup=False)
 
     # --- display -----------------------------------------------------------------------------
 
@@ -129,10 +134,14 @@ class CritiquePanel(Vertical):
     def set_scores(self, scores: Scores | None) -> None:
         self.query_one("#scores", Static).update(score_block(scores))
 
+    def set_guards(self, line: str | None) -> None:
+        """The coach's ``llm: 2 findings kept, 7 dropped: …`` line (None clears it)."""
+        self.query_one("#llm-guards", Static).update(Text(line or "", style="dim"))
+
     def set_status(self, status: Text) -> None:
         self._status = status
         if self._busy is None:
-            self.query_one("#panel-status", Static).update(status)
+            self._show_status(status)
 
     async def show(
         self,
@@ -160,6 +169,9 @@ class CritiquePanel(Vertical):
             listing = self.query_one(ListView)
             children = [c for c in listing.children if isinstance(c, GroupItem | FindingItem)]
             previous = self.selected.finding if self.selected else None
+            # Where the highlight was, as a count of cards: when its finding goes (dismissed,
+            # accepted) the highlight moves to the next one instead of back to the top.
+            place = sum(1 for c in children[: listing.index or 0] if isinstance(c, FindingItem))
             matcher = SequenceMatcher(
                 None, [c.signature for c in children], [sig for sig, _ in rows], autojunk=False
             )
@@ -199,8 +211,20 @@ class CritiquePanel(Vertical):
                 for i, item in cards
                 if previous is not None and finding_key(item.finding) == finding_key(previous)
             ]
-            first: list[int | None] = [*same, *(i for i, _ in cards), None]
+            nearby = [i for i, _ in cards[min(place, len(cards) - 1) :]] if cards else []
+            first: list[int | None] = [*same, *nearby, None]
             listing.index = first[0]
+
+    class StatusShown(Message):
+        """The status line changed (the editor repeats it while the panel is hidden)."""
+
+        def __init__(self, status: Text) -> None:
+            super().__init__()
+            self.status = status
+
+    def _show_status(self, status: Text) -> None:
+        self.query_one("#panel-status", Static).update(status)
+        self.post_message(self.StatusShown(status))
 
     # --- busy state (LLM worker) -------------------------------------------------------------
 
@@ -211,7 +235,7 @@ class CritiquePanel(Vertical):
             if self._spin is not None:
                 self._spin.stop()
                 self._spin = None
-            self.query_one("#panel-status", Static).update(self._status)
+            self._show_status(self._status)
             self.remove_class("-busy")
             return
         self.add_class("-busy")
@@ -229,7 +253,7 @@ class CritiquePanel(Vertical):
             return
         elapsed = monotonic() - self._busy_since
         frame = SPINNER[int(elapsed * 10) % len(SPINNER)]
-        self.query_one("#panel-status", Static).update(
+        self._show_status(
             Text.assemble(
                 (f"{frame} ", "bold magenta"),
                 (self._busy, "bold"),
@@ -241,7 +265,7 @@ class CritiquePanel(Vertical):
 
     def action_act(self, action: str) -> None:
         item = self.selected
-        if item is None and action != "undismiss":
+        if self.stale or (item is None and action != "undismiss"):
             self.app.bell()
             return
         self.post_message(
@@ -256,8 +280,47 @@ class CritiquePanel(Vertical):
     @on(ListView.Highlighted, "#findings")
     def _highlighted(self, event: ListView.Highlighted) -> None:
         event.stop()
+        self._update_buttons()
         if isinstance(event.item, FindingItem):
             self.post_message(self.Highlighted(event.item.finding))
+
+    @on(FindingsList.HeadingHidden)
+    def _pin_heading(self, event: FindingsList.HeadingHidden) -> None:
+        """Pin the highlighted card's target (id and text) above the list when its group
+        heading is scrolled out of view."""
+        event.stop()
+        pinned = self.query_one("#pinned-heading", Static)
+        item = event.heading
+        # The line is always there (empty when the heading is in view): showing it never
+        # resizes the list, so the highlighted card never moves twice.
+        text = item.heading.copy() if isinstance(item, GroupItem) else Text("")
+        text.no_wrap, text.overflow = True, "ellipsis"
+        pinned.update(text)
+        pinned.set_class(bool(text), "-pinned")
+
+    # --- stale state and the buttons ---------------------------------------------------------
+
+    @property
+    def stale(self) -> bool:
+        """True while the text does not parse: the cards are the last good critique."""
+        return self.has_class("-stale")
+
+    def set_stale(self, stale: bool) -> None:
+        self.set_class(stale, "-stale")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        """Accept says "Fill in" when the highlighted rewrite has blanks (accepting opens the
+        dialog at the first one); nothing can be acted on while the panel is stale."""
+        item = self.selected
+        blanks = item is not None and item.suggestion is not None and not item.suggestion.ready
+        accept = self.query_one("#act-accept", Button)
+        label = "Fill in (a)" if blanks else "Accept (a)"
+        if str(accept.label) != label:
+            accept.label = label
+            accept.refresh(layout=True)  # the new label is wider
+        for button in self.query("#panel-actions Button").results(Button):
+            button.disabled = self.stale
 
 
 def _target_text(okr_set: OKRSet | None, target: str) -> str:

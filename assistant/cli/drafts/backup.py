@@ -62,7 +62,9 @@ def export_command(
     name, number = split_ref(ref)
     text = svc.export_version(None, name, number, fmt)
     if output is None:
-        click.echo(text, nl=False)
+        from assistant.domain.text_safety import safe_text
+
+        click.echo(safe_text(text), nl=False)  # a stored set on a terminal: no raw controls
         return
     try:
         write_text_atomic(output, text)

@@ -219,5 +219,7 @@ def show_command(ref: str) -> None:
         f"{version.created_at.astimezone().strftime('%Y-%m-%d %H:%M')} · {version.author} · "
         f"{version.source}: {version.message}"
     )
-    click.echo(header)
-    click.echo(write_sets([version.okr_set], "yaml"), nl=False)
+    from assistant.domain.text_safety import safe_text
+
+    click.echo(safe_text(" ".join(header.split())))
+    click.echo(safe_text(write_sets([version.okr_set], "yaml")), nl=False)

@@ -3,7 +3,6 @@ use, so ``okr --help`` never loads the store), JSON output and small formatters.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -19,9 +18,9 @@ DIMENSIONS = ("clarity", "measurability", "ambition")
 
 
 def new_console() -> Console:
-    from rich.console import Console
+    from assistant.render.safe import safe_console
 
-    return Console(highlight=False, soft_wrap=False)
+    return safe_console(highlight=False, soft_wrap=False)
 
 
 def service() -> ModuleType:
@@ -32,7 +31,9 @@ def service() -> ModuleType:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    from assistant.domain.text_safety import dumps
+
+    click.echo(dumps(data, ensure_ascii=False, indent=2))
 
 
 def split_ref(ref: str) -> tuple[str, int | None]:

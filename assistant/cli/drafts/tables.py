@@ -54,6 +54,21 @@ def _fit(plain: str, spans: list[Span], width: int | None) -> tuple[str, list[Sp
     return cut, [Span(a, min(b, len(cut)), st) for a, b, st in spans if a < len(cut)]
 
 
+def literal(cell: str | Text) -> Text:
+    """A cell shown as written: no console markup, control characters as visible escapes.
+
+    Names, authors and messages come from the store; ``[bold]`` or ``[link=…]`` in them
+    must print as those characters, and an ESC must never reach the terminal.
+    """
+    from rich.text import Text
+
+    from assistant.domain.text_safety import is_safe, safe_text
+
+    if isinstance(cell, Text):
+        return cell if is_safe(cell.plain) else Text(safe_text(cell.plain), style=cell.style)
+    return Text(safe_text(cell))
+
+
 def column_widths(columns: Sequence[Column], naturals: Sequence[int], available: int) -> list[int]:
     """Natural widths; flexible columns share what the others leave (at least 8 each).
 
@@ -83,6 +98,7 @@ def print_table(
     """
     from rich.cells import cell_len
 
+    rows = [[literal(cell) for cell in row] for row in rows]
     cells = _plain_cells(columns, rows)
     naturals = [
         max([cell_len(c.header)] + [cell_len(row[i][0]) for row in cells])
@@ -98,9 +114,9 @@ def print_table(
     overhead = 3 * (len(columns) - 1)
     widths = column_widths(columns, naturals, console.width - overhead)
     table = Table(
-        title=title,
+        title=literal(title),
         title_justify="left",
-        caption=caption,
+        caption=literal(caption) if caption is not None else None,
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -132,9 +148,12 @@ def _print_grid(
     from rich.cells import cell_len
     from rich.text import Span, Text
 
+    from assistant.domain.text_safety import safe_text
+
     # Names are never cut here: a long one just makes its line longer.
     cuttable = [replace(c, flex=c.flex and not c.wrap) for c in columns]
     widths = column_widths(cuttable, naturals, console.width - 2 * (len(columns) - 1))
+    title = safe_text(title)
     parts: list[str] = [title, "\n"]
     styles: list[Span] = [Span(0, len(title), "italic")]
     offset = len(title) + 1
@@ -163,6 +182,7 @@ def _print_grid(
     for row in cells:
         line(row)
     if caption:
+        caption = safe_text(caption)
         styles.append(Span(offset, offset + len(caption), "dim"))
         parts.extend([caption, "\n"])
     console.print(Text("".join(parts), spans=styles), soft_wrap=True, end="")

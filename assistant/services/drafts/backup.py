@@ -21,7 +21,7 @@ from assistant.model import OKRSet
 from assistant.paths import write_text_atomic
 from assistant.services.cycle_backup import backup_cycles, restore_cycles
 from assistant.services.drafts.names import check_name, store_exists
-from assistant.services.drafts.versions import get_version, save
+from assistant.services.drafts.versions import get_version, save, score
 from assistant.store import repo
 from assistant.store.db import open_db, transaction
 from assistant.store.uow import UnitOfWork
@@ -113,6 +113,9 @@ def _backup_version(row: Sequence[Any]) -> dict[str, Any]:
             zip(("clarity", "measurability", "ambition", "overall"), row[7:11], strict=True)
         )
     entry["content"] = json.loads(row[11])
+    entry["hash_version"] = row[12]
+    if row[13] is not None:
+        entry["meta_hash"] = row[13]
     return entry
 
 
@@ -128,8 +131,12 @@ def _is_backup(path: Path) -> bool:
     return f'"{BACKUP_FORMAT}"' in head
 
 
-def _load_backup(path: Path) -> tuple[dict[str, Any], list[tuple[VersionInfo, str]]]:
-    """Read one draft backup file and verify its chain; ``(document, [(info, content)])``."""
+def _load_backup(
+    path: Path,
+) -> tuple[dict[str, Any], list[tuple[VersionInfo, str, int, str | None]]]:
+    """Read one draft backup file and verify its chain; ``(document, [(info, content,
+    hash version, meta hash)])``. Edited metadata (hash version 2) is refused; scores are
+    recomputed from the content, never taken on trust."""
     label = str(path)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -149,7 +156,7 @@ def _load_backup(path: Path) -> tuple[dict[str, Any], list[tuple[VersionInfo, st
     versions = document.get("versions")
     if not isinstance(name, str) or not isinstance(versions, list) or not versions:
         raise InputError(label, "a draft backup needs a 'name' and a non-empty 'versions' list")
-    out: list[tuple[VersionInfo, str]] = []
+    out: list[tuple[VersionInfo, str, int, str | None]] = []
     parent: str | None = None
     for expected, entry in enumerate(versions, start=1):
         where = f"draft '{name}' v{expected}"
@@ -167,6 +174,7 @@ def _load_backup(path: Path) -> tuple[dict[str, Any], list[tuple[VersionInfo, st
                 created_at=entry["created_at"],
                 scores=entry.get("scores"),
             )
+            hash_version = entry.get("hash_version", 1)
         except (KeyError, TypeError) as exc:
             raise InputError(label, f"{where}: missing or malformed field {exc}") from None
         except ValidationError as exc:
@@ -178,9 +186,41 @@ def _load_backup(path: Path) -> tuple[dict[str, Any], list[tuple[VersionInfo, st
             raise InputError(label, f"{where}: numbered v{info.number} (versions missing?)")
         if info.parent_hash != parent:
             raise InputError(label, f"{where}: parent hash does not match v{expected - 1}")
+        if hash_version not in (1, 2) or isinstance(hash_version, bool):
+            raise InputError(label, f"{where}: unknown hash_version {hash_version!r}")
         if repo.chain_hash(text, parent) != info.hash:
             raise InputError(label, f"{where}: hash does not match its content (file was edited)")
-        out.append((info, text))
+        if hash_version == 2:
+            created_at = entry["created_at"]
+            meta_hash = repo.metadata_hash(
+                info.hash,
+                message=info.message,
+                author=info.author,
+                source=info.source,
+                created_at=created_at if isinstance(created_at, str) else "",
+                scores=info.scores,
+            )
+            if entry.get("meta_hash") != meta_hash or repo.timestamp(info.created_at) != created_at:
+                raise InputError(
+                    label,
+                    f"{where}: message, author, source, time or scores do not match the "
+                    "version's hash (file was edited); nothing was imported",
+                )
+        # Scores are derived data: recomputed from the content, and (hash version 2) the
+        # stored row's meta hash covers the recomputed ones. ``meta_hash`` is not part of
+        # the chain, so the chain hashes stay those of the backup.
+        info = info.model_copy(update={"scores": score(okr_set)})
+        new_meta = None
+        if hash_version == 2:
+            new_meta = repo.metadata_hash(
+                info.hash,
+                message=info.message,
+                author=info.author,
+                source=info.source,
+                created_at=entry["created_at"],
+                scores=info.scores,
+            )
+        out.append((info, text, hash_version, new_meta))
         parent = info.hash
     return document, out
 
@@ -229,8 +269,15 @@ def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[I
                         "imported (import it under another name with --draft NEW)",
                     )
             extra = versions[len(local) :]
-            for info, text in extra:
-                repo.insert_raw_version(conn, draft, info.model_copy(update={"draft": name}), text)
+            for info, text, hash_version, meta_hash in extra:
+                repo.insert_raw_version(
+                    conn,
+                    draft,
+                    info.model_copy(update={"draft": name}),
+                    text,
+                    hash_version,
+                    meta_hash,
+                )
             restore_cycles(conn, draft.id, document.get("cycles"), str(file), name)
             results.append(
                 ImportedDraft(

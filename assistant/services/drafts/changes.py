@@ -91,7 +91,43 @@ def align(
             j += 1
     pairs.extend((k, None) for k in range(i, n))
     pairs.extend((None, k) for k in range(j, m))
+    pairs = _pair_moves(pairs, lambda a, b: similarity(a, b) >= 1.0)
     return _pair_gaps(pairs) if pair_gaps else pairs
+
+
+def _pair_moves(pairs: Pairs, same: Callable[[int, int], bool]) -> Pairs:
+    """An item that only moved (removed here, added there with the same text) is one
+    pair at its new place, never a "- X" and a "+ X" for the same text."""
+    removed = [i for i, j in pairs if j is None and i is not None]
+    taken: set[int] = set()
+    out: Pairs = []
+    for i, j in pairs:
+        if i is None and j is not None:
+            match = next((r for r in removed if r not in taken and same(r, j)), None)
+            if match is not None:
+                taken.add(match)
+                out.append((match, j))
+                continue
+        out.append((i, j))
+    return [(i, j) for i, j in out if not (j is None and i in taken)]
+
+
+def moved(pairs: Pairs) -> set[tuple[int, int]]:
+    """The matched pairs that moved: all but the longest run kept in order (so moving
+    one KR to the end marks that KR, not every KR it passed)."""
+    matched = sorted((i, j) for i, j in pairs if i is not None and j is not None)
+    best = [1] * len(matched)  # longest increasing run of new positions ending at k
+    back = [-1] * len(matched)
+    for k in range(len(matched)):
+        for p in range(k):
+            if matched[p][1] < matched[k][1] and best[p] + 1 > best[k]:
+                best[k], back[k] = best[p] + 1, p
+    kept: set[tuple[int, int]] = set()
+    k = max(range(len(matched)), key=best.__getitem__, default=-1)
+    while k >= 0:
+        kept.add(matched[k])
+        k = back[k]
+    return set(matched) - kept
 
 
 def _pair_gaps(pairs: Pairs) -> Pairs:
@@ -141,16 +177,18 @@ def _item(
     scores: tuple[dict[str, Scores], dict[str, Scores]],
     *,
     parts_changed: bool = False,
+    moved: bool = False,
     **extra: Any,
 ) -> _Change:
-    """One paired (or unpaired) item; an objective whose KRs changed is 'changed'."""
+    """One paired (or unpaired) item; an objective whose KRs changed, or an item that
+    moved past a neighbour, is 'changed'."""
     kind: ChangeKind
     if old_id is None:
         kind = "added"
     elif new_id is None:
         kind = "removed"
     else:
-        same = old_text == new_text and not fields and not parts_changed
+        same = old_text == new_text and not fields and not parts_changed and not moved
         kind = "unchanged" if same else "changed"
     a = scores[0].get(old_id) if old_id else None
     b = scores[1].get(new_id) if new_id else None
@@ -201,6 +239,7 @@ def _key_results(
         pair_gaps=True,
     )
     changes: list[ItemChange] = []
+    reordered = moved(pairs)
     for ki, kj in pairs:
         ka = a_krs[ki] if ki is not None else None
         kb = b_krs[kj] if kj is not None else None
@@ -215,6 +254,7 @@ def _key_results(
                 kb.text if kb else None,
                 _fields(ka, kb, _KR_FIELDS) if ka and kb else [],
                 scores,
+                moved=(ki, kj) in reordered,
             )
         )
     return changes
@@ -232,6 +272,7 @@ def compare(old: Version, new: Version) -> Diff:
         len(new_set.objectives),
         lambda i, j: _objective_similarity(old_set.objectives[i], new_set.objectives[j]),
     )
+    reordered = moved(pairs)
     for oi, ni in pairs:
         a = old_set.objectives[oi] if oi is not None else None
         b = new_set.objectives[ni] if ni is not None else None
@@ -248,6 +289,7 @@ def compare(old: Version, new: Version) -> Diff:
                 _fields(a, b, _OBJ_FIELDS) if a and b else [],
                 scores,
                 parts_changed=any(k.kind != "unchanged" for k in krs),
+                moved=(oi, ni) in reordered,
                 key_results=krs,
             )
         )

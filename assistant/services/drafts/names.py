@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from assistant.domain.drafts import Version
+from assistant.domain.text_safety import find_control
 from assistant.errors import UsageError
 from assistant.store import repo
 from assistant.store.db import db_path
@@ -45,7 +46,7 @@ def check_name(name: str) -> str:
         raise UsageError("a draft name cannot be empty")
     if len(cleaned) > 200:
         raise UsageError("a draft name can be at most 200 characters")
-    if any(ord(ch) < 32 for ch in cleaned):
+    if any(ord(ch) < 32 for ch in cleaned) or find_control(cleaned) is not None:
         raise UsageError("a draft name cannot contain line breaks or control characters")
     if _REF.match(cleaned):
         raise UsageError(

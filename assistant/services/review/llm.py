@@ -13,7 +13,7 @@ client has to be built.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +54,11 @@ if TYPE_CHECKING:
 
 
 def _clean(text: str, okr_set: OKRSet) -> str:
-    """Prose from the model with numbers the author never wrote replaced by placeholders."""
-    from assistant.llm.guards import replace_invented
+    """Prose from the model: a number the author never wrote is replaced by a
+    placeholder where it claims a metric value ("to 35%"), not in "round 1" or "Q3"."""
+    from assistant.llm.guards import guard_prose
 
-    return replace_invented(" ".join(text.split()), okr_set).text
+    return guard_prose(" ".join(text.split()), okr_set)
 
 
 @dataclass
@@ -74,19 +75,25 @@ class _LLMRun:
     progress: Callable[[str], None] | None = None
 
     async def ask(self, messages: list[dict[str, Any]], schema: type[BaseModel]) -> Any:
-        from assistant.llm.client import ask_structured, token_param
+        from assistant.llm.client import ItemError, ask_structured, token_param
 
         async with self.semaphore:
-            answer, usage = await ask_structured(
-                self.client,
-                self.settings.llm.model,
-                messages,
-                schema,
-                json_schema=self.settings.llm.json_schema,
-                mode=self.mode,  # type: ignore[arg-type]
-                max_tokens=self.settings.llm.max_output_tokens,
-                token_param_name=token_param(self.settings.llm.base_url),
-            )
+            try:
+                answer, usage = await ask_structured(
+                    self.client,
+                    self.settings.llm.model,
+                    messages,
+                    schema,
+                    json_schema=self.settings.llm.json_schema,
+                    mode=self.mode,  # type: ignore[arg-type]
+                    max_tokens=self.settings.llm.max_output_tokens,
+                    token_param_name=token_param(self.settings.llm.base_url),
+                )
+            except ItemError as exc:
+                if exc.usage is not None:  # failed asks are paid for: count them
+                    self.usage.add(exc.usage)
+                    self.mode = exc.usage.mode or self.mode
+                raise
         self.usage.add(usage)
         if usage.mode:
             self.mode = usage.mode
@@ -357,8 +364,13 @@ async def llm_review(
     settings: Settings,
     client: Any,
     progress: Callable[[str], None] | None,
+    keep_partial: bool = False,
 ) -> tuple[list[Seat], Synthesis, RunUsage]:
-    """Both rounds and the facilitator; what the session cost as ``RunUsage``."""
+    """Both rounds and the facilitator; what the session cost as ``RunUsage``.
+
+    ``keep_partial`` (the sync entry point, where Ctrl-C cancels the main task): a
+    cancellation returns the seats that finished, the usage marked ``interrupted``,
+    instead of propagating; async callers (the TUI) keep plain cancellation."""
     from assistant.llm.client import RequestCounter, Usage, build_client
 
     counter: RequestCounter | None = None
@@ -376,14 +388,23 @@ async def llm_review(
         usage=Usage(),
         progress=progress,
     )
+    finished: dict[int, Seat] = {}
+
+    async def keep(i: int, step: Awaitable[Seat]) -> Seat:
+        finished[i] = seat = await step
+        return seat
+
+    interrupted = False
     try:
-        seats = list(await asyncio.gather(*(_round_one(run, p) for p in panel)))
+        seats = list(
+            await asyncio.gather(*(keep(i, _round_one(run, p)) for i, p in enumerate(panel)))
+        )
         if rounds >= 2:
             seats = list(
                 await asyncio.gather(
                     *(
-                        _round_two(run, p, s, seats) if s.status == "ok" else _as_is(s)
-                        for p, s in zip(panel, seats, strict=True)
+                        keep(i, _round_two(run, p, s, seats) if s.status == "ok" else _as_is(s))
+                        for i, (p, s) in enumerate(zip(panel, seats, strict=True))
                     )
                 )
             )
@@ -397,6 +418,25 @@ async def llm_review(
                     "try again, or use --engine rules for the offline review.",
                 ]
             )
+    except asyncio.CancelledError:
+        if not keep_partial:
+            raise
+        # Ctrl-C (``okr review``): keep the seats that finished, mark the others.
+        interrupted = True
+        seats = [
+            finished.get(i)
+            or Seat(
+                persona=p.name,
+                display_name=p.display_name,
+                role=p.role,
+                status="failed",
+                error="interrupted before it finished",
+            )
+            for i, p in enumerate(panel)
+        ]
+        synthesis = Synthesis(
+            notes=[*seat_notes(seats), "Interrupted: the facilitator did not run."]
+        )
     finally:
         if own_client:
             await client.close()
@@ -410,6 +450,7 @@ async def llm_review(
         requests=requests,
         cache_hits=0,
         mode=run.mode,
+        interrupted=interrupted,
     )
     return seats, synthesis, usage
 

@@ -40,6 +40,7 @@ async def run_review_async(
     home: Path | None = None,
     client: AsyncOpenAI | None = None,
     progress: Callable[[str], None] | None = None,
+    keep_partial: bool = False,
 ) -> Review:
     """:func:`run_review` for callers already inside an event loop (the TUI's workers)."""
     if rounds not in (1, 2):
@@ -58,7 +59,14 @@ async def run_review_async(
         from assistant.services.review.llm import llm_review
 
         seats, synthesis, usage = await llm_review(
-            okr_set, panel, rounds, critique, settings=settings, client=client, progress=progress
+            okr_set,
+            panel,
+            rounds,
+            critique,
+            settings=settings,
+            client=client,
+            progress=progress,
+            keep_partial=keep_partial,
         )
         model = settings.llm.model
         prompts = _prompt_ids(rounds)
@@ -115,6 +123,7 @@ def run_review(
             home=home,
             client=client,
             progress=progress,
+            keep_partial=True,  # Ctrl-C keeps the finished seats (usage.interrupted)
         )
     )
 
