@@ -121,3 +121,23 @@ def dump_settings(settings: Settings) -> str:
 def save_settings(settings: Settings, home: Path | None = None) -> Path:
     """Write atomically so a crash never leaves a half-written config."""
     return write_output(config_path(home), dump_settings(settings))
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
+
+
+def is_local(base_url: str | None) -> bool:
+    """A base URL on this machine or the local network (where streaming is used)."""
+    if not base_url:
+        return False
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in _LOCAL_HOSTS or host.endswith((".local", ".localhost", ".lan", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local

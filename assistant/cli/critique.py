@@ -153,6 +153,10 @@ def critique_command(
 
         report, team = apply_cross(sets, report)
     if streamed:
+        if report.guards is not None:  # what the LLM guards kept and dropped (SPEC §5)
+            from assistant.render.llm import guards_line
+
+            click.echo(guards_line(report.guards))
         s = report.summary()
         click.echo(
             f"{s['sets']} set(s) · {s['objectives']} objective(s) · "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from assistant.config import Settings, api_key
+from assistant.config import Settings, api_key, is_local
 from assistant.errors import UsageError, one_line, validation_message
 
 if TYPE_CHECKING:
@@ -130,24 +130,6 @@ def build_client(
 # A local server (llama.cpp, Ollama, vLLM on a laptop) answers in minutes on a CPU, and is
 # streamed: the timeout is on silence (no byte for this long), not on the whole answer.
 LOCAL_SILENCE_TIMEOUT = 300.0
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
-
-
-def is_local(base_url: str | None) -> bool:
-    """A base URL on this machine or the local network (where streaming is used)."""
-    if not base_url:
-        return False
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = (urlsplit(base_url).hostname or "").lower()
-    if host in _LOCAL_HOSTS or host.endswith((".local", ".localhost", ".lan", ".internal")):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def client_timeout(settings: Settings) -> Any:

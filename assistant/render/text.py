@@ -127,6 +127,10 @@ def set_lines(critique: SetCritique) -> list[Line]:
 
 def report_lines(report: Report) -> list[Line]:
     lines = [line for critique in report.sets for line in set_lines(critique)]
+    if report.guards is not None:  # what the LLM guards kept and dropped (SPEC §5)
+        from assistant.render.llm import guards_line
+
+        lines.append(_line(0, (guards_line(report.guards), "dim")))
     s = report.summary()
     lines.append(
         _line(
@@ -138,10 +142,6 @@ def report_lines(report: Report) -> list[Line]:
             ),
         )
     )
-    if report.guards is not None:
-        from assistant.render.llm import guards_line
-
-        lines.append(_line(0, (guards_line(report.guards), "dim")))
     lines += [_line(0, (f"error: {error}", "bold red")) for error in report.errors]
     return lines
 

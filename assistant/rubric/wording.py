@@ -123,8 +123,11 @@ def performance_bar(text: str, start: int) -> bool:
     return bool(_SHARE_RE.match(text, start) and _SHARE_QUALITY_RE.search(text, start))
 
 
+_WORD_RE = re.compile(r"[A-Za-z][\w'-]*")
+
+
 def _lead_word(text: str, start: int) -> re.Match[str] | None:
-    return re.compile(r"[A-Za-z][\w'-]*").match(text, start)
+    return _WORD_RE.match(text, start)
 
 
 def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from assistant.config import Settings, api_key
+from assistant.config import Settings, api_key, is_local
 from assistant.errors import UsageError
 from assistant.model import OKRSet, Report, SetCritique
 
@@ -22,10 +22,10 @@ OnResult = Callable[[SetCritique], None]
 
 
 def has_credentials(settings: Settings) -> bool:
-    """Whether the LLM can be asked: an API key, or a custom ``base_url`` (a local
-    server, which gets a dummy key: ``llm.client.build_client``). The one rule the CLI
-    and the TUI share."""
-    return bool(api_key()) or bool(settings.llm.base_url)
+    """Whether the LLM can be asked: an API key, or a ``base_url`` on this machine or
+    the local network (a local server takes a dummy key: ``llm.client.build_client``).
+    The one rule the CLI and the TUI share; a remote endpoint still needs a key."""
+    return bool(api_key()) or is_local(settings.llm.base_url)
 
 
 def resolve_engine(choice: str | None, settings: Settings) -> EngineKind:

@@ -96,6 +96,9 @@ def test_valid_findings_are_kept_and_the_rest_counted(fake: FakeOpenAI, okr_home
     line = guards_line(guards)
     assert line.startswith("llm: 2 findings kept, 5 dropped: ")
     assert "2 unknown target" in line and "1 evidence not in your text" in line
+    from assistant.render.text import to_text
+
+    assert "llm: 2 findings kept, 5 dropped: " in to_text(report, color=False, width=200)
     data = json.loads(json.dumps(to_json_data(report)))
     assert data["summary"]["llm"]["kept"] == 2
     assert data["summary"]["llm"]["dropped"] == 5

@@ -247,7 +247,10 @@ class EditorScreen(EditorKeys):
         return self._suggestions[key]
 
     async def _redraw_panel(self) -> None:
-        panel = self.panel
+        panels = self.query(CritiquePanel)
+        if not panels or not panels.first().query("#scores"):
+            return  # the screen is closing (its widgets go before its workers)
+        panel = panels.first()
         critique = self.hints.critique
         panel.set_stale(critique is None)
         if critique is None:

@@ -66,20 +66,29 @@ def mechanical_rewrite(okr_set: OKRSet, target: str, codes: Sequence[str]) -> st
 def guarded_rewrite(
     okr_set: OKRSet, target: str, text: str | None, base: SetCritique
 ) -> tuple[str | None, int | None, list[str]]:
-    """``(rewrite, score_delta, invented numbers)``: invented numbers → placeholders, then
-    scored; no rewrite when it says nothing new or scores worse than the original."""
-    from assistant.llm.guards import replace_invented
+    """``(rewrite, score_delta, invented numbers)``: numbers not in the target's own text
+    → placeholders, then scored; no rewrite when it says nothing new, is not a plausible
+    objective or KR (a code, empty, a question), or does not improve the score."""
+    from assistant.llm.guards import implausible_rewrite, replace_invented
 
     tid = TargetId.try_parse(target)
     if not text or tid is None or tid.is_set:
         return None, None, []
-    placed = replace_invented(" ".join(text.split()), okr_set)
-    if placed.text.strip() == okr_set.target_text(tid).strip():
+    placed = replace_invented(" ".join(text.split()), okr_set, str(tid))
+    original = okr_set.target_text(tid)
+    if placed.text.strip() == original.strip() or implausible_rewrite(placed.text, original):
         return None, None, []
     scored = score_rewrite(okr_set, tid, placed.text, base=base)
-    if scored is None or _worse(scored, base, tid):
+    if scored is None or _worse(scored, base, tid) or _no_better(scored, base, tid):
         return None, None, placed.invented
     return placed.text, scored.score_delta, placed.invented
+
+
+def _no_better(rewrite: Rewrite, base: SetCritique, target: TargetId) -> bool:
+    """Neither the set's score nor the target's own rises: not worth offering."""
+    before = target_scores(base, target)
+    after = rewrite.scores.overall if rewrite.scores is not None else None
+    return (rewrite.score_delta or 0) == 0 and (before is None or after == before.overall)
 
 
 def _worse(rewrite: Rewrite, base: SetCritique, target: TargetId) -> bool:
