@@ -14,15 +14,13 @@ from collections.abc import Sequence
 
 from assistant.model import Finding, OKRSet, Report, SetCritique
 from assistant.rubric.critic import (
-    Checked,
-    check_rewrites,
     critique_from_findings,
     score_rules_rewrites,
 )
 from assistant.rubric.critic import critique_set as domain_critique_set
 from assistant.rubric.critic import critique_sets as domain_critique_sets
 from assistant.rubric.engine import duplicate_findings, set_findings
-from assistant.rubric.rules import Rubric, load_rubric
+from assistant.rubric.rules import load_rubric
 
 # Below this many sets one process is faster than starting workers.
 PARALLEL_MIN_SETS = 200
@@ -30,50 +28,43 @@ PARALLEL_MIN_SETS = 200
 _SLICES_PER_WORKER = 4
 _FORKED_SETS: Sequence[OKRSet] = ()
 
-SetWork = tuple[list[Finding], Checked]
+_FORKED_DUPLICATES: list[list[Finding]] | None = None
 
 
-def _slice_work(bounds: tuple[int, int]) -> list[SetWork]:
-    """In a worker: each set's findings and the target checks its rewrites need."""
+def _slice_work(bounds: tuple[int, int]) -> list[str]:
+    """In a worker: each set's whole critique, rewrites scored, as JSON. Duplicates
+    compare KRs across the file, so each worker finds them once for all sets (cheap next
+    to the checks); JSON crosses the process boundary far faster than pickled models."""
+    global _FORKED_DUPLICATES
     rubric = load_rubric()
-    out: list[SetWork] = []
-    for okr_set in _FORKED_SETS[bounds[0] : bounds[1]]:
+    if _FORKED_DUPLICATES is None:
+        _FORKED_DUPLICATES = duplicate_findings(_FORKED_SETS, rubric)
+    out: list[str] = []
+    for pos in range(bounds[0], bounds[1]):
+        okr_set = _FORKED_SETS[pos]
         findings = set_findings(okr_set, rubric)
-        out.append((findings, check_rewrites(okr_set, findings, rubric)))
+        critique = critique_from_findings(okr_set, [*findings, *_FORKED_DUPLICATES[pos]], rubric)
+        out.append(score_rules_rewrites(okr_set, critique, rubric).model_dump_json())
     return out
 
 
-def _finish(
-    okr_set: OKRSet, work: SetWork, duplicates: list[Finding], rubric: Rubric
-) -> SetCritique:
-    findings, checked = work
-    critique = critique_from_findings(okr_set, [*findings, *duplicates], rubric)
-    return score_rules_rewrites(okr_set, critique, rubric, checked)
-
-
 def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique] | None:
-    """The critiques of ``sets``: findings (and their rewrites' checks) computed in forked
-    workers, which inherit the sets instead of unpickling them, while this process looks
-    for duplicates and then scores the slices as they arrive. None where fork is not
-    available."""
+    """The critiques of ``sets`` computed in forked workers, which inherit the sets
+    instead of unpickling them; this process only collects them in order. None where
+    fork is not available."""
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    global _FORKED_SETS
-    _FORKED_SETS = sets
-    rubric = load_rubric()
+    global _FORKED_SETS, _FORKED_DUPLICATES
+    _FORKED_SETS, _FORKED_DUPLICATES = sets, None
     step = max(1, -(-len(sets) // (workers * _SLICES_PER_WORKER)))
     slices = [(i, min(i + step, len(sets))) for i in range(0, len(sets), step)]
     critiques: list[SetCritique] = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.imap(_slice_work, slices)
-            duplicates = duplicate_findings(sets, rubric)
-            for chunk in pending:
-                for work in chunk:
-                    pos = len(critiques)
-                    critiques.append(_finish(sets[pos], work, duplicates[pos], rubric))
+            for chunk in pool.imap(_slice_work, slices):
+                critiques.extend(SetCritique.model_validate_json(text) for text in chunk)
     finally:
-        _FORKED_SETS = ()
+        _FORKED_SETS, _FORKED_DUPLICATES = (), None
     return critiques
 
 
