@@ -155,6 +155,17 @@ class Review(_M):
                 return seat.display_name
         return persona
 
+    def point_label(self, point_id: str) -> str:
+        """How a reply names the point it answers: "Farah (finance lead) on O1.KR2",
+        never the internal ``finance-lead#2``."""
+        persona = point_id.split("#", 1)[0]
+        name = self.display_name(persona)
+        for seat in self.seats:
+            for point in seat.points:
+                if point.id == point_id:
+                    return f"{name} on {point.target}"
+        return name
+
 
 class ReviewInfo(_M):
     """A stored review as ``okr reviews NAME`` lists it."""

@@ -126,7 +126,7 @@ def to_markdown(review: Review) -> str:
                 continue
             out += [f"### {seat.display_name}", ""]
             for r in seat.replies:
-                out.append(f"- {STANCE[r.stance]} `{r.to}` — {_md(r.text)}")
+                out.append(f"- {STANCE[r.stance]} {_md(review.point_label(r.to))} — {_md(r.text)}")
             out.append("")
     out += ["## The OKRs reviewed", ""]
     for tid, part in review.okr_set.iter_targets():
@@ -231,7 +231,7 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
                     Text.assemble(
                         ("  " + seat.display_name, "bold"),
                         (f" {STANCE[r.stance]} ", style),
-                        (r.to, "dim"),
+                        (review.point_label(r.to), "dim"),
                         f"  {r.text}",
                     )
                 )

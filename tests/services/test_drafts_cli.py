@@ -189,7 +189,8 @@ def test_import_restores_a_backup_into_a_new_home(
 def test_delete_asks_and_undelete_brings_it_back(home: Path) -> None:
     save_two()
     declined = run("delete", "Growth", input="n\n")
-    assert declined.exit_code == 1
+    assert declined.exit_code == 0 and "Aborted" not in declined.output
+    assert "Kept 'Growth'." in declined.output
     assert [d.name for d in drafts.list_drafts(home)] == ["Growth"]
     accepted = run("delete", "Growth", input="y\n")
     assert accepted.exit_code == 0 and "okr undelete Growth" in accepted.stdout

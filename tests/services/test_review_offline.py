@@ -133,3 +133,19 @@ def test_bad_arguments_are_usage_errors(weak: OKRSet) -> None:
 
 def test_auto_engine_without_a_key_is_offline(weak: OKRSet) -> None:
     assert run_review(weak, engine="auto").engine == "rules"
+
+
+def test_review_texts_name_people_not_internal_ids(weak: OKRSet) -> None:
+    import re
+
+    from assistant.render.review import to_markdown, to_text
+
+    review = run_review(weak, rounds=2, engine="rules")
+    assert any(seat.replies for seat in review.seats), "round 2 has replies to name"
+    for shown in (to_text(review, color=False, width=200), to_markdown(review)):
+        assert not re.search(r"\b[a-z]+(?:-[a-z]+)*#\d+", shown), "an internal point id leaked"
+        assert " on O" in shown  # a reply names the reviewer and the target it answers
+    undated = [
+        kr.text for _id, _o, kr in weak.iter_key_results() if not re.search(r"\d{4}|Q\d", kr.text)
+    ]
+    assert undated and "dated milestone" not in to_text(review, color=False, width=200)

@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from assistant.domain.cycle import FLAG_TEXT, ValueProblem, format_value, read_value
@@ -36,16 +35,16 @@ from assistant.render.status import (
 from assistant.services import cycle as cycle_service
 from assistant.services import retro as retro_service
 from tui.screens.base import OKRScreen
-from tui.screens.dialogs import ConfirmDialog, PromptDialog
+from tui.screens.dialogs import ConfirmDialog, FormDialog, PromptDialog
 
 _GRADE_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "bold green"}
 
 
-class CheckinDialog(ModalScreen[CheckinInput | None]):
+class CheckinDialog(FormDialog[CheckinInput | None]):
     """Value, confidence 0–10 and a note for one KR; the value is checked in its unit
     before the dialog closes. Enter moves on and submits from the last field."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    LAST_FIELD = "note"
 
     def __init__(self, kr: KRStatus) -> None:
         super().__init__(classes="dialog-screen")
@@ -73,20 +72,6 @@ class CheckinDialog(ModalScreen[CheckinInput | None]):
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()
 
-    @on(Input.Submitted)
-    def _entered(self, event: Input.Submitted) -> None:
-        if event.input.id == "note":
-            self._submit()
-        else:
-            self.focus_next()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
     def _problem(self, text: str) -> None:
         self.query_one("#checkin-problem", Static).update(Text(text, style="red"))
 
@@ -107,14 +92,11 @@ class CheckinDialog(ModalScreen[CheckinInput | None]):
             confidence = int(raw_conf)
         self.dismiss(CheckinInput(self.kr.track.id, value, confidence, note))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class RetroDialog(ModalScreen[RetroNotes | None]):
+class RetroDialog(FormDialog[RetroNotes | None]):
     """The three questions; ';' separates several answers to one question."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    LAST_FIELD = "change"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -128,29 +110,12 @@ class RetroDialog(ModalScreen[RetroNotes | None]):
     def on_mount(self) -> None:
         self.query_one("#went_well", Input).focus()
 
-    @on(Input.Submitted)
-    def _entered(self, event: Input.Submitted) -> None:
-        if event.input.id == "change":
-            self._submit()
-        else:
-            self.focus_next()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
     def _submit(self) -> None:
         answers = []
         for key, _ in retro_service.QUESTIONS:
             text = self.query_one(f"#{key}", Input).value
             answers.append(tuple(a for a in (" ".join(p.split()) for p in text.split(";")) if a))
         self.dismiss(RetroNotes(*answers))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class CycleScreen(OKRScreen[None]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -87,18 +88,26 @@ class UnsavedDialog(ModalScreen[str]):
         self.dismiss(choice)
 
 
-class _TextDialog(ModalScreen[str | None]):
-    """A dialog with one text input, OK and Cancel: Enter or OK submits, Esc or Cancel
-    dismisses with None. Subclasses say what submitting means."""
+ResultT = TypeVar("ResultT")
+
+
+class FormDialog(ModalScreen[ResultT]):
+    """A dialog of text inputs with OK and Cancel: Enter moves to the next input and
+    submits from ``LAST_FIELD`` (from any input when it is None), OK submits, Esc or
+    Cancel dismisses with None. Subclasses say what submitting means."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), *BUTTON_KEYS]
+    LAST_FIELD: str | None = None
 
     def _submit(self) -> None:
         raise NotImplementedError
 
     @on(Input.Submitted)
-    def _entered(self) -> None:
-        self._submit()
+    def _entered(self, event: Input.Submitted) -> None:
+        if self.LAST_FIELD is None or event.input.id == self.LAST_FIELD:
+            self._submit()
+        else:
+            self.focus_next()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -109,6 +118,10 @@ class _TextDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class _TextDialog(FormDialog[str | None]):
+    """A dialog with one text input: Enter or OK submits."""
 
 
 class PromptDialog(_TextDialog):

@@ -25,13 +25,14 @@ def delete_command(name: str, yes: bool) -> None:
     """
     svc = service()
     summary = svc.draft_summary(None, name)
-    if not yes:
-        click.confirm(
-            f"Delete draft '{name}' ({summary.versions} version(s))? "
-            f"`okr undelete {name}` brings it back",
-            abort=True,
-            err=True,
-        )
+    # Declining is an answer, not a failure: nothing changes and the exit code is 0.
+    if not yes and not click.confirm(
+        f"Delete draft '{name}' ({summary.versions} version(s))? "
+        f"`okr undelete {shell_quote(name)}` brings it back",
+        err=True,
+    ):
+        click.echo(f"Kept '{name}'.", err=True)
+        return
     deleted = svc.delete(None, name)
     purge_after = (
         deleted.purge_after.astimezone().strftime("%Y-%m-%d") if deleted.purge_after else "?"
