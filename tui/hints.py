@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.domain.lessons import Lesson, lesson_findings
 from assistant.errors import OKRError
 from assistant.io import read_text
 from assistant.model import Finding, OKRSet, SetCritique
@@ -79,6 +80,24 @@ class Hints:
         order = {target: i for i, (_, target) in enumerate(self.starts)}
         found.sort(key=lambda f: (order.get(f.target, -1), f.source != "rules"))
         return [f for f in found if finding_key(f) not in dismissed]
+
+
+@dataclass
+class LessonHints:
+    """The lessons of a draft's last graded cycle (read once per open) and the
+    ``LESSON-…`` findings they put on the text now, cached per content."""
+
+    lessons: tuple[Lesson, ...] = ()
+    _key: str | None = None
+    _found: list[Finding] = field(default_factory=list)
+
+    def findings(self, hints: Hints) -> list[Finding]:
+        if not self.lessons or hints.okr_set is None or hints.critique is None:
+            return []
+        if self._key != hints.key or not self._found:
+            self._found = lesson_findings(hints.okr_set, self.lessons, hints.critique.findings)
+            self._key = hints.key
+        return self._found
 
 
 def _starts(okr_set: OKRSet) -> list[tuple[int, str]]:

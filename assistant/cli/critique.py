@@ -116,7 +116,7 @@ def critique_command(
     from assistant.paths import data_home
     from assistant.render import render
     from assistant.services.engines import make_critic, resolve_engine
-    from assistant.services.lessons import read_targets, with_lessons
+    from assistant.services.lessons import lesson_texts, read_targets, with_lessons
 
     home = data_home()
     sets, drafts = read_targets(home, list(files), format_in)  # a stored DRAFT[@N] too
@@ -138,6 +138,8 @@ def critique_command(
         concurrency=concurrency,
         use_cache=not no_cache,
         progress=sys.stderr.isatty(),
+        # The LLM is grounded on what the drafts' last graded cycles taught.
+        lessons=lesson_texts(home, drafts) if kind == "llm" else (),
     )
     report = critic.critique(sets, on_result=_text_streamer(use_color) if streamed else None)
     report = with_lessons(home, report, sets, drafts)  # LESSON-… findings of the last cycle

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,7 @@ def _number(value: float) -> str:
 # backtick survives), so nothing in a KR can close the block or pose as instructions.
 OKRS_FENCE = "untrusted-okrs"
 FINDINGS_FENCE = "untrusted-findings"
+LESSONS_FENCE = "untrusted-lessons"
 
 
 def data_text(value: object) -> str:
@@ -108,10 +110,23 @@ def render_grounding(findings: list[Finding]) -> str:
     )
 
 
+def render_lessons(lessons: Sequence[str]) -> str:
+    """What the draft's last graded cycle taught (``LESSON-…: message`` lines; they quote
+    the user's KRs) in a fenced ``untrusted-lessons`` block."""
+    if not lessons:
+        return "(none)"
+    return fenced(LESSONS_FENCE, [f"- {data_text(text)}" for text in lessons])
+
+
 def build_messages(
-    okr_set: OKRSet, grounding: list[Finding], style: str, prompt: PromptTemplate | None = None
+    okr_set: OKRSet,
+    grounding: list[Finding],
+    style: str,
+    prompt: PromptTemplate | None = None,
+    lessons: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """Static system prompt first (prompt caching), then style, the OKRs and the findings."""
+    """Static system prompt first (prompt caching), then style, the OKRs, the findings and
+    the lessons of the draft's last graded cycle."""
     prompt = prompt or load_prompt()
     if style not in prompt.styles:
         raise ValueError(f"unknown style {style!r}")
@@ -119,6 +134,7 @@ def build_messages(
         style=prompt.styles[style],
         okrs=render_okrs(okr_set),
         findings=render_grounding(grounding),
+        lessons=render_lessons(lessons),
     )
 
 
@@ -196,10 +212,12 @@ class LLMEngine:
         self._probe = asyncio.Lock()
         self._schema = schema_fingerprint(CoachCritique)
 
-    def prepare(self, okr_set: OKRSet) -> Prepared:
-        """Rules critique of the set alone (stable grounding per set) and the messages."""
+    def prepare(self, okr_set: OKRSet, lessons: Sequence[str] = ()) -> Prepared:
+        """Rules critique of the set alone (stable grounding per set) and the messages;
+        ``lessons`` (texts of the draft's last graded cycle) are grounding too, and being
+        in the messages they are in the cache key: another lesson set is another request."""
         base = critique_set(okr_set)
-        messages = build_messages(okr_set, base.findings, self.style, self.prompt)
+        messages = build_messages(okr_set, base.findings, self.style, self.prompt, lessons)
         key = cache_key(
             model=self.model,
             prompt_id=self.prompt.id,

@@ -57,8 +57,10 @@ def run_llm_critique(
     on_result: OnResult | None = None,
     progress: bool = False,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> Report:
     """Critique ``sets`` with the LLM engine; see the module docstring for the guarantees.
+    ``lessons[i]``: texts of what set ``i``'s draft's last graded cycle taught (grounding).
 
     ``use_cache=False`` ignores cached answers (fresh answers are still stored).
     ``dry_run`` sends nothing: ``Report.dry_run`` holds the exact messages and the
@@ -85,6 +87,7 @@ def run_llm_critique(
                 progress=progress,
                 max_retries=max_retries,
                 state=state,
+                lessons=lessons,
             )
         )
     except KeyboardInterrupt:
@@ -104,6 +107,7 @@ async def run_llm_critique_async(
     progress: bool = False,
     max_retries: int = DEFAULT_MAX_RETRIES,
     state: _RunState | None = None,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> Report:
     """:func:`run_llm_critique` for callers that already run an event loop (the TUI's
     workers): cancelling the awaiting task cancels the requests in flight. ``state``
@@ -125,6 +129,7 @@ async def run_llm_critique_async(
             on_result=on_result,
             progress=progress,
             max_retries=max_retries,
+            lessons=lessons,
         )
     finally:
         cache.close()
@@ -144,6 +149,7 @@ async def _run(
     on_result: OnResult | None,
     progress: bool,
     max_retries: int,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> None:
     engine = LLMEngine(settings, client=None, cache=cache, style=style, read_cache=use_cache)
     bar = _Progress(len(sets)) if progress and sys.stderr.isatty() else None
@@ -163,7 +169,7 @@ async def _run(
 
     async def one(i: int) -> None:
         try:
-            prepared = engine.prepare(sets[i])
+            prepared = engine.prepare(sets[i], lessons[i] if i < len(lessons) else ())
             answer = engine.cached_answer(prepared)
             if answer is not None:
                 critique, guards = engine.finish_with_stats(prepared, answer, shown[i])

@@ -95,6 +95,7 @@ class LLMCritic:
     progress: bool = False
     max_retries: int | None = None
     name: EngineKind = "llm"
+    lessons: tuple[tuple[str, ...], ...] = ()  # per set: its draft's lesson texts (grounding)
 
     def _options(self) -> dict:
         options: dict = {
@@ -107,6 +108,8 @@ class LLMCritic:
         }
         if self.max_retries is not None:
             options["max_retries"] = self.max_retries
+        if self.lessons:
+            options["lessons"] = self.lessons
         return options
 
     def critique(self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None) -> Report:
@@ -132,6 +135,7 @@ def make_critic(
     use_cache: bool = True,
     progress: bool = False,
     max_retries: int | None = None,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> Critic:
     """The critic for an engine ``resolve_engine`` chose."""
     if kind == "rules":
@@ -144,4 +148,5 @@ def make_critic(
         use_cache=use_cache,
         progress=progress,
         max_retries=max_retries,
+        lessons=tuple(tuple(texts) for texts in lessons),
     )

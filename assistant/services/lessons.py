@@ -52,6 +52,22 @@ def read_targets(
     return sets, drafts
 
 
+def lesson_texts(home: Path | None, drafts: Sequence[str | None]) -> list[tuple[str, ...]]:
+    """Per set, the lessons of its draft's last graded cycle as ``CODE: message`` lines
+    (the LLM prompt's grounding); empty for a file or a draft with no graded cycle."""
+    if not any(drafts):
+        return [() for _ in drafts]
+    from assistant.services.retro import lessons_for
+
+    known: dict[str, tuple[str, ...]] = {}
+    out: list[tuple[str, ...]] = []
+    for draft in drafts:
+        if draft and draft not in known:
+            known[draft] = tuple(f"{x.code}: {x.message}" for x in lessons_for(home, draft))
+        out.append(known[draft] if draft else ())
+    return out
+
+
 def with_lessons(
     home: Path | None, report: Report, sets: Sequence[OKRSet], drafts: Sequence[str | None]
 ) -> Report:

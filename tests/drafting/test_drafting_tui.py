@@ -34,10 +34,17 @@ def shown(screen, widget_id: str) -> str:
 
 
 async def name_it(pilot, app, name: str) -> None:
+    """The draft lands in the editor unsaved; the first ctrl+s names it and stores v1."""
+    await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+    editor = app.screen
+    assert editor.dirty and "unsaved" in str(editor.sub_title)
+    assert name not in {d.name for d in drafts.list_drafts(app.home)}
+    await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
     app.screen.query_one(Input).value = name
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+    await wait_for(pilot, lambda: app.screen is editor and editor.outcome is None)
+    assert not editor.dirty and editor.draft == name
 
 
 async def test_guided_form_checks_each_answer_and_lands_in_the_editor(okr_home: Path) -> None:

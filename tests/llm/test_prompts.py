@@ -85,7 +85,8 @@ def test_review_prompts_fill_the_same_way() -> None:
 @pytest.mark.parametrize(
     ("name", "placeholders"),
     [
-        ("critique", {"style", "okrs", "findings"}),
+        ("critique", {"style", "okrs", "findings", "lessons"}),
+        ("critique_compact", {"style", "okrs", "findings", "lessons"}),
         ("review_persona", {"persona", "okrs", "findings"}),
         ("review_reply", {"persona", "okrs", "points"}),
         ("review_facilitator", {"okrs", "seats", "transcript"}),

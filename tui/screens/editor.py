@@ -23,15 +23,16 @@ from textual.widgets import Footer, Header, Static, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import Worker
 
+from assistant.domain.drafting import DraftOutcome
 from assistant.errors import EngineError, OKRError, one_line
 from assistant.io import write_sets
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from assistant.services import dismissals, drafts
 from assistant.services.dismissals import finding_key
 from tui import editing
-from tui.hints import Hints, compute_hints, content_key
+from tui.hints import Hints, LessonHints, compute_hints, content_key
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
-from tui.screens.editor_keys import EditorKeys
+from tui.screens.editor_new import DraftActions
 from tui.suggestions import Suggestion, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
@@ -60,7 +61,7 @@ class OKREditor(TextArea):
     """The YAML text area (plain TextArea; the screen adds the structure-aware keys)."""
 
 
-class EditorScreen(EditorKeys):
+class EditorScreen(DraftActions):
     """Edit one draft; critique it with the rules (live) or the LLM coach (ctrl+g)."""
 
     BINDINGS = [
@@ -76,15 +77,17 @@ class EditorScreen(EditorKeys):
         Binding("alt+down", "move(1)", "Move item down", priority=True, show=False),
         Binding("ctrl+delete,alt+d", "delete_item", "Delete item", priority=True, show=False),
         Binding("f3", "cycle", "Cycle", priority=True, show=False),
+        Binding("f4", "alternatives", "Alternatives for this KR", priority=True, show=False),
         Binding("escape", "back", "Back (cancels the coach)", show=False),
     ]
 
     # Below 100 columns the editor and the critique are full-width panes (f2 switches).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    def __init__(self, draft: str) -> None:
+    def __init__(self, draft: str, outcome: DraftOutcome | None = None) -> None:
         super().__init__()
         self.draft = draft
+        self.outcome = outcome  # an unsaved new draft: the first save names it (v1)
         self.version = 0
         self.saved_key: str | None = None
         self.hints = Hints()
@@ -96,6 +99,7 @@ class EditorScreen(EditorKeys):
         self._hints_text: str | None = None  # the text self.hints and self._dirty are for
         self._dirty = False
         self._suggestions: dict[SuggestionKey, Suggestion | None] = {}  # for self.hints.key
+        self._lessons = LessonHints()  # of the draft's last graded cycle, read once per open
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -112,8 +116,29 @@ class EditorScreen(EditorKeys):
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
-        self.load_head()
+        self.load_head() if self.outcome is None else self.load_unsaved(self.outcome)
         self.query_one(OKREditor).focus()
+        if self.outcome is None:
+            self._load_lessons()
+
+    @work(exclusive=True, group="lessons")
+    async def _load_lessons(self) -> None:
+        """What the draft's last graded cycle taught, read once per open off the event loop
+        (a store query); the panel then shows the ``LESSON-…`` findings too."""
+        from assistant.services.retro import lessons_for
+
+        try:
+            lessons = await asyncio.to_thread(lessons_for, self.okr_app.home, self.draft)
+        except OKRError:
+            return  # no lessons is no coaching, never a broken editor
+        if not lessons or not self.is_attached or not self.query("#hint"):
+            return
+        self._lessons = LessonHints(tuple(lessons))
+        self._redraw()
+
+    def lesson_findings(self) -> list[Finding]:
+        """The lessons applied to the text now (pure, cached per content)."""
+        return self._lessons.findings(self.hints)
 
     @property
     def editor(self) -> OKREditor:
@@ -185,7 +210,8 @@ class EditorScreen(EditorKeys):
 
     def _update_title(self) -> None:
         mark = " ●" if self.dirty else ""
-        self.sub_title = f"{self.draft} @ v{self.version}{mark}"
+        where = "unsaved" if self.outcome is not None else f"v{self.version}"
+        self.sub_title = f"{self.draft} @ {where}{mark}"
 
     def _pause_in_typing(self) -> None:
         self._timer = None
@@ -230,8 +256,10 @@ class EditorScreen(EditorKeys):
         hint.update(hint_line(findings, target, text))
 
     def current_findings(self) -> list[Finding]:
-        """Rules findings for the text plus LLM findings whose evidence is still there."""
-        return self.hints.merged_findings(self.llm_findings, self._dismissed)
+        """Rules findings for the text plus LLM and lesson findings whose evidence is still
+        there."""
+        extra = [*self.llm_findings, *self.lesson_findings()]
+        return self.hints.merged_findings(extra, self._dismissed)
 
     def _suggestion(self, finding: Finding, clean: bool) -> Suggestion | None:
         """The finding's suggestion, scored when the text is saved; cached for this
@@ -307,6 +335,8 @@ class EditorScreen(EditorKeys):
 
     def action_save(self, then: str | None = None) -> None:
         """Ask for a message, then save the text as a new version."""
+        if self.outcome is not None:
+            return self.save_new(self.dismiss if then == "back" else None)
         self.refresh_hints()
         if self.hints.okr_set is None:
             self.okr_app.say(f"cannot save: {self.hints.error}", severity="error")
@@ -412,7 +442,7 @@ class EditorScreen(EditorKeys):
     # --- navigation --------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        if self.cancel_coach():
+        if self.cancel_coach() or self.cancel_improve():
             return
         self.leave(lambda: self.dismiss())
 
@@ -426,6 +456,8 @@ class EditorScreen(EditorKeys):
         def chosen(choice: str | None) -> None:
             if choice == "discard":
                 go()
+            elif choice == "save" and self.outcome is not None:
+                self.save_new(go)
             elif choice == "save":
                 self.refresh_hints()
                 if self.hints.okr_set is None:
@@ -462,13 +494,17 @@ class EditorScreen(EditorKeys):
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
 
+        if self.needs_name():
+            return
         self.app.push_screen(HistoryScreen(self.draft), lambda _: self.reload_if_moved())
 
     def action_review(self) -> None:
-        self.okr_app.open_review(self)
+        if not self.needs_name():
+            self.okr_app.open_review(self)
 
     def action_cycle(self) -> None:
         """This draft's cycle: status, check in, grade, retro (tui/screens/cycle.py)."""
         from tui.screens.cycle import CycleScreen
 
-        self.app.push_screen(CycleScreen(self.draft))
+        if not self.needs_name():
+            self.app.push_screen(CycleScreen(self.draft))

@@ -1,8 +1,8 @@
 """New draft → from an idea (the LLM drafts) or → guided (the interview as a form).
 
 Both call ``assistant.services.drafting`` — the same use cases as ``okr draft`` — and
-land in the editor: the draft is named, stored as v1 with the coach that wrote it
-(``draft:llm`` or ``draft:interview``) and opened for editing. The guided form checks
+land in the editor as an unsaved draft; its first save names it and stores v1 with the
+coach that wrote it (``draft:llm`` or ``draft:interview``). The guided form checks
 every answer as you type, with the questions the terminal interview would ask.
 """
 
@@ -20,12 +20,11 @@ from textual.widgets import Footer, Header, Input, Static, TextArea
 from textual.worker import Worker
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, DraftOutcome, KRAnswers
-from assistant.errors import OKRError, one_line
+from assistant.errors import one_line
 from assistant.io import write_sets
 from assistant.render.drafting import draft_summary
-from assistant.services import drafting, drafts
+from assistant.services import drafting
 from tui.screens.base import OKRScreen
-from tui.screens.dialogs import PromptDialog
 
 CHECK_DELAY = 0.25  # seconds of quiet typing before the form is checked again
 KR_FIELDS = ("metric", "baseline", "target", "deadline")
@@ -33,46 +32,14 @@ PLACEHOLDERS = {"metric": "measure", "baseline": "today", "target": "target", "d
 
 
 def keep_draft(screen: OKRScreen, outcome: DraftOutcome, suggested: str) -> None:
-    """Ask for a name, store ``outcome`` as v1 of a new draft and open it in the editor."""
+    """Open ``outcome`` in the editor as an unsaved draft; its first save (ctrl+s) asks
+    for the name and stores v1 with the coach that wrote it."""
+    from tui.screens.editor import EditorScreen
+
     app = screen.okr_app
-    taken = {d.name for d in drafts.list_drafts(app.home)}
-    taken |= {d.name for d in drafts.list_drafts(app.home, deleted=True)}
-    name, n = suggested, 2
-    while name in taken:
-        name, n = f"{suggested} ({n})", n + 1
-
-    def check(value: str) -> str | None:
-        if value in taken:
-            return f"a draft named '{value}' exists already"
-        try:
-            drafts.check_name(value)
-        except OKRError as exc:
-            return str(exc)
-        return None
-
-    def chosen(value: str | None) -> None:
-        if value is None:
-            return
-        okr_set = outcome.okr_set
-        if not okr_set.name:
-            okr_set = okr_set.model_copy(update={"name": value})
-        try:
-            drafting.save_draft(app.home, value, _with_set(outcome, okr_set))
-        except OKRError as exc:
-            app.say(str(exc), severity="error")
-            return
-        app.refresh_drafts()
-        if app.screen is screen:
-            app.pop_screen()
-        app.open_draft(value)
-
-    app.push_screen(PromptDialog("Name of the new draft", name, validate=check), chosen)
-
-
-def _with_set(outcome: DraftOutcome, okr_set) -> DraftOutcome:
-    from dataclasses import replace
-
-    return replace(outcome, okr_set=okr_set)
+    if app.screen is screen:
+        app.pop_screen()
+    app.push_screen(EditorScreen(suggested, outcome=outcome))
 
 
 def _preview(outcome: DraftOutcome) -> Text:
