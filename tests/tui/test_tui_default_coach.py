@@ -129,3 +129,22 @@ async def test_escape_on_the_default_coach_says_cancelled(
             said = notices(app)
             assert "Coach cancelled" in said, said
             assert not any(n.startswith("The coach failed") for n in said), said
+
+
+async def test_the_coach_is_grounded_in_the_drafts_lessons(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-G on a later draft sends the last graded cycle's lessons, as the CLI does."""
+    from test_tui_lessons import _graded_then_next, _lesson_items
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+    _graded_then_next(home)
+    with fake_server.FakeOpenAI() as server:
+        app = create_app(home, settings=_settings(server.base_url), target="Growth")
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+            await wait_for(pilot, lambda: _lesson_items(app), what="the lessons loaded")
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: server.chat_requests(), timeout=10, what="a request")
+            sent = str(server.chat_requests()[0].body)
+            assert "untrusted-lessons" in sent and "LESSON-NEVER-UPDATED" in sent

@@ -11,6 +11,7 @@ the LLM coach runs in a worker that Esc cancels.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 
 from rich.text import Text
@@ -29,6 +30,7 @@ from assistant.io import write_sets
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from assistant.services import dismissals, drafts
 from assistant.services.dismissals import finding_key
+from assistant.services.engines import LLMCritic
 from tui import editing
 from tui.hints import Hints, LessonHints, compute_hints, content_key
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
@@ -405,6 +407,10 @@ class EditorScreen(DraftActions):
         the request in flight."""
         panel = self.panel
         critic = self.okr_app.coach()
+        if self._lessons.lessons and isinstance(critic, LLMCritic):
+            # The draft's lessons ground the coach, as with `okr critique DRAFT`.
+            texts = tuple(f"{x.code}: {x.message}" for x in self._lessons.lessons)
+            critic = dataclasses.replace(critic, lessons=(texts,))
         self._coach_cancelling = False
         panel.busy(f"Asking the coach ({self.okr_app.coach_label()})…")
         try:
