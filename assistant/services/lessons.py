@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.domain.lessons import Lesson
 from assistant.errors import UsageError
 from assistant.model import OKRSet, Report
 
@@ -52,6 +53,11 @@ def read_targets(
     return sets, drafts
 
 
+def grounding_lines(lessons: Sequence[Lesson]) -> tuple[str, ...]:
+    """Lessons as the LLM prompt's grounding: one ``CODE: message`` line each."""
+    return tuple(f"{x.code}: {x.message}" for x in lessons)
+
+
 def lesson_texts(home: Path | None, drafts: Sequence[str | None]) -> list[tuple[str, ...]]:
     """Per set, the lessons of its draft's last graded cycle as ``CODE: message`` lines
     (the LLM prompt's grounding); empty for a file or a draft with no graded cycle."""
@@ -63,7 +69,7 @@ def lesson_texts(home: Path | None, drafts: Sequence[str | None]) -> list[tuple[
     out: list[tuple[str, ...]] = []
     for draft in drafts:
         if draft and draft not in known:
-            known[draft] = tuple(f"{x.code}: {x.message}" for x in lessons_for(home, draft))
+            known[draft] = grounding_lines(lessons_for(home, draft))
         out.append(known[draft] if draft else ())
     return out
 

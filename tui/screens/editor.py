@@ -11,7 +11,6 @@ the LLM coach runs in a worker that Esc cancels.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
 
 from rich.text import Text
@@ -30,11 +29,10 @@ from assistant.io import write_sets
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from assistant.services import dismissals, drafts
 from assistant.services.dismissals import finding_key
-from assistant.services.engines import LLMCritic
 from tui import editing
 from tui.hints import Hints, LessonHints, compute_hints, content_key
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
-from tui.screens.editor_new import DraftActions
+from tui.screens.editor_lessons import EditorLessons
 from tui.suggestions import Suggestion, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
@@ -63,7 +61,7 @@ class OKREditor(TextArea):
     """The YAML text area (plain TextArea; the screen adds the structure-aware keys)."""
 
 
-class EditorScreen(DraftActions):
+class EditorScreen(EditorLessons):
     """Edit one draft; critique it with the rules (live) or the LLM coach (ctrl+g)."""
 
     BINDINGS = [
@@ -122,25 +120,6 @@ class EditorScreen(DraftActions):
         self.query_one(OKREditor).focus()
         if self.outcome is None:
             self._load_lessons()
-
-    @work(exclusive=True, group="lessons")
-    async def _load_lessons(self) -> None:
-        """What the draft's last graded cycle taught, read once per open off the event loop
-        (a store query); the panel then shows the ``LESSON-…`` findings too."""
-        from assistant.services.retro import lessons_for
-
-        try:
-            lessons = await asyncio.to_thread(lessons_for, self.okr_app.home, self.draft)
-        except OKRError:
-            return  # no lessons is no coaching, never a broken editor
-        if not lessons or not self.is_attached or not self.query("#hint"):
-            return
-        self._lessons = LessonHints(tuple(lessons))
-        self._redraw()
-
-    def lesson_findings(self) -> list[Finding]:
-        """The lessons applied to the text now (pure, cached per content)."""
-        return self._lessons.findings(self.hints)
 
     @property
     def editor(self) -> OKREditor:
@@ -406,11 +385,7 @@ class EditorScreen(DraftActions):
         """Await the critic in this worker: cancelling the worker (Esc, quitting) cancels
         the request in flight."""
         panel = self.panel
-        critic = self.okr_app.coach()
-        if self._lessons.lessons and isinstance(critic, LLMCritic):
-            # The draft's lessons ground the coach, as with `okr critique DRAFT`.
-            texts = tuple(f"{x.code}: {x.message}" for x in self._lessons.lessons)
-            critic = dataclasses.replace(critic, lessons=(texts,))
+        critic = self.grounded(self.okr_app.coach())
         self._coach_cancelling = False
         panel.busy(f"Asking the coach ({self.okr_app.coach_label()})…")
         try:
