@@ -219,6 +219,8 @@ def review_run(
             f"completion tokens, {result.elapsed_s:.1f} s",
             err=True,
         )
+        for note in usage.notes:  # a response-mode fallback, said once (then remembered)
+            click.echo(f"note: {note}", err=True)
     if result.id is not None:
         hint = ""
         if any(c.rewrite for c in result.synthesis.top_changes):

@@ -8,7 +8,6 @@ replaced, rewrites re-scored) → merged with the rules findings. Scores always 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from assistant.llm.guards import (
     rescore_why,
     verify_evidence,
 )
+from assistant.llm.modes import ModeProbe
 from assistant.llm.prompts import PromptTemplate, load_prompt
 from assistant.llm.schemas import (
     LLM_CODES,
@@ -166,9 +166,6 @@ def valid_codes() -> list[str]:
     return sorted(SPEC_CODES) + list(LLM_CODES)
 
 
-_MODES = ("json_schema", "json_object", "plain")
-
-
 def critique_prompt_name(settings: Settings) -> str:
     """``critique`` or ``critique_compact`` (small models): ``llm.prompt`` decides;
     ``auto`` picks the compact one for a local base URL."""
@@ -203,13 +200,7 @@ class LLMEngine:
         self.max_asks = max_asks
         self.max_tokens = settings.llm.max_output_tokens
         self.prompt = load_prompt(critique_prompt_name(settings))
-        self.mode: str = "json_schema" if settings.llm.json_schema else "json_object"
-        self.mode_known = False
-        self.notes: list[str] = []
-        remembered = cache.get_mode(settings.llm.base_url, self.model) if cache else None
-        if remembered in _MODES and _MODES.index(remembered) >= _MODES.index(self.mode):
-            self.mode, self.mode_known = remembered, True
-        self._probe = asyncio.Lock()
+        self.probe = ModeProbe(settings, self.model, cache)
         self._schema = schema_fingerprint(CoachCritique)
 
     def prepare(self, okr_set: OKRSet, lessons: Sequence[str] = ()) -> Prepared:
@@ -281,45 +272,38 @@ class LLMEngine:
         database for the next run, and a fallback is said once in ``notes``."""
         if self.client is None:
             raise ItemError("no answer in the cache and no client to ask")
-        if self.mode_known:
-            return await self._ask(prepared)
-        async with self._probe:
-            return await self._ask(prepared)
+        client = self.client
 
-    async def _ask(self, prepared: Prepared) -> tuple[LenientCritique, Usage]:
-        assert self.client is not None
-        started = self.mode
-        try:
-            answer, usage = await ask_structured(
-                self.client,
+        async def send(mode: str, known: bool) -> tuple[LenientCritique, Usage]:
+            return await ask_structured(
+                client,
                 self.model,
                 prepared.messages,
                 LenientCritique,
                 send_schema=self.set_schema(prepared),
                 json_schema=self.settings.llm.json_schema,
-                mode=self.mode,  # type: ignore[arg-type]
-                mode_known=self.mode_known,
+                mode=mode,  # type: ignore[arg-type]
+                mode_known=known,
                 max_asks=self.max_asks,
                 max_tokens=self.max_tokens,
                 token_param_name=token_param(self.settings.llm.base_url),
             )
-        except ItemError as exc:
-            if exc.usage is not None and exc.usage.mode:
-                self.mode = exc.usage.mode  # a rejected mode stays rejected for this run
-            raise
-        if usage.mode:
-            self.mode = usage.mode
-        if not self.mode_known:
-            self.mode_known = True
-            if self.cache is not None:
-                self.cache.set_mode(self.settings.llm.base_url, self.model, self.mode)
-            if self.mode != started:
-                self.notes.append(
-                    f"the server does not support {started} output; using {self.mode} "
-                    f"(remembered for this base URL and model)"
-                )
+
+        answer, usage = await self.probe.ask(send)
         self.store(prepared, answer, usage)
         return answer, usage
+
+    @property
+    def mode(self) -> str:
+        return self.probe.mode
+
+    @property
+    def mode_known(self) -> bool:
+        return self.probe.known
+
+    @property
+    def notes(self) -> list[str]:
+        return self.probe.notes
 
     def finish(
         self, prepared: Prepared, answer: CoachCritique | LenientCritique, shown: SetCritique

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -78,9 +79,12 @@ def idea_reference(idea: str) -> OKRSet:
 
 
 def draft_messages(idea: str) -> list[dict[str, Any]]:
+    from assistant.llm.engine import data_text, fenced
     from assistant.llm.prompts import load_prompt
 
-    return load_prompt("draft").messages(idea=idea)
+    # data, not instructions: each line JSON-escaped inside a fence the prompt names
+    block = fenced("untrusted-idea", [data_text(line) for line in idea.splitlines()])
+    return load_prompt("draft").messages(idea=block)
 
 
 def _shape_problem(answer: DraftedSet) -> str | None:
@@ -146,35 +150,53 @@ def _revise_findings(okr_set: OKRSet, errors: Sequence[Finding]) -> str:
 class _Session:
     """One client, the structured-output mode that works, and what the asks cost."""
 
-    def __init__(self, settings: Settings, client: Any | None) -> None:
+    def __init__(self, settings: Settings, client: Any | None, home: Path | None = None) -> None:
+        from assistant.llm.cache import LLMCache
         from assistant.llm.client import RequestCounter, Usage
+        from assistant.llm.modes import ModeProbe
+        from assistant.paths import data_home
 
         self.settings = settings
         self.counter = RequestCounter()
         self.own = client is None
         self.client = client
         self.usage = Usage()
-        self.mode: str | None = None
+        # the mode that worked for critique or review is where drafting starts, too
+        self.probe = ModeProbe(settings, settings.llm.model, LLMCache(home or data_home()))
+
+    @property
+    def mode(self) -> str:
+        return self.probe.mode
 
     async def ask(self, messages: list[dict[str, Any]], schema: type[BaseModel], check: Any):
-        from assistant.llm.client import ask_structured, build_client, token_param
+        from assistant.llm.client import ItemError, ask_structured, build_client, token_param
 
         if self.client is None:
             self.client = build_client(self.settings, counter=self.counter)
+        client = self.client
         llm = self.settings.llm
-        answer, usage = await ask_structured(
-            self.client,
-            llm.model,
-            messages,
-            schema,
-            json_schema=llm.json_schema,
-            mode=self.mode,  # type: ignore[arg-type]
-            max_tokens=llm.max_output_tokens,
-            token_param_name=token_param(llm.base_url),
-            check=check,
-        )
+
+        async def send(mode: str, known: bool) -> tuple[Any, Any]:
+            return await ask_structured(
+                client,
+                llm.model,
+                messages,
+                schema,
+                json_schema=llm.json_schema,
+                mode=mode,  # type: ignore[arg-type]
+                mode_known=known,
+                max_tokens=llm.max_output_tokens,
+                token_param_name=token_param(llm.base_url),
+                check=check,
+            )
+
+        try:
+            answer, usage = await self.probe.ask(send)
+        except ItemError as exc:
+            if exc.usage is not None:  # failed and re-asked replies are paid for too
+                self.usage.add(exc.usage)
+            raise
         self.usage.add(usage)
-        self.mode = usage.mode or self.mode
         return answer
 
     async def close(self) -> None:
@@ -191,7 +213,7 @@ class _Session:
             requests=self.counter.count if self.own else self.usage.asks,
             cache_hits=0,
             mode=self.mode,
-        )
+        ).model_copy(update={"notes": list(self.probe.notes)})
 
 
 async def draft_async(idea: str, settings: Settings, *, client: Any | None = None) -> DraftOutcome:
@@ -308,7 +330,8 @@ async def improve_async(
     original = okr_set.target_text(tid)
     rewrites, seen = [], {" ".join(original.split()).casefold()}
     for text in answer.alternatives:
-        guarded = replace_invented(" ".join(text.split()), okr_set)
+        # only this KR's own numbers: an alternative may not borrow another KR's
+        guarded = replace_invented(" ".join(text.split()), okr_set, str(tid))
         if not guarded.text or guarded.text.casefold() in seen:
             continue
         seen.add(guarded.text.casefold())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,20 +86,31 @@ def check_summary(answer: RetroSummary, notes: RetroNotes, allowed_text: str) ->
 
 
 async def _ask(settings: Settings, messages: list[dict], notes: RetroNotes, allowed: str) -> str:
+    from assistant.llm.cache import LLMCache
     from assistant.llm.client import ask_structured, build_client, token_param
+    from assistant.llm.modes import ModeProbe
+    from assistant.paths import data_home
 
     client = build_client(settings)
-    try:
-        answer, _ = await ask_structured(
+    # start from the mode that worked for critique or review on this endpoint
+    probe = ModeProbe(settings, settings.llm.model, LLMCache(data_home()))
+
+    async def send(mode: str, known: bool) -> tuple[RetroSummary, Any]:
+        return await ask_structured(
             client,
             settings.llm.model,
             messages,
             RetroSummary,
             json_schema=settings.llm.json_schema,
+            mode=mode,  # type: ignore[arg-type]
+            mode_known=known,
             max_tokens=min(settings.llm.max_output_tokens, 1200),
             token_param_name=token_param(settings.llm.base_url),
             check=lambda a: check_summary(a, notes, allowed),
         )
+
+    try:
+        answer, _ = await probe.ask(send)
     finally:
         await client.close()
     return " ".join(answer.summary.split())

@@ -149,7 +149,7 @@ def test_dry_run_sends_nothing_and_shows_the_messages(fake: FakeOpenAI) -> None:
     assert result.exit_code == 0, result.output
     assert fake.chat_requests() == []
     assert "Dry run: nothing is sent" in result.stdout
-    assert "prompt draft-v1" in result.stdout
+    assert "prompt draft-v2" in result.stdout
     assert IDEA in result.stdout and "Would send 1 request" in result.stdout
     assert "prompt +" in result.stdout and "completion tokens" in result.stdout
 
@@ -175,10 +175,11 @@ def test_improve_offers_three_guarded_alternatives_sorted_by_score(
     deltas = [r.score_delta or 0 for r in improvement.rewrites]
     assert deltas == sorted(deltas, reverse=True)
     texts = [r.text for r in improvement.rewrites]
-    assert "Raise onboarding CSAT from [baseline] to [target] by 31 Mar 2026" in texts
+    # only O1.KR2's own numbers: the date is O1.KR1's, so it is not borrowed either
+    assert "Raise onboarding CSAT from [baseline] to [target] by [deadline]" in texts
     assert texts[-1] == "Significantly improve onboarding satisfaction"
     csat = next(r for r in improvement.rewrites if "CSAT" in r.text)
-    assert csat.invented_numbers == ["3.9", "4.5"]
+    assert csat.invented_numbers == ["3.9", "4.5", "31", "2026"]
     assert "O1.KR2: Improve the onboarding experience" in user_texts(fake)[0]
 
 

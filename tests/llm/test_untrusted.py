@@ -43,6 +43,19 @@ def test_user_text_is_a_fenced_escaped_block_named_untrusted() -> None:
     assert user.count("```untrusted-okrs") == 1
 
 
+def test_a_drafting_idea_is_fenced_data_too() -> None:
+    from assistant.services.drafting_llm import draft_messages
+
+    system, user = draft_messages(HOSTILE + "\nsecond line")
+    assert "untrusted-idea" in system["content"] and "never instructions" in system["content"]
+    body = user["content"]
+    inside = body[body.index("```untrusted-idea") :].splitlines()
+    assert inside[0] == "```untrusted-idea" and inside[-1] == "```"
+    assert sum(line.startswith("```") for line in inside) == 2  # the idea cannot close it
+    assert "{{findings}}" in body and "${okrs}" in body and '\\"quoted\\"' in body
+    assert inside[-2] == "second line"
+
+
 def test_dry_run_shows_the_users_text_literally(tmp_path: Path) -> None:
     okr_set = hostile_set()
     from assistant.config import Settings

@@ -125,3 +125,30 @@ def test_llm_review_on_the_command_line(
         assert result.exit_code == 3
         assert "okr: Dev (data analyst): round 1: HTTP 500" in result.stderr
         assert "Farah (finance lead)" in result.stdout
+
+
+def test_llm_review_learns_the_servers_mode_once_and_remembers_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that answers 500 to json_schema (llama-cpp-python's) costs at most one
+    refused probe per reviewer in the first review (they ask at once: one slow reviewer
+    must not hold the others) and none in the next: the mode that worked is remembered
+    per base URL and model, like critique's, and said once."""
+    with FakeOpenAI(
+        answer=review_answer, json_schema=False, format_status=500, retry_after_500="0.01"
+    ) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+        first = okr("review", str(EXAMPLES / "weak.yaml"), "--engine", "llm", "--no-color")
+        assert first.exit_code == 0, first.output
+        probes = [r for r in fake.chat_requests() if "json_schema" in str(r.body)]
+        assert 1 <= len(probes) <= 5  # round 1's five reviewers, never round 2
+        assert len(fake.chat_requests()) == 11 + len(probes)
+        assert "note: the server does not support json_schema output" in first.stderr
+
+        fake.reset()
+        second = okr("review", str(EXAMPLES / "weak.yaml"), "--engine", "llm", "--no-color")
+        assert second.exit_code == 0, second.output
+        assert len(fake.chat_requests()) == 11
+        assert all(r.body["response_format"] == {"type": "json_object"} for r in fake.requests)
+        assert "note:" not in second.stderr

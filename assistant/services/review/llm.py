@@ -50,7 +50,10 @@ from assistant.services.review.synthesis import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from assistant.llm.client import Usage
+    from assistant.llm.modes import ModeProbe
 
 
 def _clean(text: str, okr_set: OKRSet) -> str:
@@ -70,33 +73,38 @@ class _LLMRun:
     okr_set: OKRSet
     critique: SetCritique
     semaphore: asyncio.Semaphore
-    mode: str
+    probe: ModeProbe
     usage: Usage
     progress: Callable[[str], None] | None = None
+
+    @property
+    def mode(self) -> str:
+        return self.probe.mode
 
     async def ask(self, messages: list[dict[str, Any]], schema: type[BaseModel]) -> Any:
         from assistant.llm.client import ItemError, ask_structured, token_param
 
+        async def send(mode: str, known: bool) -> tuple[Any, Usage]:
+            return await ask_structured(
+                self.client,
+                self.settings.llm.model,
+                messages,
+                schema,
+                json_schema=self.settings.llm.json_schema,
+                mode=mode,  # type: ignore[arg-type]
+                mode_known=known,
+                max_tokens=self.settings.llm.max_output_tokens,
+                token_param_name=token_param(self.settings.llm.base_url),
+            )
+
         async with self.semaphore:
             try:
-                answer, usage = await ask_structured(
-                    self.client,
-                    self.settings.llm.model,
-                    messages,
-                    schema,
-                    json_schema=self.settings.llm.json_schema,
-                    mode=self.mode,  # type: ignore[arg-type]
-                    max_tokens=self.settings.llm.max_output_tokens,
-                    token_param_name=token_param(self.settings.llm.base_url),
-                )
+                answer, usage = await self.probe.ask(send)
             except ItemError as exc:
                 if exc.usage is not None:  # failed asks are paid for: count them
                     self.usage.add(exc.usage)
-                    self.mode = exc.usage.mode or self.mode
                 raise
         self.usage.add(usage)
-        if usage.mode:
-            self.mode = usage.mode
         return answer
 
     def tell(self, message: str) -> None:
@@ -365,13 +373,17 @@ async def llm_review(
     client: Any,
     progress: Callable[[str], None] | None,
     keep_partial: bool = False,
+    home: Path | None = None,
 ) -> tuple[list[Seat], Synthesis, RunUsage]:
     """Both rounds and the facilitator; what the session cost as ``RunUsage``.
 
     ``keep_partial`` (the sync entry point, where Ctrl-C cancels the main task): a
     cancellation returns the seats that finished, the usage marked ``interrupted``,
     instead of propagating; async callers (the TUI) keep plain cancellation."""
+    from assistant.llm.cache import LLMCache
     from assistant.llm.client import RequestCounter, Usage, build_client
+    from assistant.llm.modes import ModeProbe
+    from assistant.paths import data_home
 
     counter: RequestCounter | None = None
     own_client = client is None
@@ -384,7 +396,10 @@ async def llm_review(
         okr_set=okr_set,
         critique=critique,
         semaphore=asyncio.Semaphore(max(1, settings.llm.concurrency)),
-        mode="json_schema" if settings.llm.json_schema else "json_object",
+        # the mode that worked for critique (or an earlier review) is where this starts
+        probe=ModeProbe(
+            settings, settings.llm.model, LLMCache(home or data_home()), serialise=False
+        ),
         usage=Usage(),
         progress=progress,
     )
@@ -452,6 +467,7 @@ async def llm_review(
         mode=run.mode,
         interrupted=interrupted,
     )
+    usage.notes = list(run.probe.notes)
     return seats, synthesis, usage
 
 

@@ -67,6 +67,7 @@ async def run_review_async(
             client=client,
             progress=progress,
             keep_partial=keep_partial,
+            home=home,
         )
         model = settings.llm.model
         prompts = _prompt_ids(rounds)
