@@ -15,6 +15,8 @@ from assistant.paths import write_output
 from assistant.render import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from assistant.config import Settings
     from assistant.model import OKRSet
 
@@ -125,7 +127,15 @@ def critique_command(
         settings.llm.model = model
     use_color = color if color is not None else (_stdout_is_terminal() and output is None)
     if dry_run:  # what the LLM engine would send, whichever engine was chosen
-        _print_dry_run(sets, settings, home, fmt=fmt, use_cache=not no_cache, style=style)
+        _print_dry_run(
+            sets,
+            settings,
+            home,
+            fmt=fmt,
+            use_cache=not no_cache,
+            style=style,
+            lessons=lesson_texts(home, drafts),  # shown as the live run would send them
+        )
         return
     kind = resolve_engine(engine, settings)
     # LLM text on stdout streams set by set as each finishes; other output comes at the end.
@@ -197,13 +207,19 @@ def _print_dry_run(
     fmt: str,
     use_cache: bool,
     style: str | None,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> None:
     """``--dry-run``: the messages and the estimate, as text or (``--format json``) the plan."""
     from assistant.render.llm import render_dry_run
     from assistant.services.dry_run import dry_run_plan
 
     plan = dry_run_plan(
-        sets, settings=settings, home=home, use_cache=use_cache, style=style or settings.style
+        sets,
+        settings=settings,
+        home=home,
+        use_cache=use_cache,
+        style=style or settings.style,
+        lessons=lessons,
     )
     if fmt == "json":
         import json

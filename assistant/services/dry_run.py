@@ -20,24 +20,39 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 def dry_run_plan(
-    sets: Sequence[OKRSet], *, settings: Settings, home: Path, use_cache: bool, style: str
+    sets: Sequence[OKRSet],
+    *,
+    settings: Settings,
+    home: Path,
+    use_cache: bool,
+    style: str,
+    lessons: Sequence[Sequence[str]] = (),
 ) -> DryRunPlan:
-    """What ``run_llm_critique`` would send for ``sets``, message by message."""
+    """What ``run_llm_critique`` would send for ``sets``, message by message (with each
+    set's draft ``lessons`` as grounding, as the live run sends them)."""
     cache = LLMCache(home)
     try:
-        return _plan(sets, settings=settings, cache=cache, use_cache=use_cache, style=style)
+        return _plan(
+            sets, settings=settings, cache=cache, use_cache=use_cache, style=style, lessons=lessons
+        )
     finally:
         cache.close()
 
 
 def _plan(
-    sets: Sequence[OKRSet], *, settings: Settings, cache: LLMCache, use_cache: bool, style: str
+    sets: Sequence[OKRSet],
+    *,
+    settings: Settings,
+    cache: LLMCache,
+    use_cache: bool,
+    style: str,
+    lessons: Sequence[Sequence[str]],
 ) -> DryRunPlan:
     engine = LLMEngine(settings, client=None, cache=cache, style=style, read_cache=use_cache)
     items: list[DryRunItem] = []
     prompt_total = completion_total = hits = 0
-    for okr_set in sets:
-        prepared = engine.prepare(okr_set)
+    for i, okr_set in enumerate(sets):
+        prepared = engine.prepare(okr_set, lessons[i] if i < len(lessons) else ())
         cached = engine.cached_answer(prepared) is not None
         messages = prepared.messages
         if not settings.llm.json_schema:

@@ -11,31 +11,18 @@ run with ``-m e2e`` or ``OKR_E2E=1``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .llama import load_script
+
 SKIP_REASON = (
     "no llama-server: run `python scripts/llama_server.py setup` once (builds llama.cpp's "
     "llama-server, ~10 min on 2 cores) or set OKR_E2E_BASE_URL to a running server"
 )
-
-
-def _script():  # noqa: ANN202 - a module loaded from scripts/
-    spec = importlib.util.spec_from_file_location(
-        "okr_llama_server", ROOT / "scripts" / "llama_server.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _free_port() -> int:
@@ -51,7 +38,7 @@ def llama_url() -> Iterator[str]:
     if given:
         yield given.rstrip("/")
         return
-    script = _script()
+    script = load_script()
     cache = script.cache_dir()
     if not (script.server_binary(cache).exists() and script.model_file(cache).exists()):
         pytest.skip(SKIP_REASON)

@@ -82,3 +82,19 @@ def test_lesson_text_is_escaped_inside_the_fence() -> None:
     block = messages[1]["content"].split(f"```{LESSONS_FENCE}\n", 1)[1].split("\n```", 1)[0]
     assert "\n" not in block and "`" not in block  # one line, cannot close the fence
     assert "${okrs}" in block  # copied literally, never expanded
+
+
+def test_dry_run_of_a_draft_shows_its_lessons_as_the_live_run_sends_them(
+    okr_home: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    _graded(okr_home)
+    result = CliRunner().invoke(main, ["critique", "Growth", "--engine", "llm", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"```{LESSONS_FENCE}" in result.stdout
+    assert "LESSON-NEVER-UPDATED" in result.stdout
+    plain = CliRunner().invoke(main, ["critique", "Growth@1", "--dry-run"])
+    assert plain.exit_code == 0 and f"```{LESSONS_FENCE}" in plain.stdout  # any version

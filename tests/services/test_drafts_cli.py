@@ -210,7 +210,9 @@ def test_purge_only_removes_drafts_deleted_30_days_ago(home: Path) -> None:
     drafts.delete(home, "Old", now=datetime.now(UTC) - timedelta(days=40))
     run("delete", "Growth", "--yes")
     assert "Would remove 1 draft(s) for good: Old" in run("purge", "--dry-run").stdout
-    assert run("purge", input="n\n").exit_code == 1
+    declined = run("purge", input="n\n")  # an answer, not a failure: exit 0, nothing gone
+    assert declined.exit_code == 0 and "Nothing removed." in declined.stdout
+    assert {d.name for d in drafts.list_drafts(home, deleted=True)} == {"Growth", "Old"}
     assert run("purge", "--yes").exit_code == 0
     assert [d.name for d in drafts.list_drafts(home, deleted=True)] == ["Growth"]
     assert "Nothing to purge" in run("purge").stdout

@@ -81,11 +81,12 @@ def purge_command(yes: bool, dry_run: bool) -> None:
     if dry_run:
         console.print(f"Would remove {len(expired)} draft(s) for good: {esc(listing)}")
         return
-    if not yes:
-        click.confirm(
-            f"Remove {len(expired)} draft(s) for good ({listing})? This cannot be undone",
-            abort=True,
-            err=True,
-        )
+    # Declining is an answer, not a failure (as for `okr delete`): exit 0, nothing removed.
+    if not yes and not click.confirm(
+        f"Remove {len(expired)} draft(s) for good ({listing})? This cannot be undone",
+        err=True,
+    ):
+        console.print("Nothing removed.")
+        return
     removed = svc.purge(None)
     console.print(f"Removed {len(removed)} draft(s) for good: {esc(', '.join(removed))}")
