@@ -46,7 +46,7 @@ class LLMSettings(BaseModel):
     # Stream answers (timeout on silence, stream closed on cancel); None: for local URLs.
     stream: bool | None = None
     # The critique prompt: "full", "compact" (small models), "auto" (compact for local URLs).
-    prompt: Literal["full", "compact", "auto"] = "full"
+    prompt: Literal["full", "compact", "auto"] = "auto"
 
     def price_for(self, model: str) -> Price | None:
         return self.prices.get(model) or DEFAULT_PRICES.get(model)

@@ -56,9 +56,13 @@ class VersionInfo(_Out):
 
 
 class Version(VersionInfo):
-    """A revision with its full OKR set."""
+    """A revision with its full OKR set, and the text it was written as when it has one
+    (YAML or Markdown, comments and layout kept; it parses to ``okr_set``). The text is
+    left out of ``model_dump`` so listings and ``--json`` keep their shape."""
 
     okr_set: OKRSet
+    text: str | None = Field(default=None, exclude=True)
+    text_format: str | None = Field(default=None, exclude=True)
 
 
 class DraftSummary(_Out):

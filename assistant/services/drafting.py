@@ -164,9 +164,11 @@ def save_draft(
     outcome: DraftOutcome,
     *,
     author: str | None = None,
+    text: str | None = None,
 ) -> SaveResult:
     """The draft as version 1 of a new stored draft NAME (source ``draft:llm`` or
-    ``draft:interview``). A name that is taken is refused, never stacked on."""
+    ``draft:interview``). A name that is taken is refused, never stacked on. ``text``
+    is the YAML as the user edited it (kept with the version when it is this set)."""
     from assistant.services import drafts
     from assistant.store.db import ConflictError
 
@@ -185,6 +187,7 @@ def save_draft(
             source=outcome.source,
             expected_head=0,
             scores=outcome.critique.scores,
+            text=text,
         )
     except ConflictError:
         raise UsageError(

@@ -115,6 +115,14 @@ ALTER TABLE versions ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE versions ADD COLUMN meta_hash TEXT;
 """
 
+# The text a version was written as (YAML or Markdown, comments and layout included),
+# next to its canonical content; NULL when the version only has the canonical form.
+# Hash version 3 rows cover it with ``meta_hash`` (``store.repo.metadata_hash``).
+_SOURCE_TEXT = """
+ALTER TABLE versions ADD COLUMN source_text TEXT;
+ALTER TABLE versions ADD COLUMN source_format TEXT;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("0001_drafts_and_versions", _DRAFTS_AND_VERSIONS),
     Migration("0002_soft_delete", _SOFT_DELETE),
@@ -123,6 +131,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0005_reviews", _reviews.REVIEWS_MIGRATION),
     Migration("0006_cycles", _cycles.CYCLES_MIGRATION),
     Migration("0007_version_hash_v2", _HASH_VERSION),
+    Migration("0008_version_source_text", _SOURCE_TEXT),
 ]
 
 _BOOKKEEPING = """

@@ -6,7 +6,9 @@ every later hash. Hash version 1 (rows saved before migration 0007) is
 (sorted keys, no spaces, UTF-8) and the parent's hex hash (empty for version 1);
 hash version 2 adds ``meta_hash`` over that hash and the message, author, source,
 timestamp and scores, so an edited message or score is as evident as edited content
-(:func:`metadata_hash`).
+(:func:`metadata_hash`); hash version 3 (migration 0008) also covers the text the
+version was written as (``source_text``, comments and layout kept), which the chain
+hash does not: two texts of the same content are the same content.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +41,8 @@ def chain_hash(content_text: str, parent_hash: str | None) -> str:
     return hashlib.sha256((content_text + (parent_hash or "")).encode("utf-8")).hexdigest()
 
 
-HASH_VERSION = 2  # what new versions get
+HASH_VERSION = 3  # what new versions get
+HASH_VERSIONS = (1, 2, 3)  # what this build verifies
 SQLITE_MAX_INT = 2**63 - 1
 
 
@@ -51,10 +54,14 @@ def metadata_hash(
     source: str,
     created_at: str,
     scores: Scores | None,
+    hash_version: int = 2,
+    text: str | None = None,
+    text_format: str | None = None,
 ) -> str:
-    """Hash version 2's ``meta_hash``: the content chain hash plus everything else a
-    version records, so an edited message, author, source, time or score shows."""
-    meta = {
+    """The ``meta_hash`` of hash version 2 or 3: the content chain hash plus everything
+    else a version records, so an edited message, author, source, time or score shows
+    (version 3: also the stored text and its format)."""
+    meta: dict[str, Any] = {
         "hash": digest,
         "message": message,
         "author": author,
@@ -64,6 +71,9 @@ def metadata_hash(
         if scores is None
         else [scores.clarity, scores.measurability, scores.ambition, scores.overall],
     }
+    if hash_version >= 3:
+        meta["text"] = text
+        meta["text_format"] = text_format
     return hashlib.sha256(canonical_json(meta).encode("utf-8")).hexdigest()
 
 
@@ -141,6 +151,18 @@ def head_row(conn: sqlite3.Connection, draft_id: int) -> tuple[int, int, str] | 
     return (int(row[0]), int(row[1]), str(row[2])) if row else None
 
 
+def head_source(
+    conn: sqlite3.Connection, draft_id: int
+) -> tuple[str, str | None, str | None] | None:
+    """``(content, stored text, its format)`` of the latest version."""
+    row = conn.execute(
+        "SELECT content, source_text, source_format FROM versions WHERE draft_id = ?"
+        " ORDER BY number DESC LIMIT 1",
+        (draft_id,),
+    ).fetchone()
+    return (str(row[0]), row[1], row[2]) if row else None
+
+
 def head_content(conn: sqlite3.Connection, draft_id: int) -> str | None:
     row = conn.execute(
         "SELECT content FROM versions WHERE draft_id = ? ORDER BY number DESC LIMIT 1",
@@ -159,19 +181,33 @@ def append_version(
     source: str,
     scores: Scores | None,
     created_at: str,
+    text: str | None = None,
+    text_format: str | None = None,
 ) -> VersionInfo:
-    """Append after the current head. Call inside a write (IMMEDIATE) transaction."""
+    """Append after the current head. Call inside a write (IMMEDIATE) transaction.
+    ``text`` is the text the content was written as (the caller checked it parses to it)."""
     head = head_row(conn, draft.id)
     parent_id, number, parent_hash = (head[0], head[1] + 1, head[2]) if head else (None, 1, None)
     digest = chain_hash(content_text, parent_hash)
+    if text is None:
+        text_format = None
     meta = metadata_hash(
-        digest, message=message, author=author, source=source, created_at=created_at, scores=scores
+        digest,
+        message=message,
+        author=author,
+        source=source,
+        created_at=created_at,
+        scores=scores,
+        hash_version=HASH_VERSION,
+        text=text,
+        text_format=text_format,
     )
     s = scores
     conn.execute(
         "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
         " author, source, created_at, clarity, measurability, ambition, overall, hash_version,"
-        " meta_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " meta_hash, source_text, source_format)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.id,
             number,
@@ -189,6 +225,8 @@ def append_version(
             s.overall if s else None,
             HASH_VERSION,
             meta,
+            text,
+            text_format,
         ),
     )
     return VersionInfo(
@@ -213,21 +251,27 @@ def get_version(conn: sqlite3.Connection, draft: DraftRow, number: int | None) -
     """Version ``number`` of the draft, or its head when ``number`` is None."""
     if number is None:
         row = conn.execute(
-            f"SELECT {_INFO_COLS}, v.content FROM versions v WHERE v.draft_id = ?"
-            " ORDER BY v.number DESC LIMIT 1",
+            f"SELECT {_INFO_COLS}, v.content, v.source_text, v.source_format FROM versions v"
+            " WHERE v.draft_id = ? ORDER BY v.number DESC LIMIT 1",
             (draft.id,),
         ).fetchone()
     elif not 0 < number <= SQLITE_MAX_INT:
         return None  # no such version (and SQLite cannot even take the number)
     else:
         row = conn.execute(
-            f"SELECT {_INFO_COLS}, v.content FROM versions v WHERE v.draft_id = ? AND v.number = ?",
+            f"SELECT {_INFO_COLS}, v.content, v.source_text, v.source_format FROM versions v"
+            " WHERE v.draft_id = ? AND v.number = ?",
             (draft.id, number),
         ).fetchone()
     if row is None:
         return None
     info = _info(draft.name, row)
-    return Version(**info.model_dump(), okr_set=OKRSet.model_validate(json.loads(row[11])))
+    return Version(
+        **info.model_dump(),
+        okr_set=OKRSet.model_validate(json.loads(row[11])),
+        text=row[12],
+        text_format=row[13] if row[12] is not None else None,
+    )
 
 
 def history(
@@ -244,12 +288,12 @@ def history(
 
 def backup_rows(conn: sqlite3.Connection, draft_id: int) -> list[tuple[Any, ...]]:
     """Every version of a draft, oldest first, as stored: number, hash, parent hash,
-    message, author, source, created_at, the four scores, the content text and the
-    hash version and meta hash."""
+    message, author, source, created_at, the four scores, the content text, the
+    hash version and meta hash, and the stored text and its format."""
     return conn.execute(
         "SELECT number, hash, parent_hash, message, author, source, created_at,"
-        " clarity, measurability, ambition, overall, content, hash_version, meta_hash FROM versions"
-        " WHERE draft_id = ? ORDER BY number",
+        " clarity, measurability, ambition, overall, content, hash_version, meta_hash,"
+        " source_text, source_format FROM versions WHERE draft_id = ? ORDER BY number",
         (draft_id,),
     ).fetchall()
 
@@ -304,6 +348,8 @@ def insert_raw_version(
     content_text: str,
     hash_version: int = 1,
     meta_hash: str | None = None,
+    text: str | None = None,
+    text_format: str | None = None,
 ) -> None:
     """Append a version exactly as recorded elsewhere (backup import). The caller has
     verified that its hash (of ``hash_version``) chains onto the current head."""
@@ -312,7 +358,8 @@ def insert_raw_version(
     conn.execute(
         "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
         " author, source, created_at, clarity, measurability, ambition, overall, hash_version,"
-        " meta_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " meta_hash, source_text, source_format)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft.id,
             info.number,
@@ -330,6 +377,8 @@ def insert_raw_version(
             s.overall if s else None,
             hash_version,
             meta_hash,
+            text,
+            text_format if text is not None else None,
         ),
     )
 
@@ -340,38 +389,61 @@ def _metadata_problem(
     digest: str,
     meta: Sequence[Any],
     scores: Scores | None,
+    text: tuple[str | None, str | None] = (None, None),
 ) -> str | None:
     """Why a row's metadata fails its hash version's check, or None when it passes."""
     if hash_version == 1:
         return None  # saved before metadata was hashed: verifies as it always did
-    if hash_version != 2:
+    if not isinstance(hash_version, int) or isinstance(hash_version, bool):
+        return f"unknown hash version {hash_version!r}"
+    if hash_version not in HASH_VERSIONS:
         return f"unknown hash version {hash_version!r}"
     message, author, source, created_at = meta
     expected = metadata_hash(
-        digest, message=message, author=author, source=source, created_at=created_at, scores=scores
+        digest,
+        message=message,
+        author=author,
+        source=source,
+        created_at=created_at,
+        scores=scores,
+        hash_version=hash_version,
+        text=text[0],
+        text_format=text[1],
     )
     if meta_hash != expected:
+        what = "time, scores or stored text" if text[0] is not None else "time or scores"
         return (
-            "message, author, source, time or scores do not match the version's hash "
+            f"message, author, source, {what} do not match the version's hash "
             "(modified after saving)"
         )
     return None
 
 
-def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
+TextCheck = Callable[[str, str | None, str], str | None]
+
+
+def chain_problems(
+    conn: sqlite3.Connection, check_text: TextCheck | None = None
+) -> tuple[int, int, list[str]]:
     """Walk every draft's history and report each break: ``(drafts, versions, problems)``.
 
     Streams rows in (draft, number) order so 10,000s of versions stay cheap.
+    ``check_text(text, format, content)`` says why a stored text does not parse to
+    its version's content (None when it does); the store itself does not parse OKRs.
+    A hash version 3 row whose meta hash verifies has the text it was saved with
+    (checked then), so only each draft's head text (what the editor opens) and texts
+    that fail their hash are parsed again: a 10,000-version check stays fast.
     """
     problems: list[str] = []
     names = dict(conn.execute("SELECT id, name FROM drafts").fetchall())
     seen_drafts: set[int] = set()
     versions = 0
     previous: tuple[int, int, int, str] | None = None  # draft_id, id, number, hash
+    heads = dict(conn.execute("SELECT draft_id, MAX(number) FROM versions GROUP BY draft_id"))
     rows = conn.execute(
         "SELECT draft_id, id, number, parent_id, parent_hash, hash, content, message, author,"
-        " source, created_at, clarity, measurability, ambition, overall, hash_version, meta_hash"
-        " FROM versions ORDER BY draft_id, number"
+        " source, created_at, clarity, measurability, ambition, overall, hash_version, meta_hash,"
+        " source_text, source_format FROM versions ORDER BY draft_id, number"
     )
     for row in rows:
         draft_id, vid, number, parent_id, parent_hash, digest, content = row[:7]
@@ -395,9 +467,19 @@ def chain_problems(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
                 problems.append(f"{where}: parent is not v{previous[2]}")
         if chain_hash(content, parent_hash) != digest:
             problems.append(f"{where}: hash does not match its content (modified after saving)")
-        problem = _metadata_problem(row[15], row[16], digest, row[7:11], _scores(row, 11))
+        text = (row[17], row[18])
+        problem = _metadata_problem(row[15], row[16], digest, row[7:11], _scores(row, 11), text)
         if problem:
             problems.append(f"{where}: {problem}")
+        verified = problem is None and row[15] == HASH_VERSION
+        if (
+            text[0] is not None
+            and check_text is not None
+            and (not verified or heads.get(draft_id) == number)
+        ):
+            problem = check_text(text[0], text[1], content)
+            if problem:
+                problems.append(f"{where}: {problem}")
         try:
             OKRSet.model_validate(json.loads(content))
         except ValidationError as exc:

@@ -30,6 +30,9 @@ def settings_for(server: FakeOpenAI, **llm: object) -> Settings:
     settings = Settings()
     settings.llm.base_url = server.base_url
     settings.llm.timeout = 5.0
+    # The fake stands in for a hosted API: the full prompt, as "auto" picks for one
+    # (test_negotiation checks that "auto" picks the compact prompt for local URLs).
+    settings.llm.prompt = "full"
     for name, value in llm.items():
         setattr(settings.llm, name, value)
     return settings

@@ -1,7 +1,9 @@
 """The editor: a draft's YAML with live rule hints, and the critique panel beside it.
 
 The text is only saved as a version on an explicit save (ctrl+s) or when a
-suggestion is accepted; leaving with unsaved edits asks first. Suggestions
+suggestion is accepted; leaving with unsaved edits asks first. A version keeps the
+text as typed (comments, layout), so any change of the text, a comment too, is an
+unsaved edit, and after a save the editor keeps exactly what was typed. Suggestions
 apply to the saved version (``drafts.accept``), so they are offered for
 acceptance only while the text matches it (what accepting and dismissing do is
 in ``editor_findings``). The rules run in a thread after a pause in typing;
@@ -25,17 +27,17 @@ from textual.worker import Worker
 
 from assistant.domain.drafting import DraftOutcome
 from assistant.errors import EngineError, OKRError, one_line
-from assistant.io import write_sets
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from assistant.services import dismissals, drafts
 from assistant.services.dismissals import finding_key
 from tui import editing
-from tui.hints import Hints, LessonHints, compute_hints, content_key
+from tui.hints import Hints, LessonHints, compute_hints
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.editor_lessons import EditorLessons
 from tui.suggestions import Suggestion, suggestion_for, with_delta
 from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
+from tui.widgets.okr_text_area import OKRTextArea
 
 HINT_DELAY = 0.25
 SuggestionKey = tuple[str, str | None, bool]  # (finding key, its rewrite, text saved)
@@ -57,8 +59,9 @@ def only_set(report: Report) -> SetCritique:
     return result
 
 
-class OKREditor(TextArea):
-    """The YAML text area (plain TextArea; the screen adds the structure-aware keys)."""
+class OKREditor(OKRTextArea):
+    """The YAML text area (hanging-indent TextArea: a long KR wraps under its own text;
+    the screen adds the structure-aware keys)."""
 
 
 class EditorScreen(EditorLessons):
@@ -89,15 +92,13 @@ class EditorScreen(EditorLessons):
         self.draft = draft
         self.outcome = outcome  # an unsaved new draft: the first save names it (v1)
         self.version = 0
-        self.saved_key: str | None = None
         self.hints = Hints()
         self.llm_findings: list[Finding] = []
         self._timer: Timer | None = None
         self._coach_worker: Worker[None] | None = None
         self._dismissed: set[str] = set()
         self._saved_text = ""
-        self._hints_text: str | None = None  # the text self.hints and self._dirty are for
-        self._dirty = False
+        self._hints_text: str | None = None  # the text self.hints are for
         self._suggestions: dict[SuggestionKey, Suggestion | None] = {}  # for self.hints.key
         self._lessons = LessonHints()  # of the draft's last graded cycle, read once per open
 
@@ -131,13 +132,10 @@ class EditorScreen(EditorLessons):
 
     @property
     def dirty(self) -> bool:
-        """True when the text differs from the saved version. Nothing is parsed here:
-        the exact answer (same content, any layout) is computed with the hints; while
-        they have not caught up with typing yet, any change of the text counts."""
-        text = self.editor.text
-        if text == self._hints_text:
-            return self._dirty
-        return text.strip() != self._saved_text.strip()
+        """True when the text differs from the text as loaded or last saved: the version
+        keeps the text as typed, so a comment or layout edit is unsaved too (only
+        trailing blank lines are not an edit). Nothing is parsed here."""
+        return drafts.normalise(self.editor.text) != drafts.normalise(self._saved_text)
 
     def _sync_hints(self) -> Hints:
         """The hints of the text as it is now, for an action that needs them exact
@@ -152,22 +150,15 @@ class EditorScreen(EditorLessons):
             self._suggestions = {}
         self.hints = hints
         self._hints_text = text
-        if hints.okr_set is None:
-            self._dirty = text.strip() != self._saved_text.strip()
-        else:
-            self._dirty = hints.key != self.saved_key
 
     # --- loading and refreshing --------------------------------------------------------------
 
     def load_head(self) -> None:
-        """Load the draft's latest version into the editor (discarding edits)."""
+        """Load the draft's latest version into the editor (discarding edits): the text
+        it was written as when it has one (comments kept), else its canonical YAML."""
         head = drafts.get_version(self.okr_app.home, self.draft)
-        self.version = head.number
-        self.saved_key = content_key(head.okr_set)
-        self._saved_text = write_sets([head.okr_set], "yaml")
-        self._hints_text = None  # dirty is relative to the version just loaded
-        self._dismissed = dismissals.dismissed(self.okr_app.home, self.draft, self.version)
-        self.sub_title = f"{self.draft} @ v{self.version}"
+        self._mark_saved(head.number)
+        self._saved_text = drafts.yaml_text(head.okr_set, head.text, head.text_format)
         editor = self.editor
         row, column = editor.cursor_location  # kept: saving or accepting never jumps to the top
         scroll = editor.scroll_y
@@ -177,6 +168,13 @@ class EditorScreen(EditorLessons):
         editor.move_cursor((row, min(column, len(lines[row]))))
         editor.scroll_to(y=scroll, animate=False)
         self.refresh_hints()
+
+    def _mark_saved(self, number: int) -> None:
+        """The editor is now at version ``number`` (dirty is relative to it)."""
+        self.version = number
+        self._hints_text = None
+        self._dismissed = dismissals.dismissed(self.okr_app.home, self.draft, self.version)
+        self.sub_title = f"{self.draft} @ v{self.version}"
 
     @on(TextArea.Changed, "#source")
     def _changed(self) -> None:
@@ -339,7 +337,9 @@ class EditorScreen(EditorLessons):
         )
 
     def save_now(self, message: str, source: str = "manual") -> bool:
+        self._sync_hints()  # the set saved is the one the text holds now
         okr_set = self.hints.okr_set
+        text = self.editor.text
         if okr_set is None:
             return False
         try:
@@ -351,15 +351,23 @@ class EditorScreen(EditorLessons):
                 source=source,
                 expected_head=self.version,
                 carry_dismissals=True,
+                text=text,
             )
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return False
-        self._after_save(result.version.number, result.version.scores)
+        self._after_save(result.version.number, result.version.scores, text, result.created)
         return True
 
-    def _after_save(self, number: int, scores: Scores | None) -> None:
-        self.load_head()
+    def _after_save(self, number: int, scores: Scores | None, text: str, created: bool) -> None:
+        """The text stays exactly as typed (no reload: the cursor, the scroll and the
+        undo history stay too); it is now the saved text."""
+        self._saved_text = text
+        self._mark_saved(number)
+        self.refresh_hints()
+        if not created:
+            self.okr_app.say(f"nothing to save: v{number} already holds this text")
+            return
         overall = f" · overall {scores.overall}" if scores is not None else ""
         self.okr_app.say(f"Saved {self.draft} v{number}{overall}")
 

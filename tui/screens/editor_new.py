@@ -162,6 +162,7 @@ class DraftActions(EditorKeys):
             return
         app = self.okr_app
         suggested, check = free_name(app.home, self.draft)
+        typed = self.editor.text  # kept with v1, comments and all
 
         def chosen(name: str | None) -> None:
             if name is None or okr_set is None:
@@ -170,7 +171,7 @@ class DraftActions(EditorKeys):
             critique = critique_set(named)
             try:
                 result = drafting.save_draft(
-                    app.home, name, replace(outcome, okr_set=named, critique=critique)
+                    app.home, name, replace(outcome, okr_set=named, critique=critique), text=typed
                 )
             except OKRError as exc:
                 app.say(one_line(exc), severity="error")

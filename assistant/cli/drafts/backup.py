@@ -38,8 +38,9 @@ def export_command(
     """Export one version as an OKR file, or back up everything with --all.
 
     A single version is written as YAML, Markdown or JSON that `okr critique`
-    and `okr save` read back. `--all DIR` writes one JSON file per draft with
-    every version, its hash, message, author, source and scores, plus
+    and `okr save` read back (as it was written, comments kept, when the version
+    has its text in that format). `--all DIR` writes one JSON file per draft with
+    every version, its hash, message, author, source, scores and text, plus
     manifest.json; `okr import DIR` restores it and verifies every hash.
 
     \b

@@ -202,7 +202,9 @@ def show_command(ref: str) -> None:
     """Print one version of a draft as YAML (the latest unless @V is given).
 
     The output is a valid OKR file: pipe it to a file to edit, critique or save it.
-    The first line is a YAML comment saying which version it is.
+    The first line is a YAML comment saying which version it is; then comes the
+    YAML as it was written (comments and layout kept) when the version has it,
+    else the canonical YAML.
 
     \b
     Examples:
@@ -210,7 +212,7 @@ def show_command(ref: str) -> None:
       okr show "Platform team@3" > v3.yaml
       okr show growth@v2 | okr critique -
     """
-    from assistant.io import write_sets
+    from assistant.services.drafts.source_text import yaml_text
 
     name, number = split_ref(ref)
     version = service().get_version(None, name, number)
@@ -222,4 +224,5 @@ def show_command(ref: str) -> None:
     from assistant.domain.text_safety import safe_text
 
     click.echo(safe_text(" ".join(header.split())))
-    click.echo(safe_text(write_sets([version.okr_set], "yaml")), nl=False)
+    body = yaml_text(version.okr_set, version.text, version.text_format)
+    click.echo(safe_text(body), nl=False)

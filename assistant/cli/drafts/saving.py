@@ -52,8 +52,10 @@ def save_command(
     """Save FILE as the next version of a draft.
 
     Each save appends a version holding the whole OKR set, its critique scores,
-    your message and a hash chained to the previous version. Saving unchanged
-    content adds nothing. The draft is created on first save.
+    your message and a hash chained to the previous version. A YAML or Markdown
+    file's text is kept too (comments and layout; `okr show` prints it). Saving an
+    unchanged file adds nothing; changing only a comment is a new version. The
+    draft is created on first save.
 
     \b
     Examples:
@@ -62,10 +64,11 @@ def save_command(
       okr save okrs.yaml --set 2 -m "Growth team only"
       cat okrs.md | okr save - --draft growth -m "From the wiki"
     """
-    from assistant.io import read_path
+    from assistant.services.drafts.source_text import read_file
 
     svc = service()
-    sets = read_path(file, format_in)
+    read = read_file(file, format_in)
+    sets = read.sets
     if set_index is None and len(sets) > 1:
         raise UsageError(
             f"{file} holds {len(sets)} sets; pick one with --set N, "
@@ -78,7 +81,9 @@ def save_command(
     name = draft or okr_set.name or (Path(file).stem if file != "-" else None)
     if not name:
         raise UsageError("reading stdin: name the draft with --draft NAME")
-    outcome = svc.save(None, name, okr_set, message, author=author)
+    # The file's text is kept with the version (comments, layout) when it is this set's.
+    text = read.text if len(sets) == 1 else None
+    outcome = svc.save(None, name, okr_set, message, author=author, text=text, text_format=read.fmt)
     _report_save(outcome, "Saved")
 
 

@@ -4,7 +4,8 @@ Every function takes plain inputs (the data home, draft names, an ``OKRSet``) an
 returns the records of ``assistant.domain.drafts``. One module per purpose:
 ``versions`` (read, save, accept, restore, delete), ``changes`` (the diff of two
 versions), ``backup`` (export and import), ``integrity`` (``okr doctor``), ``names``
-(draft names and references). Writes that belong together share a ``UnitOfWork``::
+(draft names and references), ``source_text`` (the text a version was written
+as). Writes that belong together share a ``UnitOfWork``::
 
     with drafts.UnitOfWork(home) as uow:
         result = drafts.save(home, name, okr_set, message, uow=uow)
@@ -18,6 +19,7 @@ from assistant.services.drafts.backup import BACKUP_FORMAT, export_all, export_v
 from assistant.services.drafts.changes import compare, diff
 from assistant.services.drafts.integrity import doctor
 from assistant.services.drafts.names import check_name, default_author, parse_ref
+from assistant.services.drafts.source_text import normalise, yaml_text
 from assistant.services.drafts.versions import (
     accept,
     apply_rewrite,
@@ -28,6 +30,7 @@ from assistant.services.drafts.versions import (
     list_drafts,
     purge,
     restore,
+    rewritten_text,
     save,
     score,
     undelete,
@@ -53,10 +56,13 @@ __all__ = [
     "history",
     "import_path",
     "list_drafts",
+    "normalise",
     "parse_ref",
     "purge",
     "restore",
+    "rewritten_text",
     "save",
     "score",
     "undelete",
+    "yaml_text",
 ]

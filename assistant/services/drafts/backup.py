@@ -1,8 +1,9 @@
 """Backups and OKR files in and out: export a version, back up every draft with its
 full history (``okr export --all``), and import either kind back.
 
-A backup holds every version's hash; importing verifies the whole chain first and
-writes nothing when any of it does not match.
+A backup holds every version's hash (and the text it was written as, when it has
+one); importing verifies the whole chain first and writes nothing when any of it does
+not match. Backups written before versions kept their text import as before.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from assistant.errors import InputError, UsageError, one_line, validation_messag
 from assistant.model import OKRSet
 from assistant.paths import write_text_atomic
 from assistant.services.cycle_backup import backup_cycles, restore_cycles
+from assistant.services.drafts import source_text
 from assistant.services.drafts.names import check_name, store_exists
 from assistant.services.drafts.versions import get_version, save, score
 from assistant.store import repo
@@ -33,10 +36,16 @@ MANIFEST = "manifest.json"
 def export_version(
     home: Path | None, name: str, number: int | None = None, fmt: str = "yaml"
 ) -> str:
-    """One version as an OKR file (yaml, markdown or json) that ``okr critique`` reads back."""
+    """One version as an OKR file (yaml, markdown or json) that ``okr critique`` reads
+    back: the text it was written as when that is in ``fmt`` (comments kept), else the
+    canonical form."""
     from assistant.io import write_sets
 
     version = get_version(home, name, number)
+    if version.text is not None and version.text_format == source_text.text_format(fmt):
+        shown = source_text.shown_text(version.text, version.text_format, version.okr_set)
+        if shown is not None:
+            return shown
     try:
         return write_sets([version.okr_set], fmt)
     except ValueError as exc:
@@ -116,6 +125,9 @@ def _backup_version(row: Sequence[Any]) -> dict[str, Any]:
     entry["hash_version"] = row[12]
     if row[13] is not None:
         entry["meta_hash"] = row[13]
+    if row[14] is not None:
+        entry["text"] = row[14]
+        entry["text_format"] = row[15]
     return entry
 
 
@@ -131,12 +143,36 @@ def _is_backup(path: Path) -> bool:
     return f'"{BACKUP_FORMAT}"' in head
 
 
-def _load_backup(
-    path: Path,
-) -> tuple[dict[str, Any], list[tuple[VersionInfo, str, int, str | None]]]:
-    """Read one draft backup file and verify its chain; ``(document, [(info, content,
-    hash version, meta hash)])``. Edited metadata (hash version 2) is refused; scores are
-    recomputed from the content, never taken on trust."""
+@dataclass(frozen=True)
+class _Entry:
+    """One verified version of a backup, as it is inserted."""
+
+    info: VersionInfo
+    content: str
+    hash_version: int
+    meta_hash: str | None
+    text: str | None = None
+    text_format: str | None = None
+
+
+def _entry_text(entry: dict[str, Any], content: str, label: str, where: str) -> tuple[Any, Any]:
+    """The version's stored text and format (``(None, None)`` in older backups); refused
+    when it does not parse to the version's content."""
+    text, fmt = entry.get("text"), entry.get("text_format")
+    if text is None:
+        return None, None
+    if not isinstance(text, str) or not isinstance(fmt, str):
+        raise InputError(label, f"{where}: 'text' and 'text_format' must be strings")
+    problem = source_text.mismatch(text, fmt, content)
+    if problem:
+        raise InputError(label, f"{where}: {problem} (file was edited); nothing was imported")
+    return text, fmt
+
+
+def _load_backup(path: Path) -> tuple[dict[str, Any], list[_Entry]]:
+    """Read one draft backup file and verify its chain. Edited metadata (hash version
+    2 and 3; 3 covers the stored text too) is refused; scores are recomputed from the
+    content, never taken on trust."""
     label = str(path)
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -156,7 +192,7 @@ def _load_backup(
     versions = document.get("versions")
     if not isinstance(name, str) or not isinstance(versions, list) or not versions:
         raise InputError(label, "a draft backup needs a 'name' and a non-empty 'versions' list")
-    out: list[tuple[VersionInfo, str, int, str | None]] = []
+    out: list[_Entry] = []
     parent: str | None = None
     for expected, entry in enumerate(versions, start=1):
         where = f"draft '{name}' v{expected}"
@@ -186,11 +222,12 @@ def _load_backup(
             raise InputError(label, f"{where}: numbered v{info.number} (versions missing?)")
         if info.parent_hash != parent:
             raise InputError(label, f"{where}: parent hash does not match v{expected - 1}")
-        if hash_version not in (1, 2) or isinstance(hash_version, bool):
+        if hash_version not in repo.HASH_VERSIONS or isinstance(hash_version, bool):
             raise InputError(label, f"{where}: unknown hash_version {hash_version!r}")
         if repo.chain_hash(text, parent) != info.hash:
             raise InputError(label, f"{where}: hash does not match its content (file was edited)")
-        if hash_version == 2:
+        written, written_format = _entry_text(entry, text, label, where)
+        if hash_version >= 2:
             created_at = entry["created_at"]
             meta_hash = repo.metadata_hash(
                 info.hash,
@@ -199,19 +236,23 @@ def _load_backup(
                 source=info.source,
                 created_at=created_at if isinstance(created_at, str) else "",
                 scores=info.scores,
+                hash_version=hash_version,
+                text=written,
+                text_format=written_format,
             )
             if entry.get("meta_hash") != meta_hash or repo.timestamp(info.created_at) != created_at:
                 raise InputError(
                     label,
-                    f"{where}: message, author, source, time or scores do not match the "
-                    "version's hash (file was edited); nothing was imported",
+                    f"{where}: message, author, source, "
+                    f"{'time, scores or stored text' if written is not None else 'time or scores'}"
+                    " do not match the version's hash (file was edited); nothing was imported",
                 )
         # Scores are derived data: recomputed from the content, and (hash version 2) the
         # stored row's meta hash covers the recomputed ones. ``meta_hash`` is not part of
         # the chain, so the chain hashes stay those of the backup.
         info = info.model_copy(update={"scores": score(okr_set)})
         new_meta = None
-        if hash_version == 2:
+        if hash_version >= 2:
             new_meta = repo.metadata_hash(
                 info.hash,
                 message=info.message,
@@ -219,8 +260,11 @@ def _load_backup(
                 source=info.source,
                 created_at=entry["created_at"],
                 scores=info.scores,
+                hash_version=hash_version,
+                text=written,
+                text_format=written_format,
             )
-        out.append((info, text, hash_version, new_meta))
+        out.append(_Entry(info, text, hash_version, new_meta, written, written_format))
         parent = info.hash
     return document, out
 
@@ -262,21 +306,23 @@ def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[I
                     repo.set_deleted(conn, draft, str(document["deleted_at"]))
             local = [v.hash for v in reversed(repo.history(conn, draft))]
             for i, (mine, theirs) in enumerate(zip(local, versions, strict=False), start=1):
-                if mine != theirs[0].hash:
+                if mine != theirs.info.hash:
                     raise InputError(
                         str(file),
                         f"draft '{name}' differs from this backup from v{i} on; nothing was "
                         "imported (import it under another name with --draft NEW)",
                     )
             extra = versions[len(local) :]
-            for info, text, hash_version, meta_hash in extra:
+            for item in extra:
                 repo.insert_raw_version(
                     conn,
                     draft,
-                    info.model_copy(update={"draft": name}),
-                    text,
-                    hash_version,
-                    meta_hash,
+                    item.info.model_copy(update={"draft": name}),
+                    item.content,
+                    item.hash_version,
+                    item.meta_hash,
+                    item.text,
+                    item.text_format,
                 )
             restore_cycles(conn, draft.id, document.get("cycles"), str(file), name)
             results.append(
@@ -304,14 +350,13 @@ def import_path(
     A backup (``export --all`` directory or one draft's JSON) is restored with its
     full history after verifying every hash; versions already present are skipped.
     An OKR file (yaml/md/json/csv) becomes a new version of each set's draft, with
-    source ``import``.
+    source ``import`` (a YAML or Markdown file of one set keeps its text, comments too).
     """
     target = Path(path)
     if path != "-" and target.exists() and _is_backup(target):
         return _import_backups(home, target, draft)
-    from assistant.io import read_path
-
-    sets = read_path(path, format_in)
+    read = source_text.read_file(path, format_in)
+    sets = read.sets
     if draft is not None and len(sets) != 1:
         raise UsageError(f"{path} holds {len(sets)} sets; --draft names a single one")
     stem = Path(path).stem if path != "-" else "stdin"
@@ -331,6 +376,8 @@ def import_path(
             message or f"Import {label}",
             author=author,
             source="import",
+            text=read.text if len(sets) == 1 else None,
+            text_format=read.fmt,
         )
         results.append(
             ImportedDraft(

@@ -1,5 +1,6 @@
 """``okr doctor``: SQLite's own integrity check, the migration list and every draft's
-hash chain, read without ever modifying the database."""
+hash chain (and that each stored text still parses to its version's content), read
+without ever modifying the database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from assistant.domain.drafts import DoctorReport
+from assistant.services.drafts.source_text import mismatch
 from assistant.store import cycles, repo
 from assistant.store.db import BUSY_TIMEOUT_S, StoreError, connect, db_path, describe, transaction
 from assistant.store.migrations import MIGRATIONS, applied_names, schema_version
@@ -49,7 +51,7 @@ def doctor(home: Path | None = None) -> DoctorReport:
             )
         if report.schema_version >= 1:
             with transaction(conn, write=False):
-                report.drafts, report.versions, problems = repo.chain_problems(conn)
+                report.drafts, report.versions, problems = repo.chain_problems(conn, mismatch)
                 report.cycles, report.checkins, cycle_issues = cycles.cycle_problems(conn)
             report.problems.extend(problems + cycle_issues)
     except sqlite3.OperationalError as exc:

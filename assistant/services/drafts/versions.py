@@ -24,6 +24,7 @@ from assistant.errors import UsageError
 from assistant.ids import TargetId
 from assistant.model import Finding, OKRSet, Scores, UnknownTarget
 from assistant.services import dismissals
+from assistant.services.drafts import source_text
 from assistant.services.drafts.names import (
     check_name,
     default_author,
@@ -107,10 +108,16 @@ def save(
     now: datetime | None = None,
     carry_dismissals: bool = False,
     uow: UnitOfWork | None = None,
+    text: str | None = None,
+    text_format: str = "yaml",
 ) -> SaveResult:
     """Append ``okr_set`` as the draft's next version (creating the draft on first save).
 
-    Saving what the latest version already holds adds nothing (``created`` is False).
+    ``text`` is the YAML (or Markdown, ``text_format``) the user wrote: it is kept with
+    the version, comments and layout included, when it parses to exactly ``okr_set``
+    (else it is ignored, never stored disagreeing with the content). Saving what the
+    latest version already holds adds nothing (``created`` is False); with ``text``,
+    the same content written differently (a comment, the layout) is a new version.
     ``expected_head`` is the version the caller edited: if someone saved since, a
     ``ConflictError`` is raised instead of silently stacking on their change.
     ``carry_dismissals`` keeps the previous version's dismissed findings dismissed on
@@ -126,6 +133,7 @@ def save(
         raise UsageError("a version needs a message (-m 'what changed')")
     author = (author or default_author()).strip() or "unknown"
     content_text = repo.canonical_json(okr_set.content())
+    written = source_text.source_for(text, text_format, okr_set, content_text)
     # Score before taking the write lock: other savers only wait for the insert.
     version_scores = scores or score(okr_set)
     stamp = repo.timestamp(now)
@@ -146,7 +154,12 @@ def save(
                 f"draft '{name}' is at v{head[1] if head else 0} now, not v{expected_head}: "
                 "someone saved in between; reload it and apply your change again"
             )
-        if head is not None and repo.head_content(conn, draft.id) == content_text:
+        stored = repo.head_source(conn, draft.id)
+        if (
+            stored is not None
+            and stored[0] == content_text
+            and (written is None or written.pair == (stored[1], stored[2]))
+        ):
             current = repo.history(conn, draft, 1)[0]
             return SaveResult(version=current, created=False)
         info = repo.append_version(
@@ -158,6 +171,8 @@ def save(
             source=source,
             scores=version_scores,
             created_at=stamp,
+            text=written.text if written else None,
+            text_format=written.text_format if written else None,
         )
         if carry_dismissals and head is not None:
             dismissals.copy_dismissals(conn, draft.id, head[1], info.number)
@@ -182,6 +197,15 @@ def apply_rewrite(okr_set: OKRSet, target: str, text: str, evidence: str = "") -
             "critique the latest version again"
         )
     return okr_set.with_text(tid, text)
+
+
+def rewritten_text(head: Version, target: str, text: str, updated: OKRSet) -> str | None:
+    """The text to save with ``updated`` (``head`` with ``target`` rewritten to ``text``):
+    ``head``'s YAML with only the target's wording replaced, comments kept; None (the
+    canonical form) when the head has no YAML text or it cannot be edited faithfully."""
+    if head.text is None or head.text_format != "yaml":
+        return None
+    return source_text.with_rewrite(head.text, target, text, updated)
 
 
 def accept(
@@ -222,6 +246,7 @@ def accept(
         expected_head=head.number,
         carry_dismissals=carry_dismissals,
         uow=uow,
+        text=rewritten_text(head, finding.target, new_text, updated),
     )
 
 
@@ -244,6 +269,8 @@ def restore(
         author=author,
         source="restore",
         uow=uow,
+        text=old.text if old.text is not None else source_text.canonical_yaml(old.okr_set),
+        text_format=old.text_format or "yaml",
     )
 
 
