@@ -33,6 +33,8 @@ DEFAULT_PRICES: dict[str, Price] = {
     "gpt-4.1-nano": Price(input=0.10, output=0.40, cached_input=0.025),
 }
 
+FREE = Price(input=0.0, output=0.0, cached_input=0.0)
+
 
 class LLMSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +51,13 @@ class LLMSettings(BaseModel):
     prompt: Literal["full", "compact", "auto"] = "auto"
 
     def price_for(self, model: str) -> Price | None:
-        return self.prices.get(model) or DEFAULT_PRICES.get(model)
+        """The configured price, else OpenAI's list price for a hosted model; a model on
+        a local server (llama.cpp & co.) costs nothing unless a price is configured."""
+        if model in self.prices:
+            return self.prices[model]
+        if is_local(self.base_url):
+            return FREE
+        return DEFAULT_PRICES.get(model)
 
 
 class Settings(BaseModel):

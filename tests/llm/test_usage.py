@@ -78,3 +78,14 @@ def test_the_json_usage_key_keeps_its_shape(fake: FakeOpenAI, okr_home: Path) ->
     ]
     assert usage["requests"] == 1 and usage["mode"] == "json_schema"
     assert usage["interrupted"] is False
+
+
+def test_a_local_server_costs_nothing_unless_a_price_is_configured() -> None:
+    from assistant.config import Price, Settings
+
+    settings = Settings()
+    assert settings.llm.price_for("gpt-4o-mini").input > 0  # hosted: the list price
+    settings.llm.base_url = "http://127.0.0.1:8080/v1"
+    assert settings.llm.price_for("gpt-4o-mini") == Price(input=0, output=0, cached_input=0)
+    settings.llm.prices["gpt-4o-mini"] = Price(input=0.01, output=0.02)
+    assert settings.llm.price_for("gpt-4o-mini").input == 0.01  # the user's own price wins

@@ -152,3 +152,26 @@ def test_llm_review_learns_the_servers_mode_once_and_remembers_it(
         assert len(fake.chat_requests()) == 11
         assert all(r.body["response_format"] == {"type": "json_object"} for r in fake.requests)
         assert "note:" not in second.stderr
+
+
+def test_accepting_a_review_change_keeps_the_authors_comments(okr_home: Path) -> None:
+    commented = "# our Q1 plan, agreed with Sam\n" + PLAN.lstrip().replace(
+        "  - title: Make onboarding effortless\n",
+        "  - title: Make onboarding effortless  # the one that matters\n",
+    )
+    drafts.save(
+        okr_home, "plan", read_text(commented, "plan.yaml", "yaml")[0], "first", text=commented
+    )
+    assert okr("review", "plan", "--engine", "rules").exit_code == 0
+    changes = json.loads(okr("reviews", "plan", "1", "-f", "json").stdout)["synthesis"][
+        "top_changes"
+    ]
+    n, change = next((i, c) for i, c in enumerate(changes, start=1) if c["rewrite"])
+    assert okr("review", "accept", "plan", str(n)).exit_code == 0
+    shown = okr("show", "plan").stdout
+    assert "# our Q1 plan, agreed with Sam" in shown
+    assert "# the one that matters" in shown
+    assert change["rewrite"] in shown
+    assert drafts.get_version(okr_home, "plan").okr_set.target_text(change["target"]) == (
+        change["rewrite"]
+    )

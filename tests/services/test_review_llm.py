@@ -250,3 +250,15 @@ def test_ctrl_c_on_okr_review_keeps_the_finished_seats_and_exits_130(tmp_path: P
     seats = {s["persona"]: s["status"] for s in data["seats"]}
     assert seats.pop("data-analyst") == "failed"
     assert set(seats.values()) == {"ok"} and len(seats) == 4
+
+
+def test_each_answer_is_capped_at_what_it_needs(weak: OKRSet) -> None:
+    """A small model under a grammar repeats items until the token limit: each ask is
+    capped at what its answer needs, not the general 4,000."""
+    with FakeOpenAI(answer=review_answer) as fake:
+        llm_review(weak, fake, personas=FIVE[:2])
+        caps = [
+            r.body.get("max_tokens") or r.body.get("max_completion_tokens")
+            for r in fake.chat_requests()
+        ]
+    assert caps == [1500, 1500, 1000, 1000, 2000]

@@ -64,6 +64,16 @@ def _clean(text: str, okr_set: OKRSet) -> str:
     return guard_prose(" ".join(text.split()), okr_set)
 
 
+# What a seat's answer needs at most (4 points + 3 questions; 4 replies; the synthesis),
+# with room to spare: small models under a grammar otherwise repeat items until the
+# general limit (4,000 tokens is 20+ minutes on a CPU), then get re-asked.
+_ANSWER_CAP: dict[type[BaseModel], int] = {
+    PersonaReviewOut: 1500,
+    PersonaRepliesOut: 1000,
+    SynthesisOut: 2000,
+}
+
+
 @dataclass
 class _LLMRun:
     """Shared state of one LLM session: the client, the mode that works, what it cost."""
@@ -93,7 +103,7 @@ class _LLMRun:
                 json_schema=self.settings.llm.json_schema,
                 mode=mode,  # type: ignore[arg-type]
                 mode_known=known,
-                max_tokens=self.settings.llm.max_output_tokens,
+                max_tokens=min(self.settings.llm.max_output_tokens, _ANSWER_CAP[schema]),
                 token_param_name=token_param(self.settings.llm.base_url),
             )
 

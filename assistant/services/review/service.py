@@ -317,6 +317,8 @@ def accept_review_change(
             expected_head=head.number,
             scores=scores,
             uow=uow,
+            # the author's comments and layout stay: only the target's wording changes
+            text=drafts.rewritten_text(head, change.target, new_text, updated),
         )
         row = repo.find_draft(uow.conn, name)
         vid = rows.version_id(uow.conn, row.id, result.version.number) if row else None
