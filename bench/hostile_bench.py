@@ -6,6 +6,11 @@ whether each meets its target; asserts nothing.
 Targets: a billion-laughs YAML is refused in < 0.5 s and < 100 MB RSS; a YAML file
 with tens of thousands of aliases is refused; a 1M-character KR is critiqued in < 1 s;
 ``measure`` on a KR of 500k numbers takes < 2 s.
+
+Measures are read from the first ``measure.SCAN_LIMIT`` characters of a text (the checks
+of a longer KR or objective say so in their message). The last line times the scan
+itself on 20k numbers with no limit: it must grow linearly with the text (it used to
+copy the text before every number, quadratic).
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ elif kind == "measure":
     text = " ".join(str(i % 997) for i in range(500_000))
     start = time.perf_counter()
     extract(text)
+elif kind == "measure_unlimited":
+    from assistant.measure import _extract
+    text = " ".join(str(i % 997) for i in range(20_000))
+    start = time.perf_counter()
+    _extract.__wrapped__(text)  # no scan limit, no cache
 seconds = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 try:  # this process's own peak (ru_maxrss can include the parent's before exec)
@@ -57,6 +67,7 @@ CASES = [
     ("many_aliases", "20,000 aliases refused", 0.5, 100.0),
     ("huge_kr", "1M-character KR critiqued", 1.0, None),
     ("measure", "measure on 500k numbers", 2.0, None),
+    ("measure_unlimited", "scan of 20k numbers, no limit", 2.0, None),
 ]
 
 

@@ -19,12 +19,62 @@ from assistant import __version__
 from assistant.errors import InputError, OKRError
 
 COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui", "review", "cycle", "draft")
+# Which module registers each command, so ``okr critique`` builds (and imports) only its
+# own module; ``okr --help``, an unknown name and ``commands`` load them all.
+# tests/unit/test_rules.py checks this table against what the modules register.
+COMMAND_HOMES: dict[str, str] = {
+    **dict.fromkeys(("critique", "examples", "explain", "init", "rubric"), "critique"),
+    **dict.fromkeys(
+        (
+            "delete",
+            "diff",
+            "doctor",
+            "drafts",
+            "export",
+            "import",
+            "log",
+            "purge",
+            "restore",
+            "save",
+            "show",
+            "undelete",
+        ),
+        "drafts",
+    ),  # fmt: skip
+    **dict.fromkeys(("batch", "config"), "llm"),
+    "tui": "tui",
+    **dict.fromkeys(("personas", "review", "reviews"), "review"),
+    **dict.fromkeys(("checkin", "grade", "launch", "retro", "status"), "cycle"),
+    "draft": "draft",
+}
 
 
 class OKRGroup(click.Group):
     """Turns the project's own errors into one line and an exit code: bad input as
     ``path:line: message`` (``path: message`` when it has no line), the rest as
-    ``okr: message``. The error's type says which, never the wording of its message."""
+    ``okr: message``. The error's type says which, never the wording of its message.
+
+    Commands are registered lazily, module by module (``COMMAND_HOMES``)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded: set[str] = set()
+
+    def load(self, *modules: str) -> None:
+        """Register the commands of ``modules`` (all of them when none is named)."""
+        for name in modules or COMMAND_MODULES:
+            if name not in self._loaded:
+                self._loaded.add(name)
+                importlib.import_module(f"assistant.cli.{name}").register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        home = COMMAND_HOMES.get(cmd_name)
+        self.load(*((home,) if home else ()))
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -53,7 +103,3 @@ def main() -> None:
       okr examples                   learn from good and weak OKRs
       okr rubric / okr explain CODE  what the coach checks, and why
     """
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"assistant.cli.{_name}").register(main)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.measure import Quantity, extract
+from assistant.measure import Quantity, extract, scan_end
 from assistant.model import Finding, OKRSet
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
@@ -148,8 +148,9 @@ def _stem(word: str) -> str:
 def metric_words(text: str, lex: _Lexicon, *, directions: bool = False) -> list[str]:
     """The words that name what ``text`` measures, in order: synonyms folded, dates, numbers
     of the move (baseline, target) and stopwords dropped. ``directions`` keeps the verbs
-    ("up"/"down" for raise/cut…). Cached: objectives and rewrites ask again and again."""
-    return list(_metric_words(text, lex, directions))
+    ("up"/"down" for raise/cut…). Cached: objectives and rewrites ask again and again.
+    Of a very long text, only the part ``extract`` reads counts."""
+    return list(_metric_words(text[: scan_end(text)], lex, directions))
 
 
 @lru_cache(maxsize=16384)
@@ -216,6 +217,7 @@ def _number(q: Quantity | None) -> tuple[float, str] | None:
 
 def signature(text: str, lex: _Lexicon) -> Signature | None:
     """None for text that cannot be compared (placeholders, nothing left once numbers go)."""
+    text = text[: scan_end(text)]  # of a very long text, only the part extract reads
     if _PLACEHOLDER.search(text):
         return None
     m = extract(text)
@@ -225,6 +227,17 @@ def signature(text: str, lex: _Lexicon) -> Signature | None:
     plus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("p"))
     minus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("m"))
     return Signature(found, _number(m.target), _number(m.baseline), plus, minus)
+
+
+def signatures(sets: Sequence[OKRSet], rule: Rule) -> dict[str, Signature | None]:
+    """The signature of every key-result text of ``sets`` (for ``duplicate_findings``)."""
+    lex = lexicon(rule)
+    return {
+        kr.text: signature(kr.text, lex)
+        for okr_set in sets
+        for objective in okr_set.objectives
+        for kr in objective.key_results
+    }
 
 
 def _complement(n: tuple[float, str] | None) -> tuple[float, str] | None:
@@ -260,12 +273,20 @@ def same_measure(a: Signature, b: Signature, similarity: float) -> bool:
     return False
 
 
-def duplicate_pairs(refs: Sequence[KRRef], rule: Rule | None = None) -> list[tuple[int, int]]:
+# Key-result text → its signature, computed ahead (by the forked workers of
+# ``services.critique``, each for its own sets).
+Signatures = Mapping[str, Signature | None]
+
+
+def duplicate_pairs(
+    refs: Sequence[KRRef], rule: Rule | None = None, known: Signatures | None = None
+) -> list[tuple[int, int]]:
     """Index pairs (i < j) of key results that measure the same thing."""
     rule = rule or load_rubric().rule("SET-DUPLICATE")
     lex = lexicon(rule)
     similarity = float(rule.param("similarity", 0.8))
-    sigs = [signature(r.text, lex) for r in refs]
+    known = known or {}
+    sigs = [known[r.text] if r.text in known else signature(r.text, lex) for r in refs]
     frequency: dict[str, int] = defaultdict(int)
     for sig in sigs:
         for word in sig.words if sig else ():
@@ -349,9 +370,12 @@ def _name(ref: KRRef, other: KRRef) -> str:
     return other.kr_id if other.set_pos == ref.set_pos else f"{other.set_label} {other.kr_id}"
 
 
-def duplicate_findings(sets: Sequence[OKRSet], rubric: Rubric | None = None) -> list[list[Finding]]:
+def duplicate_findings(
+    sets: Sequence[OKRSet], rubric: Rubric | None = None, known: Signatures | None = None
+) -> list[list[Finding]]:
     """SET-DUPLICATE findings per set, comparing KRs within each source file; both key
-    results of a pair get one, each naming the other."""
+    results of a pair get one, each naming the other. ``known`` holds signatures
+    computed ahead (``signatures``)."""
     from assistant.rubric.engine import make_finding  # engine re-exports this module
 
     rule = (rubric or load_rubric()).rule("SET-DUPLICATE")
@@ -363,7 +387,7 @@ def duplicate_findings(sets: Sequence[OKRSet], rubric: Rubric | None = None) -> 
     result: list[list[Finding]] = [[] for _ in sets]
     for refs in by_source.values():
         partners: dict[int, list[int]] = defaultdict(list)
-        for i, j in duplicate_pairs(refs, rule):
+        for i, j in duplicate_pairs(refs, rule, known):
             partners[i].append(j)
             partners[j].append(i)
         for i in sorted(partners):

@@ -15,7 +15,7 @@ from functools import lru_cache
 from assistant.ids import target_order
 from assistant.measure import Measures, extract, relative_change
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
-from assistant.rubric import wording
+from assistant.rubric import long_text, wording
 from assistant.rubric.duplicates import (  # noqa: F401  (re-exported: team rules use them)
     KRRef,
     duplicate_findings,
@@ -72,7 +72,9 @@ def _word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _words(rule: Rule, name: str) -> re.Pattern[str]:
-    return _word_regex(tuple(rule.param(name, ())))
+    if rule.param(name, ()):
+        return wording.words(rule, name)  # the same regex, kept per rule
+    return _word_regex(())
 
 
 # --- key results -------------------------------------------------------------------------
@@ -260,6 +262,11 @@ def check_bau(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
 
 def check_obj_activity(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     """OBJ-ACTIVITY: the objective is a project, or repeats one of its own key results."""
+    return _obj_repeat(rule, objective, obj_id) or _obj_project(rule, objective, obj_id)
+
+
+def _obj_repeat(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
+    """The objective repeats one of its own key results (the same verb and metric)."""
     title = objective.title
     lex = lexicon(load_rubric().rule("SET-DUPLICATE"))
     lead = lead_word(title)
@@ -287,6 +294,12 @@ def check_obj_activity(rule: Rule, objective: Objective, obj_id: str) -> list[Fi
                         text=title, kr=kr_id, kr_text=kr.text,
                     )
                 ]  # fmt: skip
+    return []
+
+
+def _obj_project(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
+    """The objective leads with project work ("Upgrade to Python 3.12")."""
+    title = objective.title
     span = wording.project_span(rule, title)
     if span is None:
         return []
@@ -364,6 +377,10 @@ def kr_findings(
     """Every key-result rule except duplicates, in rubric order. A key result that still
     holds template placeholders gets one "fill them in" finding and nothing else."""
     rubric = rubric or load_rubric()
+    head = long_text.head(kr.text)
+    if head is not None:
+        short = kr.model_copy(update={"text": head})
+        return long_text.noted(kr_findings(short, kr_id, okr_set, rubric), head, kr.text)
     placeholder = check_placeholder(rubric.rule("KR-PLACEHOLDER"), kr, kr_id)
     if placeholder:
         return placeholder
@@ -413,15 +430,60 @@ def objective_findings(
     objective: Objective, obj_id: str, rubric: Rubric | None = None
 ) -> list[Finding]:
     rubric = rubric or load_rubric()
-    findings: list[Finding] = []
-    findings += check_objective_number(rubric.rule("OBJ-HAS-NUMBER"), objective, obj_id)
-    bau = check_bau(rubric.rule("OBJ-BAU"), objective, obj_id)
-    findings += bau
+    head = long_text.head(objective.title)
+    if head is not None:
+        short = objective.model_copy(update={"title": head})
+        findings = long_text.noted(objective_findings(short, obj_id, rubric), head, objective.title)
+        findings = [f for f in findings if f.code != "OBJ-TOO-LONG"]  # counted on all of it
+        findings += check_too_long(rubric.rule("OBJ-TOO-LONG"), objective, obj_id)
+        return long_text.in_objective_order(findings)
+    number, bau, project, too_long = _title_checks(rubric, objective.title)
+    line = objective.line
+    findings = _stamped(number, obj_id, line) + _stamped(bau, obj_id, line)
     if not bau:  # a routine held steady is business as usual, not a project
-        findings += check_obj_activity(rubric.rule("OBJ-ACTIVITY"), objective, obj_id)
-    findings += check_too_long(rubric.rule("OBJ-TOO-LONG"), objective, obj_id)
+        activity = rubric.rule("OBJ-ACTIVITY")
+        findings += _obj_repeat(activity, objective, obj_id) or _stamped(project, obj_id, line)
+    findings += _stamped(too_long, obj_id, line)
     findings += check_kr_count(rubric.rule("OBJ-KR-COUNT"), objective, obj_id)
     return findings
+
+
+_TitleChecks = tuple[list[Finding], list[Finding], list[Finding], list[Finding]]
+_BY_TITLE: dict[tuple[int, str], tuple[Rubric, _TitleChecks]] = {}
+
+
+def _title_checks(rubric: Rubric, title: str) -> _TitleChecks:
+    """The objective checks that read the title alone (number, business as usual,
+    project, length), kept per title: a team file repeats titles, and every rewrite of
+    an objective is checked again. Their findings are templates with no target or line."""
+    key = (id(rubric), title)
+    hit = _BY_TITLE.get(key)
+    if hit is None or hit[0] is not rubric:
+        if len(_BY_TITLE) > 8192:
+            _BY_TITLE.clear()
+        bare = Objective(title=title)
+        checks = (
+            check_objective_number(rubric.rule("OBJ-HAS-NUMBER"), bare, ""),
+            check_bau(rubric.rule("OBJ-BAU"), bare, ""),
+            _obj_project(rubric.rule("OBJ-ACTIVITY"), bare, ""),
+            check_too_long(rubric.rule("OBJ-TOO-LONG"), bare, ""),
+        )
+        hit = _BY_TITLE[key] = (rubric, checks)
+    return hit[1]
+
+
+def _stamped(templates: list[Finding], target: str, line: int | None) -> list[Finding]:
+    """Copies of template findings about ``target`` at ``line`` (each with its own rewrite)."""
+    return [
+        f.model_copy(
+            update={
+                "target": target,
+                "line": line,
+                "rewrite": None if f.rewrite is None else f.rewrite.model_copy(deep=True),
+            }
+        )
+        for f in templates
+    ]
 
 
 def set_findings(okr_set: OKRSet, rubric: Rubric | None = None) -> list[Finding]:

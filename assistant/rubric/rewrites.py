@@ -84,13 +84,23 @@ def _far_from(numbers: list[float], preferred: str) -> str:
     return preferred
 
 
+def _as_number(token: str) -> float | None:
+    """``1,200`` as 1200; None for what is no one number ("3.12.1", a version)."""
+    try:
+        return float(token.replace(",", ""))
+    except ValueError:
+        return None
+
+
 def fill_placeholders(text: str) -> Filled:
     """``text`` with every placeholder replaced by a value of its role."""
     matches = list(PLACEHOLDER_RE.finditer(text))
     if not matches:
         return Filled(text, [])
     numbers = [
-        float(m.group(0).replace(",", "")) for m in _NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text))
+        number
+        for m in _NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text))
+        if (number := _as_number(m.group(0))) is not None
     ]
     out, edits, pos, filled_len = [], [], 0, 0
     for match in matches:

@@ -52,7 +52,18 @@ class Rubric(BaseModel):
     rules: tuple[Rule, ...]
 
     def rule(self, code: str) -> Rule:
-        return find_rule(self.rules, code)
+        """The rule with ``code`` (any case); KeyError when there is none. Asked once per
+        check per target, so looked up in a table built once per rubric."""
+        table = _TABLES.get(id(self))
+        if table is None or table[0] is not self:
+            if len(_TABLES) > 16:
+                _TABLES.clear()
+            table = _TABLES[id(self)] = (self, {r.code: r for r in reversed(self.rules)})
+        hit = table[1].get(code)
+        return hit if hit is not None else find_rule(self.rules, code)
+
+
+_TABLES: dict[int, tuple[Rubric, dict[str, Rule]]] = {}
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,16 @@ def word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a word list, longest first, whole words, spaces match spaces or hyphens."""
     ordered = sorted(words, key=len, reverse=True)
     body = "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in ordered) or r"(?!x)x"
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){_first_letters(ordered)}(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _first_letters(words: list[str]) -> str:
+    """A lookahead for the first letters of ``words``: where none starts, the engine skips
+    the whole alternation at once instead of trying every word (the same matches)."""
+    firsts = {w[0] if w else "" for w in words}
+    if not words or "" in firsts or any(c.isspace() for c in firsts):
+        return ""
+    return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
 
 
 _BY_RULE: dict[tuple[int, str], tuple[Rule, re.Pattern[str]]] = {}

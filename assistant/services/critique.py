@@ -7,64 +7,123 @@ for team files of hundreds of sets. Never call it from inside a running event lo
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from assistant.model import Finding, OKRSet, Report, SetCritique
 from assistant.rubric.critic import (
+    DUPLICATE,
     critique_from_findings,
     score_rules_rewrites,
 )
 from assistant.rubric.critic import critique_set as domain_critique_set
 from assistant.rubric.critic import critique_sets as domain_critique_sets
+from assistant.rubric.duplicates import Signature, signatures
 from assistant.rubric.engine import duplicate_findings, set_findings
-from assistant.rubric.rules import load_rubric
+from assistant.rubric.rules import Rubric, load_rubric
+
+if TYPE_CHECKING:  # multiprocessing is imported only when workers are started
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 # Below this many sets one process is faster than starting workers.
 PARALLEL_MIN_SETS = 200
-# Slices per worker: the parent scores the first ones while the workers finish the rest.
-_SLICES_PER_WORKER = 4
+# The share of the sets this process critiques itself: it also reads the workers' results.
+_OWN_SHARE = 0.92
 _FORKED_SETS: Sequence[OKRSet] = ()
 
-_FORKED_DUPLICATES: list[list[Finding]] | None = None
+
+def _critique(okr_set: OKRSet, duplicates: list[Finding], rubric: Rubric) -> SetCritique:
+    findings = set_findings(okr_set, rubric)
+    critique = critique_from_findings(okr_set, [*findings, *duplicates], rubric)
+    return score_rules_rewrites(okr_set, critique, rubric)
 
 
-def _slice_work(bounds: tuple[int, int]) -> list[str]:
-    """In a worker: each set's whole critique, rewrites scored, as JSON. Duplicates
-    compare KRs across the file, so each worker finds them once for all sets (cheap next
-    to the checks); JSON crosses the process boundary far faster than pickled models."""
-    global _FORKED_DUPLICATES
-    rubric = load_rubric()
-    if _FORKED_DUPLICATES is None:
-        _FORKED_DUPLICATES = duplicate_findings(_FORKED_SETS, rubric)
-    out: list[str] = []
-    for pos in range(bounds[0], bounds[1]):
-        okr_set = _FORKED_SETS[pos]
-        findings = set_findings(okr_set, rubric)
-        critique = critique_from_findings(okr_set, [*findings, *_FORKED_DUPLICATES[pos]], rubric)
-        out.append(score_rules_rewrites(okr_set, critique, rubric).model_dump_json())
-    return out
+def _work(conn: Connection, start: int, end: int) -> None:
+    """In a worker, for the sets ``[start, end)``: first their key results' signatures
+    (duplicates compare KRs across the whole file, so the parent pairs them), then, with
+    the duplicates the parent found, their whole critiques as JSON (JSON crosses the
+    process boundary far faster than pickled models). The measures found for the
+    signatures stay cached here for the checks."""
+    try:
+        rubric = load_rubric()
+        sets = _FORKED_SETS[start:end]
+        conn.send(signatures(sets, rubric.rule(DUPLICATE)))
+        duplicates: list[list[Finding]] = conn.recv()
+        conn.send(
+            [
+                _critique(s, d, rubric).model_dump_json()
+                for s, d in zip(sets, duplicates, strict=True)
+            ]
+        )
+    except (EOFError, OSError):  # the parent gave up on this worker
+        pass
+    finally:
+        conn.close()
+
+
+def _bounds(count: int, workers: int) -> list[tuple[int, int]]:
+    """Contiguous slices: this process's own (a little smaller) first, then one per worker."""
+    share = 1.0 / workers
+    own = max(1, int(count * share * _OWN_SHARE))
+    rest = count - own
+    if rest <= 0:
+        return [(0, count)]
+    step = -(-rest // (workers - 1))
+    cuts = [0, own, *range(own + step, count, step), count]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
 def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique] | None:
-    """The critiques of ``sets`` computed in forked workers, which inherit the sets
-    instead of unpickling them; this process only collects them in order. None where
-    fork is not available."""
+    """The critiques of ``sets``, computed by this process and ``workers - 1`` forked
+    workers that inherit the sets instead of unpickling them. None where fork is not
+    available or a worker failed (the caller then critiques in this process)."""
+    import multiprocessing
+
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    global _FORKED_SETS, _FORKED_DUPLICATES
-    _FORKED_SETS, _FORKED_DUPLICATES = sets, None
-    step = max(1, -(-len(sets) // (workers * _SLICES_PER_WORKER)))
-    slices = [(i, min(i + step, len(sets))) for i in range(0, len(sets), step)]
-    critiques: list[SetCritique] = []
+    global _FORKED_SETS
+    context = multiprocessing.get_context("fork")
+    rubric = load_rubric()
+    bounds = _bounds(len(sets), workers)
+    children: list[tuple[BaseProcess, Connection]] = []
+    _FORKED_SETS = sets
+    done = False
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk in pool.imap(_slice_work, slices):
-                critiques.extend(SetCritique.model_validate_json(text) for text in chunk)
+        for start, end in bounds[1:]:
+            mine, theirs = context.Pipe()
+            process: BaseProcess = context.Process(
+                target=_work, args=(theirs, start, end), daemon=True
+            )
+            process.start()
+            theirs.close()
+            children.append((process, mine))
+        own_start, own_end = bounds[0]
+        known: dict[str, Signature | None] = signatures(
+            sets[own_start:own_end], rubric.rule(DUPLICATE)
+        )
+        for _, conn in children:
+            known.update(conn.recv())
+        duplicates = duplicate_findings(sets, rubric, known)
+        for (_, conn), (start, end) in zip(children, bounds[1:], strict=True):
+            conn.send(duplicates[start:end])
+        critiques = [_critique(sets[i], duplicates[i], rubric) for i in range(own_start, own_end)]
+        for _, conn in children:
+            critiques.extend(SetCritique.model_validate_json(text) for text in conn.recv())
+        done = True
+    except (EOFError, OSError):  # a worker died: one process is slower but always right
+        return None
     finally:
-        _FORKED_SETS, _FORKED_DUPLICATES = (), None
+        _FORKED_SETS = ()
+        for process, conn in children:
+            conn.close()
+            if not done:  # an error or Ctrl-C here: the workers' results are not wanted
+                process.terminate()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
     return critiques
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.domain.lessons import Lesson
 from assistant.errors import UsageError
 from assistant.model import OKRSet, Report
+
+if TYPE_CHECKING:  # a type only: `okr critique FILE` never needs the cycle modules
+    from assistant.domain.lessons import Lesson
 
 FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
 

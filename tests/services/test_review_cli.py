@@ -172,6 +172,7 @@ def test_accepting_a_review_change_keeps_the_authors_comments(okr_home: Path) ->
     assert "# our Q1 plan, agreed with Sam" in shown
     assert "# the one that matters" in shown
     assert change["rewrite"] in shown
-    assert drafts.get_version(okr_home, "plan").okr_set.target_text(change["target"]) == (
-        change["rewrite"]
+    assert (
+        drafts.get_version(okr_home, "plan").okr_set.target_text(change["target"])
+        == (change["rewrite"])
     )

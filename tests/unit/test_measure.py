@@ -185,3 +185,13 @@ def test_bounded_percentages_are_judged_on_the_remaining_gap(
     baseline: float, target: float, unit: str, change: float
 ) -> None:
     assert relative_change(baseline, target, unit, 90) == pytest.approx(change)
+
+
+def test_a_very_long_text_is_read_up_to_the_scan_limit() -> None:
+    from assistant.measure import SCAN_LIMIT
+
+    text = " ".join(str(i % 997) for i in range(500_000))
+    m = extract(text)
+    assert m.truncated and m.quantities
+    assert all(q.end <= SCAN_LIMIT and text[q.start : q.end] == q.text for q in m.quantities)
+    assert not extract("Raise NPS from 30 to 45").truncated

@@ -535,3 +535,69 @@ def test_the_init_template_gets_one_fill_in_finding_per_placeholder_kr() -> None
     assert {f.code for f in critique.findings} == {"KR-PLACEHOLDER"}
     assert all(f.severity != "error" and "fill" in f.suggestion.lower() for f in critique.findings)
     assert yaml.safe_load(text)["objectives"]
+
+
+# --- speed work (issues 3 and 11): the same answers, linear work ------------------------------
+
+
+def test_every_command_is_registered_where_the_lazy_table_says() -> None:
+    """``okr critique`` imports only cli/critique.py: the table must name every command."""
+    import importlib
+
+    import click
+
+    from assistant.cli import COMMAND_HOMES, COMMAND_MODULES
+
+    found: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        group = click.Group()
+        importlib.import_module(f"assistant.cli.{module}").register(group)
+        found.update(dict.fromkeys(group.commands, module))
+    assert found == COMMAND_HOMES
+
+
+def test_a_huge_key_result_is_checked_on_its_head_and_says_so() -> None:
+    text = ("Significantly improve the onboarding experience for everyone " * 20000)[:1_000_000]
+    critique = critique_set(one_set(krs=[text, GOOD_KRS[0]]))
+    mine = [f for f in critique.findings if f.target == "O1.KR1"]
+    assert mine and all(f.evidence in text for f in mine)
+    assert all("characters were checked" in f.message and f.rewrite is None for f in mine)
+    assert critique.objectives[0].key_results[0].text == text
+
+
+def test_a_long_objective_still_counts_all_its_words() -> None:
+    title = "Make onboarding effortless for every new customer " * 400
+    critique = critique_set(one_set(title=title.strip()))
+    too_long = [f for f in critique.findings if f.code == "OBJ-TOO-LONG"]
+    assert len(too_long) == 1 and f"{len(title.split())} words" in too_long[0].message
+
+
+def test_a_rewrite_next_to_a_version_number_is_scored() -> None:
+    """ "3.12.1" is no number the placeholders must stay clear of (it used to crash)."""
+    critique = critique_set(one_set(krs=["Upgrade to Python 3.12.1 for all services", *GOOD_KRS]))
+    assert any(f.rewrite is not None and f.rewrite.scores for f in critique.findings)
+
+
+def test_repeated_objective_titles_get_the_same_findings_each() -> None:
+    title = "Make team 7 customers successful"
+    sets = [one_set(title=title, krs=GOOD_KRS[:2]), one_set(title=title, krs=GOOD_KRS[1:])]
+    first, second = (critique_set(s) for s in sets)
+    number = [f for f in first.findings if f.target == "O1"]
+    again = [f for f in second.findings if f.target == "O1"]
+    assert number and [f.model_dump() for f in number] == [f.model_dump() for f in again]
+    assert number[0].rewrite is not again[0].rewrite  # each finding owns its rewrite
+
+
+def test_a_worker_that_dies_leaves_the_report_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from assistant.rubric.critic import critique_sets as one_process
+    from assistant.services import critique as critique_service
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    sets = [s for name in ("team.yaml", "company.yaml") for s in read_path(str(examples / name))]
+    monkeypatch.setattr(critique_service, "PARALLEL_MIN_SETS", 1)
+    monkeypatch.setattr(critique_service, "_work", lambda conn, start, end: os._exit(1))
+    assert critique_service.critique_sets(sets) == one_process(sets)

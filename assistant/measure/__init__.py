@@ -10,99 +10,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+from assistant.measure.patterns import (
+    DATE_RE,
+    NON_MEASURE_RE,
+    PERIOD_RE,
+    PRODUCT_SET,
+    WORD_THEN_NUMBER_RE,
 )
-
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:19|20)\d{2}"
-_YEAR_SUFFIX = r"(?:(?:\s+|-|\s*')(?:FY\s?)?(?:20\d{2}|\d{2})\b(?!\s*%))"
-_QUARTER = r"(?:Q[1-4]" + _YEAR_SUFFIX + r"?|FY\s?'?\d{2,4}\s*Q[1-4]|" + _YEAR + r"[-\s]?Q[1-4])"
-_HALF = r"(?:H[12]" + _YEAR_SUFFIX + r"?|" + _YEAR + r"[-\s]?H[12]|(?:first|second|1st|2nd)\s+half)"
-
-# Dates and periods: each is a deadline on its own and never a quantity.
-_DATE_PATTERNS = [
-    r"\b" + _YEAR + r"-[01]\d-[0-3]\d\b",  # ISO date
-    r"\b[0-3]?\d/[01]?\d/(?:" + _YEAR + r"|\d{2})\b",  # 31/03/2026
-    r"\b[01]?\d/[0-3]?\d/(?:" + _YEAR + r"|\d{2})\b",  # 03/31/2026
-    r"\b" + _DAY + r"\s+(?:of\s+)?" + MONTHS + r"\.?(?:,?\s+" + _YEAR + r")?\b",  # 31 Mar 2026
-    r"\b" + MONTHS + r"\.?\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?\b(?!\s*%)",  # March 31, 2026
-    r"\b" + MONTHS + r"\.?\s+" + _YEAR + r"\b",  # March 2026
-    r"\b" + _QUARTER + r"\b",
-    r"\b" + _HALF + r"\b",
-    r"\bFY\s?'?\d{2,4}\b",
-    r"\b(?:by|in|of|for|since|until|before|during|end|through|throughout|calendar|year)\s+"
-    r"20[1-4]\d\b(?![-/]\d)",
-    # A bare year is a date unless a count follows it ("2025 sign-ups" is a quantity).
-    r"\b20[1-4]\d\b(?![-/]\d)(?!\s*(?:%|[kKmM]\b|\+|[a-z-]*\s*(?:users|customers|sign|accounts|"
-    r"leads|deals|people|members|subscribers|downloads|installs|orders|visit|tickets|requests|"
-    r"calls|sessions|employees|hires|students|partners|units|transactions|reviews|responses|"
-    r"signups|registrations|trials|merchants|stores|paying|active|weekly|monthly|daily|new)))",
-]
-_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
-
-# Period words that make a deadline without a date: "by end of March", "this quarter".
-_PERIOD_RE = re.compile(
-    r"\b(?:by|before|until|till|no\s+later\s+than|in|during|within\s+the\s+next|over\s+the\s+next)\s+"
-    r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
-    r"(?:"
-    + MONTHS
-    + r"|(?:this|next|the|current|coming)\s+(?:quarter|month|year|half|cycle|sprint)"
-    r"|(?:quarter|month|year|cycle|half)[-\s]?end|year's\s+end"
-    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:weeks?|months?|quarters?|sprints?)"
-    r"|launch|go-live)\b"
-    r"|\b(?:end\s+of\s+(?:the\s+)?(?:"
-    + MONTHS
-    + r"|quarter|month|year|half|cycle|sprint|q[1-4]|h[12]))\b"
-    r"|\b(?:this|next)\s+(?:quarter|month|year|half|cycle|sprint)\b"
-    r"|\b(?:in|within|over|during)\s+the\s+(?:next|coming)\s+(?:\d+|two|three|four|five|six|"
-    r"seven|eight|nine|ten|twelve)\s+(?:days|weeks|months|quarters|sprints)\b"
-    r"|\bwithin\s+(?:\d+|two|three|four|five|six|nine|twelve)\s+(?:weeks|months|quarters)\b"
-    r"|\b(?:by|before|on|until)\s+(?:next\s+|this\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
-    r"|\b(?:EOQ|EOM|EOY|EOH|year[-\s]end|quarter[-\s]end|month[-\s]end)\b",
-    re.IGNORECASE,
-)
-
-# Spans that look numeric but are not measures.
-_PRODUCT_WORDS = (
-    "windows|ios|ipados|macos|android|python|java|jdk|node|php|ruby|perl|gpt|claude|llama|gemini|"
-    "ubuntu|debian|fedora|rhel|centos|angular|react|vue|rails|django|iphone|ipad|pixel|galaxy|"
-    "xbox|playstation|ps|office|excel|html|css|http|tls|ssl|ipv|usb|wi-fi|wifi|bluetooth|"
-    "postgres|postgresql|mysql|oracle|kubernetes|k8s|series|phase|stage|step|tier|level|"
-    "version|release|sprint|milestone|wave|gen|generation|chapter|section|figure|soc|iso|pci|"
-    "web|model|room|building|floor|pillar|track|squad|round|part|module|lesson|"
-    "season|episode|wcag|oauth|ecmascript|swift|kotlin|scala|rust|dotnet|"
-    "jira|slack|salesforce|hubspot|vision|roadmap|horizon|sev|priority"
-)
-_NON_MEASURE_PATTERNS = [
-    r"\b[vV]\d+(?:\.\d+)*\b",  # v2, v1.4.2
-    r"\b\d+(?:\.\d+){2,}\b",  # 3.12.1
-    r"\b[A-Za-z]+-\d+(?:\.\d+)?\b(?!\s*%)",  # COVID-19, ISO-27001
-    r"\b[A-Za-z]+/\d+(?:\.\d+)?\b(?!\s*%)",  # HTTP/2
-    r"\b[A-Za-z]+\d+[A-Za-z0-9]*\b",  # S3, EC2, OAuth2, web3, B2B
-    r"\b\d+[A-Za-z]+\d+[A-Za-z0-9]*\b",  # 2FA-like tokens with trailing digits, e.g. 4K60
-    r"\b\d+FA\b|\b[23]D\b|\b[345]G\b|\b[48]K(?=\s+(?:video|display|screen|stream))",
-    r"\b(?:two|three|multi)[-\s](?:factor|step|way|sided)\b|\bone[-\s]click\b|\bzero[-\s]trust\b",
-    r"\bdouble[-\s](?:click|check|down|tap)\w*\b",
-    r"\b24\s*/\s*7\b|\b24x7\b|\b365\b(?=\s*days?\s+a\s+year)",
-    r"\b1\s*:\s*1s?\b|\bone[-\s]on[-\s]one\b|\b1-on-1s?\b",
-    r"\btop[-\s]+(?:\d+|three|five|ten)\s+(?:priorit\w*|goals?|things?|focus\s+areas?|projects?|"
-    r"initiatives?|objectives?|themes?|bets?|risks?|issues?|concerns?|tasks?|items?|asks?|"
-    r"requests?|pain\s+points?|opportunities|reasons?|learnings?)\b",
-    r"#\s?1\b|\bno\.\s?1\b|\bnumber\s+one\b",
-    r"\b(?:P|Sev|SEV)[0-4]\b",
-    r"\b\d{1,2}(?:st|nd|rd|th)\s+percentile\b",  # a metric's name: "95th percentile latency"
-    r"\b[A-Z]{1,3}\d\b",  # L2, P1
-]
-_NON_MEASURE_RE = re.compile("|".join(f"(?:{p})" for p in _NON_MEASURE_PATTERNS), re.IGNORECASE)
-# "Windows 11", "GPT-4", "Phase 2": a generic word-then-number regex, then a set lookup
-# (one alternation of a hundred product words would be tried at every position).
-_PRODUCT_SET = frozenset(_PRODUCT_WORDS.split("|"))
-_WORD_THEN_NUMBER_RE = re.compile(r"\b([A-Za-z][A-Za-z-]*?)[\s-]?\d+(?:\.\d+)?\b(?!\s*%)")
 
 _SCALE = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6,
@@ -126,6 +43,9 @@ _PER_UNITS = {
     "d": "day", "days": "day", "users": "user", "seats": "seat", "customers": "customer",
 }  # fmt: skip
 _QUANTITY_RE = re.compile(
+    # Where a quantity can start: a currency, up to two spaces, then a number. A cheap
+    # test that spares the full pattern at every other character.
+    r"(?=(?:[$€£¥]|US\$|USD|EUR|GBP)?\s{0,2}\.?\d)"
     r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
     r"(?:\s?[-–]\s?(?P<range>" + _NUM + r")(?!\d))?"
     r"(?P<unit>" + _UNITS + r")?"
@@ -141,7 +61,7 @@ _DURATION_RE = re.compile(
 # Any duration in the text: then a bare "25m" means minutes, not millions.
 _TIME_UNIT_RE = re.compile(r"\d\s?(?:h|hrs?|hours?|mins?|minutes?)\b", re.IGNORECASE)
 _RATIO_RE = re.compile(
-    r"\b(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
+    r"\b(?=\w++\s+(?:in|out)\s)(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
     r"(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b",
     re.IGNORECASE,
 )
@@ -152,7 +72,9 @@ WORD_NUMBERS = {
     "a dozen": 12, "thousand": 1000, "a thousand": 1000, "a million": 1e6, "half": 0.5,
 }  # fmt: skip
 _WORD_NUMBER_RE = re.compile(
-    r"\b(?:"
+    r"\b(?=["
+    + "".join(sorted({w[0] for w in WORD_NUMBERS}))
+    + r"])(?:"
     + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
     + r")\b(?:[-\s](?:percent|per\s?cent|days?|weeks?|hours?|minutes?|customers?|users?|"
     r"teams?|markets?|countries|deals?|accounts?|sign-?ups?|hires?|engineers?|people|"
@@ -165,7 +87,7 @@ MULTIPLIER_WORDS = {
     "quadruple": 4.0, "halve": 0.5, "halving": 0.5, "cut in half": 0.5, "in half": 0.5,
 }  # fmt: skip
 _MULTIPLIER_RE = re.compile(
-    r"\b(?:double[sd]?|doubling|twice|triple[sd]?|tripling|quadruple[sd]?|halve[sd]?|halving|"
+    r"\b(?=[dtqhcrs])(?:double[sd]?|doubling|twice|triple[sd]?|tripling|quadruple[sd]?|halve[sd]?|halving|"
     r"(?:cut|reduce|slash)\w*\s+(?:\w+\s+){0,4}?in\s+half)\b",
     re.IGNORECASE,
 )
@@ -188,6 +110,25 @@ _TARGET_PREFIX_RE = re.compile(
     r"beyond|more\s+than|less\s+than|fewer\s+than|under|by|of|≥|<=|>=|≤|<|>)\s*)$",
     re.IGNORECASE,
 )
+
+
+# The words _BASELINE_BEFORE can end with (before its trailing "(", ":" or "~"), or
+# "last" somewhere ("last quarter's NPS:"): a cheap test before the search.
+_BASELINE_ENDS = (
+    "from", "a", "the", "estimated", "today's", "current", "our", "its", "their", "baseline",
+    "level", "rate", "value", "average", "median", "of", "currently", "at", "around", "about",
+    "today", "is", "was", "vs", "vs.", "versus", "to", "with", "now",
+)  # fmt: skip
+_TRAILING = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f:(~"
+
+
+def _may_be_baseline(before: str) -> bool:
+    """False only when ``_BASELINE_BEFORE`` cannot match ``before`` (ASCII text: there
+    case-folding is plain ``lower``; anything else is left to the regex)."""
+    if not before.isascii():
+        return True
+    low = before.lower()
+    return "last" in low or low.rstrip(_TRAILING).endswith(_BASELINE_ENDS)
 
 
 _STRONG_TARGET_RE = re.compile(
@@ -216,6 +157,7 @@ class Measures:
     target_span: tuple[int, int] | None = None
     deadline: str | None = None
     date_spans: list[tuple[int, int]] = field(default_factory=list)
+    truncated: bool = False  # only the first SCAN_LIMIT characters were read
 
     @property
     def has_quantity(self) -> bool:
@@ -245,22 +187,38 @@ def _unit_of(unit: str | None, currency: str | None) -> tuple[str, str, float]:
     return u, "number", 1.0
 
 
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span (they may overlap) replaced by as many spaces."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(text[pos:start])
+        out.append(" " * (end - start))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Blank out dates and non-measures; return the masked text and the date spans."""
-    chars = list(text)
     date_spans_found = date_spans(text)
-    for start, end in date_spans_found:
-        chars[start:end] = " " * (end - start)
-    masked = "".join(chars)
-    spans = [m.span() for m in _NON_MEASURE_RE.finditer(masked)]
-    spans += [
-        m.span()
-        for m in _WORD_THEN_NUMBER_RE.finditer(masked)
-        if m.group(1).lower() in _PRODUCT_SET
-    ]
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars), date_spans_found
+    masked = _blanked(text, date_spans_found)
+    spans = [m.span() for m in NON_MEASURE_RE.finditer(masked)]
+    if _DIGIT_RE.search(masked):  # "Windows 11": a word, then a number
+        spans += [
+            m.span()
+            for m in WORD_THEN_NUMBER_RE.finditer(masked)
+            if m.group(1).lower() in PRODUCT_SET
+        ]
+    return _blanked(masked, spans), date_spans_found
 
 
 _PAST_REFERENCE_RE = re.compile(
@@ -268,6 +226,9 @@ _PAST_REFERENCE_RE = re.compile(
     r"baseline|was|up\s+from|down\s+from)\s+(?:the\s+|our\s+|its\s+)?)$",
     re.IGNORECASE,
 )
+
+
+_BASELINE_NOUN_RE = re.compile(r"\s*(?:level|baseline|average|rate|figure|result)s?\b", re.I)
 
 
 def _deadline(
@@ -279,38 +240,63 @@ def _deadline(
             continue
         if _PAST_REFERENCE_RE.search(text[max(0, start - 25) : start]):
             continue
-        if re.match(
-            r"\s*(?:level|baseline|average|rate|figure|result)s?\b", text[end : end + 12], re.I
-        ):
+        if _BASELINE_NOUN_RE.match(text[end : end + 12]):
             continue
         return text[start:end]
     return None
 
 
-@lru_cache(maxsize=32768)  # a 5,000-KR file, its objectives and its rewrites
+# Measures are looked for in the first this many characters of a text (a key result is
+# a sentence; a pasted essay is cut at a space near here, and ``Measures.truncated`` says so).
+SCAN_LIMIT = 2000
+
+
+def scan_end(text: str) -> int:
+    """Where the part of ``text`` that is read for measures ends: all of it up to
+    ``SCAN_LIMIT`` characters, else the last space before that (never inside a word)."""
+    if len(text) <= SCAN_LIMIT:
+        return len(text)
+    cut = SCAN_LIMIT
+    while cut > SCAN_LIMIT // 2 and not text[cut].isspace():
+        cut -= 1
+    return cut if cut > SCAN_LIMIT // 2 else SCAN_LIMIT
+
+
 def extract(text: str) -> Measures:
-    """All measures in ``text``. Cached: the engine and the TUI ask repeatedly."""
+    """All measures in ``text`` (its first ``SCAN_LIMIT`` characters when longer).
+    Cached: the engine and the TUI ask repeatedly."""
+    end = scan_end(text)
+    if end == len(text):
+        return _extract(text)
+    head = _extract(text[:end])
+    return replace(head, quantities=list(head.quantities), truncated=True)
+
+
+@lru_cache(maxsize=32768)  # a 5,000-KR file, its objectives and its rewrites
+def _extract(text: str) -> Measures:
     masked, date_spans = _masked(text)
     quantities: list[Quantity] = []
-    taken = [False] * len(text)
+    taken = bytearray(len(text))
 
     def add(q: Quantity) -> None:
-        if any(taken[q.start : q.end]):
+        if taken.find(1, q.start, q.end) >= 0:
             return
-        for i in range(q.start, q.end):
-            taken[i] = True
+        taken[q.start : q.end] = b"\x01" * (q.end - q.start)
         quantities.append(q)
 
-    for m in _DURATION_RE.finditer(masked):
-        minutes = float(m.group("h")) * 60 + float(m.group("m"))
-        add(Quantity(minutes, "min", "number", m.start(), m.end(), text[m.start() : m.end()]))
-    minutes_context = bool(_TIME_UNIT_RE.search(masked))
+    digits = _DIGIT_RE.search(masked) is not None
+    # A duration ("1h 10m") has an hour unit, so it needs the minutes context.
+    minutes_context = digits and bool(_TIME_UNIT_RE.search(masked))
+    if minutes_context:
+        for m in _DURATION_RE.finditer(masked):
+            minutes = float(m.group("h")) * 60 + float(m.group("m"))
+            add(Quantity(minutes, "min", "number", m.start(), m.end(), text[m.start() : m.end()]))
     for m in _RATIO_RE.finditer(masked):
         a = _word_or_int(m.group("a"))
         b = _word_or_int(m.group("b"))
         if b:
             add(Quantity(a / b, "ratio", "ratio", m.start(), m.end(), text[m.start() : m.end()]))
-    for m in _QUANTITY_RE.finditer(masked):
+    for m in _QUANTITY_RE.finditer(masked) if digits else ():
         raw = m.group("num")
         start = m.start("cur") if m.group("cur") else m.start("num")
         end = m.end()
@@ -358,12 +344,13 @@ def _find_baseline_target(text: str, measures: Measures) -> None:
     """Pair a baseline with a target: ``from X to Y``, ``X → Y``, ``up from X``, ``currently X``."""
     qs = measures.quantities
     for i, q in enumerate(qs):
-        before = text[: q.start]
-        marker = _BASELINE_BEFORE.search(before[-80:])
+        window = max(0, q.start - 80)  # the 80 characters before (a slice: linear time)
+        before = text[window : q.start]
+        marker = _BASELINE_BEFORE.search(before) if _may_be_baseline(before) else None
         if not marker:
             continue
         measures.baseline = q
-        start = marker.start() + max(0, len(before) - 80)
+        start = marker.start() + window
         if i + 1 < len(qs) and _ARROW_RE.match(text[q.end : qs[i + 1].start]):
             measures.target = qs[i + 1]
             measures.baseline_span = (start, qs[i + 1].end)
@@ -381,11 +368,16 @@ def _find_baseline_target(text: str, measures: Measures) -> None:
     if measures.target is None:
         candidates = [q for q in qs if q is not measures.baseline]
         # "segment 4 to $21k": the quantity after "to"/"reach" is the target, not the name
-        marked = [
-            q for q in candidates if _STRONG_TARGET_RE.search(text[max(0, q.start - 12) : q.start])
-        ]
+        marked = next(
+            (
+                q
+                for q in candidates
+                if _STRONG_TARGET_RE.search(text[max(0, q.start - 12) : q.start])
+            ),
+            None,
+        )
         if marked or candidates:
-            measures.target = (marked or candidates)[0]
+            measures.target = marked or candidates[0]
     if measures.target is not None:
         t = measures.target
         prefix = _TARGET_PREFIX_RE.search(text[max(0, t.start - 20) : t.start])
@@ -430,7 +422,7 @@ def relative_change(baseline: float, target: float, unit: str, bounded_from: flo
 def date_spans(text: str) -> list[tuple[int, int]]:
     """Where the dates and periods are (cheaper than a full :func:`extract`)."""
     found = sorted(
-        [m.span() for m in _PERIOD_RE.finditer(text)] + [m.span() for m in _DATE_RE.finditer(text)]
+        [m.span() for m in PERIOD_RE.finditer(text)] + [m.span() for m in DATE_RE.finditer(text)]
     )
     merged: list[tuple[int, int]] = []
     for start, end in found:  # "by March" and "March 2026" are one deadline: "by March 2026"
