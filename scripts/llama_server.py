@@ -23,6 +23,7 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -141,8 +142,25 @@ def setup(jobs: int) -> tuple[Path, Path]:
     return build_server(cache, jobs), fetch_model(cache)
 
 
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """A busy llama-server finishes its slot before it honours SIGTERM: kill it then."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def start(port: int, jobs: int) -> tuple[subprocess.Popen[bytes], str]:
     binary, model = setup(jobs)
+    if _port_in_use(port):
+        raise SystemExit(f"port {port} on 127.0.0.1 is in use: stop what runs there or pass --port")
     log = (cache_dir() / "server.log").open("wb")
     proc = subprocess.Popen(
         [
@@ -172,7 +190,7 @@ def start(port: int, jobs: int) -> tuple[subprocess.Popen[bytes], str]:
                     return proc, f"{url}/v1"
         except OSError:
             time.sleep(0.5)
-    proc.terminate()
+    stop(proc)
     raise SystemExit(f"llama-server did not become healthy in 120 s; see {log.name}")
 
 
@@ -198,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "pytest", "-m", "e2e", "tests/e2e", *args.pytest_args]
         return subprocess.run(cmd, env=env, check=False).returncode
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 if __name__ == "__main__":

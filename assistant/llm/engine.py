@@ -166,6 +166,9 @@ def valid_codes() -> list[str]:
     return sorted(SPEC_CODES) + list(LLM_CODES)
 
 
+COMPACT_ANSWER_CAP = 1500
+
+
 def critique_prompt_name(settings: Settings) -> str:
     """``critique`` or ``critique_compact`` (small models): ``llm.prompt`` decides;
     ``auto`` picks the compact one for a local base URL."""
@@ -198,8 +201,12 @@ class LLMEngine:
         self.style = style
         self.model = model or settings.llm.model
         self.max_asks = max_asks
-        self.max_tokens = settings.llm.max_output_tokens
-        self.prompt = load_prompt(critique_prompt_name(settings))
+        name = critique_prompt_name(settings)
+        self.prompt = load_prompt(name)
+        # The compact prompt asks for at most 5 findings (~600 tokens): a small model under
+        # a grammar otherwise repeats findings up to the general limit (minutes on a CPU).
+        cap = COMPACT_ANSWER_CAP if name == "critique_compact" else settings.llm.max_output_tokens
+        self.max_tokens = min(settings.llm.max_output_tokens, cap)
         self.probe = ModeProbe(settings, self.model, cache)
         self._schema = schema_fingerprint(CoachCritique)
 

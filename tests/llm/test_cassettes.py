@@ -62,8 +62,7 @@ def server() -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        load_script().stop(proc)
 
 
 def settings_at(url: str) -> Settings:
