@@ -68,12 +68,14 @@ class Usage:
     completion_tokens: int = 0
     cached_tokens: int = 0
     mode: str | None = None
+    salvaged: int = 0  # cut-off answers kept up to their last complete item
 
     def add(self, other: Usage) -> None:
         self.asks += other.asks
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.cached_tokens += other.cached_tokens
+        self.salvaged += other.salvaged
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -249,6 +251,25 @@ def parse_reply(body: dict[str, Any], schema: type[T]) -> tuple[T, str]:
         raise _InvalidOutput(validation_message(exc, limit=8)[:800]) from exc
 
 
+def _complete_part(
+    body: dict[str, Any], schema: type[T], check: Callable[[T], str | None] | None
+) -> T | None:
+    """A cut-off answer up to its last complete list item, if that validates (and passes
+    ``check``); small models under a grammar repeat items until the token limit."""
+    from assistant.llm.salvage import complete_prefix
+
+    content = str(((body.get("choices") or [{}])[0].get("message") or {}).get("content") or "")
+    start = content.find("{")
+    data = complete_prefix(content[start:]) if start >= 0 else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        parsed = schema.model_validate(data)
+    except ValidationError:
+        return None
+    return None if check is not None and check(parsed) else parsed
+
+
 def _retry_after(exc: Exception) -> float:
     """Seconds a failed response asks to wait (``Retry-After``), else a short backoff."""
     response = getattr(exc, "response", None)
@@ -366,6 +387,10 @@ async def ask_structured(
         try:
             parsed, content = parse_reply(body, schema)
         except CutOff:
+            kept = _complete_part(body, schema, check)
+            if kept is not None:  # the whole items before the cut: no second long answer
+                usage.salvaged += 1
+                return kept
             if state["cut_off"]:
                 raise
             state["cut_off"] = True

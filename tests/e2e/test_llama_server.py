@@ -178,7 +178,7 @@ def test_review_with_two_reviewers(llama_url: str, tmp_path: Path) -> None:
     assert result.returncode in (0, 3), result.stderr
     review = json.loads(result.stdout)
     assert review["engine"] == "llm"
-    assert review["reviewers"]
+    assert [seat["persona"] for seat in review["seats"]] == ["finance-lead", "data-analyst"]
     assert "synthesis" in review
 
 

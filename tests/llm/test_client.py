@@ -115,6 +115,29 @@ async def test_cut_off_once_then_a_valid_shorter_answer(fake: FakeOpenAI) -> Non
     assert usage.asks == 2 and usage.prompt_tokens == 1800  # the cut-off reply counts too
 
 
+async def test_a_cut_off_list_keeps_its_complete_findings_without_a_re_ask(
+    fake: FakeOpenAI,
+) -> None:
+    """A small model repeating findings until the limit: the whole findings before the
+    cut are kept (1 request), not paid for again with a second long answer."""
+    finding = {
+        "target": "O1.KR1",
+        "code": "KR-VAGUE",
+        "dimension": "clarity",
+        "severity": "warning",
+        "evidence": "Raise week-1 activation",
+        "message": "Say what is counted.",
+        "question": "Which users count?",
+        "suggestion": "Name the metric.",
+        "rewrite": None,
+    }
+    fake.answer = lambda body: {"findings": [finding] * 6}  # cut in half: 2 whole findings
+    fake.plan = {"MARK": ["length"]}
+    (answer, usage), sent = await ask(fake, max_retries=0)
+    assert sent == 1 and usage.asks == 1 and usage.salvaged == 1
+    assert len(answer.findings) == 2 and answer.findings[0].evidence == finding["evidence"]
+
+
 async def test_failed_asks_keep_their_token_usage(fake: FakeOpenAI) -> None:
     fake.plan = {"MARK": ["invalid"] * 3}
     with pytest.raises(ItemError, match="no valid answer after 3 asks") as info:
