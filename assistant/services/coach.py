@@ -257,7 +257,12 @@ def _report(
         mode=state.mode,
         interrupted=state.interrupted,
     )
-    usage.notes = state.notes
+    usage.notes = list(state.notes)
+    if tally.salvaged:  # said, not hidden: these answers were shorter than the model meant
+        usage.notes.append(
+            f"{tally.salvaged} answer(s) were cut off at the output token limit; "
+            "the complete findings before the cut were kept"
+        )
     return Report(engine="llm", sets=critiques, errors=errors, usage=usage, guards=guards)
 
 

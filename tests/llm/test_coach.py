@@ -194,3 +194,24 @@ def test_the_key_is_never_stored(fake: FakeOpenAI, okr_home) -> None:
     for path in Path(okr_home).rglob("*"):
         if path.is_file():
             assert DUMMY_KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_cut_off_answer_keeps_its_whole_findings_and_says_so(fake: FakeOpenAI, okr_home) -> None:
+    finding = {
+        "target": "O1.KR3",
+        "code": "LLM-NO-DATA-SOURCE",
+        "dimension": "measurability",
+        "severity": "warning",
+        "evidence": "Improve NPS significantly",
+        "message": "Significantly is not a number.",
+        "question": "Which NPS would make you proud?",
+        "suggestion": "Name the target.",
+        "rewrite": None,
+    }
+    fake.answer = lambda body: {"findings": [finding] * 6}  # a small model repeating itself
+    fake.plan = {"Platform": ["length"]}
+    report = run(team(["Platform"]), settings_for(fake), okr_home)
+    assert not report.errors and len(fake.chat_requests()) == 1  # no second long answer
+    assert any(f.source == "llm" and f.target == "O1.KR3" for f in report.sets[0].findings)
+    assert report.usage is not None
+    assert any("cut off at the output token limit" in note for note in report.usage.notes)
