@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_origin
 
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
@@ -263,6 +263,9 @@ def _complete_part(
     data = complete_prefix(content[start:]) if start >= 0 else None
     if not isinstance(data, dict):
         return None
+    for name, field in schema.model_fields.items():  # lists after the cut: none written
+        if name not in data and get_origin(field.annotation) is list:
+            data[name] = []
     try:
         parsed = schema.model_validate(data)
     except ValidationError:

@@ -262,3 +262,21 @@ def test_each_answer_is_capped_at_what_it_needs(weak: OKRSet) -> None:
             for r in fake.chat_requests()
         ]
     assert caps == [1500, 1500, 1000, 1000, 2000]
+
+
+def test_a_seat_cut_off_in_its_points_keeps_them_without_a_re_ask(weak: OKRSet) -> None:
+    """A reviewer's answer cut off while listing points: the whole points are kept and
+    its questions (never reached) are empty, rather than a second long answer."""
+
+    def repeating(body: dict[str, Any]) -> dict[str, Any]:
+        answer = review_answer(body)
+        if "points" in answer:
+            answer = {"points": answer["points"][:1] * 8, "questions": answer["questions"]}
+        return answer
+
+    with FakeOpenAI(answer=repeating, plan={"Reviewer id: finance-lead": ["length"]}) as fake:
+        r = llm_review(weak, fake, personas=FIVE[:2], rounds=1)
+        sent = len(fake.chat_requests())
+    finance = next(s for s in r.seats if s.persona == "finance-lead")
+    assert finance.status == "ok" and finance.points and not finance.questions
+    assert sent == 3  # two seats and the facilitator: the cut-off seat was not re-asked
