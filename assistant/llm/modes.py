@@ -44,6 +44,11 @@ class ModeProbe:
             self.mode, self.known = remembered, True
         self._lock = asyncio.Lock()
 
+    def close(self) -> None:
+        """Close the cache's connection (it reopens on next use)."""
+        if self.cache is not None:
+            self.cache.close()
+
     async def ask(self, send: Callable[[str, bool], Awaitable[tuple[T, Usage]]]) -> tuple[T, Usage]:
         """``send(mode, mode_known)`` is one ``ask_structured`` call. A failure's usage
         still moves the mode on (a rejected mode stays rejected for this run)."""

@@ -200,6 +200,7 @@ class _Session:
         return answer
 
     async def close(self) -> None:
+        self.probe.close()
         if self.own and self.client is not None:
             await self.client.close()
 

@@ -112,6 +112,7 @@ async def _ask(settings: Settings, messages: list[dict], notes: RetroNotes, allo
     try:
         answer, _ = await probe.ask(send)
     finally:
+        probe.close()
         await client.close()
     return " ".join(answer.summary.split())
 

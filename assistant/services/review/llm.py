@@ -463,6 +463,7 @@ async def llm_review(
             notes=[*seat_notes(seats), "Interrupted: the facilitator did not run."]
         )
     finally:
+        run.probe.close()
         if own_client:
             await client.close()
     from assistant.services.coach import run_usage  # the one place a RunUsage is built
