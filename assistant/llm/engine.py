@@ -166,7 +166,7 @@ def valid_codes() -> list[str]:
     return sorted(SPEC_CODES) + list(LLM_CODES)
 
 
-COMPACT_ANSWER_CAP = 1500
+COMPACT_ANSWER_CAP = 1000
 
 
 def critique_prompt_name(settings: Settings) -> str:
@@ -203,7 +203,7 @@ class LLMEngine:
         self.max_asks = max_asks
         name = critique_prompt_name(settings)
         self.prompt = load_prompt(name)
-        # The compact prompt asks for at most 5 findings (~600 tokens): a small model under
+        # The compact prompt asks for at most 5 findings (~750 tokens): a small model under
         # a grammar otherwise repeats findings up to the general limit (minutes on a CPU).
         cap = COMPACT_ANSWER_CAP if name == "critique_compact" else settings.llm.max_output_tokens
         self.max_tokens = min(settings.llm.max_output_tokens, cap)

@@ -253,7 +253,7 @@ def test_the_compact_prompt_is_chosen_by_the_setting_or_for_local_urls(
     assert not report.errors
     assert fake.chat_requests()[0].body["messages"][0]["content"].startswith(compact.system)
     # a small model's answer is capped at what 5 findings need, not the general 4,000
-    assert fake.chat_requests()[0].body["max_tokens"] == 1500
+    assert fake.chat_requests()[0].body["max_tokens"] == 1000
     assert critique_prompt_name(settings_for(fake, prompt="auto")) == "critique_compact"
     assert critique_prompt_name(Settings()) == "critique"
     auto_remote = Settings()
