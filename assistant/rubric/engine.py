@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from assistant.ids import target_order
 from assistant.measure import Measures, extract, relative_change
@@ -61,20 +60,6 @@ def make_finding(
         question=rule.question.format_map(fill),
         suggestion=rule.suggestion.format_map(fill),
     )
-
-
-@lru_cache(maxsize=256)
-def _word_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a word list, longest first, matching whole words case-insensitively."""
-    ordered = sorted(words, key=len, reverse=True)
-    body = "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in ordered)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
-
-
-def _words(rule: Rule, name: str) -> re.Pattern[str]:
-    if rule.param(name, ()):
-        return wording.words(rule, name)  # the same regex, kept per rule
-    return _word_regex(())
 
 
 # --- key results -------------------------------------------------------------------------
@@ -142,15 +127,15 @@ def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Find
     key result names no measure that would say how much."""
     hits = [
         hit
-        for hit in _words(rule, "always_words").finditer(kr.text)
+        for hit in wording.words(rule, "always_words").finditer(kr.text)
         if not (
             hit.group(0).lower() in ("more", "less", "fewer")
             and _MORE_THAN.match(kr.text, hit.end())
         )
     ]
     if not _has_number(kr, m):
-        hits += list(_words(rule, "change_words").finditer(kr.text))
-        hits += list(_words(rule, "comparatives").finditer(kr.text))
+        hits += list(wording.words(rule, "change_words").finditer(kr.text))
+        hits += list(wording.words(rule, "comparatives").finditer(kr.text))
     if not hits:
         return []
     first = min(hits, key=lambda h: h.start())
@@ -248,9 +233,9 @@ def check_bau(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     ("Close the books on time every month"), with no change sought."""
     title = objective.title
     lead = _LEADING_FILLER.match(title)
-    hit = _words(rule, "words").match(title, lead.end() if lead else 0)
-    hit = hit or _words(rule, "phrases").search(title)
-    if hit is not None and not _words(rule, "change_words").search(title):
+    hit = wording.words(rule, "words").match(title, lead.end() if lead else 0)
+    hit = hit or wording.words(rule, "phrases").search(title)
+    if hit is not None and not wording.words(rule, "change_words").search(title):
         span = hit.span()
     else:
         routine = wording.routine_span(rule, title)
