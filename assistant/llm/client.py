@@ -251,6 +251,12 @@ def parse_reply(body: dict[str, Any], schema: type[T]) -> tuple[T, str]:
         raise _InvalidOutput(validation_message(exc, limit=8)[:800]) from exc
 
 
+def _reply_text(body: dict[str, Any]) -> str | None:
+    """The first choice's message text, if the reply has one."""
+    content = ((body.get("choices") or [{}])[0].get("message") or {}).get("content")
+    return str(content) if content is not None else None
+
+
 def _complete_part(
     body: dict[str, Any], schema: type[T], check: Callable[[T], str | None] | None
 ) -> T | None:
@@ -258,7 +264,7 @@ def _complete_part(
     ``check``); small models under a grammar repeat items until the token limit."""
     from assistant.llm.salvage import complete_prefix
 
-    content = str(((body.get("choices") or [{}])[0].get("message") or {}).get("content") or "")
+    content = _reply_text(body) or ""
     start = content.find("{")
     data = complete_prefix(content[start:]) if start >= 0 else None
     if not isinstance(data, dict):
@@ -400,8 +406,7 @@ async def ask_structured(
             convo.append({"role": "user", "content": SHORTER_ANSWER})
             raise _InvalidOutput("the answer was cut off at the output token limit") from None
         except _InvalidOutput as exc:
-            reply = ((body.get("choices") or [{}])[0].get("message") or {}).get("content")
-            _feedback(convo, reply, str(exc))
+            _feedback(convo, _reply_text(body), str(exc))
             raise
         problem = check(parsed) if check else None
         if problem:
