@@ -1,0 +1,50 @@
+"""The critique use cases: ``await app.critique(request)`` and the engine choice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assistant.use_cases.base import AppBase
+
+if TYPE_CHECKING:
+    from assistant.services.critique_run import CritiqueOutcome, CritiqueRequest
+    from assistant.services.engines import Critic, EngineKind
+
+
+class CritiqueUseCases(AppBase):
+    def engine_for(self, choice: str | None) -> EngineKind:
+        """``rules`` or ``llm`` for an engine choice (``auto`` is resolved here, once)."""
+        from assistant.services.engines import resolve_engine
+
+        return resolve_engine(choice, self.settings)
+
+    def critic(
+        self,
+        kind: EngineKind,
+        *,
+        style: str | None = None,
+        concurrency: int | None = None,
+        use_cache: bool = True,
+        progress: bool = False,
+        lessons: Sequence[Sequence[str]] = (),
+    ) -> Critic:
+        """The critic for an engine: the rules, or the LLM coach grounded on them."""
+        from assistant.services.engines import make_critic
+
+        return make_critic(
+            kind,
+            settings=self.settings,
+            home=self.home,
+            style=style,
+            concurrency=concurrency,
+            use_cache=use_cache,
+            progress=progress,
+            lessons=lessons,
+        )
+
+    async def critique(self, request: CritiqueRequest) -> CritiqueOutcome:
+        """Files or stored drafts in; the report, its team view and the exit status out."""
+        from assistant.services.critique_run import run_critique
+
+        return await run_critique(self, request)
