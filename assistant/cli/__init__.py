@@ -85,6 +85,10 @@ class OKRGroup(click.Group):
         except KeyboardInterrupt:  # Ctrl-C anywhere (before the LLM loop too): 130, as after it
             click.echo("okr: interrupted", err=True)
             sys.exit(130)
+        finally:
+            from assistant.cli import core
+
+            core.reset()  # one App per command (tests run many commands in one process)
 
 
 @click.group(cls=OKRGroup, context_settings={"help_option_names": ["-h", "--help"]})
