@@ -25,11 +25,12 @@ from assistant.use_cases.base import (
 from assistant.use_cases.critique import CritiqueUseCases
 from assistant.use_cases.cycle import CycleUseCases
 from assistant.use_cases.drafts import DraftUseCases
+from assistant.use_cases.logs import LogUseCases
 
 __all__ = ["App", "Clock", "FixedClock", "HomePaths", "SystemClock", "bootstrap"]
 
 
-class App(CritiqueUseCases, DraftUseCases, CycleUseCases):
+class App(CritiqueUseCases, DraftUseCases, CycleUseCases, LogUseCases):
     """okr-coach for one process. Build it with :func:`bootstrap`."""
 
     def __init__(
@@ -40,12 +41,14 @@ class App(CritiqueUseCases, DraftUseCases, CycleUseCases):
         paths: HomePaths,
         clock: Clock,
         llm: LLMClientFactory | None = None,
+        log_requests: bool = True,
     ) -> None:
         self.settings = settings
         self.store = store
         self.paths = paths
         self.clock = clock
         self.llm = llm
+        self.log_requests = log_requests
 
     def close(self) -> None:
         """Close the store's connection (the CLI's process ends anyway; tests call it)."""
@@ -59,11 +62,13 @@ def bootstrap(
     llm: LLMClientFactory | None = None,
     clock: Clock | None = None,
     config_home: Path | None = None,
+    log_requests: bool = True,
 ) -> App:
     """The one ``App`` for this process: the data home (``home``, else ``$OKR_HOME`` or
     the platform's data dir), the settings (given, else the config file — ``config_home``
     or ``home`` — with ``OKR_…`` environment overrides), the store (opened on first use,
-    migrated once). Nothing touches the disk here."""
+    migrated once). ``log_requests=False``: this run's LLM requests are not logged
+    (``--no-log``). Nothing touches the disk here."""
     root = (home or data_home()).expanduser()
     if settings is None:
         settings = load_settings(config_home if config_home is not None else home)
@@ -73,4 +78,5 @@ def bootstrap(
         paths=HomePaths(root),
         clock=clock or SystemClock(),
         llm=llm,
+        log_requests=log_requests,
     )

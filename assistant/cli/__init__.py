@@ -18,7 +18,16 @@ import click  # noqa: E402
 from assistant import __version__
 from assistant.errors import InputError, OKRError
 
-COMMAND_MODULES: tuple[str, ...] = ("critique", "drafts", "llm", "tui", "review", "cycle", "draft")
+COMMAND_MODULES: tuple[str, ...] = (
+    "critique",
+    "drafts",
+    "llm",
+    "tui",
+    "review",
+    "cycle",
+    "draft",
+    "logs",
+)
 # Which module registers each command, so ``okr critique`` builds (and imports) only its
 # own module; ``okr --help``, an unknown name and ``commands`` load them all.
 # tests/unit/test_rules.py checks this table against what the modules register.
@@ -46,6 +55,7 @@ COMMAND_HOMES: dict[str, str] = {
     **dict.fromkeys(("personas", "review", "reviews"), "review"),
     **dict.fromkeys(("checkin", "grade", "launch", "retro", "status"), "cycle"),
     "draft": "draft",
+    "logs": "logs",
 }
 
 
@@ -93,7 +103,13 @@ class OKRGroup(click.Group):
 
 @click.group(cls=OKRGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="okr")
-def main() -> None:
+@click.option(
+    "--no-log",
+    is_flag=True,
+    envvar="OKR_NO_LOG",
+    help="Do not log this command's LLM requests (see 'okr logs').",
+)
+def main(no_log: bool) -> None:
     """okr-coach: write better OKRs.
 
     Critiques Objectives and Key Results on clarity, measurability and
@@ -107,3 +123,7 @@ def main() -> None:
       okr examples                   learn from good and weak OKRs
       okr rubric / okr explain CODE  what the coach checks, and why
     """
+    if no_log:
+        from assistant.cli import core
+
+        core.no_log()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _app: App | None = None
+_log_requests = True
 
 
 def app() -> App:
@@ -26,18 +27,40 @@ def app() -> App:
     if _app is None:
         from assistant.app import bootstrap
 
-        _app = bootstrap()
+        _app = bootstrap(log_requests=_log_requests)
     return _app
+
+
+def no_log() -> None:
+    """``--no-log``: this command's LLM requests are not logged."""
+    global _log_requests
+    _log_requests = False
+    if _app is not None:
+        _app.log_requests = False
 
 
 def reset() -> None:
     """Forget the App (tests run many commands in one process, each with its own home)."""
-    global _app
+    global _app, _log_requests
     if _app is not None:
         _app.close()
-    _app = None
+    _app, _log_requests = None, True
+
+
+def command_name() -> str:
+    """The running command as typed after ``okr`` (``critique``, ``batch submit``)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return "okr"
+    return " ".join(ctx.command_path.split()[1:]) or "okr"
 
 
 def run(use_case: Coroutine[Any, Any, T]) -> T:
-    """Await a use case from synchronous click code."""
-    return asyncio.run(use_case)
+    """Await a use case from synchronous click code; its LLM requests are logged under the
+    command's name (``okr logs``) unless logging is off."""
+    from assistant.llm.call_log import logging_to
+
+    with logging_to(app().call_log(), command_name()):
+        return asyncio.run(use_case)

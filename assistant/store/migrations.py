@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assistant.store import cycle_schema as _cycles
+from assistant.store import llm_log as _llm_log
 from assistant.store import reviews as _reviews
 
 
@@ -132,6 +133,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0006_cycles", _cycles.CYCLES_MIGRATION),
     Migration("0007_version_hash_v2", _HASH_VERSION),
     Migration("0008_version_source_text", _SOURCE_TEXT),
+    Migration("0009_llm_log", _llm_log.LLM_LOG_MIGRATION),
 ]
 
 _BOOKKEEPING = """

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from assistant.errors import OKRError
 from assistant.store.db import BUSY_TIMEOUT_S, DB_FILENAME, StoreError, connect, describe
+from assistant.store.llm_log import LogRepository
 from assistant.store.migrations import SchemaTooNew, migrate
 from assistant.store.repositories import (
     CycleRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.cycles = CycleRepository(conn)
         self.reviews = ReviewRepository(conn)
         self.dismissals = DismissalRepository(conn)
+        self.logs = LogRepository(conn)
 
 
 class Store:
