@@ -13,9 +13,12 @@ import sys
 # pydantic import; a user who wants a plugin can still set the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+from typing import Any  # noqa: E402
+
 import click  # noqa: E402
 
 from assistant import __version__
+from assistant.domain.text_safety import safe_text
 from assistant.errors import InputError, OKRError
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -85,6 +88,29 @@ class OKRGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self.load()
         return super().list_commands(ctx)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Click's errors as one line too: a usage error names the command and its
+        ``--help``; Ctrl-C is exit 130; a prompt with no terminal to answer it is exit 2."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "okr"
+            message = safe_text(" ".join(exc.format_message().split()))
+            click.echo(f"{where}: {message} (see '{where} --help')", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"okr: {safe_text(' '.join(exc.format_message().split()))}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort as exc:
+            if isinstance(exc.__context__, EOFError):
+                click.echo("okr: no terminal to answer the question; pass --yes", err=True)
+                sys.exit(2)
+            click.echo("okr: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
