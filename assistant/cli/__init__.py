@@ -116,7 +116,8 @@ class OKRGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OKRError as exc:
-            click.echo(str(exc) if isinstance(exc, InputError) else f"okr: {exc}", err=True)
+            line = str(exc) if isinstance(exc, InputError) else f"okr: {exc}"
+            click.echo(safe_text(line), err=True)  # file names, keys and server text: untrusted
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:  # Ctrl-C anywhere (before the LLM loop too): 130, as after it
             click.echo("okr: interrupted", err=True)
