@@ -30,7 +30,8 @@ from assistant.cli import main  # noqa: E402
 from assistant.model import KeyResult, Objective, OKRSet  # noqa: E402
 from assistant.services import drafts  # noqa: E402
 from assistant.services.critique import critique_set  # noqa: E402
-from assistant.store import open_db, repo, transaction  # noqa: E402
+from assistant.store import repo  # noqa: E402
+from assistant.store.store import Store  # noqa: E402
 
 LONG = "Platform team"
 
@@ -54,15 +55,14 @@ def variant(i: int) -> OKRSet:
     )
 
 
-def populate(home: Path, versions: int, draft_count: int) -> None:
+def populate(store: Store, versions: int, draft_count: int) -> None:
     sets = [variant(i) for i in range(50)]
     scores = [critique_set(s).scores for s in sets]
     texts = [repo.canonical_json(s.content()) for s in sets]
-    with open_db(home) as conn, transaction(conn):
-        draft = repo.create_draft(conn, LONG, repo.timestamp())
+    with store.unit_of_work() as uow:
+        draft = uow.drafts.create(LONG, repo.timestamp())
         for i in range(versions):
-            repo.append_version(
-                conn,
+            uow.versions.append(
                 draft,
                 texts[i % 50],
                 message=f"Revision {i + 1}",
@@ -70,12 +70,12 @@ def populate(home: Path, versions: int, draft_count: int) -> None:
                 source="manual" if i % 3 else "accept:rules",
                 scores=scores[i % 50],
                 created_at=repo.timestamp(),
+                expected_head=i,
             )
         for d in range(draft_count):
-            other = repo.create_draft(conn, f"Team {d:04d}", repo.timestamp())
+            other = uow.drafts.create(f"Team {d:04d}", repo.timestamp())
             for i in range(3):
-                repo.append_version(
-                    conn,
+                uow.versions.append(
                     other,
                     texts[(d + i) % 50],
                     message=f"Draft {d} revision {i + 1}",
@@ -83,6 +83,7 @@ def populate(home: Path, versions: int, draft_count: int) -> None:
                     source="manual",
                     scores=scores[(d + i) % 50],
                     created_at=repo.timestamp(),
+                    expected_head=i,
                 )
 
 
@@ -131,7 +132,8 @@ def main_bench() -> None:
         home = Path(tmp)
         os.environ["OKR_HOME"] = str(home)
         start = time.perf_counter()
-        populate(home, args.versions, args.drafts)
+        store = Store.in_home(home)
+        populate(store, args.versions, args.drafts)
         build = time.perf_counter() - start
         size = (home / "okr.db").stat().st_size / 1e6
         print(
@@ -141,15 +143,15 @@ def main_bench() -> None:
         rows: list[tuple[str, tuple[float, float]]] = [
             (
                 "service  history(limit=20)     ",
-                timed(lambda: drafts.history(home, LONG, 21), args.runs),
+                timed(lambda: drafts.history(store, LONG, 21), args.runs),
             ),
             (
                 "service  list_drafts()          ",
-                timed(lambda: drafts.list_drafts(home), args.runs),
+                timed(lambda: drafts.list_drafts(store), args.runs),
             ),
             (
                 "service  get_version(head)      ",
-                timed(lambda: drafts.get_version(home, LONG), args.runs),
+                timed(lambda: drafts.get_version(store, LONG), args.runs),
             ),
             ("cli      okr log NAME           ", timed(cli("log", LONG), args.runs)),
             ("cli      okr log NAME --json    ", timed(cli("log", LONG, "--json"), args.runs)),
@@ -186,12 +188,12 @@ def main_bench() -> None:
             (
                 "service  save (new version)     ",
                 timed(
-                    lambda: drafts.save(home, LONG, variant(next(counter)), "bench", author="b"),
+                    lambda: drafts.save(store, LONG, variant(next(counter)), "bench", author="b"),
                     args.runs,
                 ),
             )
         )
-        rows.append(("service  doctor (whole db)      ", timed(lambda: drafts.doctor(home), 1)))
+        rows.append(("service  doctor (whole db)      ", timed(lambda: drafts.doctor(store), 1)))
         rows.append(("cli      okr log NAME --all     ", timed(cli("log", LONG, "--all"), 1)))
         print(f"{'what':34} {'median ms':>10} {'max ms':>8}")
         for label, (median, worst) in rows:

@@ -40,6 +40,7 @@ class CritiqueRequest:
     dry_run: bool = False
     progress: bool = False
     on_result: Callable[[SetCritique], None] | None = None  # each set as it finishes
+    keep_partial: bool = False  # the CLI: Ctrl-C keeps what finished (130), not cancels
 
 
 @dataclass
@@ -76,17 +77,19 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
         settings = settings.model_copy(deep=True)
         settings.llm.model = request.model
     if request.dry_run:  # what the LLM engine would send, whichever engine was chosen
+        from assistant.llm.cache import LLMCache
         from assistant.services.dry_run import dry_run_plan
 
         plan = dry_run_plan(
             sets,
             settings=settings,
-            home=app.home,
+            cache=LLMCache(app.home),
             use_cache=request.use_cache,
             style=request.style or settings.style,
             lessons=lesson_texts(app.store, drafts),  # shown as the live run sends them
         )
         return CritiqueOutcome(report=None, sets=sets, drafts=drafts, plan=plan)
+    from assistant.llm.cache import LLMCache
     from assistant.services.engines import make_critic, resolve_engine
 
     kind = resolve_engine(request.engine, settings)
@@ -94,13 +97,14 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
     critic = make_critic(
         kind,
         settings=settings,
-        home=app.home,
+        cache=LLMCache(app.home),
         style=request.style,
         concurrency=request.concurrency,
         use_cache=request.use_cache,
         progress=request.progress,
         # The LLM is grounded on what the drafts' last graded cycles taught.
         lessons=lesson_texts(app.store, drafts) if kind == "llm" else (),
+        keep_partial=request.keep_partial,
     )
     report = await critic.critique(sets, on_result=request.on_result)
     report = with_lessons(app.store, report, sets, drafts)  # LESSON-… of the last cycle

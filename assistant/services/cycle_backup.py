@@ -1,8 +1,8 @@
 """Cycles in backups: ``okr export --all`` writes each draft's cycles (plan, check-ins,
 grades, retrospectives) into its backup document; ``okr import`` restores them.
 
-Both run on the connection and transaction of the drafts backup (``services.drafts.
-backup`` calls them), so a draft and its cycles are restored together or not at all.
+Both run in the unit of work of the drafts backup (``services.drafts.backup`` calls
+them), so a draft and its cycles are restored together or not at all.
 Importing is idempotent: a cycle already present (same launch time and label) only
 gains the check-ins it lacks, and only while it is open.
 """
@@ -12,21 +12,23 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain.cycle import Plan
 from assistant.domain.cycle_status import Checkin
 from assistant.errors import InputError
-from assistant.store import cycles
+
+if TYPE_CHECKING:
+    from assistant.store.store import UnitOfWork
 
 _CHECKIN_KEYS = ("kr", "on_date", "value", "raw", "confidence", "note", "source", "author",
                  "created_at")  # fmt: skip
 
 
-def backup_cycles(conn: sqlite3.Connection, draft_id: int) -> list[dict[str, Any]]:
+def backup_cycles(uow: UnitOfWork, draft_id: int) -> list[dict[str, Any]]:
     """Every cycle of a draft, oldest first, as plain JSON data."""
     out = []
-    for row in cycles.cycles_of(conn, draft_id):
+    for row in uow.cycles.of_draft(draft_id):
         entry: dict[str, Any] = {
             "label": row.label,
             "start": row.start,
@@ -37,7 +39,7 @@ def backup_cycles(conn: sqlite3.Connection, draft_id: int) -> list[dict[str, Any
             "overall": row.overall,
             "plan": json.loads(row.plan),
             "findings": json.loads(row.findings),
-            "checkins": cycles.checkin_rows(conn, row.id),
+            "checkins": uow.cycles.checkin_rows(row.id),
             "grade": None,
             "retros": [],
         }
@@ -46,7 +48,7 @@ def backup_cycles(conn: sqlite3.Connection, draft_id: int) -> list[dict[str, Any
                 "grade": row.grade,
                 "graded_by": row.graded_by,
                 "graded_at": row.graded_at,
-                "key_results": cycles.kr_grades(conn, row.id),
+                "key_results": uow.cycles.kr_grades(row.id),
             }
             entry["retros"] = [
                 {
@@ -59,7 +61,7 @@ def backup_cycles(conn: sqlite3.Connection, draft_id: int) -> list[dict[str, Any
                     "author": r.author,
                     "created_at": r.created_at,
                 }
-                for r in cycles.retros(conn, row.id)
+                for r in uow.cycles.retros(row.id)
             ]
         out.append(entry)
     return out
@@ -92,16 +94,14 @@ def _key(entry: dict[str, Any]) -> tuple[str, str, str, float]:
     )
 
 
-def restore_cycles(
-    conn: sqlite3.Connection, draft_id: int, data: Any, label: str, name: str
-) -> int:
+def restore_cycles(uow: UnitOfWork, draft_id: int, data: Any, label: str, name: str) -> int:
     """Restore a backup's cycles of one draft (after its versions); returns how many
     cycles were added. A malformed entry is an ``InputError`` on ``label``."""
     if not data:
         return 0
     if not isinstance(data, list):
         raise InputError(label, f"draft '{name}': 'cycles' must be a list")
-    existing = {(r.launched_at, r.label): r for r in cycles.cycles_of(conn, draft_id)}
+    existing = {(r.launched_at, r.label): r for r in uow.cycles.of_draft(draft_id)}
     added = 0
     for n, entry in enumerate(data, start=1):
         where = f"draft '{name}' cycle {n}"
@@ -111,24 +111,23 @@ def restore_cycles(
             grade = entry.get("grade")
             found = existing.get(key)
             if found is not None:
-                have = {_key(c) for c in cycles.checkin_rows(conn, found.id)}
+                have = {_key(c) for c in uow.cycles.checkin_rows(found.id)}
                 missing = [c for c in checkins if _key(c) not in have]
                 if missing and found.graded_at is not None:
                     raise InputError(label, f"{where}: differs from the graded cycle here")
                 for c in missing:
                     record, extra = _checkin(c)
-                    cycles.insert_checkin(conn, found.id, record, **extra)
+                    uow.cycles.add_checkin(found.id, record, **extra)
                 if grade and found.graded_at is None:
-                    _grade(conn, found.id, grade)
+                    _grade(uow, found.id, grade)
                 continue
             Plan.from_json(entry["plan"])  # readable, or KeyError/TypeError below
-            vid = cycles.version_id(conn, draft_id, int(entry["launched_version"]))
+            vid = uow.versions.id_of(draft_id, int(entry["launched_version"]))
             if vid is None:
                 raise InputError(label, f"{where}: launched from a version the backup lacks")
-            if cycles.open_cycle(conn, draft_id) is not None:
+            if uow.cycles.open_for(draft_id) is not None:
                 raise InputError(label, f"{where}: the draft already has an open cycle here")
-            cycle_id = cycles.insert_cycle(
-                conn,
+            cycle_id = uow.cycles.insert(
                 draft_id=draft_id,
                 version_id=vid,
                 label=key[1],
@@ -142,12 +141,11 @@ def restore_cycles(
             )
             for c in checkins:
                 record, extra = _checkin(c)
-                cycles.insert_checkin(conn, cycle_id, record, **extra)
+                uow.cycles.add_checkin(cycle_id, record, **extra)
             if grade:
-                _grade(conn, cycle_id, grade)
+                _grade(uow, cycle_id, grade)
                 for r in entry.get("retros") or []:
-                    cycles.insert_retro(
-                        conn,
+                    uow.cycles.add_retro(
                         cycle_id,
                         went_well=[str(x) for x in r.get("went_well") or []],
                         did_not=[str(x) for x in r.get("did_not") or []],
@@ -168,10 +166,9 @@ def restore_cycles(
     return added
 
 
-def _grade(conn: sqlite3.Connection, cycle_id: int, grade: dict[str, Any]) -> None:
+def _grade(uow: UnitOfWork, cycle_id: int, grade: dict[str, Any]) -> None:
     grades = {str(k): (None if v is None else float(v)) for k, v in grade["key_results"].items()}
-    cycles.insert_grades(
-        conn,
+    uow.cycles.add_grades(
         cycle_id,
         grades,
         None if grade.get("grade") is None else float(grade["grade"]),

@@ -9,16 +9,16 @@ same key, while an edit that changes the quoted words brings the advice back.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import UsageError
 from assistant.model import Finding
 from assistant.store import repo
-from assistant.store.db import db_path, open_db, transaction
-from assistant.store.uow import UnitOfWork, joined
 
-__all__ = ["carry_forward", "copy_dismissals", "dismiss", "dismissed", "finding_key", "undismiss"]
+if TYPE_CHECKING:
+    from assistant.store.store import Store, UnitOfWork
+
+__all__ = ["carry_forward", "dismiss", "dismissed", "finding_key", "undismiss"]
 
 
 def finding_key(finding: Finding) -> str:
@@ -27,77 +27,50 @@ def finding_key(finding: Finding) -> str:
     return f"{finding.source}:{finding.code}:{finding.target}:{digest}"
 
 
-def _draft_id(conn: sqlite3.Connection, name: str) -> int:
-    draft = repo.find_draft(conn, name)
+def _unknown(name: str) -> UsageError:
+    return UsageError(f"unknown draft '{name}' (see `okr drafts`)")
+
+
+def _draft_id(uow: UnitOfWork, name: str) -> int:
+    draft = uow.drafts.find(name)
     if draft is None or draft.deleted_at is not None:
-        raise UsageError(f"unknown draft '{name}' (see `okr drafts`)")
+        raise _unknown(name)
     return draft.id
 
 
-def dismiss(home: Path | None, name: str, version: int, finding: Finding) -> str:
+def dismiss(store: Store, name: str, version: int, finding: Finding) -> str:
     """Remember that ``finding`` was dismissed on ``name@version``; returns its key."""
+    if not store.exists():
+        raise _unknown(name)
     key = finding_key(finding)
-    with open_db(home) as conn, transaction(conn):
-        conn.execute(
-            "INSERT OR IGNORE INTO dismissals (draft_id, version, finding, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (_draft_id(conn, name), version, key, repo.timestamp()),
-        )
+    with store.unit_of_work() as uow:
+        uow.dismissals.add(_draft_id(uow, name), version, key, repo.timestamp())
     return key
 
 
-def undismiss(home: Path | None, name: str, version: int, finding: Finding | None = None) -> int:
+def undismiss(store: Store, name: str, version: int, finding: Finding | None = None) -> int:
     """Offer a dismissed finding again (all of the version's when ``finding`` is None)."""
-    if not db_path(home).exists():
+    if not store.exists():
         return 0
-    with open_db(home) as conn, transaction(conn):
-        draft_id = _draft_id(conn, name)
-        if finding is None:
-            cursor = conn.execute(
-                "DELETE FROM dismissals WHERE draft_id = ? AND version = ?", (draft_id, version)
-            )
-        else:
-            cursor = conn.execute(
-                "DELETE FROM dismissals WHERE draft_id = ? AND version = ? AND finding = ?",
-                (draft_id, version, finding_key(finding)),
-            )
-        return cursor.rowcount
+    key = None if finding is None else finding_key(finding)
+    with store.unit_of_work() as uow:
+        return uow.dismissals.remove(_draft_id(uow, name), version, key)
 
 
-def dismissed(home: Path | None, name: str, version: int) -> set[str]:
+def dismissed(store: Store, name: str, version: int) -> set[str]:
     """The keys of the findings dismissed on ``name@version``."""
-    if not db_path(home).exists():
+    if not store.exists():
         return set()
-    with open_db(home) as conn:
-        draft = repo.find_draft(conn, name)
-        if draft is None:
-            return set()
-        rows = conn.execute(
-            "SELECT finding FROM dismissals WHERE draft_id = ? AND version = ?",
-            (draft.id, version),
-        )
-        return {str(row[0]) for row in rows}
+    with store.unit_of_work(write=False) as uow:
+        draft = uow.drafts.find(name)
+        return set() if draft is None else uow.dismissals.keys(draft.id, version)
 
 
-def carry_forward(
-    home: Path | None, name: str, old: int, new: int, *, uow: UnitOfWork | None = None
-) -> int:
+def carry_forward(store: Store, name: str, old: int, new: int) -> int:
     """Keep a version's dismissals on the version saved from it (an edit or an accepted
-    rewrite): advice whose evidence survived the change stays dismissed. With ``uow``
-    this happens in the caller's transaction (next to the save of ``new``)."""
+    rewrite): advice whose evidence survived the change stays dismissed. Inside the
+    caller's unit of work this happens next to the save of ``new``."""
     if old == new:
         return 0
-    with joined(home, uow) as work:
-        return copy_dismissals(work.conn, _draft_id(work.conn, name), old, new)
-
-
-def copy_dismissals(conn: sqlite3.Connection, draft_id: int, old: int, new: int) -> int:
-    """Copy version ``old``'s dismissals to ``new`` inside the caller's transaction."""
-    if old == new:
-        return 0
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO dismissals (draft_id, version, finding, created_at)"
-        " SELECT draft_id, ?, finding, ? FROM dismissals WHERE draft_id = ? AND version = ?",
-        (new, repo.timestamp(), draft_id, old),
-    )
-    return cursor.rowcount
+    with store.unit_of_work() as uow:
+        return uow.dismissals.copy(_draft_id(uow, name), old, new, repo.timestamp())

@@ -2,6 +2,5 @@
 migrations other features append to. Only ``assistant.services`` should use it."""
 
 from assistant.store.db import ConflictError, StoreError, db_path, open_db, transaction
-from assistant.store.uow import UnitOfWork
 
-__all__ = ["ConflictError", "StoreError", "UnitOfWork", "db_path", "open_db", "transaction"]
+__all__ = ["ConflictError", "StoreError", "db_path", "open_db", "transaction"]

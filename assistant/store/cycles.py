@@ -5,7 +5,7 @@ A cycle freezes one version (``version_id``) and the KR tracks read from it
 one. Grading writes each KR's grade and then the ``cycle_grades`` row that closes
 the cycle; after that the triggers refuse new check-ins and grades. A draft has at
 most one open (ungraded) cycle. Rows go only when their draft is purged.
-Only ``services.cycle`` calls this.
+Only the cycle repository (``uow.cycles``, ``store.repositories``) calls this.
 """
 
 from __future__ import annotations

@@ -337,3 +337,21 @@ class DismissalRepository:
             (new, created_at, draft_id, old),
         )
         return cursor.rowcount
+
+
+class HealthRepository:
+    """What ``okr doctor`` asks SQLite about a database file (read only, never migrating)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def integrity(self) -> list[str]:
+        """``PRAGMA integrity_check``'s lines (``["ok"]`` when healthy)."""
+        return [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
+
+    def broken_references(self) -> list[tuple[str, int, str]]:
+        """``(table, rowid, parent table)`` of each row pointing to a missing row."""
+        return [
+            (str(table), int(rowid), str(parent))
+            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")
+        ]

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.config import Settings
 from assistant.store.store import Store
+
+if TYPE_CHECKING:
+    from assistant.llm.cache import LLMCache
 
 
 class Clock(Protocol):
@@ -82,3 +85,9 @@ class AppBase:
 
     def today(self) -> date:
         return self.clock.today()
+
+    def llm_cache(self) -> LLMCache:
+        """The data home's cache of LLM answers (opened on first use)."""
+        from assistant.llm.cache import LLMCache
+
+        return LLMCache(self.home)

@@ -28,14 +28,16 @@ class CritiqueUseCases(AppBase):
         use_cache: bool = True,
         progress: bool = False,
         lessons: Sequence[Sequence[str]] = (),
+        keep_partial: bool = False,
     ) -> Critic:
         """The critic for an engine: the rules, or the LLM coach grounded on them."""
+        from assistant.llm.cache import LLMCache
         from assistant.services.engines import make_critic
 
         return make_critic(
             kind,
             settings=self.settings,
-            home=self.home,
+            cache=LLMCache(self.home),
             style=style,
             concurrency=concurrency,
             use_cache=use_cache,

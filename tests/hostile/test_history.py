@@ -5,6 +5,9 @@ recomputed, never trusted."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -12,9 +15,22 @@ import pytest
 from assistant.errors import InputError
 from assistant.model import KeyResult, Objective, OKRSet
 from assistant.services import drafts
-from assistant.store import open_db
+from assistant.store.db import connect
+from assistant.store.store import Store
 
 META = "message, author, source, time or scores do not match the version's hash"
+
+
+@pytest.fixture
+def store(okr_home: Path) -> Iterator[Store]:
+    opened = Store.in_home(okr_home)
+    yield opened
+    opened.close()
+
+
+def behind_its_back(store: Store) -> closing[sqlite3.Connection]:
+    """A connection of another program (autocommit, not through the store)."""
+    return closing(connect(store.path))
 
 
 def _set(kr: str) -> OKRSet:
@@ -24,9 +40,9 @@ def _set(kr: str) -> OKRSet:
     )
 
 
-def _two(home: Path) -> None:
-    drafts.save(home, "Team", _set("Raise activation from 30% to 40% by June"), "v1", author="a")
-    drafts.save(home, "Team", _set("Raise activation from 30% to 50% by June"), "v2", author="b")
+def _two(store: Store) -> None:
+    drafts.save(store, "Team", _set("Raise activation from 30% to 40% by June"), "v1", author="a")
+    drafts.save(store, "Team", _set("Raise activation from 30% to 50% by June"), "v2", author="b")
 
 
 @pytest.mark.parametrize(
@@ -40,32 +56,32 @@ def _two(home: Path) -> None:
         "clarity = clarity - 1",
     ],
 )
-def test_doctor_flags_edited_metadata(okr_home: Path, edit: str) -> None:
-    _two(okr_home)
-    assert drafts.doctor(okr_home).ok
-    with open_db(okr_home) as conn:
+def test_doctor_flags_edited_metadata(store: Store, edit: str) -> None:
+    _two(store)
+    assert drafts.doctor(store).ok
+    with behind_its_back(store) as conn:
         conn.execute("DROP TRIGGER versions_no_update")
         conn.execute(f"UPDATE versions SET {edit} WHERE number = 2")
-    report = drafts.doctor(okr_home)
+    report = drafts.doctor(store)
     assert report.problems == [f"draft 'Team' v2: {META} (modified after saving)"]
 
 
-def test_rows_saved_before_the_migration_verify_as_before(okr_home: Path) -> None:
-    _two(okr_home)
-    with open_db(okr_home) as conn:  # what migration 0007 leaves on an older database
+def test_rows_saved_before_the_migration_verify_as_before(store: Store) -> None:
+    _two(store)
+    with behind_its_back(store) as conn:  # what migration 0007 leaves on an older database
         conn.execute("DROP TRIGGER versions_no_update")
         conn.execute("UPDATE versions SET hash_version = 1, meta_hash = NULL, message = 'old'")
-    assert drafts.doctor(okr_home).ok
-    with open_db(okr_home) as conn:
+    assert drafts.doctor(store).ok
+    with behind_its_back(store) as conn:
         conn.execute("UPDATE versions SET content = replace(content, '50%', '90%')")
-    assert drafts.doctor(okr_home).problems == [
+    assert drafts.doctor(store).problems == [
         "draft 'Team' v2: hash does not match its content (modified after saving)"
     ]
 
 
-def _backup(home: Path, tmp_path: Path) -> Path:
-    _two(home)
-    drafts.export_all(home, tmp_path / "b")
+def _backup(store: Store, tmp_path: Path) -> Path:
+    _two(store)
+    drafts.export_all(store, tmp_path / "b")
     return tmp_path / "b" / "team.json"
 
 
@@ -80,41 +96,41 @@ def _backup(home: Path, tmp_path: Path) -> Path:
     ],
 )
 def test_import_refuses_a_backup_with_edited_metadata(
-    okr_home: Path, tmp_path: Path, field: str, value: object
+    store: Store, tmp_path: Path, field: str, value: object
 ) -> None:
-    path = _backup(okr_home, tmp_path)
+    path = _backup(store, tmp_path)
     document = json.loads(path.read_text())
     document["versions"][1][field] = value
     path.write_text(json.dumps(document))
-    fresh = tmp_path / "fresh"
+    fresh = Store.in_home(tmp_path / "fresh")
     with pytest.raises(InputError, match=f"v2: {META}"):
         drafts.import_path(fresh, str(tmp_path / "b"))
     assert drafts.list_drafts(fresh) == []
 
 
-def test_a_clean_backup_imports_and_verifies(okr_home: Path, tmp_path: Path) -> None:
-    _backup(okr_home, tmp_path)
-    fresh = tmp_path / "fresh"
+def test_a_clean_backup_imports_and_verifies(store: Store, tmp_path: Path) -> None:
+    _backup(store, tmp_path)
+    fresh = Store.in_home(tmp_path / "fresh")
     drafts.import_path(fresh, str(tmp_path / "b"))
     assert drafts.doctor(fresh).ok
-    theirs = drafts.history(okr_home, "Team")
+    theirs = drafts.history(store, "Team")
     mine = drafts.history(fresh, "Team")
     assert [v.hash for v in mine] == [v.hash for v in theirs]
     assert [v.scores for v in mine] == [v.scores for v in theirs]
 
 
-def test_imported_scores_are_recomputed(okr_home: Path, tmp_path: Path) -> None:
+def test_imported_scores_are_recomputed(store: Store, tmp_path: Path) -> None:
     """An old-style backup (no meta hash) with made-up scores gets the real ones."""
-    path = _backup(okr_home, tmp_path)
+    path = _backup(store, tmp_path)
     document = json.loads(path.read_text())
     for entry in document["versions"]:
         entry.pop("hash_version", None)
         entry.pop("meta_hash", None)
         entry["scores"] = {"clarity": 5, "measurability": 5, "ambition": 5, "overall": 100}
     path.write_text(json.dumps(document))
-    fresh = tmp_path / "fresh"
+    fresh = Store.in_home(tmp_path / "fresh")
     drafts.import_path(fresh, str(tmp_path / "b"))
-    real = [v.scores for v in drafts.history(okr_home, "Team")]
+    real = [v.scores for v in drafts.history(store, "Team")]
     assert [v.scores for v in drafts.history(fresh, "Team")] == real
     assert all(s is not None and s.overall < 100 for s in real)
     assert drafts.doctor(fresh).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from assistant.cli.drafts import COMMANDS, sparkline
 from assistant.io import read_text
 from assistant.render import ago
 from assistant.services import drafts
+from assistant.store.store import Store
 
 V1 = """name: Growth
 cycle: 2026-Q1
@@ -34,6 +36,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OKR_AUTHOR", "Ana")
     monkeypatch.chdir(tmp_path)
     return tmp_path / "home"
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[Store]:
+    opened = Store.in_home(home)
+    yield opened
+    opened.close()
 
 
 def run(*args: str, input: str | None = None) -> Result:
@@ -63,17 +72,17 @@ def test_save_reports_version_and_score_change(home: Path) -> None:
     assert (home / "okr.db").exists()
 
 
-def test_save_names_the_draft_from_file_stem_or_option(home: Path) -> None:
+def test_save_names_the_draft_from_file_stem_or_option(home: Path, store: Store) -> None:
     Path("q1-plan.yaml").write_text(
         "objectives:\n  - title: Grow\n    key_results: [Sign 5 logos]\n"
     )
     assert run("save", "q1-plan.yaml", "-m", "x").exit_code == 0
     assert run("save", "q1-plan.yaml", "--draft", "Custom", "-m", "x").exit_code == 0
-    assert [d.name for d in drafts.list_drafts(home)] == ["Custom", "q1-plan"]
-    assert drafts.get_version(home, "Custom").author == "Ana"
+    assert [d.name for d in drafts.list_drafts(store)] == ["Custom", "q1-plan"]
+    assert drafts.get_version(store, "Custom").author == "Ana"
 
 
-def test_save_requires_a_message_and_one_set(home: Path) -> None:
+def test_save_requires_a_message_and_one_set(home: Path, store: Store) -> None:
     Path("growth.yaml").write_text(V1)
     assert run("save", "growth.yaml").exit_code == 2
     Path("team.yaml").write_text(
@@ -83,7 +92,7 @@ def test_save_requires_a_message_and_one_set(home: Path) -> None:
     assert result.exit_code == 2
     assert "holds 2 sets; pick one with --set N" in result.stderr
     assert run("save", "team.yaml", "--set", "2", "-m", "x").exit_code == 0
-    assert [d.name for d in drafts.list_drafts(home)] == ["B"]
+    assert [d.name for d in drafts.list_drafts(store)] == ["B"]
 
 
 def test_bad_input_file_is_one_line_and_saves_nothing(home: Path) -> None:
@@ -94,14 +103,14 @@ def test_bad_input_file_is_one_line_and_saves_nothing(home: Path) -> None:
     assert not (home / "okr.db").exists()
 
 
-def test_drafts_lists_versions_score_and_last_change(home: Path) -> None:
+def test_drafts_lists_versions_score_and_last_change(home: Path, store: Store) -> None:
     empty = run("drafts")
     assert empty.exit_code == 0 and "No drafts yet" in empty.stdout
     save_two()
     result = run("drafts")
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if "Growth" in line)
-    score = drafts.get_version(home, "Growth").scores
+    score = drafts.get_version(store, "Growth").scores
     assert score is not None
     assert " 2 " in row and f" {score.overall} " in row and "just now by Li" in row
     data = json.loads(run("drafts", "--json").stdout)
@@ -149,13 +158,13 @@ def test_diff_shows_changed_kr_with_dimension_deltas(home: Path) -> None:
     assert data["new"]["number"] == 2 and data["objectives"][0]["kind"] == "changed"
 
 
-def test_restore_creates_a_new_version(home: Path) -> None:
+def test_restore_creates_a_new_version(home: Path, store: Store) -> None:
     save_two()
     result = run("restore", "Growth", "1", "-m", "Back to basics")
     assert result.exit_code == 0 and "Restored v1 as Growth v3" in result.stdout
-    version = drafts.get_version(home, "Growth")
+    version = drafts.get_version(store, "Growth")
     assert version.message == "Back to basics" and version.source == "restore"
-    assert version.okr_set.content() == drafts.get_version(home, "Growth", 1).okr_set.content()
+    assert version.okr_set.content() == drafts.get_version(store, "Growth", 1).okr_set.content()
 
 
 def test_export_formats_files_and_full_backup(home: Path, tmp_path: Path) -> None:
@@ -172,7 +181,7 @@ def test_export_formats_files_and_full_backup(home: Path, tmp_path: Path) -> Non
 
 
 def test_import_restores_a_backup_into_a_new_home(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     save_two()
     assert run("export", "--all", "bk").exit_code == 0
@@ -181,17 +190,19 @@ def test_import_restores_a_backup_into_a_new_home(
     assert result.exit_code == 0 and "Growth: 2 version(s) added (new draft)" in result.stdout
     again = run("import", "bk")
     assert "0 version(s) added (existing draft, 2 already present)" in again.stdout
-    assert [v.hash for v in drafts.history(tmp_path / "other", "Growth")] == [
-        v.hash for v in drafts.history(home, "Growth")
+    other = Store.in_home(tmp_path / "other")
+    assert [v.hash for v in drafts.history(other, "Growth")] == [
+        v.hash for v in drafts.history(store, "Growth")
     ]
+    other.close()
 
 
-def test_delete_asks_and_undelete_brings_it_back(home: Path) -> None:
+def test_delete_asks_and_undelete_brings_it_back(home: Path, store: Store) -> None:
     save_two()
     declined = run("delete", "Growth", input="n\n")
     assert declined.exit_code == 0 and "Aborted" not in declined.output
     assert "Kept 'Growth'." in declined.output
-    assert [d.name for d in drafts.list_drafts(home)] == ["Growth"]
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth"]
     accepted = run("delete", "Growth", input="y\n")
     assert accepted.exit_code == 0 and "okr undelete Growth" in accepted.stdout
     assert "No drafts yet" in run("drafts").stdout
@@ -203,19 +214,50 @@ def test_delete_asks_and_undelete_brings_it_back(home: Path) -> None:
     assert run("delete", "Growth", "--yes").exit_code == 0
 
 
-def test_purge_only_removes_drafts_deleted_30_days_ago(home: Path) -> None:
+def test_purge_only_removes_drafts_deleted_30_days_ago(home: Path, store: Store) -> None:
     save_two()
     Path("old.yaml").write_text("name: Old\nobjectives: []\n")
     run("save", "old.yaml", "-m", "x")
-    drafts.delete(home, "Old", now=datetime.now(UTC) - timedelta(days=40))
+    drafts.delete(store, "Old", now=datetime.now(UTC) - timedelta(days=40))
     run("delete", "Growth", "--yes")
     assert "Would remove 1 draft(s) for good: Old" in run("purge", "--dry-run").stdout
     declined = run("purge", input="n\n")  # an answer, not a failure: exit 0, nothing gone
     assert declined.exit_code == 0 and "Nothing removed." in declined.stdout
-    assert {d.name for d in drafts.list_drafts(home, deleted=True)} == {"Growth", "Old"}
+    assert {d.name for d in drafts.list_drafts(store, deleted=True)} == {"Growth", "Old"}
     assert run("purge", "--yes").exit_code == 0
-    assert [d.name for d in drafts.list_drafts(home, deleted=True)] == ["Growth"]
+    assert [d.name for d in drafts.list_drafts(store, deleted=True)] == ["Growth"]
     assert "Nothing to purge" in run("purge").stdout
+
+
+def test_rename_moves_the_history_and_the_set_name_follows(home: Path, store: Store) -> None:
+    save_two()
+    result = run("rename", "Growth", "Growth 2026-Q1")
+    assert result.exit_code == 0
+    assert "Renamed 'Growth' to 'Growth 2026-Q1' (v3: Rename to Growth 2026-Q1)." in result.stdout
+    log = json.loads(run("log", "Growth 2026-Q1", "--json").stdout)
+    assert [v["message"] for v in log["history"]] == [
+        "Rename to Growth 2026-Q1",
+        "Measurable activation",
+        "First draft",
+    ]
+    assert log["history"][0]["author"] == "Ana"
+    shown = run("show", "Growth 2026-Q1")
+    assert shown.stdout.startswith("# Growth 2026-Q1 v3 (")
+    assert read_text(shown.stdout, "x.yaml")[0].name == "Growth 2026-Q1"
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth 2026-Q1"]
+
+    Path("other.yaml").write_text("name: Other\nobjectives: []\n")
+    assert run("save", "other.yaml", "-m", "x").exit_code == 0
+    for args, message in (
+        (("Other", "Growth 2026-Q1"), "okr: the name 'Growth 2026-Q1' is taken by a draft"),
+        (("Growth", "New"), "okr: unknown draft 'Growth'"),
+        (("Other", "Other@2"), "okr: draft name 'Other@2' ends like a version reference (@N)"),
+    ):
+        refused = run("rename", *args)
+        assert refused.exit_code == 2, args
+        assert refused.stderr.startswith(message) and len(refused.stderr.splitlines()) == 1
+        assert "--draft" not in refused.stderr  # rename takes no --draft
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth 2026-Q1", "Other"]
 
 
 def test_unknown_draft_or_version_is_one_line_exit_2(home: Path) -> None:

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.model import KeyResult, Objective, OKRSet
 from assistant.services import drafts
-from assistant.store import db
-from assistant.store.db import db_path
+from assistant.store import store as store_module
+from assistant.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,10 @@ SAVER = textwrap.dedent(
     import os, sys, time, pathlib
     from assistant.model import KeyResult, Objective, OKRSet
     from assistant.services import drafts
+    from assistant.store.store import Store
 
     home, worker, count = pathlib.Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    store = Store.in_home(home)
     go = pathlib.Path(sys.argv[4]) if len(sys.argv) > 4 else None
     while go is not None and not go.exists():
         time.sleep(0.002)
@@ -40,7 +42,7 @@ SAVER = textwrap.dedent(
             title=f"Worker {worker} objective",
             key_results=[KeyResult(text=f"Raise signups from {i} to {i + 10} by Q4")],
         )])
-        result = drafts.save(home, "Shared", okr_set, f"{worker}-{i}", author=worker)
+        result = drafts.save(store, "Shared", okr_set, f"{worker}-{i}", author=worker)
         assert result.created
         print(f"saved {result.version.number}", flush=True)
     """
@@ -51,15 +53,15 @@ SAVER = textwrap.dedent(
 BLOCK_AT_COMMIT = textwrap.dedent(
     """
     import os, sys, time, pathlib
-    import assistant.store.db as db
+    import assistant.store.store as store_module
     from assistant.model import KeyResult, Objective, OKRSet, Scores
     from assistant.services import drafts
 
     home = pathlib.Path(sys.argv[1])
-    original = db.connect
+    original = store_module.connect
 
-    def hooked(path, timeout=None):
-        conn = original(path, timeout)
+    def hooked(path, timeout=None, **options):
+        conn = original(path, timeout, **options)
         conn.execute("PRAGMA cache_size = 2")
         def trace(sql):
             if sql.strip().upper() == "COMMIT":
@@ -68,13 +70,13 @@ BLOCK_AT_COMMIT = textwrap.dedent(
         conn.set_trace_callback(trace)
         return conn
 
-    db.connect = hooked
+    store_module.connect = hooked
     big = OKRSet(name="Big", objectives=[Objective(
         title=f"Objective {o}",
         key_results=[KeyResult(text=f"Raise metric {o}.{k} from 1 to 2 " + "x" * 400)
                      for k in range(5)],
     ) for o in range(40)])
-    drafts.save(home, "Team", big, "never committed", author="killed",
+    drafts.save(store_module.Store.in_home(home), "Team", big, "never committed", author="killed",
                 scores=Scores(clarity=1, measurability=1, ambition=1, overall=1))
     """
 )
@@ -114,20 +116,23 @@ def test_eight_processes_saving_at_once_lose_no_version(tmp_path: Path) -> None:
         numbers = [int(line.split()[1]) for line in out.splitlines()]
         assert numbers == sorted(numbers) and len(numbers) == each
 
-    history = drafts.history(home, "Shared")
+    store = Store.in_home(home)
+    history = drafts.history(store, "Shared")
     assert [v.number for v in history] == list(range(workers * each, 0, -1))
     assert {v.message for v in history} == {
         f"w{w}-{i}" for w in range(workers) for i in range(each)
     }
-    report = drafts.doctor(home)
+    report = drafts.doctor(store)
     assert report.ok, report.problems
     assert report.versions == workers * each
+    store.close()
 
 
 def test_sigkill_before_commit_leaves_no_trace_of_the_version(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    drafts.save(home, "Team", _set("Raise signups from 1 to 2"), "v1", author="a")
-    wal = Path(str(db_path(home)) + "-wal")
+    store = Store.in_home(tmp_path / "home")
+    home = store.home
+    drafts.save(store, "Team", _set("Raise signups from 1 to 2"), "v1", author="a")
+    wal = Path(str(store.path) + "-wal")
     wal_before = wal.stat().st_size if wal.exists() else 0
     proc = subprocess.Popen(
         [sys.executable, "-c", BLOCK_AT_COMMIT, str(home)],
@@ -143,18 +148,20 @@ def test_sigkill_before_commit_leaves_no_trace_of_the_version(tmp_path: Path) ->
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
 
-    report = drafts.doctor(home)
+    report = drafts.doctor(store)
     assert report.ok, report.problems
     assert report.versions == 1
-    assert [v.message for v in drafts.history(home, "Team")] == ["v1"]
-    after = drafts.save(home, "Team", _set("Raise signups from 1 to 3"), "v2", author="a")
-    assert after.version.number == 2 and drafts.doctor(home).ok
+    assert [v.message for v in drafts.history(store, "Team")] == ["v1"]
+    after = drafts.save(store, "Team", _set("Raise signups from 1 to 3"), "v2", author="a")
+    assert after.version.number == 2 and drafts.doctor(store).ok
+    store.close()
 
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_keeps_versions_whole(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    drafts.save(home, "Shared", _set("Raise signups from 1 to 2"), "seed", author="a")
+    store = Store.in_home(tmp_path / "home")
+    home = store.home
+    drafts.save(store, "Shared", _set("Raise signups from 1 to 2"), "seed", author="a")
     rng = random.Random(1234)
     acknowledged = 1
     for round_ in range(5):
@@ -173,13 +180,14 @@ def test_sigkill_at_random_moments_keeps_versions_whole(tmp_path: Path) -> None:
         rest, _ = proc.communicate(timeout=10)
         acknowledged += 1 + len(rest.splitlines())
 
-        report = drafts.doctor(home)
+        report = drafts.doctor(store)
         assert report.ok, report.problems
         # Every save that reported success is there; at most the one in flight too.
         assert report.versions in (acknowledged, acknowledged + 1)
         acknowledged = report.versions
-        for version in drafts.history(home, "Shared", 3):
-            assert drafts.get_version(home, "Shared", version.number).okr_set.objectives
+        for version in drafts.history(store, "Shared", 3):
+            assert drafts.get_version(store, "Shared", version.number).okr_set.objectives
+    store.close()
 
 
 def _invoke(*args: str) -> tuple[int, str, str]:
@@ -198,7 +206,7 @@ def test_garbage_database_gives_a_one_line_error(
     okr_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    db_path(okr_home).write_bytes(random.Random(7).randbytes(16384))
+    Store.in_home(okr_home).path.write_bytes(random.Random(7).randbytes(16384))
     for args in (("drafts",), ("log", "Team"), ("save", "x.yaml", "-m", "m")):
         if args[0] == "save":
             Path("x.yaml").write_text("name: Team\nobjectives: []\n")
@@ -213,9 +221,11 @@ def test_garbage_database_gives_a_one_line_error(
 
 
 def test_database_damaged_inside_is_caught_by_doctor(okr_home: Path) -> None:
+    store = Store.in_home(okr_home)
     for i in range(30):
-        drafts.save(okr_home, f"Draft {i}", _set(f"Raise signups from {i} to {i + 5}"), "v1")
-    path = db_path(okr_home)
+        drafts.save(store, f"Draft {i}", _set(f"Raise signups from {i} to {i + 5}"), "v1")
+    store.close()
+    path = store.path
     data = bytearray(path.read_bytes())
     assert len(data) > 8 * 4096
     data[4096 * 2 : 4096 * 5] = random.Random(3).randbytes(4096 * 3)  # past the header
@@ -233,10 +243,12 @@ def test_locked_database_gives_a_one_line_error(
     okr_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    drafts.save(okr_home, "Team", _set("Raise signups from 1 to 2"), "v1", author="a")
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)
+    store = Store.in_home(okr_home)
+    drafts.save(store, "Team", _set("Raise signups from 1 to 2"), "v1", author="a")
+    store.close()
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
     Path("team.yaml").write_text("name: Team\nobjectives: []\n")
-    holder = sqlite3.connect(db_path(okr_home), isolation_level=None)
+    holder = sqlite3.connect(store.path, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process is writing
         code, _, err = _invoke("save", "team.yaml", "-m", "blocked")

@@ -3,7 +3,7 @@ review acceptance) commit together, or neither does."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,9 @@ from assistant.errors import UsageError
 from assistant.io import read_text
 from assistant.model import Finding, OKRSet, Rewrite, UnknownTarget
 from assistant.services import dismissals, drafts
-from assistant.store import ConflictError, StoreError, UnitOfWork
+from assistant.store import ConflictError, StoreError
+from assistant.store.repositories import DismissalRepository, VersionRepository
+from assistant.store.store import Store, UnitOfWork
 
 SET = """
 name: Growth
@@ -22,6 +24,13 @@ objectives:
       - Improve activation
       - Cut time-to-first-dashboard from 3 days to 1 day
 """
+
+
+@pytest.fixture
+def store(okr_home: Path) -> Iterator[Store]:
+    opened = Store.in_home(okr_home)
+    yield opened
+    opened.close()
 
 
 def _set() -> OKRSet:
@@ -47,97 +56,125 @@ REWRITE = _finding("KR-VAGUE", "O1.KR1", "Improve", "Raise activation from 30% t
 OTHER = _finding("KR-NO-DATE", "O1.KR2", "Cut", None)
 
 
-def _seed(home: Path) -> None:
-    drafts.save(home, "Growth", _set(), "v1", author="a")
-    dismissals.dismiss(home, "Growth", 1, OTHER)
+def _seed(store: Store) -> None:
+    drafts.save(store, "Growth", _set(), "v1", author="a")
+    dismissals.dismiss(store, "Growth", 1, OTHER)
 
 
-def test_accept_carries_the_dismissals_forward_with_the_new_version(okr_home: Path) -> None:
-    _seed(okr_home)
-    result = drafts.accept(okr_home, "Growth", REWRITE, expected_head=1)
+def test_accept_carries_the_dismissals_forward_with_the_new_version(store: Store) -> None:
+    _seed(store)
+    result = drafts.accept(store, "Growth", REWRITE, expected_head=1)
     assert result.version.number == 2
-    assert dismissals.dismissed(okr_home, "Growth", 2) == {dismissals.finding_key(OTHER)}
+    assert dismissals.dismissed(store, "Growth", 2) == {dismissals.finding_key(OTHER)}
 
 
 def test_a_failure_between_the_save_and_the_dismissals_leaves_neither(
-    okr_home: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _seed(okr_home)
-    copy = dismissals.copy_dismissals
+    _seed(store)
+    copy = DismissalRepository.copy
 
-    def copy_then_crash(conn: sqlite3.Connection, draft_id: int, old: int, new: int) -> int:
-        copy(conn, draft_id, old, new)  # the second part has written too…
+    def copy_then_crash(
+        repo: DismissalRepository, draft_id: int, old: int, new: int, created_at: str
+    ) -> int:
+        copy(repo, draft_id, old, new, created_at)  # the second part has written too…
         raise RuntimeError("crash between the two writes")  # …and then fails
 
-    monkeypatch.setattr(dismissals, "copy_dismissals", copy_then_crash)
+    monkeypatch.setattr(DismissalRepository, "copy", copy_then_crash)
     with pytest.raises(RuntimeError, match="crash"):
-        drafts.accept(okr_home, "Growth", REWRITE, expected_head=1)
-    assert [v.number for v in drafts.history(okr_home, "Growth")] == [1]
-    assert dismissals.dismissed(okr_home, "Growth", 2) == set()
-    assert drafts.doctor(okr_home).ok
+        drafts.accept(store, "Growth", REWRITE, expected_head=1)
+    assert [v.number for v in drafts.history(store, "Growth")] == [1]
+    assert dismissals.dismissed(store, "Growth", 2) == set()
+    assert drafts.doctor(store).ok
 
-    monkeypatch.setattr(dismissals, "copy_dismissals", copy)
-    drafts.accept(okr_home, "Growth", REWRITE, expected_head=1)  # nothing half-done in the way
-    assert dismissals.dismissed(okr_home, "Growth", 2) == {dismissals.finding_key(OTHER)}
+    monkeypatch.setattr(DismissalRepository, "copy", copy)
+    drafts.accept(store, "Growth", REWRITE, expected_head=1)  # nothing half-done in the way
+    assert dismissals.dismissed(store, "Growth", 2) == {dismissals.finding_key(OTHER)}
 
 
-def test_an_editor_save_carries_dismissals_in_its_transaction(okr_home: Path) -> None:
-    _seed(okr_home)
+def test_an_editor_save_carries_dismissals_in_its_transaction(store: Store) -> None:
+    _seed(store)
     edited = _set().with_text("O1.KR2", "Cut time-to-first-dashboard from 3 days to 2 days")
-    plain = drafts.save(okr_home, "Growth", edited, "edit", expected_head=1)
-    assert dismissals.dismissed(okr_home, "Growth", plain.version.number) == set()
+    plain = drafts.save(store, "Growth", edited, "edit", expected_head=1)
+    assert dismissals.dismissed(store, "Growth", plain.version.number) == set()
     again = _set().with_text("O1.KR2", "Cut time-to-first-dashboard from 3 days to 4 hours")
-    result = drafts.save(okr_home, "Growth", again, "edit 2", carry_dismissals=True)
+    result = drafts.save(store, "Growth", again, "edit 2", carry_dismissals=True)
     assert result.version.number == 3
-    assert dismissals.dismissed(okr_home, "Growth", 3) == set()  # v2 had none to carry
-    dismissals.dismiss(okr_home, "Growth", 3, OTHER)
-    result = drafts.save(okr_home, "Growth", _set(), "back", carry_dismissals=True)
-    assert dismissals.dismissed(okr_home, "Growth", 4) == {dismissals.finding_key(OTHER)}
+    assert dismissals.dismissed(store, "Growth", 3) == set()  # v2 had none to carry
+    dismissals.dismiss(store, "Growth", 3, OTHER)
+    result = drafts.save(store, "Growth", _set(), "back", carry_dismissals=True)
+    assert dismissals.dismissed(store, "Growth", 4) == {dismissals.finding_key(OTHER)}
 
 
-def test_a_unit_of_work_commits_a_save_and_its_companion_together(okr_home: Path) -> None:
-    _seed(okr_home)
+def test_a_unit_of_work_commits_a_save_and_its_companion_together(store: Store) -> None:
+    _seed(store)
     updated = drafts.apply_rewrite(_set(), "O1.KR1", "Raise activation from 30% to 40% by June")
-    with UnitOfWork(okr_home) as uow:
-        result = drafts.save(okr_home, "Growth", updated, "accept", expected_head=1, uow=uow)
-        moved = dismissals.carry_forward(okr_home, "Growth", 1, result.version.number, uow=uow)
+    with store.unit_of_work():
+        result = drafts.save(store, "Growth", updated, "accept", expected_head=1)
+        moved = dismissals.carry_forward(store, "Growth", 1, result.version.number)
         # Inside the transaction the caller sees its own writes…
-        assert drafts.get_version(okr_home, "Growth", uow=uow).number == 2
+        assert drafts.get_version(store, "Growth").number == 2
     assert moved == 1
-    assert drafts.get_version(okr_home, "Growth").number == 2
-    assert dismissals.dismissed(okr_home, "Growth", 2) == {dismissals.finding_key(OTHER)}
+    assert drafts.get_version(store, "Growth").number == 2
+    assert dismissals.dismissed(store, "Growth", 2) == {dismissals.finding_key(OTHER)}
 
 
-def test_an_error_in_a_unit_of_work_rolls_back_every_write_in_it(okr_home: Path) -> None:
-    _seed(okr_home)
+def _growth_id(uow: UnitOfWork) -> int:
+    draft = uow.drafts.find("Growth")
+    assert draft is not None
+    return draft.id
 
-    def record_acceptance(conn: sqlite3.Connection) -> None:
-        raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
 
+def test_an_error_in_a_unit_of_work_rolls_back_every_write_in_it(store: Store) -> None:
+    _seed(store)
     updated = drafts.apply_rewrite(_set(), "O1.KR1", "Raise activation from 30% to 40% by June")
     failing = pytest.raises(StoreError, match="database error: FOREIGN KEY")
-    with failing, UnitOfWork(okr_home) as uow:
-        drafts.save(okr_home, "Growth", updated, "accept", source="review", uow=uow)
-        drafts.save(okr_home, "Fresh", _set(), "a new draft", uow=uow)
-        record_acceptance(uow.conn)
-    assert [v.number for v in drafts.history(okr_home, "Growth")] == [1]
-    assert [d.name for d in drafts.list_drafts(okr_home)] == ["Growth"]
+    with failing, store.unit_of_work() as uow:
+        drafts.save(store, "Growth", updated, "accept", source="review")
+        drafts.save(store, "Fresh", _set(), "a new draft")
+        version_id = uow.versions.id_of(_growth_id(uow), 2)
+        assert version_id is not None
+        # Review 999 does not exist: the acceptance breaks a FOREIGN KEY at the end.
+        uow.reviews.record_acceptance(999, 1, version_id, "2026-01-01T00:00:00+00:00")
+    assert [v.number for v in drafts.history(store, "Growth")] == [1]
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth"]
 
 
-def test_a_caught_error_inside_a_unit_of_work_undoes_only_that_call(okr_home: Path) -> None:
-    with UnitOfWork(okr_home) as uow:
-        drafts.save(okr_home, "Growth", _set(), "v1", uow=uow)
+def test_a_caught_error_inside_a_unit_of_work_undoes_only_that_call(store: Store) -> None:
+    with store.unit_of_work():
+        drafts.save(store, "Growth", _set(), "v1")
         with pytest.raises(ConflictError):  # creates the draft, then refuses: undone
-            drafts.save(okr_home, "Other", _set(), "stale", expected_head=3, uow=uow)
-    assert [d.name for d in drafts.list_drafts(okr_home)] == ["Growth"]
+            drafts.save(store, "Other", _set(), "stale", expected_head=3)
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth"]
 
 
-def test_a_unit_of_work_is_used_open_and_for_its_own_home(okr_home: Path, tmp_path: Path) -> None:
-    uow = UnitOfWork(okr_home)
-    with pytest.raises(RuntimeError, match="not open"):
-        uow.conn  # noqa: B018
-    with uow, pytest.raises(ValueError, match="another data home"):
-        drafts.save(tmp_path / "elsewhere", "Growth", _set(), "v1", uow=uow)
+def test_a_save_cannot_join_a_read_only_unit_of_work(store: Store) -> None:
+    _seed(store)
+    with store.unit_of_work(write=False), pytest.raises(RuntimeError, match="read-only"):
+        drafts.save(store, "Growth", _set().with_text("O1.KR1", "Raise X"), "v2")
+    assert [v.number for v in drafts.history(store, "Growth")] == [1]
+
+
+def test_a_rename_and_its_new_version_commit_together_or_not_at_all(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(store)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("crash after the rename, before its version")
+
+    monkeypatch.setattr(VersionRepository, "append", crash)
+    with pytest.raises(RuntimeError, match="crash"):
+        drafts.rename(store, "Growth", "Growth 2026")
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth"]
+    assert drafts.get_version(store, "Growth").okr_set.name == "Growth"
+
+    monkeypatch.undo()
+    result = drafts.rename(store, "Growth", "Growth 2026")
+    assert [d.name for d in drafts.list_drafts(store)] == ["Growth 2026"]
+    assert result.version.number == 2 and result.version.message == "Rename to Growth 2026"
+    # The rename's version carries the dismissals forward like any other edit.
+    assert dismissals.dismissed(store, "Growth 2026", 2) == {dismissals.finding_key(OTHER)}
 
 
 def test_apply_rewrite_names_what_cannot_be_rewritten() -> None:

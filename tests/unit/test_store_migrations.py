@@ -5,14 +5,15 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.model import KeyResult, Objective, OKRSet
 from assistant.services import drafts
-from assistant.store import StoreError, open_db
-from assistant.store.db import connect, db_path
+from assistant.store import StoreError
+from assistant.store.db import connect
 from assistant.store.migrations import (
     MIGRATIONS,
     Migration,
@@ -22,6 +23,14 @@ from assistant.store.migrations import (
     split_statements,
 )
 from assistant.store.repo import chain_hash
+from assistant.store.store import Store
+
+
+@pytest.fixture
+def store(okr_home: Path) -> Iterator[Store]:
+    opened = Store.in_home(okr_home)
+    yield opened
+    opened.close()
 
 
 def _set(kr: str = "Raise activation from 30% to 45% by 2026-03-31") -> OKRSet:
@@ -31,8 +40,9 @@ def _set(kr: str = "Raise activation from 30% to 45% by 2026-03-31") -> OKRSet:
     )
 
 
-def test_fresh_database_gets_every_step_in_wal_mode(okr_home: Path) -> None:
-    with open_db(okr_home) as conn:
+def test_fresh_database_gets_every_step_in_wal_mode(store: Store) -> None:
+    with store.unit_of_work(write=False) as uow:
+        conn = uow.conn
         assert schema_version(conn) == len(MIGRATIONS)
         assert [name for _, name in applied_names(conn)] == [m.name for m in MIGRATIONS]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -45,9 +55,9 @@ def test_migration_names_are_unique_and_ordered() -> None:
     assert names == sorted(names)
 
 
-def test_old_schema_database_is_migrated_keeping_its_data(okr_home: Path) -> None:
+def test_old_schema_database_is_migrated_keeping_its_data(store: Store) -> None:
     # A database written by a build that only knew the first step.
-    path = db_path(okr_home)
+    path = store.path
     conn = connect(path)
     assert migrate(conn, target=1) == 1
     content = '{"name":"Old","objectives":[]}'
@@ -65,23 +75,24 @@ def test_old_schema_database_is_migrated_keeping_its_data(okr_home: Path) -> Non
     assert "deleted_at" not in columns
     conn.close()
 
-    listed = drafts.list_drafts(okr_home)  # opening migrates
+    listed = drafts.list_drafts(store)  # opening migrates
 
     assert [(d.name, d.versions, d.head.hash) for d in listed] == [("Old", 1, digest)]
-    with open_db(okr_home) as conn:
+    with store.unit_of_work() as uow:
+        conn = uow.conn
         assert schema_version(conn) == len(MIGRATIONS)
         assert "deleted_at" in {row[1] for row in conn.execute("PRAGMA table_info(drafts)")}
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute("UPDATE versions SET message = 'rewritten'")
-    assert drafts.doctor(okr_home).ok
-    saved = drafts.save(okr_home, "Old", _set(), "second", author="ana")
+    assert drafts.doctor(store).ok
+    saved = drafts.save(store, "Old", _set(), "second", author="ana")
     assert saved.version.number == 2 and saved.version.parent_hash == digest
 
 
-def test_appended_migration_runs_once_on_an_existing_database(okr_home: Path) -> None:
-    drafts.save(okr_home, "Team", _set(), "first", author="ana")
+def test_appended_migration_runs_once_on_an_existing_database(store: Store) -> None:
+    drafts.save(store, "Team", _set(), "first", author="ana")
     extra = [*MIGRATIONS, Migration("9999_test_cache", "CREATE TABLE test_cache (k TEXT);")]
-    conn = connect(db_path(okr_home))
+    conn = connect(store.path)
     try:
         assert migrate(conn, extra) == len(extra)
         assert migrate(conn, extra) == len(extra)  # idempotent
@@ -96,7 +107,7 @@ def test_failing_step_rolls_back_and_keeps_the_previous_version(okr_home: Path) 
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    conn = connect(db_path(okr_home))
+    conn = connect(Store.in_home(okr_home).path)
     try:
         with pytest.raises(RuntimeError):
             migrate(conn, [*MIGRATIONS, Migration("9999_broken", broken)])
@@ -108,10 +119,12 @@ def test_failing_step_rolls_back_and_keeps_the_previous_version(okr_home: Path) 
 
 
 def test_database_from_a_newer_okr_is_refused_in_one_line(okr_home: Path) -> None:
-    with open_db(okr_home) as conn:
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    older = Store.in_home(okr_home)
+    with older.unit_of_work() as uow:  # a newer okr-coach has migrated it further
+        uow.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    older.close()
     with pytest.raises(StoreError) as info:
-        drafts.list_drafts(okr_home)
+        drafts.list_drafts(Store.in_home(okr_home))
     message = str(info.value)
     assert "newer than this okr-coach" in message and "\n" not in message
 
@@ -130,8 +143,9 @@ def test_split_statements_keeps_trigger_bodies_whole() -> None:
 def test_nothing_is_created_at_import_or_by_reading(tmp_path: Path) -> None:
     home = tmp_path / "home"
     code = (
-        "import assistant.cli, assistant.store, assistant.services.drafts as d, pathlib, sys;"
-        "h = pathlib.Path(sys.argv[1]); print(d.list_drafts(h)); print(h.exists())"
+        "import assistant.cli, assistant.services.drafts as d, pathlib, sys;"
+        "from assistant.store.store import Store;"
+        "h = pathlib.Path(sys.argv[1]); print(d.list_drafts(Store.in_home(h))); print(h.exists())"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(home)], capture_output=True, text=True, check=True

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.drafts.common import esc, new_console, service, split_ref
+from assistant.cli.drafts.common import app, esc, new_console, run, split_ref
 from assistant.errors import UsageError
 from assistant.paths import write_text_atomic
 
@@ -49,11 +49,10 @@ def export_command(
       okr export growth@3 --format json
       okr export --all ~/okr-backup
     """
-    svc = service()
     if all_dir is not None:
         if ref or output or fmt:
             raise UsageError("--all DIR backs up every draft; it takes no NAME, --format or -o")
-        written = svc.export_all(None, Path(all_dir))
+        written = run(app().export_all(Path(all_dir)))
         new_console().print(f"Backed up {len(written)} draft(s) to {esc(all_dir)}")
         return
     if not ref:
@@ -61,7 +60,7 @@ def export_command(
     if fmt is None:
         fmt = _EXPORT_SUFFIXES.get(Path(output).suffix.lower(), "yaml") if output else "yaml"
     name, number = split_ref(ref)
-    text = svc.export_version(None, name, number, fmt)
+    text = run(app().export(name, number, fmt))
     if output is None:
         from assistant.domain.text_safety import safe_text
 
@@ -105,8 +104,8 @@ def import_command(
       okr import ~/okr-backup/growth.json --draft growth-restored
       okr import team.csv -m "Imported from the planning sheet"
     """
-    results = service().import_path(
-        None, path, draft=draft, message=message, author=author, format_in=format_in
+    results = run(
+        app().import_path(path, draft=draft, message=message, author=author, format_in=format_in)
     )
     console = new_console()
     for r in results:

@@ -10,11 +10,12 @@ import click
 
 from assistant.cli.drafts.common import (
     DIMENSIONS,
+    app,
     emit_json,
     iso,
     new_console,
+    run,
     scores_brief,
-    service,
     signed,
     split_ref,
 )
@@ -56,7 +57,7 @@ def drafts_command(deleted: bool, as_json: bool) -> None:
       okr drafts --deleted        drafts deleted in the last 30 days (and older, until purged)
       okr drafts --json | jq '.drafts[].name'
     """
-    summaries = service().list_drafts(None, deleted=deleted)
+    summaries = run(app().drafts(deleted=deleted))
     now = datetime.now(UTC)
     if as_json:
         emit_json(
@@ -126,11 +127,11 @@ def log_command(name: str, limit: int, show_all: bool, as_json: bool) -> None:
       okr log growth --limit 50
       okr log growth --all --json > growth-history.json
     """
-    svc = service()
-    summary = svc.draft_summary(None, name)
+    okr = app()
+    summary = run(okr.summary(name))
     wanted = None if show_all else limit
     # One extra, older version so the oldest row shown still gets its arrows.
-    rows = svc.history(None, name, None if wanted is None else wanted + 1)
+    rows = run(okr.history(name, None if wanted is None else wanted + 1))
     shown = rows if wanted is None else rows[:wanted]
     if as_json:
         emit_json(
@@ -215,7 +216,7 @@ def show_command(ref: str) -> None:
     from assistant.services.drafts.source_text import yaml_text
 
     name, number = split_ref(ref)
-    version = service().get_version(None, name, number)
+    version = run(app().version(name, number))
     header = (
         f"# {version.draft} v{version.number} ({version.short_hash}) · "
         f"{version.created_at.astimezone().strftime('%Y-%m-%d %H:%M')} · {version.author} · "

@@ -1,18 +1,22 @@
-"""What every drafts command shares: the console, the drafts service (imported on
-use, so ``okr --help`` never loads the store), JSON output and small formatters."""
+"""What every drafts command shares: the console, the command's ``App`` and the edge
+that runs its use cases (imported on use, so ``okr --help`` never loads the store),
+JSON output and small formatters."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import datetime
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from assistant.app import App
     from assistant.model import Scores
+
+T = TypeVar("T")
 
 DIMENSIONS = ("clarity", "measurability", "ambition")
 
@@ -23,11 +27,18 @@ def new_console() -> Console:
     return safe_console(highlight=False, soft_wrap=False)
 
 
-def service() -> ModuleType:
-    """``assistant.services.drafts``, imported when a command runs."""
-    from assistant.services import drafts
+def app() -> App:
+    """The command's ``App`` (built once per command by ``assistant.cli.core``)."""
+    from assistant.cli import core
 
-    return drafts
+    return core.app()
+
+
+def run(use_case: Coroutine[Any, Any, T]) -> T:
+    """Await a use case of the ``App`` from click's synchronous code."""
+    from assistant.cli import core
+
+    return core.run(use_case)
 
 
 def emit_json(data: Any) -> None:
@@ -37,8 +48,9 @@ def emit_json(data: Any) -> None:
 
 
 def split_ref(ref: str) -> tuple[str, int | None]:
-    name, number = service().parse_ref(ref)
-    return name, number
+    from assistant.services.drafts.names import parse_ref
+
+    return parse_ref(ref)
 
 
 def signed(n: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assistant.cli.drafts.common import emit_json, new_console, service
+from assistant.cli.drafts.common import app, emit_json, new_console, run
 
 
 @click.command("diff", short_help="Show what changed between two versions, with score deltas.")
@@ -25,7 +25,7 @@ def diff_command(name: str, v1: int, v2: int | None, as_json: bool) -> None:
       okr diff growth 3              changes since v3
       okr diff growth 1 2 --json
     """
-    result = service().diff(None, name, v1, v2)
+    result = run(app().diff(name, v1, v2))
     if as_json:
         emit_json({"version": 1, **result.model_dump(mode="json")})
         return

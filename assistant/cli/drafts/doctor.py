@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from assistant.cli.drafts.common import emit_json, esc, new_console, service
+from assistant.cli.drafts.common import app, emit_json, esc, new_console, run
 
 
 @click.command("doctor", short_help="Verify the drafts database and every hash chain.")
@@ -23,7 +23,7 @@ def doctor_command(as_json: bool) -> None:
       okr doctor
       okr doctor --json
     """
-    report = service().doctor(None)
+    report = run(app().doctor())
     if as_json:
         emit_json({"version": 1, **report.model_dump(mode="json"), "ok": report.ok})
     else:

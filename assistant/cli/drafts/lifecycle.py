@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from assistant.cli.drafts.common import esc, new_console, service, shell_quote
+from assistant.cli.drafts.common import app, esc, new_console, run, shell_quote
 
 
 @click.command("delete")
@@ -23,8 +23,8 @@ def delete_command(name: str, yes: bool) -> None:
       okr delete "Old plan"
       okr delete scratch --yes
     """
-    svc = service()
-    summary = svc.draft_summary(None, name)
+    okr = app()
+    summary = run(okr.summary(name))
     # Declining is an answer, not a failure: nothing changes and the exit code is 0.
     if not yes and not click.confirm(
         f"Delete draft '{name}' ({summary.versions} version(s))? "
@@ -33,7 +33,7 @@ def delete_command(name: str, yes: bool) -> None:
     ):
         click.echo(f"Kept '{name}'.", err=True)
         return
-    deleted = svc.delete(None, name)
+    deleted = run(okr.delete(name))
     purge_after = (
         deleted.purge_after.astimezone().strftime("%Y-%m-%d") if deleted.purge_after else "?"
     )
@@ -53,7 +53,7 @@ def undelete_command(name: str) -> None:
       okr drafts --deleted
       okr undelete "Old plan"
     """
-    summary = service().undelete(None, name)
+    summary = run(app().undelete(name))
     new_console().print(f"Restored draft '{esc(summary.name)}' ({summary.versions} version(s)).")
 
 
@@ -71,8 +71,8 @@ def purge_command(yes: bool, dry_run: bool) -> None:
       okr purge --dry-run
       okr purge --yes
     """
-    svc = service()
-    expired = svc.purge(None, dry_run=True)
+    okr = app()
+    expired = run(okr.purge(dry_run=True))
     console = new_console()
     if not expired:
         console.print("Nothing to purge: no draft was deleted more than 30 days ago.")
@@ -88,5 +88,5 @@ def purge_command(yes: bool, dry_run: bool) -> None:
     ):
         console.print("Nothing removed.")
         return
-    removed = svc.purge(None)
+    removed = run(okr.purge())
     console.print(f"Removed {len(removed)} draft(s) for good: {esc(', '.join(removed))}")

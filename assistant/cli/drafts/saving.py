@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.drafts.common import esc, new_console, service, signed
+from assistant.cli.drafts.common import app, esc, new_console, run, signed
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -66,7 +66,6 @@ def save_command(
     """
     from assistant.services.drafts.source_text import read_file
 
-    svc = service()
     read = read_file(file, format_in)
     sets = read.sets
     if set_index is None and len(sets) > 1:
@@ -83,7 +82,9 @@ def save_command(
         raise UsageError("reading stdin: name the draft with --draft NAME")
     # The file's text is kept with the version (comments, layout) when it is this set's.
     text = read.text if len(sets) == 1 else None
-    outcome = svc.save(None, name, okr_set, message, author=author, text=text, text_format=read.fmt)
+    outcome = run(
+        app().save(name, okr_set, message, author=author, text=text, text_format=read.fmt)
+    )
     _report_save(outcome, "Saved")
 
 
@@ -98,7 +99,7 @@ def _report_save(outcome: SaveResult, verb: str) -> None:
         return
     previous = None
     if version.number > 1:
-        older = service().history(None, version.draft, 2)
+        older = run(app().history(version.draft, 2))
         previous = older[1].scores if len(older) > 1 else None
     score = ""
     if version.scores is not None:
@@ -130,5 +131,5 @@ def restore_command(name: str, version: int, message: str | None, author: str | 
       okr restore "Platform team" 3
       okr restore growth 2 -m "Back to the simpler KRs"
     """
-    outcome = service().restore(None, name, version, message=message, author=author)
+    outcome = run(app().restore(name, version, message=message, author=author))
     _report_save(outcome, f"Restored v{version} as")

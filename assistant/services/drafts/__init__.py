@@ -1,15 +1,16 @@
 """Versioned drafts: the only API the CLI and the TUI use to save and browse revisions.
 
-Every function takes plain inputs (the data home, draft names, an ``OKRSet``) and
-returns the records of ``assistant.domain.drafts``. One module per purpose:
-``versions`` (read, save, accept, restore, delete), ``changes`` (the diff of two
-versions), ``backup`` (export and import), ``integrity`` (``okr doctor``), ``names``
-(draft names and references), ``source_text`` (the text a version was written
-as). Writes that belong together share a ``UnitOfWork``::
+Every function takes the ``Store`` first, then plain inputs (draft names, an
+``OKRSet``), and returns the records of ``assistant.domain.drafts``. One module per
+purpose: ``versions`` (read, save, accept, restore, rename, delete), ``changes`` (the
+diff of two versions), ``backup`` (export and import), ``integrity`` (``okr doctor``),
+``names`` (draft names and references), ``source_text`` (the text a version was
+written as). Each call is one unit of work; writes that belong together share the
+caller's, which every call made inside it joins::
 
-    with drafts.UnitOfWork(home) as uow:
-        result = drafts.save(home, name, okr_set, message, uow=uow)
-        ...  # more writes on uow.conn; all commit together, or none
+    with store.unit_of_work() as uow:
+        result = drafts.save(store, name, okr_set, message)
+        uow.reviews.record_acceptance(...)  # commits with the save, or neither does
 """
 
 from __future__ import annotations
@@ -29,18 +30,17 @@ from assistant.services.drafts.versions import (
     history,
     list_drafts,
     purge,
+    rename,
     restore,
     rewritten_text,
     save,
     score,
     undelete,
 )
-from assistant.store.uow import UnitOfWork
 
 __all__ = [
     "BACKUP_FORMAT",
     "RETENTION_DAYS",
-    "UnitOfWork",
     "accept",
     "apply_rewrite",
     "check_name",
@@ -59,6 +59,7 @@ __all__ = [
     "normalise",
     "parse_ref",
     "purge",
+    "rename",
     "restore",
     "rewritten_text",
     "save",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -23,25 +23,24 @@ from assistant.model import OKRSet
 from assistant.paths import write_text_atomic
 from assistant.services.cycle_backup import backup_cycles, restore_cycles
 from assistant.services.drafts import source_text
-from assistant.services.drafts.names import check_name, store_exists
+from assistant.services.drafts.names import check_name
 from assistant.services.drafts.versions import get_version, save, score
 from assistant.store import repo
-from assistant.store.db import open_db, transaction
-from assistant.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store
 
 BACKUP_FORMAT = "okr-coach-draft"
 MANIFEST = "manifest.json"
 
 
-def export_version(
-    home: Path | None, name: str, number: int | None = None, fmt: str = "yaml"
-) -> str:
+def export_version(store: Store, name: str, number: int | None = None, fmt: str = "yaml") -> str:
     """One version as an OKR file (yaml, markdown or json) that ``okr critique`` reads
     back: the text it was written as when that is in ``fmt`` (comments kept), else the
     canonical form."""
     from assistant.io import write_sets
 
-    version = get_version(home, name, number)
+    version = get_version(store, name, number)
     if version.text is not None and version.text_format == source_text.text_format(fmt):
         shown = source_text.shown_text(version.text, version.text_format, version.okr_set)
         if shown is not None:
@@ -57,17 +56,17 @@ def _slug(name: str) -> str:
     return slug[:80] or "draft"
 
 
-def export_all(home: Path | None, directory: Path) -> list[Path]:
+def export_all(store: Store, directory: Path) -> list[Path]:
     """Back up every draft (deleted ones too) with its full history: one JSON file per
     draft plus ``manifest.json``. ``okr import DIR`` restores it, verifying every hash."""
     drafts: list[tuple[repo.DraftRow, list[dict[str, Any]]]] = []
     cycle_data: dict[int, list[dict[str, Any]]] = {}  # launches, check-ins, grades, retros
-    if store_exists(home):
-        with open_db(home) as conn, transaction(conn, write=False):
-            for draft in repo.all_drafts(conn):
-                versions = [_backup_version(r) for r in repo.backup_rows(conn, draft.id)]
+    if store.exists():
+        with store.unit_of_work(write=False) as uow:
+            for draft in uow.drafts.all():
+                versions = [_backup_version(r) for r in uow.versions.backup_rows(draft.id)]
                 drafts.append((draft, versions))
-                cycle_data[draft.id] = backup_cycles(conn, draft.id)
+                cycle_data[draft.id] = backup_cycles(uow, draft.id)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -287,24 +286,21 @@ def _backup_files(path: Path) -> list[Path]:
     return files
 
 
-def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[ImportedDraft]:
+def _import_backups(store: Store, path: Path, rename: str | None) -> list[ImportedDraft]:
     loaded = [(p, *_load_backup(p)) for p in _backup_files(path)]
     if rename is not None and len(loaded) != 1:
         raise UsageError("--draft renames a single draft; this backup holds several")
     results: list[ImportedDraft] = []
-    with UnitOfWork(home) as work:
-        conn = work.conn
+    with store.unit_of_work() as uow:
         for file, document, versions in loaded:
             name = check_name(rename or document["name"])
-            draft = repo.find_draft(conn, name)
+            draft = uow.drafts.find(name)
             new_draft = draft is None
             if draft is None:
-                draft = repo.create_draft(
-                    conn, name, str(document.get("created_at") or repo.timestamp())
-                )
+                draft = uow.drafts.create(name, str(document.get("created_at") or repo.timestamp()))
                 if document.get("deleted_at") and rename is None:
-                    repo.set_deleted(conn, draft, str(document["deleted_at"]))
-            local = [v.hash for v in reversed(repo.history(conn, draft))]
+                    uow.drafts.set_deleted(draft, str(document["deleted_at"]))
+            local = [v.hash for v in reversed(uow.versions.history(draft))]
             for i, (mine, theirs) in enumerate(zip(local, versions, strict=False), start=1):
                 if mine != theirs.info.hash:
                     raise InputError(
@@ -314,8 +310,7 @@ def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[I
                     )
             extra = versions[len(local) :]
             for item in extra:
-                repo.insert_raw_version(
-                    conn,
+                uow.versions.insert_raw(
                     draft,
                     item.info.model_copy(update={"draft": name}),
                     item.content,
@@ -324,7 +319,7 @@ def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[I
                     item.text,
                     item.text_format,
                 )
-            restore_cycles(conn, draft.id, document.get("cycles"), str(file), name)
+            restore_cycles(uow, draft.id, document.get("cycles"), str(file), name)
             results.append(
                 ImportedDraft(
                     name=name,
@@ -337,7 +332,7 @@ def _import_backups(home: Path | None, path: Path, rename: str | None) -> list[I
 
 
 def import_path(
-    home: Path | None,
+    store: Store,
     path: str,
     *,
     draft: str | None = None,
@@ -354,7 +349,7 @@ def import_path(
     """
     target = Path(path)
     if path != "-" and target.exists() and _is_backup(target):
-        return _import_backups(home, target, draft)
+        return _import_backups(store, target, draft)
     read = source_text.read_file(path, format_in)
     sets = read.sets
     if draft is not None and len(sets) != 1:
@@ -370,7 +365,7 @@ def import_path(
     for name, okr_set in zip(names, sets, strict=True):
         label = "stdin" if path == "-" else Path(path).name
         outcome = save(
-            home,
+            store,
             name,
             okr_set,
             message or f"Import {label}",

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.domain.drafts import (
     ChangeKind,
@@ -21,8 +20,10 @@ from assistant.domain.drafts import (
 )
 from assistant.ids import TargetId
 from assistant.model import KeyResult, Objective, OKRSet, Scores
-from assistant.services.drafts.names import require, store_exists, unknown, version_of
-from assistant.store.db import open_db, transaction
+from assistant.services.drafts.names import require, unknown, version_of
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store
 
 _KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to")
 _OBJ_FIELDS = ("type", "owner", "aligns_to")
@@ -305,12 +306,12 @@ def compare(old: Version, new: Version) -> Diff:
     )
 
 
-def diff(home: Path | None, name: str, old: int, new: int | None = None) -> Diff:
+def diff(store: Store, name: str, old: int, new: int | None = None) -> Diff:
     """What changed from version ``old`` to ``new`` (default: the latest)."""
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        draft = require(conn, name)
-        a = version_of(conn, draft, old)
-        b = version_of(conn, draft, new)
+    with store.unit_of_work(write=False) as uow:
+        draft = require(uow, name)
+        a = version_of(uow, draft, old)
+        b = version_of(uow, draft, new)
     return compare(a, b)

@@ -1,39 +1,48 @@
 """``okr doctor``: SQLite's own integrity check, the migration list and every draft's
 hash chain (and that each stored text still parses to its version's content), read
-without ever modifying the database."""
+without ever modifying the database.
+
+The doctor opens the store's file on a connection of its own, without migrating it:
+the ``Store`` would migrate an older database and refuse a damaged one, while the
+doctor must report on either as it is.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.domain.drafts import DoctorReport
 from assistant.services.drafts.source_text import mismatch
-from assistant.store import cycles, repo
-from assistant.store.db import BUSY_TIMEOUT_S, StoreError, connect, db_path, describe, transaction
+from assistant.store.db import StoreError, connect, describe, transaction
 from assistant.store.migrations import MIGRATIONS, applied_names, schema_version
+from assistant.store.repositories import CycleRepository, HealthRepository, VersionRepository
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store
 
 
-def doctor(home: Path | None = None) -> DoctorReport:
+def doctor(store: Store) -> DoctorReport:
     """Check SQLite's integrity and every draft's hash chain; never modifies the database."""
-    path = db_path(home)
-    report = DoctorReport(path=str(path), exists=path.exists())
+    path, timeout = store.path, store.timeout
+    report = DoctorReport(path=str(path), exists=store.exists())
     if not report.exists:
         return report
     try:
-        conn = connect(path, BUSY_TIMEOUT_S)
+        conn = connect(path, timeout)
     except sqlite3.Error as exc:
         report.integrity = str(exc)
-        report.problems.append(describe(exc, path, BUSY_TIMEOUT_S))
+        report.problems.append(describe(exc, path, timeout))
         return report
     try:
-        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+        health = HealthRepository(conn)
+        rows = health.integrity()
         report.integrity = "; ".join(rows[:5]) + (
             f" (+{len(rows) - 5} more)" if len(rows) > 5 else ""
         )
         if rows != ["ok"]:
             report.problems.append(f"SQLite integrity check failed: {report.integrity}")
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        for table, rowid, parent in health.broken_references():
             report.problems.append(f"{table} row {rowid} points to a missing {parent} row")
         report.schema_version = schema_version(conn)
         applied = applied_names(conn)
@@ -51,16 +60,18 @@ def doctor(home: Path | None = None) -> DoctorReport:
             )
         if report.schema_version >= 1:
             with transaction(conn, write=False):
-                report.drafts, report.versions, problems = repo.chain_problems(conn, mismatch)
-                report.cycles, report.checkins, cycle_issues = cycles.cycle_problems(conn)
+                report.drafts, report.versions, problems = VersionRepository(conn).chain_problems(
+                    mismatch
+                )
+                report.cycles, report.checkins, cycle_issues = CycleRepository(conn).problems()
             report.problems.extend(problems + cycle_issues)
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise StoreError(describe(exc, path, BUSY_TIMEOUT_S)) from None
-        report.problems.append(describe(exc, path, BUSY_TIMEOUT_S))
+            raise StoreError(describe(exc, path, timeout)) from None
+        report.problems.append(describe(exc, path, timeout))
     except sqlite3.DatabaseError as exc:
         report.integrity = str(exc)
-        report.problems.append(describe(exc, path, BUSY_TIMEOUT_S))
+        report.problems.append(describe(exc, path, timeout))
     finally:
         conn.close()
     return report

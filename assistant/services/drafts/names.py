@@ -7,14 +7,15 @@ import difflib
 import getpass
 import os
 import re
-import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.domain.drafts import Version
 from assistant.domain.text_safety import find_control
 from assistant.errors import UsageError
-from assistant.store import repo
-from assistant.store.db import db_path
+
+if TYPE_CHECKING:
+    from assistant.store.repo import DraftRow
+    from assistant.store.store import UnitOfWork
 
 _REF = re.compile(r"^(?P<name>.+)@(?:v?(?P<number>\d+)|(?P<latest>latest|head))$", re.IGNORECASE)
 
@@ -39,8 +40,9 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
     return match.group("name"), int(number) if number is not None else None
 
 
-def check_name(name: str) -> str:
-    """Draft names are shown in tables and typed on command lines: keep them sane."""
+def check_name(name: str, *, option: str | None = "--draft") -> str:
+    """Draft names are shown in tables and typed on command lines: keep them sane.
+    ``option`` is how the user gives another name (named in the hint, if any)."""
     cleaned = name.strip()
     if not cleaned:
         raise UsageError("a draft name cannot be empty")
@@ -50,21 +52,17 @@ def check_name(name: str) -> str:
         raise UsageError("a draft name cannot contain line breaks or control characters")
     if _REF.match(cleaned):
         raise UsageError(
-            f"draft name '{cleaned}' ends like a version reference (@N); choose another with --draft"
+            f"draft name '{cleaned}' ends like a version reference (@N); choose another"
+            + (f" with {option}" if option else "")
         )
     return cleaned
 
 
-def store_exists(home: Path | None) -> bool:
-    """Reading never creates ``okr.db``: callers answer 'nothing yet' when it is absent."""
-    return db_path(home).exists()
-
-
-def unknown(name: str, conn: sqlite3.Connection | None = None) -> UsageError:
+def unknown(name: str, uow: UnitOfWork | None = None) -> UsageError:
     """'unknown draft', with a did-you-mean when a live draft's name is close."""
     hint = "see `okr drafts`"
-    if conn is not None:
-        names = repo.live_names(conn)
+    if uow is not None:
+        names = uow.drafts.live_names()
         by_case = [n for n in names if n.casefold() == name.casefold()]
         close = by_case or difflib.get_close_matches(name, names, n=1, cutoff=0.7)
         if close:
@@ -72,11 +70,11 @@ def unknown(name: str, conn: sqlite3.Connection | None = None) -> UsageError:
     return UsageError(f"unknown draft '{name}' ({hint})")
 
 
-def require(conn: sqlite3.Connection, name: str, *, deleted_ok: bool = False) -> repo.DraftRow:
+def require(uow: UnitOfWork, name: str, *, deleted_ok: bool = False) -> DraftRow:
     """The draft row, or a one-line error saying it is unknown or deleted."""
-    draft = repo.find_draft(conn, name)
+    draft = uow.drafts.find(name)
     if draft is None:
-        raise unknown(name, conn)
+        raise unknown(name, uow)
     if draft.deleted_at is not None and not deleted_ok:
         raise UsageError(
             f"draft '{name}' was deleted on {draft.deleted_at[:10]}; "
@@ -85,10 +83,10 @@ def require(conn: sqlite3.Connection, name: str, *, deleted_ok: bool = False) ->
     return draft
 
 
-def version_of(conn: sqlite3.Connection, draft: repo.DraftRow, number: int | None) -> Version:
+def version_of(uow: UnitOfWork, draft: DraftRow, number: int | None) -> Version:
     """Version ``number`` (the head when None), or an error naming the versions there are."""
-    version = repo.get_version(conn, draft, number)
+    version = uow.versions.get(draft, number)
     if version is None:
-        count = repo.version_count(conn, draft.id)
+        count = uow.versions.count(draft.id)
         raise UsageError(f"draft '{draft.name}' has no version {number} (it has v1–v{count})")
     return version

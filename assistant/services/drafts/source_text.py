@@ -236,3 +236,32 @@ def with_rewrite(text: str, target: str, new: str, updated: OKRSet) -> str | Non
             if _content(_parsed(edited, "yaml", updated.name)) == goal:
                 return edited
     return None
+
+
+def with_set_name(text: str, updated: OKRSet) -> str | None:
+    """``text`` (YAML) with only the set's top-level ``name:`` value replaced by
+    ``updated``'s name (a renamed draft), comments and layout kept; None when the text
+    has no such line or no such edit parses to exactly ``updated``."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode) or updated.name is None:
+        return None
+    goal = _content(updated)
+    for key, value in root.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value == "name"):
+            continue
+        if not isinstance(value, yaml.ScalarNode):
+            return None
+        start, end = value.start_mark.index, value.end_mark.index
+        span = text[start:end]
+        tail = span[len(span.rstrip("\n")) :]  # a block scalar's span ends with its newline
+        for candidate in (updated.name, json.dumps(updated.name, ensure_ascii=False)):
+            edited = text[:start] + candidate + tail + text[end:]
+            if _content(_parsed(edited, "yaml", updated.name)) == goal:
+                return edited
+        return None
+    return None

@@ -1,16 +1,17 @@
-"""A draft's history: list and read versions, save, accept a rewrite, restore, delete.
+"""A draft's history: list and read versions, save, accept a rewrite, restore, rename,
+delete.
 
-History is append-only: saving, accepting a rewrite and restoring all add a version;
-nothing is rewritten in place. Deleting a draft only hides it; ``undelete`` brings it
-back, and ``purge`` removes drafts deleted more than ``RETENTION_DAYS`` ago. Writes
-take ``uow=`` to join the caller's unit of work (one transaction with what goes with
-the save); without it each call commits on its own.
+History is append-only: saving, accepting a rewrite, restoring and renaming all add a
+version; nothing is rewritten in place. Deleting a draft only hides it; ``undelete``
+brings it back, and ``purge`` removes drafts deleted more than ``RETENTION_DAYS`` ago.
+Every function takes the ``Store`` and opens its own unit of work; called inside the
+caller's unit of work it joins it, so it commits (or not) with the rest of it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.domain.drafts import (
     RETENTION_DAYS,
@@ -23,19 +24,13 @@ from assistant.domain.drafts import (
 from assistant.errors import UsageError
 from assistant.ids import TargetId
 from assistant.model import Finding, OKRSet, Scores, UnknownTarget
-from assistant.services import dismissals
 from assistant.services.drafts import source_text
-from assistant.services.drafts.names import (
-    check_name,
-    default_author,
-    require,
-    store_exists,
-    unknown,
-    version_of,
-)
+from assistant.services.drafts.names import check_name, default_author, require, unknown, version_of
 from assistant.store import repo
-from assistant.store.db import ConflictError, open_db, transaction
-from assistant.store.uow import UnitOfWork, joined
+from assistant.store.db import ConflictError
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store, UnitOfWork
 
 # --- reading ------------------------------------------------------------------------------
 
@@ -47,56 +42,61 @@ def score(okr_set: OKRSet) -> Scores:
     return critique_set(okr_set, rewrites=False).scores
 
 
-def list_drafts(home: Path | None = None, *, deleted: bool = False) -> list[DraftSummary]:
+def list_drafts(store: Store, *, deleted: bool = False) -> list[DraftSummary]:
     """Live drafts by name with their latest version (or only deleted ones)."""
-    if not store_exists(home):
+    if not store.exists():
         return []
-    with open_db(home) as conn:
-        return repo.list_drafts(conn, deleted=deleted)
+    with store.unit_of_work(write=False) as uow:
+        return uow.drafts.summaries(deleted=deleted)
 
 
-def draft_summary(home: Path | None, name: str) -> DraftSummary:
+def _summary(uow: UnitOfWork, name: str) -> DraftSummary:
+    draft = require(uow, name)
+    head = version_of(uow, draft, None)
+    return DraftSummary(
+        name=draft.name,
+        versions=head.number,
+        created_at=datetime.fromisoformat(draft.created_at),
+        head=VersionInfo(**head.model_dump(exclude={"okr_set"})),
+    )
+
+
+def draft_summary(store: Store, name: str) -> DraftSummary:
     """One live draft's summary (version count, head)."""
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        draft = require(conn, name)
-        head = version_of(conn, draft, None)
-        return DraftSummary(
-            name=draft.name,
-            versions=head.number,
-            created_at=datetime.fromisoformat(draft.created_at),
-            head=VersionInfo(**head.model_dump(exclude={"okr_set"})),
-        )
+    with store.unit_of_work(write=False) as uow:
+        return _summary(uow, name)
 
 
-def get_version(
-    home: Path | None, name: str, number: int | None = None, *, uow: UnitOfWork | None = None
-) -> Version:
+def get_version(store: Store, name: str, number: int | None = None) -> Version:
     """Version ``number`` of a draft with its OKR set; the latest when ``number`` is None.
-    With ``uow`` it is read inside the caller's transaction."""
-    if uow is not None:
-        with joined(home, uow) as work:
-            return version_of(work.conn, require(work.conn, name), number)
-    if not store_exists(home):
+    Inside the caller's unit of work it sees that unit's own writes."""
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn:
-        return version_of(conn, require(conn, name), number)
+    with store.unit_of_work(write=False) as uow:
+        return version_of(uow, require(uow, name), number)
 
 
-def history(home: Path | None, name: str, limit: int | None = None) -> list[VersionInfo]:
+def history(store: Store, name: str, limit: int | None = None) -> list[VersionInfo]:
     """A draft's versions newest first, without content; ``limit`` keeps the latest N."""
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn:
-        return repo.history(conn, require(conn, name), limit)
+    with store.unit_of_work(write=False) as uow:
+        return uow.versions.history(require(uow, name), limit)
 
 
 # --- writing ------------------------------------------------------------------------------
 
 
+def _stale(name: str, current: int, expected: int, action: str) -> ConflictError:
+    return ConflictError(
+        f"draft '{name}' is at v{current} now, not v{expected}: someone saved in between; {action}"
+    )
+
+
 def save(
-    home: Path | None,
+    store: Store,
     name: str,
     okr_set: OKRSet,
     message: str,
@@ -107,7 +107,6 @@ def save(
     scores: Scores | None = None,
     now: datetime | None = None,
     carry_dismissals: bool = False,
-    uow: UnitOfWork | None = None,
     text: str | None = None,
     text_format: str = "yaml",
 ) -> SaveResult:
@@ -121,9 +120,9 @@ def save(
     ``expected_head`` is the version the caller edited: if someone saved since, a
     ``ConflictError`` is raised instead of silently stacking on their change.
     ``carry_dismissals`` keeps the previous version's dismissed findings dismissed on
-    the new one, in the same transaction as the save. With ``uow`` the save joins the
-    caller's transaction (which already holds the write lock: pass ``scores`` computed
-    beforehand to keep that short).
+    the new one, in the same unit of work as the save. Called inside the caller's unit
+    of work (which already holds the write lock), pass ``scores`` computed beforehand
+    to keep that short.
     """
     name = check_name(name)
     if source not in SOURCES:
@@ -137,33 +136,28 @@ def save(
     # Score before taking the write lock: other savers only wait for the insert.
     version_scores = scores or score(okr_set)
     stamp = repo.timestamp(now)
-    with joined(home, uow) as work:
-        conn = work.conn
-        draft = repo.find_draft(conn, name)
+    with store.unit_of_work() as uow:
+        draft = uow.drafts.find(name)
         new_draft = draft is None
         if draft is None:
-            draft = repo.create_draft(conn, name, stamp)
+            draft = uow.drafts.create(name, stamp)
         elif draft.deleted_at is not None:
             raise UsageError(
                 f"draft '{name}' was deleted on {draft.deleted_at[:10]}; `okr undelete {name}` "
                 "brings it back, or save under another name with --draft"
             )
-        head = repo.head_row(conn, draft.id)
-        if expected_head is not None and (head[1] if head else 0) != expected_head:
-            raise ConflictError(
-                f"draft '{name}' is at v{head[1] if head else 0} now, not v{expected_head}: "
-                "someone saved in between; reload it and apply your change again"
-            )
-        stored = repo.head_source(conn, draft.id)
+        head = uow.versions.head(draft.id)
+        current = head[1] if head else 0
+        if expected_head is not None and current != expected_head:
+            raise _stale(name, current, expected_head, "reload it and apply your change again")
+        stored = uow.versions.head_source(draft.id)
         if (
             stored is not None
             and stored[0] == content_text
             and (written is None or written.pair == (stored[1], stored[2]))
         ):
-            current = repo.history(conn, draft, 1)[0]
-            return SaveResult(version=current, created=False)
-        info = repo.append_version(
-            conn,
+            return SaveResult(version=uow.versions.history(draft, 1)[0], created=False)
+        info = uow.versions.append(
             draft,
             content_text,
             message=message,
@@ -171,11 +165,12 @@ def save(
             source=source,
             scores=version_scores,
             created_at=stamp,
+            expected_head=current,
             text=written.text if written else None,
             text_format=written.text_format if written else None,
         )
-        if carry_dismissals and head is not None:
-            dismissals.copy_dismissals(conn, draft.id, head[1], info.number)
+        if carry_dismissals and current:
+            uow.dismissals.copy(draft.id, current, info.number, stamp)
     return SaveResult(version=info, created=True, new_draft=new_draft)
 
 
@@ -209,7 +204,7 @@ def rewritten_text(head: Version, target: str, text: str, updated: OKRSet) -> st
 
 
 def accept(
-    home: Path | None,
+    store: Store,
     name: str,
     finding: Finding,
     *,
@@ -217,27 +212,24 @@ def accept(
     author: str | None = None,
     expected_head: int | None = None,
     carry_dismissals: bool = True,
-    uow: UnitOfWork | None = None,
+    now: datetime | None = None,
 ) -> SaveResult:
     """Apply one finding's rewrite (or ``text``, the user's edit of it) as a new version.
 
     The message reads ``Accept rewrite of O1.KR2 (llm)`` and the source is
     ``accept:llm`` or ``accept:rules``, so ``okr log`` shows which coach helped. The
     findings dismissed on the accepted-on version stay dismissed on the new one
-    (saved in the same transaction).
+    (saved in the same unit of work).
     """
     new_text = text if text is not None else (finding.rewrite.text if finding.rewrite else None)
     if not new_text:
         raise UsageError(f"the {finding.code} finding on {finding.target} offers no rewrite")
-    head = get_version(home, name, uow=uow)
+    head = get_version(store, name)
     if expected_head is not None and head.number != expected_head:
-        raise ConflictError(
-            f"draft '{name}' is at v{head.number} now, not v{expected_head}: "
-            "someone saved in between; critique the latest version again"
-        )
+        raise _stale(name, head.number, expected_head, "critique the latest version again")
     updated = apply_rewrite(head.okr_set, finding.target, new_text, finding.evidence)
     return save(
-        home,
+        store,
         name,
         updated,
         f"Accept rewrite of {finding.target} ({finding.source})",
@@ -245,69 +237,118 @@ def accept(
         source=f"accept:{finding.source}",
         expected_head=head.number,
         carry_dismissals=carry_dismissals,
-        uow=uow,
+        now=now,
         text=rewritten_text(head, finding.target, new_text, updated),
     )
 
 
 def restore(
-    home: Path | None,
+    store: Store,
     name: str,
     number: int,
     *,
     message: str | None = None,
     author: str | None = None,
-    uow: UnitOfWork | None = None,
+    now: datetime | None = None,
 ) -> SaveResult:
     """Make version ``number``'s content the latest again, as a new version (history stays)."""
-    old = get_version(home, name, number, uow=uow)
+    old = get_version(store, name, number)
     return save(
-        home,
+        store,
         name,
         old.okr_set,
         message or f"Restore v{number}",
         author=author,
         source="restore",
-        uow=uow,
+        now=now,
         text=old.text if old.text is not None else source_text.canonical_yaml(old.okr_set),
         text_format=old.text_format or "yaml",
     )
 
 
-def delete(home: Path | None, name: str, *, now: datetime | None = None) -> DraftSummary:
+def rename(
+    store: Store,
+    old: str,
+    new: str,
+    *,
+    author: str | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Give a draft a new name, keeping its whole history, and make its set's ``name:``
+    follow: a new version ``Rename to NEW`` (none when the set already has that name),
+    in the same unit of work as the rename. ``new`` is checked like a new draft's name
+    and refused when a draft (live or deleted) already has it."""
+    new = check_name(new, option=None)
+    if not store.exists():
+        raise unknown(old)
+    with store.unit_of_work() as uow:
+        draft = require(uow, old)
+        if new == draft.name:
+            raise UsageError(f"draft '{old}' is already called '{new}'")
+        taken = uow.drafts.find(new)
+        if taken is not None:
+            state = (
+                "a deleted draft (see `okr drafts --deleted`)" if taken.deleted_at else "a draft"
+            )
+            raise UsageError(f"the name '{new}' is taken by {state}; choose another")
+        head = version_of(uow, draft, None)
+        uow.drafts.rename(draft, new)
+        updated = head.okr_set.model_copy(update={"name": new})
+        return save(
+            store,
+            new,
+            updated,
+            f"Rename to {new}",
+            author=author,
+            expected_head=head.number,
+            carry_dismissals=True,
+            now=now,
+            text=renamed_text(head, updated),
+        )
+
+
+def renamed_text(head: Version, updated: OKRSet) -> str | None:
+    """``head``'s YAML text with only the set's ``name:`` replaced (comments kept); None
+    (the canonical form) when it has no YAML text or it cannot be edited faithfully."""
+    if head.text is None or head.text_format != "yaml":
+        return None
+    return source_text.with_set_name(head.text, updated)
+
+
+def delete(store: Store, name: str, *, now: datetime | None = None) -> DraftSummary:
     """Hide a draft (soft delete). Reversible with ``undelete``; purged after 30 days."""
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with UnitOfWork(home) as work:
-        draft = repo.find_draft(work.conn, name)
+    with store.unit_of_work() as uow:
+        draft = uow.drafts.find(name)
         if draft is None:
-            raise unknown(name, work.conn)
+            raise unknown(name, uow)
         if draft.deleted_at is not None:
             raise UsageError(f"draft '{name}' is already deleted (see `okr drafts --deleted`)")
-        repo.set_deleted(work.conn, draft, repo.timestamp(now))
-    return next(d for d in list_drafts(home, deleted=True) if d.name == name)
+        uow.drafts.set_deleted(draft, repo.timestamp(now))
+        return next(d for d in uow.drafts.summaries(deleted=True) if d.name == name)
 
 
-def undelete(home: Path | None, name: str) -> DraftSummary:
+def undelete(store: Store, name: str) -> DraftSummary:
     """Bring back a deleted draft with its whole history."""
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with UnitOfWork(home) as work:
-        draft = repo.find_draft(work.conn, name)
+    with store.unit_of_work() as uow:
+        draft = uow.drafts.find(name)
         if draft is None:
             raise UsageError(f"no deleted draft named '{name}' (see `okr drafts --deleted`)")
         if draft.deleted_at is None:
             raise UsageError(f"draft '{name}' is not deleted")
-        repo.set_deleted(work.conn, draft, None)
-    return draft_summary(home, name)
+        uow.drafts.set_deleted(draft, None)
+        return _summary(uow, name)
 
 
-def purge(home: Path | None = None, *, dry_run: bool = False) -> list[str]:
+def purge(store: Store, *, dry_run: bool = False) -> list[str]:
     """Remove for good the drafts deleted more than ``RETENTION_DAYS`` days ago."""
-    if not store_exists(home):
+    if not store.exists():
         return []
-    with UnitOfWork(home) as work:
-        expired = repo.expired_drafts(work.conn, RETENTION_DAYS)
+    with store.unit_of_work(write=not dry_run) as uow:
+        expired = uow.drafts.expired(RETENTION_DAYS)
         if not dry_run:
-            repo.purge_drafts(work.conn, [draft_id for draft_id, _ in expired])
+            uow.drafts.purge([draft_id for draft_id, _ in expired])
     return [name for _, name in expired]
