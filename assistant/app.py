@@ -24,13 +24,24 @@ from assistant.use_cases.base import (
 )
 from assistant.use_cases.critique import CritiqueUseCases
 from assistant.use_cases.cycle import CycleUseCases
+from assistant.use_cases.drafting import DraftingUseCases
 from assistant.use_cases.drafts import DraftUseCases
+from assistant.use_cases.evaluation import EvalUseCases
 from assistant.use_cases.logs import LogUseCases
+from assistant.use_cases.review import ReviewUseCases
 
 __all__ = ["App", "Clock", "FixedClock", "HomePaths", "SystemClock", "bootstrap"]
 
 
-class App(CritiqueUseCases, DraftUseCases, CycleUseCases, LogUseCases):
+class App(
+    EvalUseCases,  # before CritiqueUseCases, its base (one consistent MRO)
+    CritiqueUseCases,
+    DraftUseCases,
+    CycleUseCases,
+    LogUseCases,
+    ReviewUseCases,
+    DraftingUseCases,
+):
     """okr-coach for one process. Build it with :func:`bootstrap`."""
 
     def __init__(

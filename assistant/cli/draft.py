@@ -11,7 +11,7 @@ import click
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.app import App
     from assistant.domain.drafting import DraftOutcome, Question
     from assistant.domain.drafting_checks import Check
     from assistant.model import OKRSet
@@ -137,22 +137,18 @@ def draft_command(
     Exit codes: 0 ok · 2 usage or input error · 3 the model gave no usable
     draft · 130 interrupted.
     """
-    from assistant.config import load_settings
-    from assistant.paths import data_home
+    from assistant.cli.core import app, run
 
-    settings = load_settings()
-    if model:
-        settings.llm.model = model
-    home = data_home()
+    okr = app()
     try:
         if improve:
-            _improve(improve, engine, settings, home, dry_run=dry_run, idea=idea)
+            _improve(okr, improve, engine, model, dry_run=dry_run, idea=idea)
             return
         if save_name:
-            _check_free(home, save_name)
-        outcome = _draft(idea, engine, answers, settings, dry_run=dry_run)
+            run(okr.check_new_draft_name(save_name))
+        outcome = _draft(okr, idea, engine, model, answers, dry_run=dry_run)
         if outcome is not None:
-            _emit(outcome, output=output, save_name=save_name, home=home, author=author,
+            _emit(okr, outcome, output=output, save_name=save_name, author=author,
                   answers=answers)  # fmt: skip
     except (KeyboardInterrupt, click.Abort):
         click.echo("\nokr: interrupted; nothing was written", err=True)
@@ -166,15 +162,15 @@ def _read_idea(idea: str) -> str:
 
 
 def _draft(
+    okr: App,
     idea: str | None,
     engine: str | None,
+    model: str | None,
     answers: str | None,
-    settings: Settings,
     *,
     dry_run: bool,
 ) -> DraftOutcome | None:
-    from assistant.services import drafting
-    from assistant.services.engines import resolve_engine
+    from assistant.cli.core import run
 
     if answers:
         if engine == "llm":
@@ -183,14 +179,14 @@ def _draft(
             raise UsageError("--dry-run shows what the LLM would be sent; --answers sends nothing")
         from assistant.io.answers import read_answers
 
-        return drafting.interview(read_answers(answers))
+        return okr.interview(read_answers(answers))
     text = _read_idea(idea) if idea else None
     if dry_run:
         if not text:
             raise UsageError("--dry-run needs an IDEA: it shows what the LLM would be sent")
-        _print_plan(drafting.plan_draft(text, settings))
+        _print_plan(run(okr.plan_draft(text, model=model)))
         return None
-    kind = resolve_engine(engine, settings)
+    kind = okr.engine_for(engine)
     if kind == "llm":
         if not text:
             if not _is_terminal():
@@ -199,7 +195,7 @@ def _draft(
                     'achieve), e.g. okr draft "Halve support reply times" --engine llm'
                 )
             text = str(click.prompt("What do you want to achieve?", err=True))
-        return drafting.draft_from_idea(text, settings)
+        return run(okr.draft_from_idea(text, model=model))
     if not _is_terminal():
         raise UsageError(
             "the offline interview asks questions on a terminal; without one, pass "
@@ -211,7 +207,7 @@ def _draft(
             "OKRs (set OPENAI_API_KEY and use --engine llm to draft from it directly).",
             err=True,
         )
-    return drafting.interview(TerminalPrompter(text))
+    return okr.interview(TerminalPrompter(text))
 
 
 def _print_plan(plan) -> None:
@@ -225,32 +221,21 @@ def _print_plan(plan) -> None:
     )
 
 
-def _check_free(home: Path, name: str) -> None:
-    """Refuse a taken --save NAME before asking a single question."""
-    from assistant.services import drafts
-
-    name = drafts.check_name(name)
-    if name in {d.name for d in drafts.list_drafts(home)}:
-        raise UsageError(
-            f"draft '{name}' already exists; choose another --save NAME (a draft starts at v1)"
-        )
-
-
 def _emit(
+    okr: App,
     outcome: DraftOutcome,
     *,
     output: str | None,
     save_name: str | None,
-    home: Path,
     author: str | None,
     answers: str | None,
 ) -> None:
     from dataclasses import replace
 
+    from assistant.cli.core import run
     from assistant.io import write_sets
     from assistant.paths import write_text_atomic
     from assistant.render.drafting import draft_summary
-    from assistant.services import drafting
 
     if save_name and not outcome.okr_set.name:
         named = outcome.okr_set.model_copy(update={"name": save_name})
@@ -263,7 +248,7 @@ def _emit(
 
         click.echo(usage_line(outcome.usage), err=True)
     if save_name:
-        result = drafting.save_draft(home, save_name, outcome, author=author)
+        result = run(okr.save_draft(save_name, outcome, author=author))
         click.echo(
             f"Saved as draft '{save_name}' v{result.version.number} ({outcome.source}). "
             f"Next: okr critique {save_name} · okr tui {save_name}",
@@ -276,7 +261,7 @@ def _emit(
         click.echo(text, nl=False)
 
 
-def _load_one(target: str, home: Path) -> OKRSet:
+def _load_one(okr: App, target: str) -> OKRSet:
     """One set from a file or a stored draft (``NAME`` or ``NAME@N``)."""
     path = Path(target)
     if target == "-" or path.is_file() or path.suffix.lower() in _FILE_SUFFIXES or "/" in target:
@@ -286,34 +271,34 @@ def _load_one(target: str, home: Path) -> OKRSet:
         if len(sets) != 1:
             raise UsageError(f"{target} holds {len(sets)} sets; --improve works on a one-set file")
         return sets[0]
-    from assistant.services import drafts
+    from assistant.cli.core import run
+    from assistant.services.drafts import parse_ref
 
-    name, number = drafts.parse_ref(target)
-    return drafts.get_version(home, name, number).okr_set
+    name, number = parse_ref(target)
+    return run(okr.version(name, number)).okr_set
 
 
 def _improve(
+    okr: App,
     improve: tuple[str, str],
     engine: str | None,
-    settings: Settings,
-    home: Path,
+    model: str | None,
     *,
     dry_run: bool,
     idea: str | None,
 ) -> None:
+    from assistant.cli.core import run
     from assistant.render.drafting import render_draft_dry_run, render_improvement
-    from assistant.services import drafting
-    from assistant.services.engines import resolve_engine
 
     if idea:
         raise UsageError("--improve DRAFT KR takes no IDEA")
     target, kr_id = improve
-    okr_set = _load_one(target, home)
+    okr_set = _load_one(okr, target)
     if dry_run:
-        click.echo(render_draft_dry_run(drafting.plan_improve(okr_set, kr_id, settings)), nl=False)
+        plan = run(okr.plan_improve(okr_set, kr_id, model=model))
+        click.echo(render_draft_dry_run(plan), nl=False)
         return
-    kind = resolve_engine(engine, settings)
-    improvement = drafting.improve_kr(okr_set, kr_id, engine=kind, settings=settings)
+    improvement = run(okr.improve_kr(okr_set, kr_id, engine=engine, model=model))
     click.echo(render_improvement(improvement), nl=False)
     if improvement.usage is not None:
         from assistant.render.llm import usage_line

@@ -1,6 +1,6 @@
 """``okr review`` (simulated peer review), ``okr review accept``, ``okr reviews`` and
-``okr personas``. Everything goes through ``assistant.services.review``; this module
-parses options and prints."""
+``okr personas``. Everything goes through the App's review use cases
+(``assistant.use_cases.review``); this module parses options and prints."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from assistant.errors import UsageError
 
 if TYPE_CHECKING:
     from assistant.domain.review import Review
-    from assistant.model import OKRSet
+    from assistant.model import DryRunPlan, OKRSet
 
 FORMATS = ("text", "markdown", "json")
 _FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
@@ -47,7 +47,7 @@ def review_group() -> None:
 
     \b
     okr review FILE|DRAFT[@V] [--personas a,b,c] [--rounds 1|2] [--engine rules|llm]
-               [--format text|markdown|json] [-o FILE]
+               [--format text|markdown|json] [-o FILE] [--dry-run]
     okr review accept DRAFT N [--review ID]
 
     Each reviewer (see `okr personas`) reads the OKRs from their own seat; in round 2
@@ -57,6 +57,8 @@ def review_group() -> None:
     With --engine rules the review is offline and deterministic: the rubric findings
     weighted and phrased per reviewer. With --engine llm each reviewer is one model
     call (all sent at once); 5 reviewers × 2 rounds + the facilitator = 11 requests.
+    --dry-run prints what the LLM review would send, reviewer by reviewer, and the
+    estimated tokens and cost; nothing is sent.
 
     A DRAFT's review is stored with the version it reviewed (`okr reviews DRAFT`);
     `okr review accept DRAFT N` applies change N as a new version.
@@ -66,6 +68,7 @@ def review_group() -> None:
       okr review examples/weak.yaml --engine rules
       okr review plan --personas finance-lead,data-analyst --rounds 1
       okr review plan@3 --format markdown -o review.md
+      okr review plan --dry-run --rounds 1
       okr review accept plan 2
     """
 
@@ -145,6 +148,7 @@ def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the review to a file.")
 @click.option("--no-save", is_flag=True, help="Do not store a draft's review.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent to the LLM; send nothing.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 def review_run(
     target: str,
@@ -157,57 +161,64 @@ def review_run(
     fmt: str,
     output: str | None,
     no_save: bool,
+    dry_run: bool,
     color: bool | None,
 ) -> None:
     """Review FILE or a stored DRAFT (NAME, or NAME@V for one version)."""
-    from assistant.config import load_settings
-    from assistant.paths import data_home
-    from assistant.services import review as service
+    from assistant.cli.core import app, run
+    from assistant.services.drafts import parse_ref
     from assistant.services.personas import split_names
 
-    home = data_home()
-    settings = load_settings()
-    if model:
-        settings.llm.model = model
+    okr = app()
     names = split_names(personas)
-    chosen = engine or settings.engine
     progress = None
     if sys.stderr.isatty():
 
         def progress(message: str) -> None:
             click.echo(f"  {message}", err=True)
 
+    okr_set: OKRSet | None = None  # None: the stored draft TARGET
     if _is_file(target):
         from assistant.io import read_path
 
         sets = read_path(target, format_in)
         okr_set = _pick_set(sets, set_choice, target)
-        result = service.run_review(
-            okr_set,
-            personas=names,
-            rounds=rounds,
-            engine=chosen,
-            settings=settings,
-            home=home,
-            progress=progress,
-        )
     else:
         if set_choice is not None:
             raise UsageError("--set is for team files; a draft holds one set")
-        from assistant.services import drafts
-
-        name, _ = drafts.parse_ref(target)
-        if name not in {d.name for d in drafts.list_drafts(home)}:
+        name, number = parse_ref(target)
+        if name not in {d.name for d in run(okr.drafts())}:
             raise UsageError(f"'{target}' is neither a file nor a draft (see `okr drafts`)")
-        result = service.run_draft_review(
-            home,
-            target,
-            personas=names,
-            rounds=rounds,
-            engine=chosen,
-            settings=settings,
-            progress=progress,
-            save=not no_save,
+    if dry_run:  # what the LLM review would send, whichever engine was chosen
+        if okr_set is None:
+            okr_set = run(okr.version(*parse_ref(target))).okr_set
+        plan = run(okr.plan_review(okr_set, personas=names, rounds=rounds, model=model))
+        _emit_plan(plan, fmt, output)
+        return
+    if okr_set is not None:
+        result = run(
+            okr.review(
+                okr_set,
+                personas=names,
+                rounds=rounds,
+                engine=engine,
+                model=model,
+                progress=progress,
+                keep_partial=True,  # Ctrl-C keeps the finished seats (usage.interrupted)
+            )
+        )
+    else:
+        result = run(
+            okr.review_draft(
+                target,
+                personas=names,
+                rounds=rounds,
+                engine=engine,
+                model=model,
+                progress=progress,
+                keep_partial=True,
+                save=not no_save,
+            )
         )
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)
     _emit(render_review(result, fmt, color=use_color), output)
@@ -237,6 +248,20 @@ def review_run(
         sys.exit(3)
 
 
+def _emit_plan(plan: DryRunPlan, fmt: str, output: str | None) -> None:
+    """``--dry-run``: the messages per reviewer seat and the estimate, as text (or
+    Markdown) or, with ``--format json``, the plan."""
+    if fmt == "json":
+        import json
+
+        text = json.dumps({"dry_run": plan.model_dump(mode="json")}, indent=2, ensure_ascii=False)
+        _emit(text + "\n", output)
+        return
+    from assistant.render.review import render_review_dry_run
+
+    _emit(render_review_dry_run(plan), output)
+
+
 @review_group.command("accept")
 @click.argument("draft", metavar="DRAFT")
 @click.argument("change", type=click.IntRange(1), metavar="N")
@@ -252,12 +277,11 @@ def review_accept(
 
     The change's target must still read as it did in the reviewed version.
     """
-    from assistant.paths import data_home
-    from assistant.services.review import accept_review_change, latest_review_id
+    from assistant.cli.core import app, run
 
-    home = data_home()
-    rid = review_id or latest_review_id(home, draft)
-    outcome = accept_review_change(home, draft, rid, change, text=text, author=author)
+    outcome = run(
+        app().accept_review_change(draft, change, review_id=review_id, text=text, author=author)
+    )
     info = outcome.version
     if not outcome.created:
         click.echo(f"Nothing changed: {info.draft}@{info.number} already reads like that.")
@@ -278,18 +302,17 @@ def reviews_command(
     name: str, review_id: int | None, fmt: str, output: str | None, color: bool | None
 ) -> None:
     """List a draft's stored reviews, or show review ID (e.g. as Markdown with -f markdown)."""
-    from assistant.paths import data_home
-    from assistant.services.review import get_review, list_reviews
+    from assistant.cli.core import app, run
 
-    home = data_home()
+    okr = app()
     if review_id is not None:
-        from assistant.services import drafts
+        from assistant.services.drafts import parse_ref
 
-        review = get_review(home, review_id, drafts.parse_ref(name)[0])
+        review = run(okr.stored_review(review_id, parse_ref(name)[0]))
         use_color = color if color is not None else (sys.stdout.isatty() and output is None)
         _emit(render_review(review, fmt, color=use_color), output)
         return
-    infos = list_reviews(home, name)
+    infos = run(okr.reviews(name))
     if fmt == "json":
         import json
 
@@ -340,11 +363,11 @@ def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
       okr personas finance-lead --yaml > "$OKR_HOME/personas/cfo.yaml"
       (then change its name: and the rest)
     """
-    from assistant.paths import data_home
-    from assistant.services.personas import load_personas, persona_source, user_persona_dir
+    from assistant.cli.core import app, run
+    from assistant.services.personas import persona_source
 
-    home = data_home()
-    entries = load_personas(home)
+    okr = app()
+    entries = run(okr.personas())
     if name is not None:
         match = [e for e in entries if e.persona.name == name.lower()]
         if not match:
@@ -405,7 +428,7 @@ def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
     console.print(table)
     console.print(
         Text(
-            f"Your own personas: {user_persona_dir(home)}/*.yaml · details: okr personas NAME",
+            f"Your own personas: {okr.paths.personas}/*.yaml · details: okr personas NAME",
             style="dim",
         )
     )

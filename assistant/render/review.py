@@ -17,6 +17,7 @@ from assistant.render.text import make_console
 
 if TYPE_CHECKING:
     from assistant.domain.review import Review, Seat
+    from assistant.model import DryRunPlan
 
 STANCE = {"agree": "agrees with", "disagree": "disagrees with", "refine": "refines"}
 
@@ -236,3 +237,41 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
                     )
                 )
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def render_review_dry_run(plan: DryRunPlan) -> str:
+    """``okr review --dry-run``: each reviewer seat's messages, then the estimate. The
+    system text every seat of a round shares is printed once and referred to after."""
+    from assistant.llm.cost import format_cost
+
+    out = [
+        f"Dry run: nothing is sent. Endpoint {plan.base_url}, model {plan.model}, "
+        f"prompts {plan.prompt}, response_format {plan.response_format}.",
+        "",
+    ]
+    two_rounds = any(item.item.startswith("round 2") for item in plan.items)
+    later = "Round 2 and the facilitator carry" if two_rounds else "The facilitator carries"
+    seen_system: dict[str, str] = {}
+    for item in plan.items:
+        who = f" ({item.name})" if item.name else ""
+        out.append(
+            f"=== {item.item}{who}: ~{item.estimated_prompt_tokens} prompt + "
+            f"~{item.estimated_completion_tokens} completion tokens ==="
+        )
+        for message in item.messages:
+            content = str(message["content"])
+            if message["role"] == "system" and content in seen_system:
+                out.append(f"--- system: identical to {seen_system[content]} ---")
+                continue
+            if message["role"] == "system":
+                seen_system[content] = item.item
+            out += [f"--- {message['role']} ---", content]
+        out.append("")
+    out += [
+        f"Would send {plan.requests} requests: ~{plan.estimated_prompt_tokens} prompt + "
+        f"~{plan.estimated_completion_tokens} completion tokens (estimated at 4 characters "
+        f"per token), cost ~{format_cost(plan.estimated_cost_usd)}.",
+        f"{later} the reviewers' answers, known only as the review runs: "
+        "the estimate counts those answers at a typical length.",
+    ]
+    return safe_text("\n".join(out) + "\n")

@@ -1,11 +1,13 @@
-"""Drafting use cases: what ``okr draft`` and the TUI's "New draft" call.
+"""Drafting services: what the App's drafting use cases (``assistant.use_cases.drafting``)
+call for ``okr draft`` and the TUI's "New draft".
 
 - :func:`interview`: the offline guided interview (``--engine rules``), driven by a
   terminal, a form, or an answers file (``Answers``, SPEC §8).
 - :func:`draft_from_idea`: the LLM proposes a set from an idea (``--engine llm``);
   :func:`plan_draft` is its dry run.
 - :func:`improve_kr`: alternative wordings of one key result, each re-scored.
-- :func:`save_draft`: a draft as version 1 of a new stored draft.
+- :func:`save_draft`: a draft as version 1 of a new stored draft (:func:`check_new_name`
+  first, so a taken name is refused before the first question).
 
 Every draft comes back as a ``DraftOutcome`` with the rules critique of the set, so the
 caller shows the same scores ``okr critique`` would. Renderers live in
@@ -14,7 +16,7 @@ caller shows the same scores ``okr critique`` would. Renderers live in
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain.drafting import (
@@ -33,13 +35,14 @@ from assistant.rubric.critic import critique_set
 if TYPE_CHECKING:  # the offline interview imports nothing of the LLM side
     from assistant.config import Settings
     from assistant.domain.drafts import SaveResult
+    from assistant.llm.cache import LLMCache
     from assistant.services.engines import EngineKind
+    from assistant.store.store import Store
 
 __all__ = [
+    "check_new_name",
     "draft_from_idea",
-    "draft_from_idea_async",
     "improve_kr",
-    "improve_kr_async",
     "interview",
     "plan_draft",
     "plan_improve",
@@ -75,22 +78,20 @@ def interview(
     )
 
 
-async def draft_from_idea_async(
-    idea: str, settings: Settings, *, client: Any | None = None
+async def draft_from_idea(
+    idea: str,
+    settings: Settings,
+    *,
+    client: Any | None = None,
+    mode_cache: LLMCache | None = None,
 ) -> DraftOutcome:
-    """:func:`draft_from_idea` for callers with an event loop (the TUI's workers)."""
-    from assistant.services import drafting_llm
-
-    return await drafting_llm.draft_async(idea, settings, client=client)
-
-
-def draft_from_idea(idea: str, settings: Settings, *, client: Any | None = None) -> DraftOutcome:
     """The LLM's first draft from ``idea``: 1–3 objectives with 2–4 KRs each, only the
     person's numbers (placeholders for the rest), re-scored by the rules and revised
-    once while rule errors remain. ``EngineError`` (exit 3) when no usable set came."""
-    import asyncio
+    once while rule errors remain. ``EngineError`` (exit 3) when no usable set came.
+    ``mode_cache`` remembers the structured-output mode that worked."""
+    from assistant.services import drafting_llm
 
-    return asyncio.run(draft_from_idea_async(idea, settings, client=client))
+    return await drafting_llm.draft(idea, settings, client=client, mode_cache=mode_cache)
 
 
 def plan_draft(idea: str, settings: Settings) -> DryRunPlan:
@@ -111,34 +112,26 @@ def plan_draft(idea: str, settings: Settings) -> DryRunPlan:
     )
 
 
-async def improve_kr_async(
-    okr_set: OKRSet, kr_id: str, settings: Settings, *, client: Any | None = None
-) -> Improvement:
-    """:func:`improve_kr` with the LLM, for callers with an event loop (the TUI)."""
-    from assistant.services import drafting_llm
-
-    return await drafting_llm.improve_async(okr_set, kr_id, settings, client=client)
-
-
-def improve_kr(
+async def improve_kr(
     okr_set: OKRSet,
     kr_id: str,
     *,
     engine: EngineKind = "llm",
     settings: Settings | None = None,
     client: Any | None = None,
+    mode_cache: LLMCache | None = None,
 ) -> Improvement:
     """Alternatives for one KR, each re-scored by the rules and sorted by score: three
     wordings from the LLM (numbers never invented), or offline the rules' own rewrites."""
-    import asyncio
-
     from assistant.services import drafting_llm
 
     if engine == "rules":
         return drafting_llm.improve_with_rules(okr_set, kr_id)
     if settings is None:
         raise UsageError("the LLM engine needs settings")
-    return asyncio.run(improve_kr_async(okr_set, kr_id, settings, client=client))
+    return await drafting_llm.improve(
+        okr_set, kr_id, settings, client=client, mode_cache=mode_cache
+    )
 
 
 def plan_improve(okr_set: OKRSet, kr_id: str, settings: Settings) -> DryRunPlan:
@@ -159,12 +152,13 @@ def plan_improve(okr_set: OKRSet, kr_id: str, settings: Settings) -> DryRunPlan:
 
 
 def save_draft(
-    home: Path | None,
+    store: Store,
     name: str,
     outcome: DraftOutcome,
     *,
     author: str | None = None,
     text: str | None = None,
+    now: datetime | None = None,
 ) -> SaveResult:
     """The draft as version 1 of a new stored draft NAME (source ``draft:llm`` or
     ``draft:interview``). A name that is taken is refused, never stacked on. ``text``
@@ -179,7 +173,7 @@ def save_draft(
     )
     try:
         return drafts.save(
-            home,
+            store,
             name,
             outcome.okr_set,
             message,
@@ -187,6 +181,7 @@ def save_draft(
             source=outcome.source,
             expected_head=0,
             scores=outcome.critique.scores,
+            now=now,
             text=text,
         )
     except ConflictError:
@@ -194,3 +189,16 @@ def save_draft(
             f"draft '{name}' already exists; choose another --save NAME, or edit it with "
             f"`okr tui {name}`"
         ) from None
+
+
+def check_new_name(store: Store, name: str) -> str:
+    """``--save NAME`` checked before a single question is asked: a valid draft name that
+    is not taken yet (a draft starts at v1)."""
+    from assistant.services import drafts
+
+    name = drafts.check_name(name)
+    if name in {d.name for d in drafts.list_drafts(store)}:
+        raise UsageError(
+            f"draft '{name}' already exists; choose another --save NAME (a draft starts at v1)"
+        )
+    return name

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -34,6 +33,9 @@ from assistant.model import DryRunItem, DryRunPlan, Finding, KeyResult, Objectiv
 from assistant.rubric.critic import critique_set
 from assistant.rubric.rewrites import fill_placeholders, score_rewrite, target_scores
 from assistant.rubric.rules import load_rubric
+
+if TYPE_CHECKING:
+    from assistant.llm.cache import LLMCache
 
 IDEA_MAX_CHARS = 4000
 MAX_OBJECTIVES = 3
@@ -150,11 +152,11 @@ def _revise_findings(okr_set: OKRSet, errors: Sequence[Finding]) -> str:
 class _Session:
     """One client, the structured-output mode that works, and what the asks cost."""
 
-    def __init__(self, settings: Settings, client: Any | None, home: Path | None = None) -> None:
-        from assistant.llm.cache import LLMCache
+    def __init__(
+        self, settings: Settings, client: Any | None, mode_cache: LLMCache | None = None
+    ) -> None:
         from assistant.llm.client import RequestCounter, Usage
         from assistant.llm.modes import ModeProbe
-        from assistant.paths import data_home
 
         self.settings = settings
         self.counter = RequestCounter()
@@ -162,7 +164,7 @@ class _Session:
         self.client = client
         self.usage = Usage()
         # the mode that worked for critique or review is where drafting starts, too
-        self.probe = ModeProbe(settings, settings.llm.model, LLMCache(home or data_home()))
+        self.probe = ModeProbe(settings, settings.llm.model, mode_cache)
 
     @property
     def mode(self) -> str:
@@ -217,7 +219,13 @@ class _Session:
         ).model_copy(update={"notes": list(self.probe.notes)})
 
 
-async def draft_async(idea: str, settings: Settings, *, client: Any | None = None) -> DraftOutcome:
+async def draft(
+    idea: str,
+    settings: Settings,
+    *,
+    client: Any | None = None,
+    mode_cache: LLMCache | None = None,
+) -> DraftOutcome:
     """A first draft from ``idea``; ``EngineError`` (exit 3) when the model gives none."""
     from assistant.llm.client import ItemError
     from assistant.llm.guards import replace_invented
@@ -226,7 +234,7 @@ async def draft_async(idea: str, settings: Settings, *, client: Any | None = Non
     idea = check_idea(idea)
     reference = idea_reference(idea)
     messages = draft_messages(idea)
-    session = _Session(settings, client)
+    session = _Session(settings, client, mode_cache)
     notes: list[str] = []
     revised = False
     try:
@@ -312,15 +320,20 @@ def _no_alternatives(answer: Alternatives) -> str | None:
     return None
 
 
-async def improve_async(
-    okr_set: OKRSet, kr_id: str, settings: Settings, *, client: Any | None = None
+async def improve(
+    okr_set: OKRSet,
+    kr_id: str,
+    settings: Settings,
+    *,
+    client: Any | None = None,
+    mode_cache: LLMCache | None = None,
 ) -> Improvement:
     """3 alternative wordings of one KR from the model, guarded, re-scored, best first."""
     from assistant.llm.client import ItemError
     from assistant.llm.guards import replace_invented
 
     tid = key_result_id(okr_set, kr_id)
-    session = _Session(settings, client)
+    session = _Session(settings, client, mode_cache)
     try:
         answer = await session.ask(improve_messages(okr_set, tid), Alternatives, _no_alternatives)
     except ItemError as exc:

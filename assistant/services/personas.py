@@ -1,8 +1,9 @@
 """Reviewer personas for ``okr review``: data files, validated, built-in and the user's own.
 
-Built-in personas ship in ``rubrics/personas/*.yaml``; users add their own in
-``$OKR_HOME/personas/*.yaml`` (a user persona with a built-in's name replaces it).
-A bad file is an :class:`InputError` pointing at ``path:line``.
+Built-in personas ship in ``rubrics/personas/*.yaml``; users add their own in a personas
+directory (the App's ``paths.personas``: ``$OKR_HOME/personas/*.yaml``); a user persona
+with a built-in's name replaces it. A bad file is an :class:`InputError` pointing at
+``path:line``.
 """
 
 from __future__ import annotations
@@ -259,16 +260,12 @@ def persona_source(entry: PersonaEntry) -> str:
     return _read(Path(entry.path), entry.path)
 
 
-def user_persona_dir(home: Path) -> Path:
-    return home / "personas"
-
-
-def load_personas(home: Path | None) -> list[PersonaEntry]:
-    """Built-in personas, then the user's (``$OKR_HOME/personas/*.yaml``); a user persona
-    with a built-in's name replaces it. Any bad user file stops with ``path:line:``."""
+def load_personas(folder: Path | None) -> list[PersonaEntry]:
+    """Built-in personas, then the user's (``folder/*.yaml``, none when ``folder`` is None);
+    a user persona with a built-in's name replaces it. Any bad user file stops with
+    ``path:line:``."""
     entries = {e.persona.name: e for e in builtin_personas()}
     order = [e.persona.name for e in builtin_personas()]
-    folder = user_persona_dir(home) if home is not None else None
     if folder is not None and folder.is_dir():
         seen: dict[str, str] = {}
         for path in sorted(folder.iterdir()):
@@ -294,9 +291,10 @@ def load_personas(home: Path | None) -> list[PersonaEntry]:
     return [entries[name] for name in order]
 
 
-def select_personas(names: Sequence[str] | None, home: Path | None) -> list[Persona]:
-    """The panel: the named personas in the given order, or every default persona."""
-    entries = load_personas(home)
+def select_personas(names: Sequence[str] | None, folder: Path | None) -> list[Persona]:
+    """The panel: the named personas in the given order, or every default persona
+    (``folder``: the user's personas directory, see :func:`load_personas`)."""
+    entries = load_personas(folder)
     by_name = {e.persona.name: e.persona for e in entries}
     if not names:
         return [e.persona for e in entries if e.persona.default]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from llm.fake_server import FakeOpenAI
 
+from assistant.app import App, bootstrap
 from assistant.config import Settings
 
 DUMMY_KEY = "sk-test-dummy-key-0123456789"
@@ -40,3 +41,11 @@ def settings(fake: FakeOpenAI) -> Settings:
     settings.llm.base_url = fake.base_url
     settings.llm.timeout = 5.0
     return settings
+
+
+@pytest.fixture
+def app(okr_home: Path) -> Iterator[App]:
+    """The App of the test's data home (to look at what a command stored)."""
+    app = bootstrap(okr_home)
+    yield app
+    app.close()

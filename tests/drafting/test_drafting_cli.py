@@ -3,13 +3,14 @@ terminal rule, Ctrl-C, and the help."""
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 import pytest
 from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.io import read_path, read_text
-from assistant.services import drafts
 
 ANSWERS = """\
 objective: Make onboarding effortless for new customers
@@ -42,7 +43,7 @@ def test_answers_file_prints_spec_yaml_on_stdout(runner, write) -> None:
     assert "Draft from the guided interview: overall 100/100" in result.stderr
 
 
-def test_output_file_and_save_as_version_1(runner, write, tmp_path, okr_home) -> None:
+def test_output_file_and_save_as_version_1(runner, write, tmp_path, app) -> None:
     path = write("answers.yaml", ANSWERS)
     out = tmp_path / "okrs.yaml"
     result = runner.invoke(
@@ -51,13 +52,13 @@ def test_output_file_and_save_as_version_1(runner, write, tmp_path, okr_home) ->
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert read_path(str(out))[0].objectives[0].key_results[0].text.startswith("Raise week-1")
-    version = drafts.get_version(okr_home, "onboarding")
+    version = asyncio.run(app.version("onboarding"))
     assert (version.number, version.source) == (1, "draft:interview")
     assert version.okr_set.name == "onboarding"  # the set is named after the draft
     again = runner.invoke(main, ["draft", "--answers", str(path), "--save", "onboarding"])
     assert again.exit_code == 2
     assert "draft 'onboarding' already exists" in again.stderr
-    assert len(drafts.history(okr_home, "onboarding")) == 1
+    assert len(asyncio.run(app.history("onboarding"))) == 1
 
 
 def test_follow_up_questions_are_reported_with_their_line(runner, write) -> None:
@@ -111,7 +112,7 @@ def test_the_interview_on_a_terminal(runner, monkeypatch, tmp_path) -> None:
     assert texts[1] == "Cut support tickets per new account from 1.5 to 0.5 by Q2 2026"
 
 
-def test_ctrl_c_keeps_nothing_half_written(runner, monkeypatch, tmp_path, okr_home) -> None:
+def test_ctrl_c_keeps_nothing_half_written(runner, monkeypatch, tmp_path, app) -> None:
     monkeypatch.setattr("assistant.cli.draft._is_terminal", lambda: True)
     replies = iter(["Make onboarding effortless", "week-1 activation"])
 
@@ -127,7 +128,7 @@ def test_ctrl_c_keeps_nothing_half_written(runner, monkeypatch, tmp_path, okr_ho
     assert result.exit_code == 130
     assert result.stderr.strip().splitlines()[-1] == "okr: interrupted; nothing was written"
     assert not out.exists() and not list(tmp_path.glob(".okrs.yaml.*"))
-    assert drafts.list_drafts(okr_home) == []
+    assert asyncio.run(app.drafts()) == []
 
 
 def test_rules_engine_improve_uses_the_rules_rewrites(runner, write) -> None:

@@ -4,6 +4,7 @@ run sends nothing, and --improve sorts three guarded alternatives by score."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ def test_numbers_the_person_never_wrote_become_placeholders(
         "Cut week-1 drop-off from 50% to 25% by Q3 2026",
         questions=("Is 40% realistic for Q3?",),
     )
-    outcome = draft_from_idea(IDEA, settings)
+    outcome = asyncio.run(draft_from_idea(IDEA, settings))
     krs = [kr.text for kr in outcome.okr_set.objectives[0].key_results]
     assert krs == [
         "Raise week-1 activation from 32% to [target]% by [deadline]",
@@ -74,7 +75,7 @@ def test_rule_errors_are_revised_once_with_the_findings(
         "Cut median time to first dashboard from [baseline] to [target] by [deadline]",
     )
     fake.answer = lambda body: second if len(body["messages"]) > 2 else first
-    outcome = draft_from_idea(IDEA, settings)
+    outcome = asyncio.run(draft_from_idea(IDEA, settings))
     assert outcome.revised
     assert len(fake.chat_requests()) == 2
     revise = user_texts(fake)[-1]
@@ -89,7 +90,7 @@ def test_what_remains_after_the_revision_is_shown_with_its_findings(
 ) -> None:
     stubborn = drafted("Raise week-1 activation from 32% to [target]", "Launch the new flow")
     fake.answer = lambda body: stubborn
-    outcome = draft_from_idea(IDEA, settings)
+    outcome = asyncio.run(draft_from_idea(IDEA, settings))
     assert outcome.revised and len(fake.chat_requests()) == 2  # revised once, never more
     codes = {(f.target, f.code) for f in outcome.critique.findings}
     assert ("O1.KR2", "KR-ACTIVITY") in codes
@@ -100,7 +101,7 @@ def test_an_invalid_set_is_a_clear_error_after_the_re_asks(
 ) -> None:
     fake.answer = lambda body: {"name": None, "objectives": [], "questions": []}
     with pytest.raises(EngineError) as info:
-        draft_from_idea(IDEA, settings)
+        asyncio.run(draft_from_idea(IDEA, settings))
     message = str(info.value)
     assert message.startswith("the model gave no usable draft")
     assert "no objective" in message and "\n" not in message
@@ -120,7 +121,7 @@ def test_cli_invalid_set_exits_3_with_one_line_and_writes_nothing(
     assert result.stdout == "" and not out.exists()
 
 
-def test_cli_llm_draft_yaml_on_stdout_and_save_as_version_1(fake: FakeOpenAI, okr_home) -> None:
+def test_cli_llm_draft_yaml_on_stdout_and_save_as_version_1(fake: FakeOpenAI, app) -> None:
     fake.answer = lambda body: drafted(
         "Raise week-1 activation from 32% to [target] by [deadline]",
         "Cut week-1 drop-off from 50% to [target] by [deadline]",
@@ -137,9 +138,7 @@ def test_cli_llm_draft_yaml_on_stdout_and_save_as_version_1(fake: FakeOpenAI, ok
     saved = runner.invoke(main, ["draft", IDEA, "--engine", "llm", "--save", "onboarding"])
     assert saved.exit_code == 0, saved.output
     assert saved.stdout == ""
-    from assistant.services import drafts
-
-    version = drafts.get_version(okr_home, "onboarding")
+    version = asyncio.run(app.version("onboarding"))
     assert (version.number, version.source) == (1, "draft:llm")
     assert version.okr_set.objectives[0].title == GOOD_OBJECTIVE
 
@@ -170,7 +169,7 @@ def test_improve_offers_three_guarded_alternatives_sorted_by_score(
             "Raise onboarding CSAT from 3.9 to 4.5 by 31 Mar 2026",
         ]
     }
-    improvement = improve_kr(okr_set, "O1.KR2", engine="llm", settings=settings)
+    improvement = asyncio.run(improve_kr(okr_set, "O1.KR2", engine="llm", settings=settings))
     assert len(improvement.rewrites) == 3
     deltas = [r.score_delta or 0 for r in improvement.rewrites]
     assert deltas == sorted(deltas, reverse=True)
@@ -213,7 +212,7 @@ def test_a_failed_or_worse_revision_keeps_the_first_draft(
     first = drafted("Raise week-1 activation from 32% to [target]", "Launch the new flow")
     worse = drafted("Launch the new flow", "Ship the new flow")
     fake.answer = lambda body: worse if len(body["messages"]) > 2 else first
-    outcome = draft_from_idea(IDEA, settings)
+    outcome = asyncio.run(draft_from_idea(IDEA, settings))
     assert not outcome.revised
     assert outcome.okr_set.objectives[0].key_results[1].text == "Launch the new flow"
     assert outcome.notes == ("the revision had more rule errors; this is the first draft",)
@@ -221,7 +220,7 @@ def test_a_failed_or_worse_revision_keeps_the_first_draft(
     fake.reset()
     broken = {"name": None, "objectives": [], "questions": []}
     fake.answer = lambda body: broken if len(body["messages"]) > 2 else first
-    outcome = draft_from_idea(IDEA, settings)
+    outcome = asyncio.run(draft_from_idea(IDEA, settings))
     assert not outcome.revised and outcome.notes[0].startswith("the revision failed")
     assert outcome.okr_set.objectives[0].key_results[1].text == "Launch the new flow"
     assert len(fake.chat_requests()) == 4  # the draft, then three asks for the revision

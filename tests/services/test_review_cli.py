@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,9 +13,9 @@ from click.testing import CliRunner, Result
 from llm.fake_server import FakeOpenAI
 from review_fakes import review_answer
 
+from assistant.app import App, bootstrap
 from assistant.cli import main
 from assistant.io import read_text
-from assistant.services import drafts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLAN = """
@@ -28,6 +31,13 @@ objectives:
 
 def okr(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def app(okr_home: Path) -> Iterator[App]:
+    app = bootstrap(okr_home)
+    yield app
+    app.close()
 
 
 def test_review_a_file_offline_in_every_format(tmp_path: Path) -> None:
@@ -83,8 +93,8 @@ def test_usage_errors_are_one_line_exit_2() -> None:
         assert message in result.stderr and "Traceback" not in result.output
 
 
-def test_draft_review_is_stored_listed_shown_and_accepted(okr_home: Path) -> None:
-    drafts.save(okr_home, "plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first")
+def test_draft_review_is_stored_listed_shown_and_accepted(app: App) -> None:
+    asyncio.run(app.save("plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first"))
     run = okr("review", "plan", "--engine", "rules", "--personas", "finance-lead,data-analyst")
     assert run.exit_code == 0
     assert (
@@ -101,7 +111,7 @@ def test_draft_review_is_stored_listed_shown_and_accepted(okr_home: Path) -> Non
     accepted = okr("review", "accept", "plan", str(n))
     assert accepted.exit_code == 0, accepted.output
     assert accepted.stdout.startswith(f"Saved plan@2 (Accept review 1 change {n}:")
-    assert drafts.get_version(okr_home, "plan").source == "review"
+    assert asyncio.run(app.version("plan")).source == "review"
     again = okr("review", "accept", "plan", str(n), "--review", "1")
     assert again.exit_code == 2 and "changed since review 1" in again.stderr
     assert json.loads(okr("reviews", "plan", "-f", "json").stdout)[0]["accepted"] == [n]
@@ -154,13 +164,13 @@ def test_llm_review_learns_the_servers_mode_once_and_remembers_it(
         assert "note:" not in second.stderr
 
 
-def test_accepting_a_review_change_keeps_the_authors_comments(okr_home: Path) -> None:
+def test_accepting_a_review_change_keeps_the_authors_comments(app: App) -> None:
     commented = "# our Q1 plan, agreed with Sam\n" + PLAN.lstrip().replace(
         "  - title: Make onboarding effortless\n",
         "  - title: Make onboarding effortless  # the one that matters\n",
     )
-    drafts.save(
-        okr_home, "plan", read_text(commented, "plan.yaml", "yaml")[0], "first", text=commented
+    asyncio.run(
+        app.save("plan", read_text(commented, "plan.yaml", "yaml")[0], "first", text=commented)
     )
     assert okr("review", "plan", "--engine", "rules").exit_code == 0
     changes = json.loads(okr("reviews", "plan", "1", "-f", "json").stdout)["synthesis"][
@@ -173,6 +183,60 @@ def test_accepting_a_review_change_keeps_the_authors_comments(okr_home: Path) ->
     assert "# the one that matters" in shown
     assert change["rewrite"] in shown
     assert (
-        drafts.get_version(okr_home, "plan").okr_set.target_text(change["target"])
+        asyncio.run(app.version("plan")).okr_set.target_text(change["target"])
         == (change["rewrite"])
     )
+
+
+def test_dry_run_shows_each_seats_messages_and_the_estimate_and_sends_nothing(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weak = str(EXAMPLES / "weak.yaml")
+    with FakeOpenAI(answer=review_answer) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+        text = okr("review", weak, "--dry-run")
+        data = json.loads(
+            okr(
+                "review", weak, "--dry-run", "--rounds", "1", "-f", "json",
+                "--personas", "finance-lead,data-analyst",
+            ).stdout
+        )  # fmt: skip
+        assert fake.chat_requests() == []
+    assert text.exit_code == 0, text.output
+    out = text.stdout
+    assert out.startswith("Dry run: nothing is sent.")
+    assert "review-persona-v" in out and "review-facilitator-v" in out
+    for persona in ("finance-lead", "engineering-manager", "new-team-member"):
+        assert f"=== round 1: {persona} (" in out and f"=== round 2: {persona} (" in out
+        assert f"Reviewer id: {persona}\n" in out  # each seat's own card is shown
+    assert out.count("=== round 1: ") == 5 and out.count("=== facilitator: ") == 1
+    assert "O1.KR3: Grow MRR to $80k and NPS to 45" in out  # the OKRs the reviewers read
+    assert "--- system: identical to round 1: finance-lead ---" in out  # printed once
+    assert "Would send 11 requests: ~" in out and "cost ~$" in out
+
+    plan = data["dry_run"]
+    assert [i["item"] for i in plan["items"]] == [
+        "round 1: finance-lead",
+        "round 1: data-analyst",
+        "facilitator",
+    ]
+    assert plan["requests"] == 3 and plan["model"] == "gpt-4o-mini"
+    assert plan["estimated_prompt_tokens"] == sum(
+        i["estimated_prompt_tokens"] for i in plan["items"]
+    )
+    assert all(i["messages"] and i["estimated_completion_tokens"] > 0 for i in plan["items"])
+    assert plan["estimated_cost_usd"] == 0  # a local server costs nothing
+
+    # a stored draft, with no key at all: the plan is shown, nothing is stored
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    asyncio.run(app.save("plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first"))
+    stored = okr("review", "plan@1", "--dry-run", "--rounds", "1")
+    assert stored.exit_code == 0, stored.output
+    assert "Would send 6 requests" in stored.stdout
+    assert "Endpoint https://api.openai.com/v1" in stored.stdout
+    assert re.search(r"cost ~\$0\.\d*[1-9]", stored.stdout)  # OpenAI's price for the model
+    assert "O1.KR1: Reach 50% week-1 activation" in stored.stdout
+    assert "Saved as review" not in stored.stderr
+    assert asyncio.run(app.reviews("plan")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from assistant.domain.review import Review
 from assistant.io import read_path
 from assistant.llm.client import build_client
 from assistant.model import OKRSet
-from assistant.services.review import run_review, run_review_async
+from assistant.services.review import run_review
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FIVE = [
@@ -54,7 +55,7 @@ def settings_for(fake: FakeOpenAI) -> Settings:
 def llm_review(okr_set: OKRSet, fake: FakeOpenAI, **kwargs) -> Review:
     settings = settings_for(fake)
     kwargs.setdefault("rounds", 2)
-    return run_review(okr_set, engine="llm", settings=settings, **kwargs)
+    return asyncio.run(run_review(okr_set, engine="llm", settings=settings, **kwargs))
 
 
 def user_texts(fake: FakeOpenAI) -> list[str]:
@@ -141,7 +142,7 @@ def test_a_failing_persona_does_not_sink_the_session(weak: OKRSet) -> None:
     with FakeOpenAI(answer=review_answer, plan={"Reviewer id: data-analyst": ["500"] * 9}) as fake:
         settings = settings_for(fake)
         client = build_client(settings, max_retries=0)
-        r = run_review(weak, engine="llm", rounds=2, settings=settings, client=client)
+        r = asyncio.run(run_review(weak, engine="llm", rounds=2, settings=settings, client=client))
         calls = len(fake.chat_requests())
     analyst = next(s for s in r.seats if s.persona == "data-analyst")
     assert analyst.status == "failed" and "round 1" in analyst.error and "500" in analyst.error
@@ -155,12 +156,14 @@ def test_a_failing_persona_does_not_sink_the_session(weak: OKRSet) -> None:
 def test_a_failing_facilitator_falls_back_to_an_offline_synthesis(weak: OKRSet) -> None:
     with FakeOpenAI(answer=review_answer, plan={"Synthesise this review": ["500"] * 9}) as fake:
         settings = settings_for(fake)
-        r = run_review(
-            weak,
-            engine="llm",
-            rounds=2,
-            settings=settings,
-            client=build_client(settings, max_retries=0),
+        r = asyncio.run(
+            run_review(
+                weak,
+                engine="llm",
+                rounds=2,
+                settings=settings,
+                client=build_client(settings, max_retries=0),
+            )
         )
     s = r.synthesis
     assert s.by == "offline" and s.notes[0].startswith("The facilitator could not answer")
@@ -171,12 +174,14 @@ def test_a_failing_facilitator_falls_back_to_an_offline_synthesis(weak: OKRSet) 
 def test_every_seat_failing_leaves_nothing_to_synthesise(weak: OKRSet) -> None:
     with FakeOpenAI(answer=review_answer, plan={"Round 1": ["500"] * 9}) as fake:
         settings = settings_for(fake)
-        r = run_review(
-            weak,
-            engine="llm",
-            rounds=2,
-            settings=settings,
-            client=build_client(settings, max_retries=0),
+        r = asyncio.run(
+            run_review(
+                weak,
+                engine="llm",
+                rounds=2,
+                settings=settings,
+                client=build_client(settings, max_retries=0),
+            )
         )
         assert len(fake.chat_requests()) == 5
     assert all(s.status == "failed" for s in r.seats)
@@ -187,7 +192,7 @@ async def test_async_entry_point_for_callers_inside_an_event_loop(
     weak: OKRSet, server: FakeOpenAI
 ) -> None:
     seen: list[str] = []
-    r = await run_review_async(
+    r = await run_review(
         weak,
         personas=["finance-lead", "data-analyst"],
         rounds=1,

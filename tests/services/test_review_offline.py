@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def weak() -> OKRSet:
 
 def review(okr_set: OKRSet, **kwargs) -> Review:
     kwargs.setdefault("engine", "rules")
-    return run_review(okr_set, **kwargs)
+    return asyncio.run(run_review(okr_set, **kwargs))
 
 
 def stable(r: Review) -> str:
@@ -132,7 +133,7 @@ def test_bad_arguments_are_usage_errors(weak: OKRSet) -> None:
 
 
 def test_auto_engine_without_a_key_is_offline(weak: OKRSet) -> None:
-    assert run_review(weak, engine="auto").engine == "rules"
+    assert asyncio.run(run_review(weak, engine="auto")).engine == "rules"
 
 
 def test_review_texts_name_people_not_internal_ids(weak: OKRSet) -> None:
@@ -140,7 +141,7 @@ def test_review_texts_name_people_not_internal_ids(weak: OKRSet) -> None:
 
     from assistant.render.review import to_markdown, to_text
 
-    review = run_review(weak, rounds=2, engine="rules")
+    review = asyncio.run(run_review(weak, rounds=2, engine="rules"))
     assert any(seat.replies for seat in review.seats), "round 2 has replies to name"
     for shown in (to_text(review, color=False, width=200), to_markdown(review)):
         assert not re.search(r"\b[a-z]+(?:-[a-z]+)*#\d+", shown), "an internal point id leaked"

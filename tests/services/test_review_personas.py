@@ -66,11 +66,11 @@ def test_user_persona_is_listed_usable_and_can_replace_a_builtin(okr_home: Path)
         "Ivo (security lead)", "My CFO"
     )
     write_persona(okr_home, "cfo.yml", replaced)
-    entries = {e.persona.name: e for e in load_personas(okr_home)}
+    entries = {e.persona.name: e for e in load_personas(okr_home / "personas")}
     assert entries["security-lead"].origin == "user"
     assert entries["finance-lead"].origin == "user" and entries["finance-lead"].overrides
     assert entries["finance-lead"].persona.display_name == "My CFO"
-    panel = select_personas(["Security-Lead", "data-analyst"], okr_home)
+    panel = select_personas(["Security-Lead", "data-analyst"], okr_home / "personas")
     assert [p.name for p in panel] == ["security-lead", "data-analyst"]
     result = CliRunner().invoke(main, ["personas"])
     assert result.exit_code == 0
@@ -105,7 +105,7 @@ def test_bad_user_persona_is_a_located_error(
 ) -> None:
     path = write_persona(okr_home, "bad.yaml", GOOD.replace(*change))
     with pytest.raises(InputError) as caught:
-        load_personas(okr_home)
+        load_personas(okr_home / "personas")
     text = str(caught.value)
     assert text.startswith(f"{path}:")
     assert message in text
@@ -121,7 +121,7 @@ def test_two_user_files_with_one_name_are_refused(okr_home: Path) -> None:
     write_persona(okr_home, "a.yaml", GOOD)
     second = write_persona(okr_home, "b.yaml", GOOD)
     with pytest.raises(InputError, match="already defined in") as caught:
-        load_personas(okr_home)
+        load_personas(okr_home / "personas")
     assert str(caught.value).startswith(f"{second}:1:")
 
 
@@ -137,5 +137,5 @@ def test_a_builtin_persona_file_is_a_starting_point_for_your_own(okr_home: Path)
     write_persona(
         okr_home, "mine.yaml", printed.stdout.replace("name: data-analyst", "name: my-analyst")
     )
-    mine = {e.persona.name: e for e in load_personas(okr_home)}["my-analyst"]
+    mine = {e.persona.name: e for e in load_personas(okr_home / "personas")}["my-analyst"]
     assert mine.origin == "user" and mine.persona.lenses == ["data_source"]

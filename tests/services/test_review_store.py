@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from assistant.app import App, bootstrap
 from assistant.errors import UsageError
 from assistant.io import read_text
 from assistant.render.review import to_markdown
 from assistant.services import drafts
-from assistant.services.review import (
-    accept_review_change,
-    get_review,
-    list_reviews,
-    run_draft_review,
-)
-from assistant.store import ConflictError, db_path
+from assistant.store.db import ConflictError
 from assistant.store.migrations import MIGRATIONS
+
+run = asyncio.run
 
 PLAN = """
 name: Plan
@@ -35,8 +34,15 @@ PANEL = ["finance-lead", "data-analyst"]
 
 
 @pytest.fixture
-def plan(okr_home: Path) -> str:
-    drafts.save(okr_home, "plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first")
+def app(okr_home: Path) -> Iterator[App]:
+    app = bootstrap(okr_home)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def plan(app: App) -> str:
+    run(app.save("plan", read_text(PLAN, "plan.yaml", "yaml")[0], "first"))
     return "plan"
 
 
@@ -46,25 +52,26 @@ def change_number(review, target: str) -> int:
     )
 
 
-def test_review_is_stored_with_the_version_it_reviewed(okr_home: Path, plan: str) -> None:
-    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+def test_review_is_stored_with_the_version_it_reviewed(app: App, plan: str) -> None:
+    r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     assert (r.id, r.draft, r.version) == (1, "plan", 1)
-    drafts.save(okr_home, plan, read_text(PLAN.replace("50%", "55%"), "p.yaml", "yaml")[0], "edit")
-    older = run_draft_review(okr_home, "plan@1", personas=PANEL, engine="rules", rounds=1)
+    edit = read_text(PLAN.replace("50%", "55%"), "p.yaml", "yaml")[0]
+    run(app.save(plan, edit, "edit"))
+    older = run(app.review_draft("plan@1", personas=PANEL, engine="rules", rounds=1))
     assert (older.id, older.version) == (2, 1)
-    infos = list_reviews(okr_home, plan)
+    infos = run(app.reviews(plan))
     assert [(i.id, i.version, i.rounds) for i in infos] == [(2, 1, 1), (1, 1, 2)]
     assert infos[0].personas == PANEL and infos[0].engine == "rules"
-    loaded = get_review(okr_home, 1, "plan")
+    loaded = run(app.stored_review(1, "plan"))
     assert loaded.model_dump(exclude={"accepted"}) == r.model_dump(exclude={"accepted"})
-    assert run_draft_review(okr_home, plan, personas=PANEL, engine="rules", save=False).id is None
-    assert len(list_reviews(okr_home, plan)) == 2
+    assert run(app.review_draft(plan, personas=PANEL, engine="rules", save=False)).id is None
+    assert len(run(app.reviews(plan))) == 2
     with pytest.raises(UsageError, match="no review 1 for draft 'other'"):
-        get_review(okr_home, 1, "other")
+        run(app.stored_review(1, "other"))
 
 
-def test_markdown_export_of_a_stored_review(okr_home: Path, plan: str) -> None:
-    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+def test_markdown_export_of_a_stored_review(app: App, plan: str) -> None:
+    r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     md = to_markdown(r)
     assert md.startswith("# Peer review: Plan (plan@1)")
     assert "_Offline review (rules engine): deterministic" in md
@@ -74,26 +81,26 @@ def test_markdown_export_of_a_stored_review(okr_home: Path, plan: str) -> None:
     assert "okr review accept plan N --review 1" in md
 
 
-def test_accepting_a_change_creates_a_review_version(okr_home: Path, plan: str) -> None:
-    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+def test_accepting_a_change_creates_a_review_version(app: App, plan: str) -> None:
+    r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     n = change_number(r, "O1.KR1")
-    outcome = accept_review_change(okr_home, plan, r.id, n)
+    outcome = run(app.accept_review_change(plan, n, review_id=r.id))
     assert outcome.created and outcome.version.number == 2
     assert outcome.version.source == "review"
     assert outcome.version.message == f"Accept review {r.id} change {n}: O1.KR1"
-    head = drafts.get_version(okr_home, plan)
+    head = run(app.version(plan))
     assert head.okr_set.objectives[0].key_results[0].text == r.synthesis.top_changes[n - 1].rewrite
-    assert get_review(okr_home, r.id).accepted == {n: 2}
-    assert list_reviews(okr_home, plan)[0].accepted == [n]
-    assert "✓ accepted as v2" in to_markdown(get_review(okr_home, r.id))
+    assert run(app.stored_review(r.id)).accepted == {n: 2}
+    assert run(app.reviews(plan))[0].accepted == [n]
+    assert "✓ accepted as v2" in to_markdown(run(app.stored_review(r.id)))
 
 
 def test_a_crash_while_recording_the_acceptance_keeps_neither_half(
-    okr_home: Path, plan: str, monkeypatch: pytest.MonkeyPatch
+    app: App, plan: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assistant.store import reviews as rows
 
-    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+    r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     n = change_number(r, "O1.KR1")
 
     def crash(*_args: object, **_kwargs: object) -> None:
@@ -101,46 +108,46 @@ def test_a_crash_while_recording_the_acceptance_keeps_neither_half(
 
     monkeypatch.setattr(rows, "record_acceptance", crash)
     with pytest.raises(RuntimeError, match="power cut"):
-        accept_review_change(okr_home, plan, r.id, n)
-    assert drafts.get_version(okr_home, plan).number == 1  # no orphan review version
-    assert get_review(okr_home, r.id).accepted == {}
+        run(app.accept_review_change(plan, n, review_id=r.id))
+    assert run(app.version(plan)).number == 1  # no orphan review version
+    assert run(app.stored_review(r.id)).accepted == {}
     monkeypatch.undo()
-    assert accept_review_change(okr_home, plan, r.id, n).version.number == 2
+    assert run(app.accept_review_change(plan, n, review_id=r.id)).version.number == 2
 
 
-def test_accept_refuses_what_it_cannot_apply(okr_home: Path, plan: str) -> None:
-    r = run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
+def test_accept_refuses_what_it_cannot_apply(app: App, plan: str) -> None:
+    r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     with pytest.raises(UsageError, match="has no change 9"):
-        accept_review_change(okr_home, plan, r.id, 9)
+        run(app.accept_review_change(plan, 9, review_id=r.id))
     no_rewrite = change_number(r, "O1.KR2")  # an activity KR needs the author's own words
     with pytest.raises(UsageError, match="offers no rewrite"):
-        accept_review_change(okr_home, plan, r.id, no_rewrite)
-    own = accept_review_change(
-        okr_home, plan, r.id, no_rewrite, text="Raise onboarding completion from 40% to 60%"
+        run(app.accept_review_change(plan, no_rewrite, review_id=r.id))
+    own = run(
+        app.accept_review_change(
+            plan, no_rewrite, review_id=r.id, text="Raise onboarding completion from 40% to 60%"
+        )
     )
     assert own.version.source == "review"
     # O1.KR1 is edited by hand after the review: its suggestion is stale now
-    current = drafts.get_version(okr_home, plan).okr_set
+    current = run(app.version(plan)).okr_set
     current.objectives[0].key_results[0].text = "Reach 60% week-1 activation"
-    drafts.save(okr_home, plan, current, "hand edit")
+    run(app.save(plan, current, "hand edit"))
     with pytest.raises(ConflictError, match="O1.KR1 changed since review"):
-        accept_review_change(okr_home, plan, r.id, change_number(r, "O1.KR1"))
+        run(app.accept_review_change(plan, change_number(r, "O1.KR1"), review_id=r.id))
 
 
-def test_reviews_table_is_a_migration_and_goes_with_a_purged_draft(
-    okr_home: Path, plan: str
-) -> None:
+def test_reviews_table_is_a_migration_and_goes_with_a_purged_draft(app: App, plan: str) -> None:
     assert "0005_reviews" in [m.name for m in MIGRATIONS]
-    run_draft_review(okr_home, plan, personas=PANEL, engine="rules")
-    drafts.delete(okr_home, plan, now=datetime.now(UTC) - timedelta(days=40))
-    assert drafts.purge(okr_home) == ["plan"]
-    with sqlite3.connect(db_path(okr_home)) as conn:
+    run(app.review_draft(plan, personas=PANEL, engine="rules"))
+    drafts.delete(app.store, plan, now=datetime.now(UTC) - timedelta(days=40))
+    assert run(app.purge()) == ["plan"]
+    with sqlite3.connect(app.paths.db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
-    assert drafts.doctor(okr_home).ok
+    assert run(app.doctor()).ok
 
 
-def test_unknown_drafts_are_usage_errors(okr_home: Path) -> None:
+def test_unknown_drafts_are_usage_errors(app: App) -> None:
     with pytest.raises(UsageError, match="unknown draft"):
-        run_draft_review(okr_home, "nope", engine="rules")
+        run(app.review_draft("nope", engine="rules"))
     with pytest.raises(UsageError, match="unknown draft"):
-        list_reviews(okr_home, "nope")
+        run(app.reviews("nope"))

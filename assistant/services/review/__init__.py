@@ -15,8 +15,8 @@ Two engines share the ``Review`` shape (``assistant.domain.review``):
   then one facilitator call — 5 personas × 2 rounds cost 11 requests. Rewrites pass
   :mod:`.rewrites` (placeholders for invented numbers, re-scored by the rules).
 
-The use cases (:mod:`.service`) are what the CLI and the TUI call; renderers live in
-``assistant.render.review``.
+The services (:mod:`.service`) are what the App's review use cases
+(``assistant.use_cases.review``) call; renderers live in ``assistant.render.review``.
 """
 
 from assistant.domain.review import (
@@ -39,9 +39,9 @@ from assistant.services.review.service import (
     get_review,
     latest_review_id,
     list_reviews,
+    plan_review,
     run_draft_review,
     run_review,
-    run_review_async,
     save_review,
 )
 from assistant.services.review.synthesis import assemble_synthesis
@@ -66,8 +66,8 @@ __all__ = [
     "latest_review_id",
     "list_reviews",
     "mechanical_rewrite",
+    "plan_review",
     "run_draft_review",
     "run_review",
-    "run_review_async",
     "save_review",
 ]

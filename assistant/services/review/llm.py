@@ -33,7 +33,7 @@ from assistant.domain.review import (
     Synthesis,
 )
 from assistant.errors import one_line
-from assistant.model import OKRSet, RunUsage, SetCritique
+from assistant.model import DryRunItem, DryRunPlan, OKRSet, RunUsage, SetCritique
 from assistant.rubric.team import TEAM_CODES
 from assistant.services.personas import LENS_CODES, Persona
 from assistant.services.review.rewrites import guarded_rewrite
@@ -50,8 +50,7 @@ from assistant.services.review.synthesis import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from assistant.llm.cache import LLMCache
     from assistant.llm.client import Usage
     from assistant.llm.modes import ModeProbe
 
@@ -383,17 +382,16 @@ async def llm_review(
     client: Any,
     progress: Callable[[str], None] | None,
     keep_partial: bool = False,
-    home: Path | None = None,
+    mode_cache: LLMCache | None = None,
 ) -> tuple[list[Seat], Synthesis, RunUsage]:
     """Both rounds and the facilitator; what the session cost as ``RunUsage``.
 
-    ``keep_partial`` (the sync entry point, where Ctrl-C cancels the main task): a
+    ``keep_partial`` (``okr review``, where Ctrl-C cancels the main task): a
     cancellation returns the seats that finished, the usage marked ``interrupted``,
-    instead of propagating; async callers (the TUI) keep plain cancellation."""
-    from assistant.llm.cache import LLMCache
+    instead of propagating; the TUI keeps plain cancellation. ``mode_cache`` remembers
+    the structured-output mode that worked (for critique, or an earlier review)."""
     from assistant.llm.client import RequestCounter, Usage, build_client
     from assistant.llm.modes import ModeProbe
-    from assistant.paths import data_home
 
     counter: RequestCounter | None = None
     own_client = client is None
@@ -407,9 +405,7 @@ async def llm_review(
         critique=critique,
         semaphore=asyncio.Semaphore(max(1, settings.llm.concurrency)),
         # the mode that worked for critique (or an earlier review) is where this starts
-        probe=ModeProbe(
-            settings, settings.llm.model, LLMCache(home or data_home()), serialise=False
-        ),
+        probe=ModeProbe(settings, settings.llm.model, mode_cache, serialise=False),
         usage=Usage(),
         progress=progress,
     )
@@ -484,3 +480,106 @@ async def llm_review(
 
 async def _as_is(seat: Seat) -> Seat:
     return seat
+
+
+# --- dry run (``okr review --dry-run``) -------------------------------------------------------
+
+# What each answer is expected to run to (a seat's points and questions, its replies, the
+# synthesis); an estimate only, capped like the live asks.
+_EXPECTED_ANSWER: dict[type[BaseModel], int] = {
+    PersonaReviewOut: 450,
+    PersonaRepliesOut: 300,
+    SynthesisOut: 900,
+}
+LATER_POINTS = "(the other reviewers' round-1 points: known once round 1 has answered)"
+LATER_TRANSCRIPT = "(the transcript of the rounds: known once the reviewers have answered)"
+
+
+def plan_llm_review(
+    okr_set: OKRSet,
+    panel: Sequence[Persona],
+    rounds: int,
+    critique: SetCritique,
+    settings: Settings,
+) -> DryRunPlan:
+    """What :func:`llm_review` would send, seat by seat, and what it would cost; nothing
+    is sent and no key is needed. Round 1's messages are exact; round 2's and the
+    facilitator's carry the reviewers' answers, so their text shows where those go and
+    their estimate counts them at their expected length."""
+    from assistant.llm.client import schema_instructions
+    from assistant.llm.cost import cost_usd, estimate_prompt_tokens
+    from assistant.llm.engine import render_grounding, render_okrs
+    from assistant.services.dry_run import DEFAULT_BASE_URL
+
+    llm = settings.llm
+    okrs = render_okrs(okr_set)
+
+    def expected(schema: type[BaseModel]) -> int:
+        return min(llm.max_output_tokens, _ANSWER_CAP[schema], _EXPECTED_ANSWER[schema])
+
+    items: list[DryRunItem] = []
+
+    def add(
+        item: str,
+        name: str | None,
+        messages: list[dict[str, Any]],
+        schema: type[BaseModel],
+        answers_in: int = 0,
+    ) -> None:
+        if not llm.json_schema:  # the schema travels in the system message
+            system = {
+                **messages[0],
+                "content": messages[0]["content"] + schema_instructions(schema),
+            }
+            messages = [system, *messages[1:]]
+        items.append(
+            DryRunItem(
+                item=item,
+                name=name,
+                estimated_prompt_tokens=estimate_prompt_tokens(messages) + answers_in,
+                estimated_completion_tokens=expected(schema),
+                messages=messages,
+            )
+        )
+
+    findings = render_grounding(critique.findings)
+    for p in panel:
+        messages = _prompt_text("review_persona", persona=p.card(), okrs=okrs, findings=findings)
+        add(f"round 1: {p.name}", p.display_name, messages, PersonaReviewOut)
+    others = (len(panel) - 1) * expected(PersonaReviewOut)
+    if rounds >= 2:
+        for p in panel:
+            messages = _prompt_text(
+                "review_reply", persona=p.card(), okrs=okrs, points=LATER_POINTS
+            )
+            add(f"round 2: {p.name}", p.display_name, messages, PersonaRepliesOut, others)
+    roster = "\n".join(f"- {p.name}: {p.display_name}, {p.role}" for p in panel)
+    per_seat = expected(PersonaReviewOut) + (expected(PersonaRepliesOut) if rounds >= 2 else 0)
+    messages = _prompt_text(
+        "review_facilitator", okrs=okrs, seats=roster, transcript=LATER_TRANSCRIPT
+    )
+    add("facilitator", None, messages, SynthesisOut, len(panel) * per_seat)
+    prompt_tokens = sum(i.estimated_prompt_tokens for i in items)
+    completion_tokens = sum(i.estimated_completion_tokens for i in items)
+    return DryRunPlan(
+        model=llm.model,
+        base_url=llm.base_url or DEFAULT_BASE_URL,
+        prompt=", ".join(prompt_ids(rounds).values()),
+        style="-",
+        response_format="json_schema per answer (strict)"
+        if llm.json_schema
+        else "json_object (schema in the system message)",
+        requests=len(items),
+        estimated_prompt_tokens=prompt_tokens,
+        estimated_completion_tokens=completion_tokens,
+        estimated_cost_usd=cost_usd(llm.price_for(llm.model), prompt_tokens, completion_tokens),
+        items=items,
+    )
+
+
+def prompt_ids(rounds: int) -> dict[str, str]:
+    """The prompts a session of ``rounds`` asks with, by name: their versioned ids."""
+    from assistant.llm.prompts import load_prompt
+
+    names = ["review_persona", *(["review_reply"] if rounds >= 2 else []), "review_facilitator"]
+    return {name: load_prompt(name).id for name in names}
