@@ -11,10 +11,13 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from assistant.domain.evaluation import Level, expect_code
 from assistant.errors import InputError
 from assistant.io.located import LDict, LList, line_of
 from assistant.measure import extract
+from assistant.measure.periods import label_problem
 from assistant.model import KeyResult, Objective, OKRSet
+from assistant.sources.spec import SourceSpec, SourceSpecError, parse_source
 
 _PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
 
@@ -102,7 +105,8 @@ class Builder:
         data = _aliased(raw, {"kr": "text", "key_result": "text", "parent": "aligns_to"})
         self.check_keys(
             data,
-            ("text", "owner", "type", "baseline", "target", "unit", "deadline", "aligns_to"),
+            ("text", "owner", "type", "baseline", "target", "unit", "deadline", "aligns_to")
+            + ("source", "expect"),
             "key result",
         )
         if "text" not in data:
@@ -120,8 +124,56 @@ class Builder:
             unit=self.optional_text(data, "unit", "unit") or target_unit or base_unit,
             deadline=self.optional_text(data, "deadline", "deadline"),
             aligns_to=self.optional_text(data, "aligns_to", "aligns_to"),
+            source=self.source(data),
             line=line_of(raw),
+            expect=self.expect(data, "kr"),
         )
+
+    def source(self, data: dict) -> SourceSpec | None:
+        """A KR's ``source:`` (SPEC §9), kept as written: ``${VAR}`` is not expanded here.
+        Markdown gives it as text holding a YAML flow mapping."""
+        raw = data.get("source")
+        if raw is None:
+            return None
+        line = line_of(raw) or (_item_line(raw, 0) if isinstance(raw, list) else None)
+        where = raw if line else data
+        if isinstance(raw, str):
+            from assistant.io.yaml_reader import yaml_tree
+
+            try:
+                raw = yaml_tree(str(raw), self.label)
+            except InputError:
+                raise self.fail(
+                    "source must be a mapping such as {csv: a.csv, column: x}", where, line
+                ) from None
+        try:
+            return parse_source(raw)
+        except SourceSpecError as exc:
+            raise self.fail(str(exc), where, line) from None
+
+    def expect(self, data: dict, level: Level) -> tuple[str, ...]:
+        """The codes an ``okr eval`` label expects here (SPEC §12): a list of rubric codes
+        of this level; never scored nor shown by a critique."""
+        raw = data.get("expect")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(
+                f"expect must be a list of codes such as [KR-NO-NUMBER], not {_a(raw)}",
+                raw if line_of(raw) else data,
+            )
+        codes: list[str] = []
+        for i, item in enumerate(raw):
+            line = line_of(item) or _item_line(raw, i) or line_of(data)
+            if not isinstance(item, str):
+                raise self.fail(
+                    f"expect holds codes such as KR-NO-NUMBER, not {_a(item)}", line=line
+                )
+            code, problem = expect_code(item, level)
+            if code is None:
+                raise self.fail(problem or "bad code in expect", line=line)
+            codes.append(code)
+        return tuple(dict.fromkeys(codes))
 
     def objective(self, raw: object, where: object) -> Objective:
         if not isinstance(raw, dict):
@@ -131,7 +183,9 @@ class Builder:
             )
         data = _aliased(raw, {"objective": "title", "name": "title", "krs": "key_results",
                               "key results": "key_results", "parent": "aligns_to"})  # fmt: skip
-        self.check_keys(data, ("title", "type", "owner", "aligns_to", "key_results"), "objective")
+        self.check_keys(
+            data, ("title", "type", "owner", "aligns_to", "key_results", "expect"), "objective"
+        )
         if "title" not in data:
             raise self.fail("an objective needs a 'title'", raw)
         krs = data.get("key_results") or []
@@ -146,6 +200,7 @@ class Builder:
             aligns_to=self.optional_text(data, "aligns_to", "aligns_to"),
             key_results=[self.key_result(kr, raw, _item_line(krs, i)) for i, kr in enumerate(krs)],
             line=line_of(raw),
+            expect=self.expect(data, "objective"),
         )
 
     def okr_set(self, raw: object, index: int, default_name: str, defaults: dict) -> OKRSet:
@@ -156,7 +211,7 @@ class Builder:
         data = _aliased(
             raw, {"team": "name", "title": "name", "quarter": "cycle", "period": "cycle"}
         )
-        self.check_keys(data, ("name", "owner", "cycle", "objectives"), "set")
+        self.check_keys(data, ("name", "owner", "cycle", "objectives", "expect"), "set")
         objectives = data.get("objectives")
         if objectives is None:
             raise self.fail(
@@ -167,14 +222,19 @@ class Builder:
         if not isinstance(objectives, list):
             raise self.fail("objectives must be a list", raw)
         merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
+        cycle = self.optional_text(merged, "cycle", "cycle")
+        problem = label_problem(cycle)
+        if problem is not None:  # "2026-Q9": shaped like a period, but none
+            raise self.fail(problem, merged.get("cycle"), line_of(merged.get("cycle")) or None)
         return OKRSet(
             name=self.optional_text(merged, "name", "name") or default_name,
             owner=self.optional_text(merged, "owner", "owner"),
-            cycle=self.optional_text(merged, "cycle", "cycle"),
+            cycle=cycle,
             objectives=[self.objective(o, raw) for o in objectives],
             line=line_of(raw) or 1,
             source="stdin" if self.label == "-" else self.label,  # not "-#1" in reports
             index=index,
+            expect=self.expect(data, "set"),
         )
 
     def sets(self, tree: object, stem: str) -> list[OKRSet]:
@@ -210,6 +270,15 @@ def _aliased(data: dict, aliases: dict[str, str]) -> dict:
     for key, value in data.items():
         result[aliases.get(str(key).lower(), str(key).lower())] = value
     return result
+
+
+def _a(value: object) -> str:
+    """What a value is, for a message: "text", "a number", "a mapping"…"""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a number" if isinstance(value, int | float) else f"a {_kind(value)}"
 
 
 def _kind(value: object) -> str:

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.measure import Quantity, extract, scan_end
+from assistant.measure import scan_end
+from assistant.measure.reading import read_kr
 from assistant.model import Finding, OKRSet
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
@@ -155,7 +156,7 @@ def metric_words(text: str, lex: _Lexicon, *, directions: bool = False) -> list[
 
 @lru_cache(maxsize=16384)
 def _metric_words(text: str, lex: _Lexicon, directions: bool) -> tuple[str, ...]:
-    m = extract(text)
+    m = read_kr(text).measures  # the one reading of the text (its spans)
     chars = list(text)
     blank = list(m.date_spans)
     blank += [(q.start, q.end) for q in (m.baseline, m.target) if q is not None]
@@ -207,12 +208,17 @@ class Signature:
         return bool(self.plus & other.minus or self.minus & other.plus)
 
 
-def _number(q: Quantity | None) -> tuple[float, str] | None:
-    if q is None:
+_MONEY = ("$", "€", "£", "¥")
+
+
+def _number(value: float | None, unit: str) -> tuple[float, str] | None:
+    """A reading's baseline or target as compared: the value in the reading's unit, and
+    its category (%, a currency, or nothing: "300 ms" and "300ms" and "300" agree)."""
+    if value is None:
         return None
-    kind, unit = q.kind, q.unit
-    category = "%" if kind == "percent" else (unit.split("/")[0] if kind == "money" else "")
-    return (round(float(q.value), 6), category)
+    base = unit.split("/")[0]
+    category = "%" if unit == "%" else (base if base in _MONEY else "")
+    return (round(float(value), 6), category)
 
 
 def signature(text: str, lex: _Lexicon) -> Signature | None:
@@ -220,13 +226,18 @@ def signature(text: str, lex: _Lexicon) -> Signature | None:
     text = text[: scan_end(text)]  # of a very long text, only the part extract reads
     if _PLACEHOLDER.search(text):
         return None
-    m = extract(text)
+    reading = read_kr(text)
     found = frozenset(metric_words(text, lex))
     if not found:
         return None
     plus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("p"))
     minus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("m"))
-    return Signature(found, _number(m.target), _number(m.baseline), plus, minus)
+    target = _number(reading.target, reading.unit)
+    if target is None and reading.measures.target is not None:  # "Double X": relative
+        q = reading.measures.target
+        target = _number(q.value, q.unit)
+    baseline = None if reading.implicit_baseline else _number(reading.baseline, reading.unit)
+    return Signature(found, target, baseline, plus, minus)
 
 
 def signatures(sets: Sequence[OKRSet], rule: Rule) -> dict[str, Signature | None]:
@@ -345,6 +356,8 @@ def _inverse_pairs(
         a = sigs[i]
         assert a is not None
         for j in {j for name in a.plus | a.minus for j in by_pair[name]}:
+            if j == i:  # 50% is its own complement: a KR is never its own duplicate
+                continue
             b = sigs[j]
             assert b is not None
             if same_measure(a, b, 1.0):
