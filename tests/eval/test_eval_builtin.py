@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 import yaml
 
 from assistant.use_cases.evaluation import builtin_sets
