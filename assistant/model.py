@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import UsageError
 from assistant.ids import TargetId
+from assistant.domain.source_spec import SourceSpec
 
 OKRType = Literal["committed", "aspirational"]
 Dimension = Literal["clarity", "measurability", "ambition", "structure"]
@@ -32,14 +33,14 @@ class KeyResult(_Model):
     unit: str | None = None
     deadline: str | None = None
     aligns_to: str | None = None
+    source: SourceSpec | None = None  # where its number lives (SPEC §9), ${VAR} unexpanded
     line: int | None = Field(default=None, exclude=True)
+    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
 
     def is_plain(self) -> bool:
         """True when only the text is set, so writers can emit a bare string."""
-        return all(
-            getattr(self, name) is None
-            for name in ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to")
-        )
+        fields = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to", "source")
+        return all(getattr(self, name) is None for name in fields)
 
 
 class Objective(_Model):
@@ -49,6 +50,7 @@ class Objective(_Model):
     aligns_to: str | None = None
     key_results: list[KeyResult] = Field(default_factory=list)
     line: int | None = Field(default=None, exclude=True)
+    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
 
 
 class OKRSet(_Model):
@@ -61,6 +63,7 @@ class OKRSet(_Model):
     line: int | None = Field(default=None, exclude=True)
     source: str | None = Field(default=None, exclude=True)
     index: int = Field(default=1, exclude=True)
+    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
 
     def content(self) -> dict[str, Any]:
         """The user's content only: what round-trips through every format."""

@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cycle",
     "draft",
     "logs",
+    "evaluate",
+    "sources",
 )
 # Which module registers each command, so ``okr critique`` builds (and imports) only its
 # own module; ``okr --help``, an unknown name and ``commands`` load them all.
@@ -46,6 +48,7 @@ COMMAND_HOMES: dict[str, str] = {
             "import",
             "log",
             "purge",
+            "rename",
             "restore",
             "save",
             "show",
@@ -59,6 +62,8 @@ COMMAND_HOMES: dict[str, str] = {
     **dict.fromkeys(("checkin", "grade", "launch", "retro", "status"), "cycle"),
     "draft": "draft",
     "logs": "logs",
+    "eval": "evaluate",
+    **dict.fromkeys(("calibration", "sync"), "sources"),
 }
 
 

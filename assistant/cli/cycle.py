@@ -1,15 +1,17 @@
 """``okr launch``, ``okr checkin``, ``okr status``, ``okr grade`` and ``okr retro`` (SPEC §7).
 
-Parsing options and printing only: the use cases are ``assistant.services.cycle`` and
-``assistant.services.retro``, the output ``assistant.render.status`` / ``.retro``.
+Parsing options, asking on a terminal and printing only: each command awaits one of the
+App's cycle use cases (``assistant.use_cases.cycle``); the output is
+``assistant.render.status`` / ``.retro``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,6 +21,7 @@ from assistant.errors import UsageError
 if TYPE_CHECKING:
     from assistant.domain.cycle_status import CheckinInput, CycleStatus
     from assistant.domain.lessons import RetroNotes
+    from assistant.services.cycle import CheckinOutcome
 
 Ask = Callable[[str, str], str]  # (prompt, default) -> answer
 
@@ -40,10 +43,51 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-def _home() -> Path:
-    from assistant.paths import data_home
+@contextmanager
+def _asking() -> Iterator[None]:
+    """Questions on a terminal: Ctrl-C leaves as an interrupt (exit 130), not as click's
+    ``Aborted!`` (exit 1); the end of input says nothing was changed (exit 2)."""
+    try:
+        yield
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise UsageError("the input ended before the last question; nothing was changed") from None
 
-    return data_home()
+
+# A negative number as typed for a value: -5, -5%, -1.2M, −3, -.5, -$40.
+_NEGATIVE_RE = re.compile(r"^[-−]\s*[$€£¥]?\.?\d")
+
+
+class NegativeValuesCommand(click.Command):
+    """A command whose arguments may be negative numbers (``okr checkin plan O1.KR1 -5``)
+    without ``--``: click would read ``-5`` as an unknown option. Tokens that look like
+    a negative number and are not an option's value are passed as arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            opt
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for opt in p.opts
+        }
+        options: list[str] = []
+        arguments: list[str] = []
+        pending = list(args)
+        while pending:
+            token = pending.pop(0)
+            if token == "--":
+                arguments.extend(pending)
+                break
+            if _NEGATIVE_RE.match(token):
+                arguments.append(token)
+            elif token.startswith("-") and len(token) > 1:
+                options.append(token)
+                if token in takes_value and pending:
+                    options.append(pending.pop(0))
+            else:
+                arguments.append(token)
+        return super().parse_args(ctx, [*options, "--", *arguments] if arguments else options)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -114,11 +158,12 @@ def launch_command(
       okr launch plan --fail-under 70                  # quality gate (exit 1 below 70)
       okr launch plan --cycle sprint-7 --start 2026-05-04 --end 2026-05-15
     """
+    from assistant.cli.core import app, run
     from assistant.render.retro import launch_text
-    from assistant.services.cycle import LAUNCH_MEANS, launch
+    from assistant.services.cycle import LAUNCH_MEANS
 
-    outcome = launch(
-        _home(), draft, label=label, start=start, end=end, fail_under=fail_under, author=author
+    outcome = run(
+        app().launch(draft, label=label, start=start, end=end, fail_under=fail_under, author=author)
     )
     text = launch_text(outcome, LAUNCH_MEANS, color=_color(color, None))
     if outcome.refused:
@@ -134,13 +179,17 @@ def _ask_click(prompt: str, default: str) -> str:
     return str(click.prompt(prompt, default=default, show_default=bool(default)))
 
 
-def prompt_checkins(status: CycleStatus, ask: Ask = _ask_click) -> list[CheckinInput]:
+def prompt_checkins(
+    status: CycleStatus, ask: Ask = _ask_click, on: date | None = None
+) -> list[CheckinInput]:
     """KR by KR: show the last value, progress and confidence; Enter keeps each one.
-    A KR whose value and confidence are kept (and no note typed) is not checked in."""
-    from assistant.domain.cycle import ValueProblem, format_value, read_value
+    A KR whose value and confidence are kept (and no note typed) is not checked in.
+    ``on`` dates every answer (``--date``; default: today)."""
+    from assistant.domain.cycle import ValueProblem, format_value
     from assistant.domain.cycle_status import CheckinInput
     from assistant.io.cycle_files import parse_confidence
     from assistant.render.status import clean, pct
+    from assistant.services.cycle import checkin_value
 
     out: list[CheckinInput] = []
     for kr in status.key_results:
@@ -157,7 +206,7 @@ def prompt_checkins(status: CycleStatus, ask: Ask = _ask_click) -> list[CheckinI
             if not value:
                 break
             try:
-                read_value(t, value)
+                checkin_value(t, value)
                 break
             except ValueProblem as exc:
                 click.echo(f"  {exc}", err=True)
@@ -172,11 +221,11 @@ def prompt_checkins(status: CycleStatus, ask: Ask = _ask_click) -> list[CheckinI
         note = ask("  note", "").strip()
         if not value or (value == kept_value and answer == kept_conf and not note):
             continue
-        out.append(CheckinInput(t.id, value, confidence, note))
+        out.append(CheckinInput(t.id, value, confidence, note, on))
     return out
 
 
-@click.command("checkin")
+@click.command("checkin", cls=NegativeValuesCommand)
 @click.argument("draft", metavar="DRAFT")
 @click.argument("kr", required=False, metavar="[KR]")
 @click.argument("value", required=False, metavar="[VALUE]")
@@ -201,9 +250,11 @@ def checkin_command(
 ) -> None:
     """Record progress on the draft's open cycle: one KR, a CSV of many, or KR by KR.
 
-    VALUE is read like KR text, in the KR's unit: 41, 41%, $1.2M, 3 days (36 hours
-    is converted to days). A KR tracked as a fraction takes 0–1, 40% or 'done'.
-    Check-ins are never edited: a later one supersedes an earlier one.
+    VALUE is read like KR text, in the KR's unit: 41, 41%, $1.2M, -5, 3 days (36
+    hours is converted to days; a negative value needs no --). A KR tracked as a
+    fraction takes 0–1, 40% or 'done'. Check-ins are never edited: a later one
+    supersedes an earlier one. A check-in dated after the cycle's end is recorded
+    as late until the cycle is graded.
 
     Confidence 0–10 is how sure you are now that the target will be reached:
     7–10 on track, 4–6 at risk, 0–3 off track. Start a stretch KR near 5.
@@ -212,14 +263,13 @@ def checkin_command(
     Examples:
       okr checkin plan O1.KR1 41% --confidence 6 --note "onboarding emails live"
       okr checkin plan O2.KR1 "2 days" --date 2026-02-10
+      okr checkin plan O3.KR1 -5                      # NPS of -5
       okr checkin plan --from numbers.csv             # exported from your BI tool
       okr checkin plan                                # on a terminal: asks KR by KR
     """
+    from assistant.cli.core import app, run
     from assistant.domain.cycle_status import CheckinInput
-    from assistant.render.status import pct
-    from assistant.services import cycle as service
 
-    home = _home()
     if csv_path is not None:
         if kr is not None:
             raise UsageError("give either KR VALUE or --from FILE.csv, not both")
@@ -237,25 +287,54 @@ def checkin_command(
             raise UsageError(
                 "give KR VALUE, or --from FILE.csv; the KR-by-KR questions need a terminal"
             )
-        current = service.status(home, draft)
-        if current.cycle.state != "open":
-            raise UsageError(f"draft '{draft}' has no open cycle to check in")
-        items = prompt_checkins(current)
+        items = _asked_checkins(draft, on)
         if not items:
             click.echo("Nothing changed.")
             return
         source = "prompt"
-    result = service.checkin(home, draft, items, source=source, author=author)
-    if quiet:
-        return
-    ids = {item.kr.strip().upper() for item in items}
-    for k in result.key_results:
-        if k.track.id.upper() in ids:
+    outcome = run(app().checkin(draft, items, source=source, author=author))
+    if not quiet:
+        _checked_in(outcome)
+
+
+def _asked_checkins(draft: str, on: date | None) -> list[CheckinInput]:
+    """The KR-by-KR questions for the draft's open cycle, every answer dated ``on``."""
+    from assistant.cli.core import app, run
+    from assistant.services.cycle import date_problem
+
+    okr = app()
+    current = run(okr.status(draft))
+    if current.cycle.state != "open":
+        raise UsageError(f"draft '{draft}' has no open cycle to check in")
+    if on is not None:  # refused before the questions, not after them
+        problem = date_problem(current.cycle, on, okr.today())
+        if problem is not None:
+            raise UsageError(f"--date: {problem}")
+    with _asking():
+        return prompt_checkins(current, on=on)
+
+
+def _checked_in(outcome: CheckinOutcome) -> None:
+    from assistant.render.status import pct
+
+    ids = {c.kr for c in outcome.recorded}
+    for k in outcome.status.key_results:
+        if k.track.id in ids:
             click.echo(
                 f"{k.track.id}: progress {pct(k.progress)} (expected {pct(k.expected)}) · "
                 f"{k.status}"
             )
-    click.echo(f"Recorded {len(items)} check-in{'s' if len(items) != 1 else ''}.", err=True)
+    count = len(outcome.recorded)
+    click.echo(f"Recorded {count} check-in{'s' if count != 1 else ''}.", err=True)
+    late = outcome.late
+    if late:
+        cycle = outcome.status.cycle
+        which = ", ".join(f"{c.kr} ({c.on})" for c in late)
+        click.echo(
+            f"Late: {which} dated after {cycle.label} ended on {cycle.end}; recorded, "
+            "since the cycle is not graded yet.",
+            err=True,
+        )
 
 
 # --- status and grade -------------------------------------------------------------------------
@@ -297,15 +376,16 @@ def status_command(
       okr status "Platform team" --format html -o q1-status.html
       okr status --format json                     # every open cycle
     """
+    from assistant.cli.core import app, run
     from assistant.render.status import render_status, render_team
-    from assistant.services import cycle as service
 
-    home, today = _home(), as_of or date.today()
+    okr = app()
+    today = as_of or okr.today()
     use_color = _color(color, output)
     if draft is None:
-        text = render_team(service.team_status(home, today), today, fmt, color=use_color)
+        text = render_team(run(okr.team_status(today)), today, fmt, color=use_color)
     else:
-        text = render_status(service.status(home, draft, today), fmt, color=use_color)
+        text = render_status(run(okr.status(draft, today)), fmt, color=use_color)
     _emit(text, output)
 
 
@@ -318,6 +398,8 @@ def status_command(
     show_default=True,
 )  # fmt: skip
 @click.option("--author", metavar="A", help="Who grades (default: $OKR_AUTHOR or your login).")
+@click.option("-y", "--yes", is_flag=True,
+              help="Grade before the cycle's last day without asking.")  # fmt: skip
 @_OUTPUT
 @_COLOR
 def grade_command(
@@ -325,6 +407,7 @@ def grade_command(
     finals: tuple[str, ...],
     fmt: str,
     author: str | None,
+    yes: bool,
     output: str | None,
     color: bool | None,
 ) -> None:
@@ -338,16 +421,31 @@ def grade_command(
     1.0 (targets too low); KRs never checked in; KRs only gradable as done / not done.
 
     A graded cycle is closed: no more check-ins. Run it again to see the grades.
+    Before the cycle's last day it asks first on a terminal; elsewhere pass --yes.
 
     \b
     Examples:
       okr grade "Platform team"
       okr grade "Platform team" --final O1.KR2=41% --final O2.KR1="1.5 days"
+      okr grade "Platform team" --yes                 # before the end, no question
     """
+    from assistant.cli.core import app, run
     from assistant.render.status import render_status
-    from assistant.services import cycle as service
+    from assistant.services.cycle import EarlyGrade, parse_finals
 
-    result, newly = service.grade(_home(), draft, service.parse_finals(finals), author=author)
+    okr, pairs = app(), parse_finals(finals)
+    try:
+        outcome = run(okr.grade(draft, pairs, author=author, early=yes))
+    except EarlyGrade as exc:
+        if not stdin_is_terminal():
+            raise UsageError(f"{exc}: pass --yes to grade it now") from None
+        with _asking():
+            sure = click.confirm(f"{exc}. Grade it now?", default=False, err=True)
+        if not sure:  # declining is an answer: nothing changes, exit 0
+            click.echo(f"Not graded: {exc.label} stays open until {exc.end}.", err=True)
+            return
+        outcome = run(okr.grade(draft, pairs, author=author, early=True))
+    result, newly = outcome.status, outcome.newly
     if not newly:
         click.echo(f"{result.cycle.label} was graded on {(result.cycle.graded_at or '')[:10]}.", err=True)  # fmt: skip
     _emit(render_status(result, fmt, color=_color(color, output)), output)
@@ -365,7 +463,8 @@ def prompt_notes(ask: Ask = _ask_click) -> RetroNotes:
 
     answers = []
     for _, question in QUESTIONS:
-        text = ask(f"{question} (';' separates answers)", "")
+        with _asking():
+            text = ask(f"{question} (';' separates answers)", "")
         answers.append(tuple(a for a in (" ".join(p.split()) for p in text.split(";")) if a))
     return RetroNotes(*answers)
 
@@ -415,31 +514,33 @@ def retro_command(
       did_not: [Hiring slipped, The status page KR had no baseline]
       change: Give every KR a baseline before launch
     """
+    from assistant.cli.core import app, run
     from assistant.render.retro import render_retro
-    from assistant.services import retro as service
+    from assistant.services.retro import SummaryFailed
 
-    home = _home()
+    okr = app()
     use_color = _color(color, output)
     if show:
         if notes:
             raise UsageError("--show displays the stored retro; drop --notes")
-        _emit(render_retro(service.show_retro(home, draft), fmt, color=use_color), output)
+        _emit(render_retro(run(okr.show_retro(draft)), fmt, color=use_color), output)
         return
     if notes is not None:
         from assistant.io.cycle_files import read_notes
 
         answers = read_notes(notes)
-    elif stdin_is_terminal():
-        preview = service.preview_lessons(home, draft)  # fails early if nothing is graded
+    else:
+        # An unknown draft, or one with nothing graded, is said before asking for notes.
+        preview = run(okr.preview_lessons(draft))
+        if not stdin_is_terminal():
+            raise UsageError("give --notes FILE (YAML); the questions need a terminal")
         click.echo(f"Retrospective of {preview.status.cycle.label}.")
         answers = prompt_notes()
         if answers.empty:
             raise UsageError("no answers given; nothing was stored")
-    else:
-        raise UsageError("give --notes FILE (YAML); the questions need a terminal")
     try:
-        result = service.retro(home, draft, answers, engine=engine, author=author)
-    except service.SummaryFailed as exc:
+        result = run(okr.retro(draft, answers, engine=engine, author=author))
+    except SummaryFailed as exc:
         _emit(render_retro(exc.retro, fmt, color=use_color), output)
         raise
     _emit(render_retro(result, fmt, color=use_color), output)

@@ -17,7 +17,7 @@ from assistant.io.located import LDict, LList, line_of
 from assistant.measure import extract
 from assistant.measure.periods import label_problem
 from assistant.model import KeyResult, Objective, OKRSet
-from assistant.sources.spec import SourceSpec, SourceSpecError, parse_source
+from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
 
 _PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
 

@@ -1,33 +1,47 @@
 """Markdown and CSV text to located plain data (the same shape the YAML reader gives).
 
-Markdown: ``# Set``, ``## Objective``, ``- key result`` with indented ``field: value``
-items. CSV: one row per key result, columns ``set,objective,key_result`` plus optional
-fields. Every failure is a located ``InputError``.
+Markdown (parsed by markdown-it-py): ``# Set``, ``## Objective``, ``- key result`` with
+indented ``field: value`` items. CSV: one row per key result, columns
+``set,objective,key_result`` plus optional fields. Every failure is a located ``InputError``.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InputError
 from assistant.io.located import LDict, lstr
 
-# A closing run of #s is stripped only after whitespace (CommonMark): "Ship C#" keeps its #.
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_MD_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_MD_BOX = re.compile(r"^\[[ xX]\]\s+(?=\S)")  # a task box before the key result's words
+_MD_FIELD = re.compile(r"^([a-z_]+)\s*:\s*(.+)$")
 _MD_META = re.compile(r"^\s*(owner|cycle|type|aligns_to|parent)\s*:\s*(.+?)\s*$", re.I)
-_KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to", "parent")
+_MD_LINE_BREAK = re.compile(r"\r\n?|\n")  # the line breaks markdown-it counts in .map
+_KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to", "parent",
+              "source")  # fmt: skip
 
 
 def markdown_tree(text: str, label: str) -> Any:
+    """``# Set``, ``## Objective`` (ATX or setext), list items as key results with nested
+    ``field: value`` items, ``owner: …`` lines under a heading. The structure comes from
+    markdown-it-py's block tokens (code blocks, ``` and ~~~ fences, HTML comments and
+    block quotes are skipped whole); every text is taken from the source line its
+    token's ``.map`` names, as written, so a line number is always the line it came from.
+    """
+    lines = _MD_LINE_BREAK.split(text)
     sets: list[LDict] = []
     current_set: LDict | None = None
     objective: LDict | None = None
     kr: LDict | None = None
-    in_code = False
+    in_item = False  # inside a top-level list item: nested items may be its fields
+    taken: set[int] = set()  # lines already read as a list item ("- - x" is one item)
 
     def new_set(name: str | None, line: int) -> LDict:
         s = LDict(objectives=[])
@@ -37,15 +51,16 @@ def markdown_tree(text: str, label: str) -> Any:
         sets.append(s)
         return s
 
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if raw.lstrip().startswith("```"):
-            in_code = not in_code
+    tokens = _markdown_parser().parse(text)
+    for i, token in enumerate(tokens):
+        if token.type == "list_item_close" and token.level == 1:
+            in_item = False
+        if token.map is None:
             continue
-        if in_code or not raw.strip() or raw.lstrip().startswith("<!--"):
-            continue
-        heading = _MD_HEADING.match(raw)
-        if heading:
-            level, title = len(heading.group(1)), heading.group(2)
+        first = token.map[0]
+        number = first + 1
+        if token.type == "heading_open" and token.level == 0:
+            level, title = int(token.tag[1:]), _heading_text(lines, token, tokens[i + 1].content)
             if level == 1:
                 current_set, objective, kr = new_set(title, number), None, None
             elif level == 2:
@@ -55,26 +70,30 @@ def markdown_tree(text: str, label: str) -> Any:
                 objective.line = number
                 current_set["objectives"].append(objective)
                 kr = None
-            continue
-        item = _MD_ITEM.match(raw)
-        if item and objective is not None:
-            indent, body = len(item.group(1).expandtabs(4)), item.group(2)
-            meta = re.match(r"^([a-z_]+)\s*:\s*(.+)$", body)
-            if indent >= 2 and kr is not None and meta and meta.group(1).lower() in _KR_FIELDS:
-                kr[meta.group(1).lower()] = lstr(meta.group(2), number)
-            elif indent < 2:
+        elif token.type == "list_item_open" and (token.level == 1 or in_item):
+            top = token.level == 1
+            in_item = in_item or top
+            if first in taken or objective is None:
+                continue
+            taken.add(first)
+            raw = lines[first]
+            body = _item_text(raw, token)
+            indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+            field = _MD_FIELD.match(body or "")
+            if top and indent < 2 and body:
                 kr = LDict(text=lstr(body, number))
                 kr.line = number
                 objective["key_results"].append(kr)
-            continue
-        meta = _MD_META.match(raw)
-        if meta and (objective is not None or current_set is not None) and kr is None:
-            key = meta.group(1).lower()
+            elif kr is not None and field and field.group(1).lower() in _KR_FIELDS:
+                kr[field.group(1).lower()] = lstr(field.group(2), number)
+        elif token.type == "paragraph_open" and token.level == 0 and kr is None:
             holder = objective if objective is not None else current_set
-            if holder is not None and (
-                key in ("type", "owner", "aligns_to", "parent") or objective is None
-            ):
-                holder[key] = lstr(meta.group(2), number)
+            for n in range(*token.map):
+                meta = _MD_META.match(lines[n])
+                if meta and holder is not None:
+                    key = meta.group(1).lower()
+                    if key in ("type", "owner", "aligns_to", "parent") or objective is None:
+                        holder[key] = lstr(meta.group(2), n + 1)
     if not sets or not any(s.get("objectives") or s.get("name") for s in sets):
         raise InputError(
             label,
@@ -84,6 +103,38 @@ def markdown_tree(text: str, label: str) -> Any:
     if len(sets) == 1:
         return sets[0]
     return LDict(sets=sets)
+
+
+@functools.cache
+def _markdown_parser() -> MarkdownIt:
+    """CommonMark block parsing only (the words are read from the source lines), built
+    on the first Markdown file: markdown-it is not imported by ``okr --help``."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable("inline")
+
+
+def _heading_text(lines: list[str], token: Token, content: str) -> str:
+    """The heading's words as written. ATX: markdown-it's content (opening and closing
+    #s stripped) found in the raw line, which keeps any NUL markdown-it would replace.
+    Setext: the raw lines above the underline, joined by one space."""
+    start, end = token.map or (0, 0)
+    if token.markup.startswith("#"):
+        raw = lines[start]
+        at = raw.replace("\0", "\ufffd").rfind(content)
+        return raw[at : at + len(content)] if at >= 0 else content
+    return " ".join(line.strip() for line in lines[start : end - 1])
+
+
+def _item_text(raw: str, token: Token) -> str | None:
+    """A list item's words on its first line: after the marker (``-``, ``*``, ``+``,
+    ``1.``, ``1)``) and one task box (``[x] ``); None when the line holds no words."""
+    marker = token.info + token.markup  # "1" + "." for an ordered item, "" + "-" else
+    line = raw.lstrip(" \t")
+    if not line.startswith(marker):
+        return None
+    body = line[len(marker) :].strip()
+    return _MD_BOX.sub("", body, count=1) or None
 
 
 _CSV_ALIASES = {

@@ -27,6 +27,8 @@ def _kr_data(kr: KeyResult) -> str | dict[str, Any]:
         value = getattr(kr, field)
         if value is not None:
             data[field] = _number(value) if isinstance(value, float) else value
+    if kr.source is not None:
+        data["source"] = kr.source.model_dump(mode="json", exclude_none=True)
     return data
 
 
@@ -85,9 +87,11 @@ def _md_heading(level: int, title: str) -> str:
 
 
 def _md_item(text: str) -> str:
-    """A list item whose text starts like a task box (``[x] ``) keeps it: the reader
-    strips one box, so an empty one goes in front."""
-    return f"- [ ] {text}" if re.match(r"\[[ xX]\](?:\s|$)", text) else f"- {text}"
+    """A list item whose text starts like a task box (``[x] ``), a fence, HTML or would
+    make a rule (``- --``) keeps it: the reader strips one box, so an empty one goes in
+    front (the item's words are then plain text to a Markdown parser)."""
+    boxed = re.match(r"\[[ xX]\](?:\s|$)|```|~~~|<", text) or re.fullmatch(r"[-\s]*", text)
+    return f"- [ ] {text}" if boxed else f"- {text}"
 
 
 def to_markdown(sets: Sequence[OKRSet]) -> str:
@@ -110,6 +114,9 @@ def to_markdown(sets: Sequence[OKRSet]) -> str:
                     value = getattr(kr, field)
                     if value is not None:
                         lines.append(f"  - {field}: {_md_value(value)}")
+                if kr.source is not None:  # a YAML flow mapping (JSON is one) on one line
+                    source = kr.source.model_dump(mode="json", exclude_none=True)
+                    lines.append(f"  - source: {json.dumps(source, ensure_ascii=False)}")
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

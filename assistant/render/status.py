@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -35,11 +36,12 @@ def clean(text: str | None) -> str:
 
 
 def _r(value: float | None, places: int = 3) -> float | None:
-    return None if value is None else round(value, places)
+    # JSON has no Infinity or NaN: a non-finite value (stored by an older version) is null
+    return None if value is None or not math.isfinite(value) else round(value, places)
 
 
 def _number(value: float | None) -> float | int | None:
-    if value is None:
+    if value is None or not math.isfinite(value):
         return None
     return int(value) if float(value).is_integer() and abs(value) < 1e15 else round(value, 6)
 

@@ -1,20 +1,22 @@
-"""The cycle use cases: launch a version, check in, status, grade (SPEC §7).
+"""The cycle services: launch a version, check in, status, grade (SPEC §7).
 
-Every function takes plain inputs (the data home, a draft name or ``NAME@N``, typed
-values) and returns the domain's types (``assistant.domain.cycle_status``); the math
-is the domain's, the SQL the store's. Retrospectives and lessons: ``services.retro``.
+Every function takes the ``Store`` and plain inputs (a draft name or ``NAME@N``, typed
+values, the day and moment from the App's clock) and returns the domain's types
+(``assistant.domain.cycle_status``) or the small outcomes below; the math is the
+domain's, the SQL the store's (``uow.cycles``). Retrospectives and lessons:
+``services.retro``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import math
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from assistant.domain.cycle import Plan, plan_for, read_value, resolve_dates
+from assistant.domain.cycle import Plan, Track, ValueProblem, plan_for, read_value, resolve_dates
 from assistant.domain.cycle_status import (
     Checkin,
     CheckinInput,
@@ -25,11 +27,11 @@ from assistant.domain.cycle_status import (
     grade_krs,
 )
 from assistant.errors import InputError, OKRError, UsageError
-from assistant.store import cycles
-from assistant.store.db import db_path, open_db, transaction
 
 if TYPE_CHECKING:
+    from assistant.store.cycles import CycleRow
     from assistant.store.repo import DraftRow
+    from assistant.store.store import Store, UnitOfWork
 
 # ``okr status`` with no DRAFT reads only cycles: the drafts services (and the pydantic
 # models behind them) are imported by the functions that need them.
@@ -44,7 +46,51 @@ LAUNCH_MEANS = (
 )
 
 
-def info_of(row: cycles.CycleRow) -> CycleInfo:
+@dataclass(frozen=True, slots=True)
+class CheckinOutcome:
+    """What a check-in recorded and the cycle's status after it."""
+
+    status: CycleStatus
+    recorded: tuple[Checkin, ...]
+
+    @property
+    def late(self) -> tuple[Checkin, ...]:
+        """Check-ins dated after the cycle's last day (accepted until it is graded)."""
+        return tuple(c for c in self.recorded if c.on > self.status.cycle.end)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeOutcome:
+    """The graded cycle; ``newly`` is False when it had been graded before (shown again)."""
+
+    status: CycleStatus
+    newly: bool
+
+
+class EarlyGrade(UsageError):
+    """Grading would close a cycle before its last day: the caller has to confirm it
+    (``early=True``) — the CLI asks on a terminal, else wants ``--yes``."""
+
+    def __init__(self, name: str, label: str, end: date) -> None:
+        self.name, self.label, self.end = name, label, end
+        super().__init__(
+            f"{label} of '{name}' runs until {end}; grading now closes it early (no more check-ins)"
+        )
+
+
+def _stamp(now: datetime | None) -> str:
+    from assistant.store.repo import timestamp
+
+    return timestamp(now)
+
+
+def _who(author: str | None) -> str:
+    from assistant.services.drafts.names import default_author
+
+    return author or default_author()
+
+
+def info_of(row: CycleRow) -> CycleInfo:
     return CycleInfo(
         id=row.id,
         draft=row.draft,
@@ -58,47 +104,64 @@ def info_of(row: cycles.CycleRow) -> CycleInfo:
     )
 
 
-def plan_of(row: cycles.CycleRow) -> Plan:
+def plan_of(row: CycleRow) -> Plan:
     return Plan.from_json(json.loads(row.plan))
 
 
 def status_of_row(
-    conn: sqlite3.Connection,
-    row: cycles.CycleRow,
+    uow: UnitOfWork,
+    row: CycleRow,
     today: date,
     checkins: Sequence[Checkin] | None = None,
 ) -> CycleStatus:
     """The status of one stored cycle (its stored grades once graded)."""
-    found = cycles.checkins(conn, row.id) if checkins is None else checkins
-    grades = cycles.kr_grades(conn, row.id) if row.graded_at else None
+    found = uow.cycles.checkins(row.id) if checkins is None else checkins
+    grades = uow.cycles.kr_grades(row.id) if row.graded_at else None
     return build_status(info_of(row), plan_of(row), found, today, grades)
+
+
+def draft_row(uow: UnitOfWork, name: str) -> DraftRow:
+    """A live draft's row, or one line saying it is unknown (did you mean…?) or deleted."""
+    from assistant.services.drafts.names import require
+
+    return require(uow, name)
 
 
 def _no_cycle(name: str) -> UsageError:
     return UsageError(f"draft '{name}' has no cycle yet; launch one with `okr launch {name}`")
 
 
-def _open_row(conn: sqlite3.Connection, name: str) -> tuple[DraftRow, cycles.CycleRow]:
-    from assistant.services.drafts.names import require
+def _unknown(name: str) -> UsageError:
+    from assistant.services.drafts.names import unknown
 
-    draft = require(conn, name)
-    row = cycles.open_cycle(conn, draft.id)
+    return unknown(name)
+
+
+def _open_row(uow: UnitOfWork, name: str) -> CycleRow:
+    draft = draft_row(uow, name)
+    row = uow.cycles.open_for(draft.id)
     if row is None:
-        graded = cycles.last_graded(conn, draft.id)
+        graded = uow.cycles.last_graded(draft.id)
         if graded is not None:
             raise UsageError(
                 f"draft '{name}' has no open cycle ({graded.label} was graded on "
                 f"{(graded.graded_at or '')[:10]}); launch the next one with `okr launch {name}`"
             )
         raise _no_cycle(name)
-    return draft, row
+    return row
+
+
+def _parse_ref(ref: str) -> tuple[str, int | None]:
+    from assistant.services.drafts.names import parse_ref
+
+    return parse_ref(ref)
 
 
 # --- launch -----------------------------------------------------------------------------------
 
 
 def launch(
-    home: Path | None,
+    store: Store,
     ref: str,
     *,
     label: str | None = None,
@@ -106,29 +169,22 @@ def launch(
     end: date | None = None,
     fail_under: int | None = None,
     author: str | None = None,
+    now: datetime | None = None,
 ) -> LaunchOutcome:
     """Open a cycle on version N (the latest unless ``NAME@N``) of a draft.
 
     With ``fail_under`` the rules critique is a gate: below N nothing is written and
     the outcome lists the findings that block it (errors and warnings)."""
     from assistant.rubric.critic import critique_set
-    from assistant.services.drafts.names import (
-        default_author,
-        parse_ref,
-        require,
-        store_exists,
-        unknown,
-        version_of,
-    )
-    from assistant.store.repo import timestamp
+    from assistant.services.drafts.names import version_of
 
-    name, number = parse_ref(ref)
-    if not store_exists(home):
-        raise unknown(name)
-    with open_db(home) as conn:
-        draft = require(conn, name)
-        version = version_of(conn, draft, number)
-        current = cycles.open_cycle(conn, draft.id)
+    name, number = _parse_ref(ref)
+    if not store.exists():
+        raise _unknown(name)
+    with store.unit_of_work(write=False) as uow:
+        draft = draft_row(uow, name)
+        version = version_of(uow, draft, number)  # no such version: one line
+        current = uow.cycles.open_for(draft.id)
     if current is not None:
         raise UsageError(
             f"draft '{name}' already has an open cycle ({current.label}, launched from "
@@ -143,16 +199,15 @@ def launch(
     blocking = tuple(f for f in critique.findings if f.severity in ("error", "warning"))
     if fail_under is not None and overall < fail_under:
         return LaunchOutcome(name, version.number, overall, blocking, fail_under=fail_under)
-    stamp = timestamp()
-    with open_db(home) as conn, transaction(conn):
-        draft = require(conn, name)
-        if cycles.open_cycle(conn, draft.id) is not None:
+    stamp = _stamp(now)
+    with store.unit_of_work() as uow:
+        draft = draft_row(uow, name)
+        if uow.cycles.open_for(draft.id) is not None:
             raise UsageError(f"draft '{name}' already has an open cycle")
-        vid = cycles.version_id(conn, draft.id, version.number)
+        vid = uow.versions.id_of(draft.id, version.number)
         if vid is None:
             raise UsageError(f"draft '{name}' has no version {version.number}")
-        cycle_id = cycles.insert_cycle(
-            conn,
+        cycle_id = uow.cycles.insert(
             draft_id=draft.id,
             version_id=vid,
             label=dates.label,
@@ -161,7 +216,7 @@ def launch(
             plan=plan.as_json(),
             findings=[(f.code, f.target) for f in critique.findings],
             overall=overall,
-            launched_by=author or default_author(),
+            launched_by=_who(author),
             launched_at=stamp,
         )
     info = CycleInfo(
@@ -173,6 +228,27 @@ def launch(
 
 
 # --- check in ---------------------------------------------------------------------------------
+
+
+def checkin_value(track: Track, text: str) -> float:
+    """A check-in value in the KR's unit; ``ValueProblem`` for one that cannot be read
+    or is not a finite number (a 400-digit value is not a measurement)."""
+    value = read_value(track, text)
+    if not math.isfinite(value):
+        raise ValueProblem(f"{track.id}: '{' '.join(text.split())}' is not a finite number")
+    return value
+
+
+def date_problem(cycle: CycleInfo, on: date, today: date) -> str | None:
+    """Why a check-in cannot be dated ``on`` (None when it can). A date after the cycle's
+    end is fine until the cycle is graded: it is a late check-in."""
+    if on > today:
+        return f"the date {on} is in the future"
+    if on < cycle.start:
+        return (
+            f"{on} is before the cycle starts ({cycle.start}); check-ins count from its first day"
+        )
+    return None
 
 
 def _located(item: CheckinInput, exc: OKRError) -> OKRError:
@@ -187,15 +263,11 @@ def _checkin_of(
 ) -> Checkin:
     try:
         track = plan.track(item.kr)
-        value = read_value(track, item.value)
+        value = checkin_value(track, item.value)
         on = item.on or today
-        if on > today:
-            raise UsageError(f"{track.id}: the date {on} is in the future")
-        if on < info.start:
-            raise UsageError(
-                f"{track.id}: {on} is before the cycle starts ({info.start}); "
-                "check-ins count from its first day"
-            )
+        problem = date_problem(info, on, today)
+        if problem is not None:
+            raise UsageError(f"{track.id}: {problem}")
         if item.confidence is not None and not 0 <= item.confidence <= 10:
             raise UsageError(f"{track.id}: confidence {item.confidence} is not 0–10")
     except OKRError as exc:
@@ -203,125 +275,126 @@ def _checkin_of(
     return Checkin(track.id, on, value, item.confidence, item.note.strip(), source)
 
 
+def _record(
+    uow: UnitOfWork,
+    row: CycleRow,
+    inputs: Sequence[CheckinInput],
+    records: Sequence[Checkin],
+    *,
+    author: str,
+    stamp: str,
+) -> tuple[Checkin, ...]:
+    stored = []
+    for item, record in zip(inputs, records, strict=True):
+        cid = uow.cycles.add_checkin(
+            row.id, record, raw=item.value.strip(), author=author, created_at=stamp
+        )
+        stored.append(record._replace(id=cid))
+    return tuple(stored)
+
+
 def checkin(
-    home: Path | None,
+    store: Store,
     name: str,
     items: Sequence[CheckinInput],
     *,
     source: str = "cli",
     author: str | None = None,
     today: date | None = None,
-) -> CycleStatus:
-    """Record check-ins on the draft's open cycle, all or none; returns the new status.
-
-    Values are read in each KR's unit; an unknown KR, a unit mismatch or a bad date
-    raises (``path:line`` for CSV rows) and nothing is recorded."""
-    from assistant.services.drafts.names import default_author, store_exists, unknown
-    from assistant.store.repo import timestamp
-
+    now: datetime | None = None,
+) -> CheckinOutcome:
+    """Record check-ins on the draft's open cycle, all or none; returns them with the new
+    status. Values are read in each KR's unit; an unknown KR, a unit mismatch or a bad
+    date raises (``path:line`` for CSV rows) and nothing is recorded."""
     if not items:
         raise UsageError("nothing to check in")
     day = today or date.today()
-    if not store_exists(home):
-        raise unknown(name)
-    with open_db(home) as conn, transaction(conn):
-        _, row = _open_row(conn, name)
+    if not store.exists():
+        raise _unknown(name)
+    with store.unit_of_work() as uow:
+        row = _open_row(uow, name)
         plan, info = plan_of(row), info_of(row)
         new = [_checkin_of(item, plan, info, day, source) for item in items]
-        stamp = timestamp()
-        who = author or default_author()
-        for item, record in zip(items, new, strict=True):
-            cycles.insert_checkin(
-                conn, row.id, record, raw=item.value.strip(), author=who, created_at=stamp
-            )
-        return status_of_row(conn, row, day)
+        recorded = _record(uow, row, items, new, author=_who(author), stamp=_stamp(now))
+        return CheckinOutcome(status_of_row(uow, row, day), recorded)
 
 
 # --- status and grade -------------------------------------------------------------------------
 
 
-def status(home: Path | None, name: str, today: date | None = None) -> CycleStatus:
+def status(store: Store, name: str, today: date | None = None) -> CycleStatus:
     """The draft's open cycle (else its last graded one) as of ``today``."""
-    from assistant.services.drafts.names import parse_ref, require, store_exists, unknown
-
     day = today or date.today()
-    name, _ = parse_ref(name)
-    if not store_exists(home):
-        raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        draft = require(conn, name)
-        row = cycles.open_cycle(conn, draft.id) or cycles.last_graded(conn, draft.id)
+    name, _ = _parse_ref(name)
+    if not store.exists():
+        raise _unknown(name)
+    with store.unit_of_work(write=False) as uow:
+        draft = draft_row(uow, name)
+        row = uow.cycles.open_for(draft.id) or uow.cycles.last_graded(draft.id)
         if row is None:
             raise _no_cycle(name)
-        return status_of_row(conn, row, day)
+        return status_of_row(uow, row, day)
 
 
-def team_status(home: Path | None, today: date | None = None) -> list[CycleStatus]:
+def team_status(store: Store, today: date | None = None) -> list[CycleStatus]:
     """Every live draft with an open cycle, by name (one query per table)."""
     day = today or date.today()
-    if not db_path(home).exists():
+    if not store.exists():
         return []
-    with open_db(home) as conn, transaction(conn, write=False):
-        rows = cycles.all_open(conn)
-        found = cycles.open_checkins(conn)
+    with store.unit_of_work(write=False) as uow:
+        rows = uow.cycles.all_open()
+        found = uow.cycles.open_checkins()
     return [build_status(info_of(r), plan_of(r), found.get(r.id, ()), day) for r in rows]
 
 
 def grade(
-    home: Path | None,
+    store: Store,
     name: str,
     finals: Sequence[tuple[str, str]] = (),
     *,
     author: str | None = None,
     today: date | None = None,
-) -> tuple[CycleStatus, bool]:
+    now: datetime | None = None,
+    early: bool = False,
+) -> GradeOutcome:
     """Close the draft's open cycle; ``finals`` are ``(KR, VALUE)`` check-ins recorded first
-    (dated the cycle's last day, or today if earlier). Returns ``(status, newly graded)``:
-    a cycle graded before is shown as it was when nothing new is asked."""
-    from assistant.services.drafts.names import (
-        default_author,
-        parse_ref,
-        require,
-        store_exists,
-        unknown,
-    )
-    from assistant.store.repo import timestamp
-
+    (dated the cycle's last day, or today if earlier). Before the cycle's last day this
+    raises ``EarlyGrade`` unless ``early``. A cycle graded before is shown as it was when
+    nothing new is asked (``newly`` False)."""
     day = today or date.today()
-    name, _ = parse_ref(name)
-    if not store_exists(home):
-        raise unknown(name)
-    with open_db(home) as conn, transaction(conn):
-        draft = require(conn, name)
-        row = cycles.open_cycle(conn, draft.id)
+    name, _ = _parse_ref(name)
+    if not store.exists():
+        raise _unknown(name)
+    with store.unit_of_work() as uow:
+        draft = draft_row(uow, name)
+        row = uow.cycles.open_for(draft.id)
         if row is None:
-            graded = cycles.last_graded(conn, draft.id)
+            graded = uow.cycles.last_graded(draft.id)
             if graded is None:
                 raise _no_cycle(name)
             if finals:
                 raise UsageError(
                     f"{graded.label} of '{name}' is already graded (closed); its grades are final"
                 )
-            return status_of_row(conn, graded, day), False
+            return GradeOutcome(status_of_row(uow, graded, day), newly=False)
         plan, info = plan_of(row), info_of(row)
         on = max(info.start, min(day, info.end))
         inputs = [CheckinInput(kr, value, on=on) for kr, value in finals]
         new = [_checkin_of(item, plan, info, max(day, on), "final") for item in inputs]
-        stamp = timestamp()
-        who = author or default_author()
-        for item, record in zip(inputs, new, strict=True):
-            cycles.insert_checkin(
-                conn, row.id, record, raw=item.value.strip(), author=who, created_at=stamp
-            )
-        current = build_status(info, plan, cycles.checkins(conn, row.id), day)
+        if day < info.end and not early:
+            raise EarlyGrade(name, info.label, info.end)
+        stamp = _stamp(now)
+        who = _who(author)
+        _record(uow, row, inputs, new, author=who, stamp=stamp)
+        current = build_status(info, plan, uow.cycles.checkins(row.id), day)
         grades = grade_krs(current)
         closed = CycleInfo(
             info.id, info.draft, info.label, info.start, info.end, info.version, "graded",
             info.launched_at, stamp,
         )  # fmt: skip
-        result = build_status(closed, plan, cycles.checkins(conn, row.id), day, grades)
-        cycles.insert_grades(conn, row.id, grades, result.grade, graded_by=who, graded_at=stamp)
-        return result, True
+        result = build_status(closed, plan, uow.cycles.checkins(row.id), day, grades)
+        uow.cycles.add_grades(row.id, grades, result.grade, graded_by=who, graded_at=stamp)
+        return GradeOutcome(result, newly=True)
 
 
 def parse_finals(pairs: Sequence[str]) -> list[tuple[str, str]]:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from assistant.errors import UsageError
 from assistant.model import OKRSet, Report
 
-if TYPE_CHECKING:  # a type only: `okr critique FILE` never needs the cycle modules
+if TYPE_CHECKING:  # types only: `okr critique FILE` never needs the cycle modules
     from assistant.domain.lessons import Lesson
+    from assistant.store.store import Store
 
 FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
 
@@ -28,7 +29,7 @@ def _is_file(target: str) -> bool:
 
 
 def read_targets(
-    home: Path | None, targets: Sequence[str], format_in: str | None = None
+    store: Store, targets: Sequence[str], format_in: str | None = None
 ) -> tuple[list[OKRSet], list[str | None]]:
     """The sets to critique and, per set, the draft it came from (None for a file)."""
     from assistant.io import read_path
@@ -43,12 +44,11 @@ def read_targets(
             continue
         # Only a stored draft needs the drafts store: files stay on the fast path.
         from assistant.services.drafts import get_version, parse_ref
-        from assistant.services.drafts.names import store_exists
 
         name, number = parse_ref(target)
-        if not store_exists(home):
+        if not store.exists():
             raise UsageError(f"{target}: no such file or stored draft (see `okr drafts`)")
-        version = get_version(home, name, number)
+        version = get_version(store, name, number)
         okr_set = version.okr_set.model_copy(deep=True)
         okr_set.source = f"{name}@{version.number}"
         sets.append(okr_set)
@@ -61,7 +61,7 @@ def grounding_lines(lessons: Sequence[Lesson]) -> tuple[str, ...]:
     return tuple(f"{x.code}: {x.message}" for x in lessons)
 
 
-def lesson_texts(home: Path | None, drafts: Sequence[str | None]) -> list[tuple[str, ...]]:
+def lesson_texts(store: Store, drafts: Sequence[str | None]) -> list[tuple[str, ...]]:
     """Per set, the lessons of its draft's last graded cycle as ``CODE: message`` lines
     (the LLM prompt's grounding); empty for a file or a draft with no graded cycle."""
     if not any(drafts):
@@ -72,13 +72,13 @@ def lesson_texts(home: Path | None, drafts: Sequence[str | None]) -> list[tuple[
     out: list[tuple[str, ...]] = []
     for draft in drafts:
         if draft and draft not in known:
-            known[draft] = grounding_lines(lessons_for(home, draft))
+            known[draft] = grounding_lines(lessons_for(store, draft))
         out.append(known[draft] if draft else ())
     return out
 
 
 def with_lessons(
-    home: Path | None, report: Report, sets: Sequence[OKRSet], drafts: Sequence[str | None]
+    store: Store, report: Report, sets: Sequence[OKRSet], drafts: Sequence[str | None]
 ) -> Report:
     """The report with each stored draft's ``LESSON-…`` findings appended."""
     if not any(drafts):
@@ -89,7 +89,7 @@ def with_lessons(
     critiques = []
     for critique, okr_set, draft in zip(report.sets, sets, drafts, strict=False):
         if draft:
-            extra = lesson_findings_for(home, draft, okr_set, critique.findings)
+            extra = lesson_findings_for(store, draft, okr_set, critique.findings)
             if extra:
                 critique = critique.model_copy(update={"findings": [*critique.findings, *extra]})
         critiques.append(critique)

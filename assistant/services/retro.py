@@ -8,26 +8,22 @@ let ``okr critique DRAFT`` and the TUI coach the next draft of the same name wit
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
-from assistant.config import Settings
 from assistant.domain.cycle_status import CycleStatus
 from assistant.domain.lessons import Lesson, Retro, RetroNotes, compute_lessons, lesson_findings
 from assistant.errors import EngineError, UsageError, one_line
 from assistant.model import Finding, OKRSet
-from assistant.services.cycle import status_of_row
-from assistant.services.drafts.names import (
-    default_author,
-    parse_ref,
-    require,
-    store_exists,
-    unknown,
-)
-from assistant.store import cycles, repo
-from assistant.store.db import open_db, transaction
+from assistant.services.cycle import draft_row, status_of_row
+from assistant.services.drafts.names import default_author, parse_ref, unknown
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.llm.cache import LLMCache
+    from assistant.store.cycles import CycleRow
+    from assistant.store.store import Store, UnitOfWork
 
 # The three questions, asked in this order on a terminal and in the TUI.
 QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -45,11 +41,11 @@ class SummaryFailed(EngineError):
         super().__init__(f"the retro was saved without a summary: {reason}")
 
 
-def _graded_row(conn: sqlite3.Connection, name: str) -> cycles.CycleRow:
-    draft = require(conn, name)
-    row = cycles.last_graded(conn, draft.id)
+def _graded_row(uow: UnitOfWork, name: str) -> CycleRow:
+    draft = draft_row(uow, name)
+    row = uow.cycles.last_graded(draft.id)
     if row is None:
-        if cycles.open_cycle(conn, draft.id) is not None:
+        if uow.cycles.open_for(draft.id) is not None:
             raise UsageError(
                 f"the cycle of '{name}' is still open; grade it first with `okr grade {name}`"
             )
@@ -57,57 +53,64 @@ def _graded_row(conn: sqlite3.Connection, name: str) -> cycles.CycleRow:
     return row
 
 
-def _launch_findings(row: cycles.CycleRow) -> list[tuple[str, str]]:
+def _launch_findings(row: CycleRow) -> list[tuple[str, str]]:
     return [(str(code), str(target)) for code, target in json.loads(row.findings)]
 
 
-def _computed(
-    conn: sqlite3.Connection, row: cycles.CycleRow, today: date
-) -> tuple[CycleStatus, list[Lesson]]:
-    status = status_of_row(conn, row, today)
+def _computed(uow: UnitOfWork, row: CycleRow, today: date) -> tuple[CycleStatus, list[Lesson]]:
+    status = status_of_row(uow, row, today)
     return status, compute_lessons(status, _launch_findings(row))
 
 
-def retro(
-    home: Path | None,
+async def retro(
+    store: Store,
     name: str,
     notes: RetroNotes,
     *,
     engine: str = "rules",
     settings: Settings | None = None,
+    mode_cache: LLMCache | None = None,
+    client: Any | None = None,
     author: str | None = None,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> Retro:
     """Store a retrospective of the draft's last graded cycle and return it.
 
-    With ``engine="llm"`` a summary is asked for first; if the model gives none that
-    passes the guards the retro is stored without one and ``SummaryFailed`` carries it."""
+    With ``engine="llm"`` (``settings`` required; ``client``: an OpenAI-compatible async
+    client, else one is built from the settings) a summary is asked for first; if the
+    model gives none that passes the guards the retro is stored without one and
+    ``SummaryFailed`` carries it."""
+    from assistant.store.repo import timestamp
+
     day = today or date.today()
     name, _ = parse_ref(name)
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        row = _graded_row(conn, name)
-        status, lessons = _computed(conn, row, day)
+    with store.unit_of_work(write=False) as uow:
+        row = _graded_row(uow, name)
+        status, lessons = _computed(uow, row, day)
     summary: str | None = None
     failure: str | None = None
     if engine == "llm":
-        from assistant.config import load_settings
         from assistant.services.retro_llm import summarise
 
+        if settings is None:
+            raise ValueError("an LLM retro needs the settings")
         try:
-            summary = summarise(status, notes, lessons, settings or load_settings(home))
+            summary = await summarise(
+                status, notes, lessons, settings, mode_cache=mode_cache, client=client
+            )
         except UsageError:
             raise  # no key, no server: nothing is stored
         except EngineError as exc:
             failure = str(exc)
         except Exception as exc:  # the LLM engine's own item errors
             failure = one_line(exc)
-    stamp = repo.timestamp()
+    stamp = timestamp(now)
     who = author or default_author()
-    with open_db(home) as conn, transaction(conn):
-        cycles.insert_retro(
-            conn,
+    with store.unit_of_work() as uow:
+        uow.cycles.add_retro(
             row.id,
             went_well=notes.went_well,
             did_not=notes.did_not,
@@ -124,20 +127,20 @@ def retro(
     return result
 
 
-def show_retro(home: Path | None, name: str, today: date | None = None) -> Retro:
+def show_retro(store: Store, name: str, today: date | None = None) -> Retro:
     """The latest stored retrospective of the draft's last graded cycle."""
     name, _ = parse_ref(name)
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        row = _graded_row(conn, name)
-        stored = cycles.retros(conn, row.id)
+    with store.unit_of_work(write=False) as uow:
+        row = _graded_row(uow, name)
+        stored = uow.cycles.retros(row.id)
         if not stored:
             raise UsageError(
                 f"{row.label} of '{name}' has no retrospective yet; write one with "
                 f"`okr retro {name} --notes FILE`"
             )
-        status = status_of_row(conn, row, today or date.today())
+        status = status_of_row(uow, row, today or date.today())
     last = stored[-1]
     return Retro(
         status,
@@ -150,44 +153,43 @@ def show_retro(home: Path | None, name: str, today: date | None = None) -> Retro
     )
 
 
-def preview_lessons(home: Path | None, name: str, today: date | None = None) -> Retro:
+def preview_lessons(store: Store, name: str, today: date | None = None) -> Retro:
     """The lessons of the last graded cycle without storing anything (for the prompt)."""
     name, _ = parse_ref(name)
-    if not store_exists(home):
+    if not store.exists():
         raise unknown(name)
-    with open_db(home) as conn, transaction(conn, write=False):
-        row = _graded_row(conn, name)
-        status, lessons = _computed(conn, row, today or date.today())
+    with store.unit_of_work(write=False) as uow:
+        row = _graded_row(uow, name)
+        status, lessons = _computed(uow, row, today or date.today())
     return Retro(status, RetroNotes(), tuple(lessons))
 
 
-def lessons_for(home: Path | None, name: str) -> list[Lesson]:
+def lessons_for(store: Store, name: str, today: date | None = None) -> list[Lesson]:
     """The lessons of the draft's last graded cycle (the stored retro's, else computed);
     empty when there is none — a first cycle has nothing to learn from yet."""
     name, _ = parse_ref(name)
-    if not store_exists(home):
+    if not store.exists():
         return []
-    with open_db(home) as conn, transaction(conn, write=False):
-        draft = repo.find_draft(conn, name)
+    with store.unit_of_work(write=False) as uow:
+        draft = uow.drafts.find(name)
         if draft is None:
             return []
-        row = cycles.last_graded(conn, draft.id)
+        row = uow.cycles.last_graded(draft.id)
         if row is None:
             return []
-        stored = cycles.retros(conn, row.id)
+        stored = uow.cycles.retros(row.id)
         if stored:
             return [Lesson.from_json(item) for item in stored[-1].lessons]
-        return _computed(conn, row, date.today())[1]
+        return _computed(uow, row, today or date.today())[1]
 
 
 def lesson_findings_for(
-    home: Path | None, name: str, okr_set: OKRSet, findings: Sequence[Finding] = ()
+    store: Store,
+    name: str,
+    okr_set: OKRSet,
+    findings: Sequence[Finding] = (),
+    today: date | None = None,
 ) -> list[Finding]:
     """``LESSON-…`` findings for a draft (``okr critique DRAFT``, the TUI critique)."""
-    lessons = lessons_for(home, name)
+    lessons = lessons_for(store, name, today)
     return lesson_findings(okr_set, lessons, findings) if lessons else []
-
-
-def lessons_grounding(lessons: Sequence[Lesson]) -> str:
-    """The lessons as lines for an LLM prompt ("what last cycle showed")."""
-    return "\n".join(f"- {lesson.code}: {lesson.message}" for lesson in lessons)

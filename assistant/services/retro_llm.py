@@ -3,15 +3,15 @@ uses no number that is not in the grades, the lessons or the notes.
 
 One request (``prompts/retro_summary.md``) through the OpenAI-compatible client of
 ``assistant.llm.client``; an answer that breaks a guard is re-asked with the reason,
-and after ``max_asks`` the retro is stored without a summary (``EngineError``).
+and after ``max_asks`` the retro is stored without a summary (``EngineError``). Async,
+one body: the retro use case awaits it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,9 @@ from assistant.domain.cycle import format_value
 from assistant.domain.cycle_status import CycleStatus
 from assistant.domain.lessons import Lesson, RetroNotes
 from assistant.errors import EngineError, UsageError, one_line
+
+if TYPE_CHECKING:
+    from assistant.llm.cache import LLMCache
 
 _NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
 
@@ -85,19 +88,25 @@ def check_summary(answer: RetroSummary, notes: RetroNotes, allowed_text: str) ->
     return None
 
 
-async def _ask(settings: Settings, messages: list[dict], notes: RetroNotes, allowed: str) -> str:
-    from assistant.llm.cache import LLMCache
+async def _ask(
+    settings: Settings,
+    messages: list[dict],
+    notes: RetroNotes,
+    allowed: str,
+    mode_cache: LLMCache | None,
+    client: Any | None,
+) -> str:
     from assistant.llm.client import ask_structured, build_client, token_param
     from assistant.llm.modes import ModeProbe
-    from assistant.paths import data_home
 
-    client = build_client(settings)
+    own_client = client is None
+    llm: Any = build_client(settings) if client is None else client
     # start from the mode that worked for critique or review on this endpoint
-    probe = ModeProbe(settings, settings.llm.model, LLMCache(data_home()))
+    probe = ModeProbe(settings, settings.llm.model, mode_cache)
 
     async def send(mode: str, known: bool) -> tuple[RetroSummary, Any]:
         return await ask_structured(
-            client,
+            llm,
             settings.llm.model,
             messages,
             RetroSummary,
@@ -113,21 +122,30 @@ async def _ask(settings: Settings, messages: list[dict], notes: RetroNotes, allo
         answer, _ = await probe.ask(send)
     finally:
         probe.close()
-        await client.close()
+        if own_client:
+            await llm.close()
     return " ".join(answer.summary.split())
 
 
-def summarise(
-    status: CycleStatus, notes: RetroNotes, lessons: Sequence[Lesson], settings: Settings
+async def summarise(
+    status: CycleStatus,
+    notes: RetroNotes,
+    lessons: Sequence[Lesson],
+    settings: Settings,
+    *,
+    mode_cache: LLMCache | None = None,
+    client: Any | None = None,
 ) -> str:
-    """A guarded summary of the retro; ``EngineError`` with one line when none passes."""
+    """A guarded summary of the retro; ``EngineError`` with one line when none passes.
+    ``mode_cache`` remembers which response mode the endpoint takes; ``client`` is an
+    OpenAI-compatible async client (None: one is built from the settings and closed)."""
     from assistant.llm.prompts import prompt_messages
 
     values = grounding(status, notes, lessons)
     messages = prompt_messages("retro_summary", **values)
     allowed = "\n".join(values.values())
     try:
-        return asyncio.run(_ask(settings, messages, notes, allowed))
+        return await _ask(settings, messages, notes, allowed, mode_cache, client)
     except (EngineError, UsageError):
         raise
     except Exception as exc:

@@ -119,10 +119,11 @@ def insert_checkin(
     raw: str,
     author: str,
     created_at: str,
+    provenance: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO checkins (cycle_id, kr, on_date, value, raw, confidence, note, source,"
-        " author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " author, created_at, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             cycle_id,
             checkin.kr,
@@ -134,6 +135,7 @@ def insert_checkin(
             checkin.source,
             author,
             created_at,
+            provenance,
         ),
     )
     return int(cursor.lastrowid or 0)

@@ -124,6 +124,13 @@ ALTER TABLE versions ADD COLUMN source_text TEXT;
 ALTER TABLE versions ADD COLUMN source_format TEXT;
 """
 
+# Where a check-in's value came from when ``okr sync`` read it from a source (SPEC §9):
+# the source as written (``${VAR}`` unexpanded), e.g. ``metrics.csv column activation:
+# last of 12 rows``; NULL for typed check-ins. Its kind is in ``source`` (``sync:csv``).
+_CHECKIN_PROVENANCE = """
+ALTER TABLE checkins ADD COLUMN provenance TEXT;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("0001_drafts_and_versions", _DRAFTS_AND_VERSIONS),
     Migration("0002_soft_delete", _SOFT_DELETE),
@@ -134,6 +141,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0007_version_hash_v2", _HASH_VERSION),
     Migration("0008_version_source_text", _SOURCE_TEXT),
     Migration("0009_llm_log", _llm_log.LLM_LOG_MIGRATION),
+    Migration("0010_checkin_source", _CHECKIN_PROVENANCE),
 ]
 
 _BOOKKEEPING = """

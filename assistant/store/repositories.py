@@ -187,11 +187,20 @@ class CycleRepository:
         return cycles.all_open(self.conn)
 
     def add_checkin(
-        self, cycle_id: int, checkin: Checkin, *, raw: str, author: str, created_at: str
+        self,
+        cycle_id: int,
+        checkin: Checkin,
+        *,
+        raw: str,
+        author: str,
+        created_at: str,
+        provenance: str | None = None,
     ) -> int:
+        """``provenance``: where ``okr sync`` read the value (None for typed check-ins)."""
         return cycles.insert_checkin(
-            self.conn, cycle_id, checkin, raw=raw, author=author, created_at=created_at
-        )
+            self.conn, cycle_id, checkin, raw=raw, author=author, created_at=created_at,
+            provenance=provenance,
+        )  # fmt: skip
 
     def checkins(self, cycle_id: int) -> list[Checkin]:
         return cycles.checkins(self.conn, cycle_id)

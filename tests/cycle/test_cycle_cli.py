@@ -102,7 +102,9 @@ def test_a_full_cycle(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     bad.write_text("kr,value\nO2.KR1,700ms\nO2.KR1,5%\n", encoding="utf-8")
     refused = run("checkin", NAME, "--from", str(bad))
     assert refused.exit_code == 2
-    assert refused.stderr.strip() == f"{bad}:3: O2.KR1: '5%' is in '%' but the KR is in 'ms'"
+    assert refused.stderr.strip() == (
+        f"{bad}:3: O2.KR1: '5%' is in '%' but the KR is in 'ms' (e.g. 300 ms)"
+    )
     assert run("checkin", NAME, "--from", str(csv)).exit_code == 0
 
     # KR by KR on a terminal: Enter keeps a value; only what changed is recorded.
@@ -231,6 +233,7 @@ def test_purging_a_long_deleted_draft_takes_its_cycles(home: Path, tmp_path: Pat
     from datetime import UTC, datetime, timedelta
 
     from assistant.services import drafts
+    from assistant.store.store import Store
 
     assert run("launch", NAME).exit_code == 0
     assert run("checkin", NAME, "O1.KR1", "41%", "--date", "2024-02-10").exit_code == 0
@@ -239,12 +242,15 @@ def test_purging_a_long_deleted_draft_takes_its_cycles(home: Path, tmp_path: Pat
     notes.write_text("went_well: ok\n", encoding="utf-8")
     assert run("retro", NAME, "--notes", str(notes)).exit_code == 0
     assert run("delete", NAME, "--yes").exit_code == 0
-    assert drafts.purge(home) == []  # deleted today: kept, cycles and all
+    store = Store.in_home(home)
+    assert drafts.purge(store) == []  # deleted today: kept, cycles and all
+    store.close()
     long_ago = (datetime.now(UTC) - timedelta(days=31)).isoformat()
     with sqlite3.connect(home / "okr.db") as conn:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("UPDATE drafts SET deleted_at = ?", (long_ago,))
-    assert drafts.purge(home) == [NAME]
+    assert drafts.purge(store) == [NAME]
+    store.close()
     with sqlite3.connect(home / "okr.db") as conn:
         for table in ("cycles", "checkins", "kr_grades", "cycle_grades", "retros"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0

@@ -120,7 +120,8 @@ def test_done_and_fraction_krs() -> None:
     assert progress(t, 0.4) == pytest.approx(0.4)
     with pytest.raises(ValueProblem, match="fraction 0–1"):
         read_value(t, "3")
-    assert _track("Hire 3 engineers").mode == "fraction"  # no baseline: SPEC §7
+    hires = _track("Hire 3 engineers")  # a count of new things starts at 0 (SPEC §4)
+    assert (hires.mode, hires.baseline, hires.target) == ("metric", 0, 3)
 
 
 def test_unit_mismatch_and_non_numbers_are_clear_errors() -> None:

@@ -83,7 +83,8 @@ def test_lessons_become_findings_on_the_next_draft_where_they_apply() -> None:
     found = lesson_findings(nxt, lessons, own)
     by = {(f.code, f.target) for f in found}
     assert ("LESSON-SANDBAGGING", "O1.KR1") in by and ("LESSON-SANDBAGGING", "O2.KR2") in by
-    assert ("LESSON-NO-BASELINE", "O4.KR1") in by  # "Hire 3 engineers" has no baseline
+    assert ("LESSON-NO-BASELINE", "O4.KR2") in by  # "Make support kinder" has no number
+    assert ("LESSON-NO-BASELINE", "O4.KR1") not in by  # "Hire 3 engineers" starts at 0
     assert ("LESSON-MISSED-COMMITMENT", "O3.KR2") in by
     assert ("LESSON-NEVER-UPDATED", "O3.KR2") in by  # same KR as the one never checked in
     assert ("LESSON-FINDING-PREDICTED", "O3.KR1") in by  # KR-VAGUE again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -10,11 +11,12 @@ from typing import Any
 import pytest
 from llm.fake_server import FakeOpenAI, first_user_text
 
+from assistant.app import App, bootstrap
 from assistant.config import Settings
 from assistant.domain.cycle_status import CheckinInput
 from assistant.domain.lessons import RetroNotes
 from assistant.io import read_text
-from assistant.services import cycle, drafts, retro
+from assistant.services import retro
 from assistant.services.retro_llm import RetroSummary, check_summary
 
 PLAN = """name: Growth
@@ -29,11 +31,17 @@ objectives:
 NOTES = RetroNotes(("Weekly check-ins kept us honest",), ("The guide slipped twice",), ())
 
 
-def _graded(home: Path) -> None:
-    drafts.save(home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="t")
-    cycle.launch(home, "Growth")
-    cycle.checkin(home, "Growth", [CheckinInput("O1.KR1", "41%", 6, on=date(2024, 2, 1))])
-    cycle.grade(home, "Growth")
+def _graded(home: Path, settings: Settings) -> App:
+    app = bootstrap(home, settings)
+
+    async def steps() -> None:
+        await app.save("Growth", read_text(PLAN, "g.yaml")[0], "first", author="t")
+        await app.launch("Growth")
+        await app.checkin("Growth", [CheckinInput("O1.KR1", "41%", 6, on=date(2024, 2, 1))])
+        await app.grade("Growth")
+
+    asyncio.run(steps())
+    return app
 
 
 def _settings(server: FakeOpenAI) -> Settings:
@@ -59,7 +67,6 @@ def test_the_guards() -> None:
 
 def test_a_grounded_summary_is_stored(okr_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy")
-    _graded(okr_home)
     seen: list[str] = []
 
     def answer(body: dict[str, Any]) -> dict[str, Any]:
@@ -68,25 +75,29 @@ def test_a_grounded_summary_is_stored(okr_home: Path, monkeypatch: pytest.Monkey
                 "quotes": ["The guide slipped twice"]}  # fmt: skip
 
     with FakeOpenAI(answer=answer) as server:
-        stored = retro.retro(okr_home, "Growth", NOTES, engine="llm", settings=_settings(server))
+        app = _graded(okr_home, _settings(server))
+        stored = asyncio.run(app.retro("Growth", NOTES, engine="llm"))
     assert stored.summary and "guide slipped twice" in stored.summary
     assert "LESSON-MISSED-COMMITMENT" in seen[0] or "committed" in seen[0]
     assert "Weekly check-ins kept us honest" in seen[0]
-    assert retro.show_retro(okr_home, "Growth").summary == stored.summary
+    assert asyncio.run(app.show_retro("Growth")).summary == stored.summary
+    app.close()
 
 
 def test_a_summary_that_invents_numbers_is_refused(
     okr_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy")
-    _graded(okr_home)
 
     def answer(body: dict[str, Any]) -> str:
         return json.dumps({"summary": "Activation will hit 73% next quarter.",
                            "quotes": ["The guide slipped twice"]})  # fmt: skip
 
-    with FakeOpenAI(answer=answer) as server, pytest.raises(retro.SummaryFailed) as caught:
-        retro.retro(okr_home, "Growth", NOTES, engine="llm", settings=_settings(server))
+    with FakeOpenAI(answer=answer) as server:
+        app = _graded(okr_home, _settings(server))
+        with pytest.raises(retro.SummaryFailed) as caught:
+            asyncio.run(app.retro("Growth", NOTES, engine="llm"))
     assert caught.value.exit_code == 3 and "73" in str(caught.value)
-    kept = retro.show_retro(okr_home, "Growth")
+    kept = asyncio.run(app.show_retro("Growth"))
     assert kept.summary is None and kept.notes == NOTES  # stored without a summary
+    app.close()
