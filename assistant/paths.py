@@ -6,22 +6,28 @@ import os
 import tempfile
 from pathlib import Path
 
+APP_NAME = "okr-coach"
+
 
 def data_home() -> Path:
-    """``$OKR_HOME`` if set, else ``$XDG_DATA_HOME/okr-coach`` (``~/.local/share/okr-coach``)."""
+    """``$OKR_HOME`` if set, else the platform's user data dir (platformdirs:
+    ``~/.local/share/okr-coach`` on Linux, honouring ``$XDG_DATA_HOME``)."""
     explicit = os.environ.get("OKR_HOME")
     if explicit:
         return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg).expanduser() / "okr-coach"
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
 
 
 def config_path(home: Path | None = None) -> Path:
-    """``$OKR_HOME/config.toml`` when OKR_HOME is set, else the XDG config dir."""
+    """``config.toml`` in ``home`` or ``$OKR_HOME`` when given, else in the platform's
+    user config dir (``~/.config/okr-coach`` on Linux, honouring ``$XDG_CONFIG_HOME``)."""
     if home is not None or os.environ.get("OKR_HOME"):
         return (home or data_home()) / "config.toml"
-    xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(xdg).expanduser() / "okr-coach" / "config.toml"
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def ensure_home(home: Path | None = None) -> Path:

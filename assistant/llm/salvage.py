@@ -4,44 +4,49 @@ Small models under a grammar often repeat list items until the token limit: the 
 stops mid-item, but the items before it are whole. Closing the JSON after the last
 complete list item keeps them (the guards still check every one) instead of paying for
 another long answer on a CPU.
+
+pydantic_core's partial parser does the parsing: its ``allow_partial`` result gives the
+shape of the containers still open at a cut, and a strict parse of the cut closed with
+exactly those brackets proves the cut was after a whole list item (not inside a string,
+not after an object's value, not after a half-written number).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
-_CLOSE = {"[": "]", "{": "}"}
-MAX_TRIES = 8
+from pydantic_core import from_json
+
+MAX_TRIES = 16  # closing brackets tried, last first: a few items back is plenty
 
 
 def complete_prefix(text: str) -> Any | None:
     """The parsed JSON of ``text`` cut after its last complete list item and closed, or
     None when no list item was completed (nothing worth keeping)."""
-    cuts: list[tuple[int, str]] = []  # (end of a complete list item, brackets to close)
-    stack: list[str] = []
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "[{":
-            stack.append(ch)
-        elif ch in "]}":
-            if not stack or _CLOSE[stack.pop()] != ch:
-                return None  # not the JSON we sent a schema for
-            if stack and stack[-1] == "[":
-                cuts.append((i + 1, "".join(_CLOSE[b] for b in reversed(stack))))
-    for end, closing in reversed(cuts[-MAX_TRIES:]):
+    ends = [i + 1 for i, ch in enumerate(text) if ch in "]}"]
+    for end in reversed(ends[-MAX_TRIES:]):
+        head = text[:end] + "]"  # closes the list the item sits in, if it sits in one
         try:
-            return json.loads(text[:end] + closing)
+            shape = from_json(head, allow_partial=True)
         except ValueError:
             continue
+        for closing in _closings(shape):
+            try:
+                return from_json(head + closing)
+            except ValueError:
+                continue
     return None
+
+
+def _closings(value: Any) -> Iterator[str]:
+    """Bracket sequences closing the first 0, 1, 2… containers along the last-written
+    path of ``value``: one of them matches the brackets a cut text leaves open."""
+    closing = ""
+    yield closing
+    while isinstance(value, dict | list):
+        closing = ("}" if isinstance(value, dict) else "]") + closing
+        yield closing
+        if not value:
+            return
+        value = value[next(reversed(value))] if isinstance(value, dict) else value[-1]

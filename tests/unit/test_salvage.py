@@ -33,3 +33,13 @@ def test_every_prefix_of_a_real_answer_keeps_a_prefix_of_its_items() -> None:
             assert kept["findings"] == full[: len(kept["findings"])]
             kept_counts.add(len(kept["findings"]))
     assert kept_counts == {1, 2, 3, 4}
+
+
+def test_only_a_cut_after_a_list_item_counts() -> None:
+    # "ids" closed inside an item that was still being written: that item is dropped
+    assert complete_prefix('{"p": [{"ids": [1]}, {"ids": [1, 2], "x": [3') == {"p": [{"ids": [1]}]}
+    # a number at the cut may be missing digits: its item is not kept
+    assert complete_prefix('{"f": [{"t": 1}, {"t": 12') == {"f": [{"t": 1}]}
+    # a bracket in a key is no cut either
+    assert complete_prefix('{"f": [{"t": 1}, {"a]') == {"f": [{"t": 1}]}
+    assert complete_prefix('[{"t": 1}, [2], {"t') == [{"t": 1}, [2]]
