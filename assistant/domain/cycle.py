@@ -8,8 +8,6 @@ terminal. Values are read like key-result text (``assistant.measure``), so ``41%
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:  # ``okr status`` reads frozen plans: no pydantic model, no measure regexes
-    from assistant.measure import Quantity
     from assistant.model import KeyResult, OKRSet, OKRType
 
 Mode = Literal["metric", "fraction"]
@@ -55,13 +52,6 @@ class ValueProblem(UsageError):
 
 # --- dates ----------------------------------------------------------------------------------
 
-_LABEL_RE = re.compile(
-    r"^\s*(?:(?P<y1>\d{4})\s*[-\s]?\s*(?P<p1>[QqHh])(?P<n1>\d)"
-    r"|(?P<p2>[QqHh])(?P<n2>\d)\s*[-\s]\s*(?P<y2>\d{4})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})"
-    r"|(?P<y4>\d{4}))\s*$"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class CycleDates:
@@ -76,32 +66,18 @@ def cycle_dates(label: str) -> CycleDates:
     ``Q1 2026`` and lower case are accepted and normalised to ``2026-Q1``. Anything
     else raises ``UsageError`` (give ``--start`` and ``--end`` for custom cycles).
     """
-    m = _LABEL_RE.match(label)
-    if not m:
+    from assistant.measure.periods import LabelProblem, cycle_span
+
+    try:
+        span = cycle_span(label)
+    except LabelProblem as exc:
+        raise UsageError(str(exc)) from None
+    if span is None:
         raise UsageError(
             f"cycle '{label}' is not YYYY-Qn, YYYY-Hn, YYYY or YYYY-MM; "
             "give --start and --end for another cycle"
         )
-    year = int(m.group("y1") or m.group("y2") or m.group("y3") or m.group("y4"))
-    period = (m.group("p1") or m.group("p2") or "").upper()
-    number = int(m.group("n1") or m.group("n2") or 0)
-    if period == "Q":
-        if not 1 <= number <= 4:
-            raise UsageError(f"cycle '{label}': a quarter is Q1–Q4")
-        first, last, norm = 3 * number - 2, 3 * number, f"{year}-Q{number}"
-    elif period == "H":
-        if number not in (1, 2):
-            raise UsageError(f"cycle '{label}': a half is H1 or H2")
-        first, last, norm = 6 * number - 5, 6 * number, f"{year}-H{number}"
-    elif m.group("m3"):
-        month = int(m.group("m3"))
-        if not 1 <= month <= 12:
-            raise UsageError(f"cycle '{label}': a month is 01–12")
-        first, last, norm = month, month, f"{year}-{month:02d}"
-    else:
-        first, last, norm = 1, 12, str(year)
-    end_day = calendar.monthrange(year, last)[1]
-    return CycleDates(norm, date(year, first, 1), date(year, last, end_day))
+    return CycleDates(*span)
 
 
 def resolve_dates(
@@ -148,59 +124,20 @@ def expected(start: date, end: date, on: date) -> float:
 
 # --- what launch freezes ----------------------------------------------------------------------
 
-_TIME_UNITS: dict[str, tuple[str, float]] = {}
-for _names, _canon, _factor in (
-    (("ms", "millisecond", "milliseconds"), "ms", 0.001),
-    (("s", "sec", "secs", "second", "seconds"), "s", 1.0),
-    (("min", "mins", "minute", "minutes"), "min", 60.0),
-    (("h", "hr", "hrs", "hour", "hours"), "h", 3600.0),
-    (("d", "day", "days"), "days", 86400.0),
-    (("wk", "wks", "week", "weeks"), "weeks", 604800.0),
-):
-    for _name in _names:
-        _TIME_UNITS[_name] = (_canon, _factor)
-_OTHER_UNITS = {
-    "month": "months",
-    "months": "months",
-    "mo": "months",
-    "mos": "months",
-    "year": "years",
-    "years": "years",
-    "yr": "years",
-    "yrs": "years",
-    "quarter": "quarters",
-    "quarters": "quarters",
-    "percent": "%",
-    "pp": "%",
-    "pts": "points",
-    "pt": "points",
-    "point": "points",
-    "points": "points",
-}
-
 
 def canonical_unit(unit: str | None) -> str:
     """One spelling per unit: ``day``/``days``/``d`` → ``days``, ``percent`` → ``%``."""
-    u = (unit or "").strip()
-    low = u.lower()
-    if low in _TIME_UNITS:
-        return _TIME_UNITS[low][0]
-    return _OTHER_UNITS.get(low, u)
+    from assistant.measure.units import canonical
 
-
-def _convert(value: float, unit: str, to: str) -> float | None:
-    """``value`` in ``unit`` expressed in ``to``; None when they do not convert."""
-    if unit == to:
-        return value
-    a, b = _TIME_UNITS.get(unit), _TIME_UNITS.get(to)
-    if a and b:
-        return value * a[1] / b[1]
-    return None
+    return canonical(unit)
 
 
 @dataclass(frozen=True, slots=True)
 class Track:
-    """How one KR is measured for a whole cycle (frozen at launch)."""
+    """How one KR is measured for a whole cycle (frozen at launch): the KR's reading
+    (``measure.reading``) as it was when the cycle started. ``direction`` is the
+    reading's: ``increase``/``decrease`` from ``baseline`` to ``target``, a guardrail
+    ``hold-at-least``/``hold-at-most`` with ``target`` as its threshold, or ``done``."""
 
     id: str
     objective: str
@@ -210,6 +147,11 @@ class Track:
     baseline: float | None = None
     target: float | None = None
     unit: str = ""
+    direction: str = "done"
+
+    @property
+    def guardrail(self) -> bool:
+        return self.direction in ("hold-at-least", "hold-at-most")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -221,20 +163,40 @@ class Track:
             "baseline": self.baseline,
             "target": self.target,
             "unit": self.unit,
+            "direction": self.direction,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Track:
+        mode = data["mode"]
+        baseline, target = data.get("baseline"), data.get("target")
+        direction = data.get("direction") or _stored_direction(
+            str(data["text"]), mode, baseline, target
+        )
         return cls(
             id=str(data["id"]),
             objective=str(data["objective"]),
             text=str(data["text"]),
             type=data.get("type"),
-            mode=data["mode"],
-            baseline=data.get("baseline"),
-            target=data.get("target"),
+            mode=mode,
+            baseline=baseline,
+            target=target,
             unit=str(data.get("unit") or ""),
+            direction=direction,
         )
+
+
+def _stored_direction(text: str, mode: str, baseline: float | None, target: float | None) -> str:
+    """The direction of a track frozen before tracks kept one: from its numbers, or a
+    guardrail when its text reads as one with the same threshold."""
+    if mode != "metric" or baseline is None or target is None:
+        return "done"
+    from assistant.measure.reading import read_kr
+
+    reading = read_kr(text)
+    if reading.guardrail and reading.target == target:
+        return reading.direction
+    return "decrease" if target < baseline else "increase"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,44 +238,31 @@ class Plan:
         )
 
 
-def _baseline_target(text: str) -> tuple[Quantity | None, Quantity | None]:
-    from assistant.measure import extract
-
-    m = extract(text)
-    return m.baseline, m.target
-
-
 def track_for(
     kr_id: str, objective_id: str, kr: KeyResult, objective_type: OKRType | None = None
 ) -> Track:
-    """A KR's track: structured ``baseline``/``target``/``unit`` first, the text otherwise.
+    """A KR's track, from its one reading (``measure.reading``: structured fields first,
+    the text otherwise). ``Double X from 1,000`` reads as 1,000 → 2,000; a count of new
+    things starts at 0; a guardrail keeps its threshold. When the reading has no baseline
+    and target that can both be used (or they are equal, in different units, or the words
+    contradict the numbers) the KR is tracked as a fraction 0–1 / done."""
+    from assistant.measure.reading import read
 
-    ``Double X from 1,000`` reads as 1,000 → 2,000. When the baseline and target
-    cannot both be read (or are equal, or in different units) the KR is tracked as a
-    fraction 0–1 / done.
-    """
-    text = kr.text
+    reading = read(kr)
     kr_type = kr.type or objective_type
-    base_q, target_q = _baseline_target(text)
-    baseline = kr.baseline if kr.baseline is not None else (base_q.value if base_q else None)
-    target: float | None = kr.target
-    used = [base_q] if kr.baseline is None and base_q is not None else []
-    if target is None and target_q is not None and target_q is not base_q:
-        if target_q.kind == "multiplier" and base_q is not None and base_q.kind != "multiplier":
-            target = base_q.value * target_q.value
-            used = [base_q]
-        else:
-            target = target_q.value
-            used.append(target_q)
-    unit = canonical_unit(kr.unit) if kr.unit else ""
-    if not unit:
-        units = {canonical_unit(q.unit) for q in used}
-        if len(units - {""}) > 1:
-            return Track(kr_id, objective_id, text, kr_type, "fraction")  # 10% → $5k: no scale
-        unit = (units - {""}).pop() if units - {""} else ""
-    if baseline is None or target is None or baseline == target:
-        return Track(kr_id, objective_id, text, kr_type, "fraction")
-    return Track(kr_id, objective_id, text, kr_type, "metric", float(baseline), float(target), unit)
+    if not reading.tracked:
+        return Track(kr_id, objective_id, kr.text, kr_type, "fraction")
+    return Track(
+        kr_id,
+        objective_id,
+        kr.text,
+        kr_type,
+        "metric",
+        reading.baseline,
+        reading.target,
+        reading.unit,
+        reading.direction,
+    )
 
 
 def plan_for(okr_set: OKRSet) -> Plan:
@@ -330,33 +279,17 @@ def plan_for(okr_set: OKRSet) -> Plan:
 
 # --- values and progress ----------------------------------------------------------------------
 
-_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
 _DONE = {"done", "yes", "y", "complete", "completed", "achieved", "✓", "true"}
 _NOT_DONE = {"not done", "no", "n", "todo", "to do", "not started", "false", "undone"}
 
 
-def _number(text: str) -> tuple[float, str] | None:
-    """``(value, canonical unit)`` of a value as typed, or None when no number is in it."""
-    raw = text.strip()
-    negative = raw[:1] in ("-", "−")
-    body = raw[1:].strip() if negative else raw
-    sign = -1.0 if negative else 1.0
-    if body and _PLAIN_NUMBER.match(body) and any(ch.isdigit() for ch in body):
-        return sign * float(body.replace(",", "").lstrip("+")), ""
-    from assistant.measure import extract
-
-    quantities = extract(body).quantities
-    if len(quantities) != 1:
-        return None
-    q = quantities[0]
-    if q.kind in ("ratio", "multiplier", "word") and not q.unit.startswith("/"):
-        return None
-    return sign * q.value, canonical_unit(q.unit)
-
-
 def read_value(track: Track, text: str) -> float:
-    """A check-in value in the KR's unit; ``ValueProblem`` when it cannot be (unit mismatch,
-    no number, a fraction outside 0–1)."""
+    """A check-in value in the KR's unit (``measure.values``): ``41``, ``41%``, ``$1.2M``,
+    ``-5``, ``36 hours`` for a KR in days. ``ValueProblem`` when it cannot be read: no
+    number, a unit that does not convert (``2 furlongs`` for hours, ``45 users`` for a
+    %), a value that is not finite or absurdly large, a fraction outside 0–1."""
+    from assistant.measure.values import ValueNotRead, read_number
+
     raw = " ".join(text.split())
     if not raw:
         raise ValueProblem(f"{track.id}: the value is empty")
@@ -366,55 +299,77 @@ def read_value(track: Track, text: str) -> float:
             return 1.0
         if low in _NOT_DONE:
             return 0.0
-        parsed = _number(raw)
-        if parsed is not None and parsed[1] == "%":
-            value = parsed[0] / 100
-        elif parsed is not None and parsed[1] == "":
-            value = parsed[0]
-        else:
+        try:
+            value = read_number(raw.rstrip("%"), "", track.text)
+            value = value / 100 if raw.endswith("%") else value
+        except ValueNotRead:
             value = -1.0
         if not 0.0 <= value <= 1.0:
             raise ValueProblem(
                 f"{track.id} has no baseline and target that can both be read, so it is "
-                f"tracked as a fraction 0–1 (or 'done'); got '{raw}'"
+                f"tracked as a fraction 0–1 (or 'done'); got '{_short(raw)}'"
             )
         return value
-    parsed = _number(raw)
-    if parsed is None:
-        raise ValueProblem(
-            f"{track.id}: '{raw}' is not a number in the KR's unit"
-            f" (e.g. {format_value(track.target, track.unit)})"
-        )
-    value, unit = parsed
-    if unit and unit != track.unit:
-        converted = _convert(value, unit, track.unit) if track.unit else None
-        if converted is None:
-            expected_unit = f"'{track.unit}'" if track.unit else "a plain number (no unit)"
-            raise ValueProblem(
-                f"{track.id}: '{raw}' is in '{unit}' but the KR is in {expected_unit}"
-            )
-        value = converted
-    return value
+    try:
+        return read_number(raw, track.unit, track.text)
+    except ValueNotRead as exc:
+        example = format_value(track.target, track.unit)
+        raise ValueProblem(f"{track.id}: {exc} (e.g. {example})") from None
+
+
+def _short(raw: str, limit: int = 40) -> str:
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
 
 
 def progress(track: Track, value: float) -> float:
-    """``(value − baseline) / (target − baseline)`` clamped to 0–1; the value itself for a
-    fraction KR. Works for decreasing metrics (target below baseline) too."""
-    if track.mode == "fraction" or track.baseline is None or track.target is None:
+    """``(value − baseline) / (target − baseline)`` clamped to 0–1 (decreasing metrics
+    too); 1.0 / 0.0 for a guardrail held / broken; the value itself for a fraction KR.
+    """
+    if track.mode == "fraction":
         return min(1.0, max(0.0, value))
-    span = track.target - track.baseline
+    return progress_of(track.direction, track.baseline, track.target, value)
+
+
+def progress_of(
+    direction: str, baseline: float | None, target: float | None, value: float
+) -> float:
+    """Progress 0–1 of ``value`` on a reading: 1.0 / 0.0 for a guardrail held / broken,
+    else ``(value − baseline) / (target − baseline)`` clamped (decreasing metrics too);
+    without a baseline and target the value is itself a fraction."""
+    if direction == "hold-at-least" and target is not None:
+        return 1.0 if value >= target else 0.0
+    if direction == "hold-at-most" and target is not None:
+        return 1.0 if value <= target else 0.0
+    if baseline is None or target is None:
+        return min(1.0, max(0.0, value))
+    span = target - baseline
     if span == 0:
-        return 1.0 if value == track.target else 0.0
-    return min(1.0, max(0.0, (value - track.baseline) / span))
+        return 1.0 if value == target else 0.0
+    return min(1.0, max(0.0, (value - baseline) / span))
 
 
-def status_of(progress_: float | None, expected_: float | None, confidence: int | None) -> Status:
+def held(track: Track, value: float) -> bool | None:
+    """Whether a guardrail holds at ``value``; None for a KR that is not one."""
+    if not track.guardrail or track.target is None:
+        return None
+    return value >= track.target if track.direction == "hold-at-least" else value <= track.target
+
+
+def status_of(
+    progress_: float | None,
+    expected_: float | None,
+    confidence: int | None,
+    guardrail: bool = False,
+) -> Status:
     """on-track / at-risk / off-track from progress against expected and the confidence:
-    the worse of the two readings. A KR at its target is on track whatever the confidence."""
+    the worse of the two readings. A KR at its target (a guardrail that holds) is on
+    track whatever the confidence; a broken guardrail is off track whatever the date."""
     if progress_ is None or expected_ is None:
         return "no-data"
     if progress_ >= 1.0:
         return "on-track"
+    if guardrail:
+        return "off-track"
     gap = round(progress_ - expected_, 9)  # 0.30 − 0.55 is −0.25, not −0.2500…01
     pace: Status = "off-track" if gap < -FAR_BEHIND else "at-risk" if gap < -BEHIND else "on-track"
     if confidence is None:
@@ -427,6 +382,17 @@ def status_of(progress_: float | None, expected_: float | None, confidence: int 
         else "at-risk"
     )
     return pace if STATUS_ORDER[pace] >= STATUS_ORDER[belief] else belief
+
+
+def late(on: date, end: date) -> bool:
+    """A check-in dated after the cycle's last day: accepted until the cycle is graded,
+    and said to be late (SPEC §7)."""
+    return on > end
+
+
+def grading_early(end: date, today: date) -> bool:
+    """Grading before the cycle's last day: asked on a terminal, ``--yes`` otherwise."""
+    return today < end
 
 
 def worst(statuses: Iterable[Status]) -> Status:

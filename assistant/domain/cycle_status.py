@@ -45,6 +45,7 @@ class Checkin(NamedTuple):
     note: str = ""
     source: str = "cli"
     id: int = 0
+    provenance: str | None = None  # where ``okr sync`` read it (``source`` ``sync:<kind>``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,11 @@ def build_status(
         mine = tuple(by_kr.get(track.id, ()))
         last, confidence, trend = _readings(mine)
         point = _point(track, cycle.start, cycle.end, last) if last else None
-        status = status_of(point.progress, point.expected, confidence) if point else "no-data"
+        status = (
+            status_of(point.progress, point.expected, confidence, track.guardrail)
+            if point
+            else "no-data"
+        )
         since = (today - point.on).days if point else None
         stale = cycle.state == "open" and (
             since >= STALE_DAYS if since is not None else started >= STALE_DAYS
@@ -278,7 +283,9 @@ def _objectives(plan: Plan, krs: Sequence[KRStatus], *, graded: bool) -> list[Ob
         aspirational = objective.type == "aspirational" or (
             bool(mine) and all(kr.track.type == "aspirational" for kr in mine)
         )
-        if graded and aspirational and mine and all(kr.grade == 1.0 for kr in mine):
+        # a guardrail held at 1.0 is no stretch met, and never a missed one
+        stretch = [kr for kr in mine if not kr.track.guardrail]
+        if graded and aspirational and stretch and all(kr.grade == 1.0 for kr in stretch):
             flags = (FLAG_SANDBAG,)
         out.append(
             ObjectiveStatus(

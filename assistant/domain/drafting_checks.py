@@ -15,6 +15,8 @@ from datetime import date
 from functools import lru_cache
 
 from assistant.measure import Quantity, date_spans, extract, is_date_only
+from assistant.measure.reading import DOWN_VERBS, LOWER_IS_BETTER_RE, UP_VERBS, read
+from assistant.measure.units import convert
 from assistant.model import Finding, KeyResult, Objective, OKRSet
 from assistant.rubric.engine import (
     check_activity,
@@ -93,20 +95,16 @@ def check_objective(text: str | None) -> Check:
 
 # --- the metric ----------------------------------------------------------------------------
 
-_UP = r"increase|raise|grow|lift|boost|expand|maximi[sz]e|double|triple"
-_DOWN = r"reduce|cut|decrease|lower|shrink|minimi[sz]e|halve|drop"
+# The verbs of the one reading of a key result (``measure.reading``): the way a metric
+# should go, named before its numbers are known.
+_UP = "|".join(sorted(UP_VERBS, key=len, reverse=True))
+_DOWN = "|".join(sorted(DOWN_VERBS, key=len, reverse=True))
 _VERB_RE = re.compile(
     rf"^(?:to\s+)?(?:(?P<up>{_UP})|(?P<down>{_DOWN}))\s+(?:the\s+|our\s+|its\s+)?",
     re.IGNORECASE,
 )
-# Measures where less is better: the verb when a baseline or target is still unknown.
-_LOWER_IS_BETTER = re.compile(
-    r"\b(?:churn|latency|time|times|duration|cost|costs|spend|errors?|error\s+rate|incidents?|"
-    r"tickets?|defects?|bugs?|complaints?|wait|waiting|downtime|outages?|backlog|attrition|"
-    r"turnover|bounce|abandonment|delays?|mttr|p9\d|failures?|escalations?|refunds?|returns?|"
-    r"cac|lead\s+time|cycle\s+time|drop-?off|crash(?:es)?|vulnerabilit(?:y|ies)|debt)\b",
-    re.IGNORECASE,
-)
+# Measures where less is better (the reading's list): the verb while the numbers are unknown.
+_LOWER_IS_BETTER = LOWER_IS_BETTER_RE
 
 
 def _lower_first(text: str) -> str:
@@ -145,9 +143,9 @@ def check_metric(text: str | None, earlier: Sequence[str] = (), kr: int = 1) -> 
             "off a dashboard (e.g. week-1 activation, median time to first dashboard).",
         )
     probe = KeyResult(text=metric)
-    measures = extract(metric)
+    reading = read(probe)
     rules = _rules()
-    if measures.has_quantity:
+    if reading.measures.has_quantity:
         return Check(
             ok=False,
             value=metric,
@@ -157,7 +155,7 @@ def check_metric(text: str | None, earlier: Sequence[str] = (), kr: int = 1) -> 
             soft=True,
             direction=direction,
         )
-    if check_activity(rules["KR-ACTIVITY"], probe, "O1.KR1", measures):
+    if check_activity(rules["KR-ACTIVITY"], probe, "O1.KR1", reading):
         return Check(
             ok=False,
             value=metric,
@@ -167,7 +165,7 @@ def check_metric(text: str | None, earlier: Sequence[str] = (), kr: int = 1) -> 
             soft=True,
             direction=direction,
         )
-    if check_vague(rules["KR-VAGUE"], probe, "O1.KR1", measures):
+    if check_vague(rules["KR-VAGUE"], probe, "O1.KR1", reading):
         return Check(
             ok=False,
             value=metric,
@@ -248,14 +246,14 @@ def read_number(text: str | None, *, role: str, metric: str) -> Check:
 
 def _affixes(value: str) -> tuple[str, str, str] | None:
     """``'$1.2M'`` → ``('$', '1.2', 'M')``; None when there is no number."""
-    match = re.search(r"\d[\d,]*(?:\.\d+)?|\.\d+", value)
+    match = re.search(r"[-−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)", value)
     if match is None:
         return None
     return value[: match.start()], match.group(0), value[match.end() :]
 
 
 def _bare(value: str) -> bool:
-    return bool(re.fullmatch(r"[\d,]*\.?\d+", value.strip()))
+    return bool(re.fullmatch(r"[-−]?[\d,]*\.?\d+", value.strip()))
 
 
 def _with_unit(bare: str, model: str) -> str:
@@ -296,9 +294,12 @@ def direction_of(
     b = _value(baseline) if baseline else None
     t = _value(target) if target else None
     if b is not None and t is not None and b.kind != "multiplier" and t.kind != "multiplier":
-        if t.value > b.value:
+        # "2 hours" → "30 minutes" goes down: durations compared in one unit
+        goal = convert(t.value, t.unit, b.unit) if b.unit and t.unit else None
+        goal = t.value if goal is None else goal
+        if goal > b.value:
             return "up"
-        if t.value < b.value:
+        if goal < b.value:
             return "down"
         return "same"
     if hint:

@@ -27,6 +27,8 @@ SANDBAG = "LESSON-SANDBAGGING"
 NEVER = "LESSON-NEVER-UPDATED"
 NO_BASELINE = "LESSON-NO-BASELINE"
 PREDICTED = "LESSON-FINDING-PREDICTED"
+OVERCONFIDENT = "LESSON-OVERCONFIDENT"  # an owner's calibration (domain.calibration)
+UNDERCONFIDENT = "LESSON-UNDERCONFIDENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class Lesson:
     texts: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # rules codes (LESSON-FINDING-PREDICTED)
     label: str = ""
+    met: tuple[str, ...] = ()  # texts of the KRs the lesson is *not* about (graded 1.0)
+    owner: str = ""  # whose confidence (LESSON-OVERCONFIDENT / -UNDERCONFIDENT)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,8 @@ class Lesson:
             "texts": list(self.texts),
             "codes": list(self.codes),
             "cycle": self.label,
+            "met": list(self.met),
+            "owner": self.owner,
         }
 
     @classmethod
@@ -59,6 +65,8 @@ class Lesson:
             texts=tuple(str(t) for t in data.get("texts", ())),
             codes=tuple(str(c) for c in data.get("codes", ())),
             label=str(data.get("cycle", "")),
+            met=tuple(str(t) for t in data.get("met", ())),
+            owner=str(data.get("owner", "")),
         )
 
 
@@ -80,7 +88,13 @@ def compute_lessons(
     krs = status.key_results
     out: list[Lesson] = []
 
-    def lesson(code: str, message: str, about: Sequence[KRStatus], codes: Sequence[str] = ()):
+    def lesson(
+        code: str,
+        message: str,
+        about: Sequence[KRStatus],
+        codes: Sequence[str] = (),
+        met: Sequence[KRStatus] = (),
+    ) -> None:
         out.append(
             Lesson(
                 code,
@@ -89,6 +103,7 @@ def compute_lessons(
                 tuple(kr.track.text for kr in about),
                 tuple(codes),
                 label,
+                tuple(kr.track.text for kr in met),
             )
         )
 
@@ -116,6 +131,7 @@ def compute_lessons(
             f"In {label} {len(missed)} of {_n(len(committed), 'committed KR')} "
             f"ended below 1.0 ({_ids(missed)}).",
             missed,
+            met=[kr for kr in committed if kr not in missed],
         )
     sandbagged = [o for o in status.objectives if "aspirational-all-1.0" in o.flags]
     if sandbagged:
@@ -187,79 +203,109 @@ def _quote(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _advice(code: str) -> tuple[str, str]:
+    """The question and suggestion of a ``LESSON-…`` code (``rubrics/lessons.yaml``)."""
+    from assistant.rubric.rules import load_lessons
+
+    for rule in load_lessons():
+        if rule.code == code:
+            return rule.question, rule.suggestion
+    return "What would you do differently this cycle?", "Act on last cycle's lesson."
+
+
+def _closest(text: str, lesson: Lesson) -> bool:
+    """Whether ``text`` reads more like a KR the lesson is about than like one it is not
+    about (a KR graded 1.0 last cycle): the lesson's cause is still there."""
+    mine = _normal(text)
+
+    def best(others: Sequence[str]) -> float:
+        return max(
+            (difflib.SequenceMatcher(None, mine, _normal(o)).ratio() for o in others), default=0
+        )
+
+    return best(lesson.texts) >= best(lesson.met)
+
+
 def lesson_findings(
     okr_set: OKRSet, lessons: Sequence[Lesson], findings: Sequence[Finding] = ()
 ) -> list[Finding]:
     """``LESSON-…`` findings (source ``lessons``) on the KRs of ``okr_set`` where a lesson
     of the last graded cycle applies; ``findings`` is the draft's own critique (for the
-    launch findings that predicted low grades). Evidence is the KR's whole text."""
-    plan = plan_for(okr_set)
-    kr_lines = {kr_id: kr.line for kr_id, _, kr in okr_set.iter_key_results()}
-    out: list[Finding] = []
-    seen: set[tuple[str, str, str]] = set()
+    launch findings that predicted low grades). Evidence is the KR's whole text.
 
-    def add(code: str, kr_id: str, text: str, dimension: str, message: str, question: str,
-            suggestion: str) -> None:  # fmt: skip
-        if (code, kr_id, message) in seen:
-            return
-        seen.add((code, kr_id, message))
-        out.append(
-            Finding(
-                code=code,
-                target=kr_id,
-                line=kr_lines.get(kr_id),
-                dimension=dimension,
-                severity="warning",
-                evidence=text,
-                message=message,
-                question=question,
-                suggestion=suggestion,
-                source="lessons",
-            )
+    At most one per code and key result, and none whose cause is gone: no missed
+    commitment on a KR like one graded 1.0 or on one now typed aspirational (as the lesson
+    advised), no sandbagging on a guardrail, no "done / not done" on a KR that now reads
+    a baseline and a target."""
+    from assistant.domain.calibration import kr_owners
+
+    plan = plan_for(okr_set)
+    owners = kr_owners(okr_set)
+    kr_lines = {kr_id: kr.line for kr_id, _, kr in okr_set.iter_key_results()}
+    out: dict[tuple[str, str], Finding] = {}
+
+    def add(code: str, kr_id: str, text: str, dimension: str, message: str) -> None:
+        if (code, kr_id) in out:
+            return  # one per code and target: the first lesson of that code says it
+        question, suggestion = _advice(code)
+        out[(code, kr_id)] = Finding(
+            code=code,
+            target=kr_id,
+            line=kr_lines.get(kr_id),
+            dimension=dimension,
+            severity="warning",
+            evidence=text,
+            message=message,
+            question=question,
+            suggestion=suggestion,
+            source="lessons",
         )
 
     for lesson in lessons:
         for track in plan.tracks:
             similar = _similar(track.text, lesson.texts)
             same = f" A similar KR last cycle: '{_quote(similar)}'." if similar else ""
-            if lesson.code == SANDBAG and (track.type == "aspirational" or similar):
-                add(SANDBAG, track.id, track.text, "ambition", lesson.message + same,
-                    "Is this target a stretch, or one you already know you will hit?",
-                    "Raise the target until reaching 0.7 feels hard but possible.")  # fmt: skip
-            elif lesson.code == NO_BASELINE and track.mode == "fraction":
-                add(NO_BASELINE, track.id, track.text, "measurability", lesson.message,
-                    "What is the value today, and what number would count as success?",
-                    "State it as 'from X to Y' so progress can be measured, not only ticked.")  # fmt: skip
-            elif lesson.code == MISSED and (track.type == "committed" or similar):
-                add(MISSED, track.id, track.text, "ambition", lesson.message + same,
-                    "Is this a commitment the team fully controls, with the capacity to deliver it?",
-                    "Commit only to what you will reach; make the rest aspirational.")  # fmt: skip
+            if lesson.code == SANDBAG:
+                if not track.guardrail and (track.type == "aspirational" or similar):
+                    add(SANDBAG, track.id, track.text, "ambition", lesson.message + same)
+            elif lesson.code == NO_BASELINE:
+                if track.mode == "fraction":
+                    add(NO_BASELINE, track.id, track.text, "measurability", lesson.message)
+            elif lesson.code == MISSED:
+                typed = track.type == "committed" or (similar and track.type is None)
+                if typed and _closest(track.text, lesson):
+                    add(MISSED, track.id, track.text, "ambition", lesson.message + same)
             elif lesson.code in (NEVER, CALIBRATION) and similar:
-                question = (
-                    "Who will check this KR in, and how often?"
-                    if lesson.code == NEVER
-                    else "What would make you more (or less) confident than last time?"
-                )
-                suggestion = (
-                    "Name an owner and a data source before launch."
-                    if lesson.code == NEVER
-                    else "Check in confidence weekly and say why it moved."
-                )
-                add(lesson.code, track.id, track.text, "structure", lesson.message + same,
-                    question, suggestion)  # fmt: skip
+                add(lesson.code, track.id, track.text, "structure", lesson.message + same)
+            elif lesson.code in (OVERCONFIDENT, UNDERCONFIDENT):
+                # the owner's KRs (a lesson stored without an owner: KRs like last cycle's)
+                owned = owners.get(track.id) == lesson.owner if lesson.owner else bool(similar)
+                if owned:
+                    add(lesson.code, track.id, track.text, "structure", lesson.message + same)
     predicted = {code for lesson in lessons if lesson.code == PREDICTED for code in lesson.codes}
     texts = {track.id: track.text for track in plan.tracks}
+    again: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.code in predicted and finding.target in texts:
-            message = next(
-                lesson.message
-                for lesson in lessons
-                if lesson.code == PREDICTED and finding.code in lesson.codes
-            )
-            add(PREDICTED, finding.target, texts[finding.target], finding.dimension, message,
-                f"Last cycle {finding.code} went with low grades: fix it here before launch?",
-                finding.suggestion)  # fmt: skip
-    return out
+            listed = again.setdefault(finding.target, [])
+            if all(f.code != finding.code for f in listed):
+                listed.append(finding)
+    for target, found in again.items():
+        codes = [f.code for f in found]
+        said = [
+            lesson.message
+            for lesson in lessons
+            if lesson.code == PREDICTED and set(lesson.codes) & set(codes)
+        ]
+        add(PREDICTED, target, texts[target], found[0].dimension, " ".join(dict.fromkeys(said)))
+        question = (
+            f"Last cycle {' and '.join(codes)} went with low grades: fix "
+            f"{'it' if len(codes) == 1 else 'them'} here before launch?"
+        )
+        out[(PREDICTED, target)] = out[(PREDICTED, target)].model_copy(
+            update={"question": question, "suggestion": found[0].suggestion}
+        )
+    return list(out.values())
 
 
 # --- retrospectives ---------------------------------------------------------------------------

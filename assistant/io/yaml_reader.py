@@ -17,6 +17,7 @@ from assistant.io.located import LDict, LList, lstr
 # libyaml's composer is ~10x faster than the pure-Python one and reports the same marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_YAML_NODES = 2_000_000
+_STR = "tag:yaml.org,2002:str"
 # Composing never expands an alias (the node is shared), so the budget is checked on
 # the composed graph before any expansion: an OKR file has no use for thousands of
 # aliases, nor for aliases that multiply into more nodes than a large real file has.
@@ -116,6 +117,8 @@ def yaml_tree(text: str, label: str) -> Any:
             items = LList(convert(item) for item in n.value)
             items.item_lines = [item.start_mark.line + 1 for item in n.value]
             return items
+        if n.tag == _STR:  # most scalars: text, kept as written (no constructor call)
+            return lstr(n.value, line)
         try:
             value = constructor.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:

@@ -45,7 +45,9 @@ _PER_UNITS = {
 _QUANTITY_RE = re.compile(
     # Where a quantity can start: a currency, up to two spaces, then a number. A cheap
     # test that spares the full pattern at every other character.
-    r"(?=(?:[$€£¥]|US\$|USD|EUR|GBP)?\s{0,2}\.?\d)"
+    r"(?=[-−]?(?:[$€£¥]|US\$|USD|EUR|GBP)?\s{0,2}\.?\d)"
+    # A minus sign is part of the number ("NPS from -10 to 15") where it starts a word.
+    r"(?:(?<![\w.,\-−])(?P<sign>[-−])(?=(?:[$€£¥])?\.?\d))?"
     r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
     r"(?:\s?[-–]\s?(?P<range>" + _NUM + r")(?!\d))?"
     r"(?P<unit>" + _UNITS + r")?"
@@ -61,7 +63,7 @@ _DURATION_RE = re.compile(
 # Any duration in the text: then a bare "25m" means minutes, not millions.
 _TIME_UNIT_RE = re.compile(r"\d\s?(?:h|hrs?|hours?|mins?|minutes?)\b", re.IGNORECASE)
 _RATIO_RE = re.compile(
-    r"\b(?=\w++\s+(?:in|out)\s)(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
+    r"(?<![\d.,])\b(?=\w++\s+(?:in|out)\s)(?P<a>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:in|out\s+of)\s+"
     r"(?P<b>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|a\s+hundred)\b",
     re.IGNORECASE,
 )
@@ -82,10 +84,17 @@ _WORD_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 _WORDS_LONGEST_FIRST = sorted(WORD_NUMBERS.items(), key=lambda kv: -len(kv[0]))
+_RUN_RE = re.compile(r"[a-z0-9]+")
+# Words one of the written numbers needs (the prefilter of _WORD_NUMBER_RE).
+_WORD_NUMBER_RUNS = frozenset(_RUN_RE.findall(w)[-1] for w in WORD_NUMBERS)
 MULTIPLIER_WORDS = {
     "double": 2.0, "doubling": 2.0, "twice": 2.0, "triple": 3.0, "tripling": 3.0,
     "quadruple": 4.0, "halve": 0.5, "halving": 0.5, "cut in half": 0.5, "in half": 0.5,
 }  # fmt: skip
+# Words one of the multipliers needs ("doubl…"/"tripl…" are checked as prefixes).
+_MULTIPLIER_STEMS = frozenset(
+    "twice quadruple quadrupled quadruples halve halved halves halving half".split()
+)
 _MULTIPLIER_RE = re.compile(
     r"\b(?=[dtqhcrs])(?:double[sd]?|doubling|twice|triple[sd]?|tripling|quadruple[sd]?|halve[sd]?|halving|"
     r"(?:cut|reduce|slash)\w*\s+(?:\w+\s+){0,4}?in\s+half)\b",
@@ -291,7 +300,10 @@ def _extract(text: str) -> Measures:
         for m in _DURATION_RE.finditer(masked):
             minutes = float(m.group("h")) * 60 + float(m.group("m"))
             add(Quantity(minutes, "min", "number", m.start(), m.end(), text[m.start() : m.end()]))
-    for m in _RATIO_RE.finditer(masked):
+    low = masked.lower()
+    words = frozenset(_RUN_RE.findall(low))  # prefilters: most texts hold none of these
+    ratios = " in " in low or " out " in low
+    for m in _RATIO_RE.finditer(masked) if ratios else ():
         a = _word_or_int(m.group("a"))
         b = _word_or_int(m.group("b"))
         if b:
@@ -299,6 +311,8 @@ def _extract(text: str) -> Measures:
     for m in _QUANTITY_RE.finditer(masked) if digits else ():
         raw = m.group("num")
         start = m.start("cur") if m.group("cur") else m.start("num")
+        if m.group("sign"):
+            start = m.start("sign")
         end = m.end()
         while end > start and text[end - 1].isspace():
             end -= 1
@@ -307,20 +321,22 @@ def _extract(text: str) -> Measures:
             unit, kind, scale = "min", "number", 1.0
         else:
             unit, kind, scale = _unit_of(m.group("unit"), m.group("cur"))
-        value = float(raw.replace(",", "")) * scale
+        value = float(raw.replace(",", "")) * scale * (-1.0 if m.group("sign") else 1.0)
         if m.group("outof"):
             kind, unit = "ratio", f"/{m.group('outof')}"
         elif m.group("per"):
             per = m.group("per").lower()
             unit = f"{unit}/{_PER_UNITS.get(per, per)}"
         add(Quantity(value, unit, kind, start, end, text[start:end]))
-    for m in _MULTIPLIER_RE.finditer(masked):
+    multiplied = not _MULTIPLIER_STEMS.isdisjoint(words) or "doubl" in low or "tripl" in low
+    for m in _MULTIPLIER_RE.finditer(masked) if multiplied else ():
         word = m.group(0).lower()
         factor = next((v for k, v in MULTIPLIER_WORDS.items() if k in word), 2.0)
         if "half" in word:
             factor = 0.5
         add(Quantity(factor, "x", "multiplier", m.start(), m.end(), text[m.start() : m.end()]))
-    for m in _WORD_NUMBER_RE.finditer(masked):
+    written_numbers = not _WORD_NUMBER_RUNS.isdisjoint(words)
+    for m in _WORD_NUMBER_RE.finditer(masked) if written_numbers else ():
         word = m.group(0).lower().split("-")[0]
         written = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
         if written is None:

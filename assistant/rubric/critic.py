@@ -18,9 +18,14 @@ from assistant.rubric.engine import (
     order_findings,
     set_findings,
 )
-from assistant.rubric.rewrites import Rescored, fill_placeholders, score_rewrite
+from assistant.rubric.rewrites import (
+    Rescored,
+    fill_placeholders,
+    only_placeholders,
+    score_rewrite,
+)
 from assistant.rubric.rules import Rubric, load_rubric
-from assistant.rubric.scoring import ScoreTree, score_set
+from assistant.rubric.scoring import ScoreTree
 
 DUPLICATE = "SET-DUPLICATE"
 
@@ -31,8 +36,26 @@ Checked = Mapping[tuple[str, str], list[Finding]]
 def critique_from_findings(
     okr_set: OKRSet, findings: Sequence[Finding], rubric: Rubric | None = None
 ) -> SetCritique:
-    """Scores for one set from its findings (in document order)."""
-    return score_set(okr_set, order_findings(findings), rubric=rubric or load_rubric())
+    """Scores for one set from its findings (in document order). The score tree is kept
+    for ``score_rules_rewrites`` of the same critique (it rescores rewrites on it)."""
+    ordered = order_findings(findings)
+    tree = ScoreTree(okr_set, ordered, rubric or load_rubric())
+    critique = tree.critique(okr_set, ordered)
+    if len(_TREES) > 64:
+        _TREES.clear()
+    _TREES[id(critique)] = (critique, okr_set, tree)
+    return critique
+
+
+# The score tree of the latest critiques, by the critique's id (checked by identity).
+_TREES: dict[int, tuple[SetCritique, OKRSet, ScoreTree]] = {}
+
+
+def _tree_of(critique: SetCritique, okr_set: OKRSet, rubric: Rubric) -> ScoreTree:
+    kept = _TREES.pop(id(critique), None)
+    if kept is not None and kept[0] is critique and kept[1] is okr_set and kept[2].rubric is rubric:
+        return kept[2]
+    return ScoreTree(okr_set, critique.findings, rubric)
 
 
 def target_findings(
@@ -49,20 +72,35 @@ def target_findings(
     return []
 
 
-def unscored_rewrites(findings: Iterable[Finding]) -> list[tuple[Finding, Rewrite]]:
-    """The rules findings whose rewrite has not been scored yet, with that rewrite."""
-    return [
-        (f, f.rewrite)
-        for f in findings
-        if f.rewrite is not None and f.rewrite.scores is None and f.source == "rules"
-    ]
+def unscored_rewrites(
+    findings: Iterable[Finding], okr_set: OKRSet | None = None
+) -> list[tuple[Finding, Rewrite]]:
+    """The rules findings whose rewrite has not been scored yet, with that rewrite. With
+    ``okr_set``, rewrites that only add placeholders are left out: they are offered as
+    text, with no score (their score would be the placeholders', not a gain)."""
+    out = []
+    texts: dict[str, str] | None = None
+    for f in findings:
+        if f.rewrite is None or f.rewrite.scores is not None or f.source != "rules":
+            continue
+        if okr_set is not None and "[" in f.rewrite.text:
+            if texts is None:
+                texts = {
+                    str(tid): part.text if isinstance(part, KeyResult) else part.title
+                    for tid, part in okr_set.iter_targets()
+                }
+            current = texts.get(f.target)
+            if current is not None and only_placeholders(current, f.rewrite.text):
+                continue
+        out.append((f, f.rewrite))
+    return out
 
 
 def check_rewrites(okr_set: OKRSet, findings: Sequence[Finding], rubric: Rubric) -> Checked:
     """The target checks every rules rewrite in ``findings`` needs, computed ahead (the
     forked workers of ``services.critique`` run them next to the set's own checks)."""
     out: dict[tuple[str, str], list[Finding]] = {}
-    for finding, rewrite in unscored_rewrites(findings):
+    for finding, rewrite in unscored_rewrites(findings, okr_set):
         tid = TargetId.try_parse(finding.target)
         if tid is None or tid.is_set:
             continue
@@ -84,12 +122,12 @@ def score_rules_rewrites(
     from ``checked``) and only its branch of the score tree is recomputed; the set's
     other findings, duplicates included, stay as they are.
     """
-    pending = unscored_rewrites(critique.findings)
+    pending = unscored_rewrites(critique.findings, okr_set)
     if not pending:
         return critique
     rubric = rubric or load_rubric()
     known = checked or {}
-    tree = ScoreTree(okr_set, critique.findings, rubric)
+    tree = _tree_of(critique, okr_set, rubric)
     duplicates: dict[str, list[Finding]] = {}  # per target, once: not a scan per rewrite
     for f in critique.findings:
         if f.code == DUPLICATE:
@@ -121,15 +159,12 @@ def critique_sets(sets: Sequence[OKRSet], *, rewrites: bool = True) -> Report:
     """
     rubric = load_rubric()
     duplicates = duplicate_findings(sets, rubric)
-    combined = [set_findings(s, rubric) + d for s, d in zip(sets, duplicates, strict=True)]
-    critiques = [
-        critique_from_findings(okr_set, findings, rubric)
-        for okr_set, findings in zip(sets, combined, strict=True)
-    ]
-    if rewrites:
-        critiques = [
-            score_rules_rewrites(s, c, rubric) for s, c in zip(sets, critiques, strict=True)
-        ]
+    critiques = []
+    for okr_set, found in zip(sets, duplicates, strict=True):
+        critique = critique_from_findings(okr_set, set_findings(okr_set, rubric) + found, rubric)
+        if rewrites:  # right away: its score tree is still at hand
+            critique = score_rules_rewrites(okr_set, critique, rubric)
+        critiques.append(critique)
     return Report(engine="rules", sets=critiques)
 
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 from assistant.ids import target_order
-from assistant.measure import Measures, extract, relative_change
+from assistant.measure import Measures, extract, relative_change, scan_end
+from assistant.measure.periods import LabelProblem, cycle_span, outside
+from assistant.measure.reading import KRReading, read
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
 from assistant.rubric import long_text, wording
 from assistant.rubric.duplicates import (  # noqa: F401  (re-exported: team rules use them)
@@ -47,6 +52,8 @@ def make_finding(
     """
     values.setdefault("evidence", evidence)
     fill = _SafeDict({k: str(v) for k, v in values.items()})
+    # Built from validated rule data and the engine's own strings: no validation pass
+    # (thousands per team file); the same fields as ``Finding(...)`` would set.
     return Finding(
         line=line,
         source="rules",
@@ -70,22 +77,26 @@ _LEADING_FILLER = re.compile(
     re.IGNORECASE,
 )
 
-
-def _has_number(kr: KeyResult, m: Measures) -> bool:
-    return m.has_quantity or kr.target is not None or kr.baseline is not None
+Reading = KRReading | Measures  # a Measures (older callers) means: read the KR here
 
 
-def check_no_number(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
-    if _has_number(kr, m):
+def _read(kr: KeyResult, r: Reading) -> KRReading:
+    """The KR's one reading (``measure.reading``); every check takes it."""
+    return r if isinstance(r, KRReading) else read(kr)
+
+
+def check_no_number(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
+    if _read(kr, r).has_number:
         return []
     return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text)]
 
 
-def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
-    has_target = m.target is not None or kr.target is not None
-    has_baseline = m.baseline is not None or kr.baseline is not None
-    if not has_target or has_baseline:
+def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
+    """A target with no starting value. A count of new things starts at 0 (no finding)."""
+    reading = _read(kr, r)
+    if not reading.stated_target or reading.has_baseline:
         return []
+    m = reading.measures
     if m.target_span:
         start, end = m.target_span
         evidence = kr.text[start:end]
@@ -102,18 +113,21 @@ def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> lis
 
 
 def check_no_deadline(
-    rule: Rule, kr: KeyResult, kr_id: str, m: Measures, okr_set: OKRSet
+    rule: Rule, kr: KeyResult, kr_id: str, r: Reading, okr_set: OKRSet
 ) -> list[Finding]:
-    if m.deadline or kr.deadline or okr_set.cycle:
+    if _read(kr, r).deadline or okr_set.cycle:
         return []
     text = kr.text.rstrip(" .")
     return [make_finding(rule, kr_id, kr.line, kr.text, offer=f"{text} by [deadline]", text=text)]
 
 
-def check_activity(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
+def check_activity(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
     """Work to do (a task, a migration, a launch, an output count, a habit), judged by
     meaning: tied to a measured effect or held to a performance bar, it is an outcome."""
-    span = wording.activity_span(rule, kr.text, m)
+    reading = _read(kr, r)
+    if reading.guardrail:  # "Hold medication errors below 2 per 10,000": a line held
+        return []
+    span = wording.activity_span(rule, kr.text, reading.measures)
     if span is None:
         return []
     return [make_finding(rule, kr_id, kr.line, kr.text[span[0] : span[1]], text=kr.text)]
@@ -122,7 +136,7 @@ def check_activity(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[F
 _MORE_THAN = re.compile(r"\s+(?:than|of)\b", re.IGNORECASE)
 
 
-def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
+def check_vague(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
     """Hedges always; change words and comparatives ("faster", "happier") only when the
     key result names no measure that would say how much."""
     hits = [
@@ -133,7 +147,7 @@ def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Find
             and _MORE_THAN.match(kr.text, hit.end())
         )
     ]
-    if not _has_number(kr, m):
+    if not _read(kr, r).has_number:
         hits += list(wording.words(rule, "change_words").finditer(kr.text))
         hits += list(wording.words(rule, "comparatives").finditer(kr.text))
     if not hits:
@@ -142,10 +156,10 @@ def check_vague(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Find
     return [make_finding(rule, kr_id, kr.line, first.group(0), text=kr.text)]
 
 
-def check_compound(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
+def check_compound(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
     """Two measures that can move independently ("… and NPS to 45", "… with 95% gross
     retention", "… while cutting CAC from $180 to $120"); a guardrail is not one."""
-    measured = wording.compound_parts(rule, kr.text, m)
+    measured = wording.compound_parts(rule, kr.text, _read(kr, r).measures)
     if len(measured) < 2:
         return []
     listed = " and ".join(f"'{p}'" for p in measured)
@@ -156,29 +170,43 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> list[Finding]:
-    if m.baseline is not None and m.target is not None:
-        base, target = m.baseline, m.target
+def _shown(value: float, unit: str) -> str:
+    """``32%``, ``$1.2e+06`` → ``$1200000``, ``3 days``: a reading's number as written."""
+    number = f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if unit in ("$", "€", "£", "¥"):
+        return f"{unit}{number}"
+    if unit in ("%", "", "x") or unit.startswith("/"):
+        return f"{number}{unit}"
+    return f"{number} {unit}"
+
+
+def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
+    """A change within noise of today. Never a guardrail (it holds a line on purpose) nor
+    a count of new things (it starts from 0); percentages near 100% are judged on the
+    remaining gap (``_moves_enough``)."""
+    reading = _read(kr, r)
+    if reading.guardrail or reading.implicit_baseline or reading.contradicts:
+        return []
+    b, t = reading.baseline, reading.target
+    if b is None or t is None or not reading.comparable:
+        return []
+    m = reading.measures
+    base, target = m.baseline, m.target
+    offer: str | None = None
+    if base is not None and target is not None and target is not base:
         if "multiplier" in (base.kind, target.kind):
             return []
-        if base.unit and target.unit and base.unit != target.unit:
-            return []
-        b, t = base.value, target.value
         span = m.baseline_span or (base.start, target.end)
         evidence = kr.text[min(span[0], target.start) : max(span[1], target.end)]
         shown_base = base.text
         # The same key result asking for a real change (numbers in fields: no text to edit).
-        offer: str | None = f"{kr.text[: target.start]}[stretch target]{kr.text[target.end :]}"
-    elif kr.baseline is not None and kr.target is not None:
-        b, t = kr.baseline, kr.target
+        offer = f"{kr.text[: target.start]}[stretch target]{kr.text[target.end :]}"
+    else:
         evidence = kr.text
         shown_base = _fmt(b) + (kr.unit or "")
-        offer = None
-    else:
+    if _moves_enough(rule, reading):
         return []
     relative = abs(t - b) / abs(b) if b else (0.0 if t == b else math.inf)
-    if relative >= float(rule.param("min_relative_change", 0.05)):
-        return []
     change = f"{relative * 100:.1f}%" if relative else "nothing"
     return [
         make_finding(
@@ -192,6 +220,95 @@ def check_low_ambition(rule: Rule, kr: KeyResult, kr_id: str, m: Measures) -> li
             baseline=shown_base,
         )
     ]
+
+
+def _moves_enough(rule: Rule, reading: KRReading) -> bool:
+    """True when the move is real once bounded percentages are judged on their remaining
+    gap (99.5% → 99.95%): then KR-LOW-AMBITION stays quiet."""
+    b, t = reading.baseline, reading.target
+    if b is None or t is None:
+        return False
+    bound = float(rule.param("bounded_from", 90))
+    minimum = float(rule.param("min_relative_change", 0.05))
+    return relative_change(b, t, reading.unit, bound) >= minimum
+
+
+_SAID = {"up": "an increase", "down": "a decrease"}
+_MOVED = {"up": "up", "down": "down"}
+
+
+def check_direction(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
+    """KR-DIRECTION: the verb and the numbers disagree ("Cut … from 2 hours to 4 hours")."""
+    reading = _read(kr, r)
+    if not reading.contradicts or reading.said is None or reading.moved is None:
+        return []
+    m = reading.measures
+    if m.baseline_span is not None and m.target is not None:
+        start = min(m.baseline_span[0], m.target.start)
+        end = max(m.baseline_span[1], m.target.end)
+        evidence = kr.text[start:end]
+    else:
+        evidence = kr.text
+    lead = wording.lead_end(kr.text)
+    verb = re.match(r"[A-Za-z]+", kr.text[lead:])
+    base = reading.baseline if reading.baseline is not None else 0.0
+    shown = m.baseline.text if m.baseline is not None else _shown(base, reading.unit)
+    return [
+        make_finding(
+            rule, kr_id, kr.line, evidence, text=kr.text,
+            verb=verb.group(0) if verb else reading.said, said=_SAID[reading.said],
+            moved=_MOVED[reading.moved], baseline=shown,
+            side="below" if reading.said == "down" else "above",
+        )
+    ]  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _cycle(label: str) -> tuple[str, date, date] | None:
+    try:
+        return cycle_span(label)
+    except LabelProblem:
+        return None  # the readers refuse such a label; a set built in code is not checked
+
+
+@lru_cache(maxsize=4096)
+def _outside(deadline: str, start: date, end: date) -> bool:
+    return outside(deadline, start, end)  # a team file repeats its deadlines
+
+
+def check_outside_cycle(
+    rule: Rule, kr: KeyResult, kr_id: str, r: Reading, okr_set: OKRSet
+) -> list[Finding]:
+    """KR-OUTSIDE-CYCLE: the KR's own deadline falls outside the set's cycle."""
+    reading = _read(kr, r)
+    if not okr_set.cycle or not reading.deadline:
+        return []
+    span = _cycle(okr_set.cycle)
+    if span is None or not _outside(reading.deadline, span[1], span[2]):
+        return []
+    deadline = reading.deadline
+    evidence = deadline if deadline in kr.text else kr.text
+    return [
+        make_finding(
+            rule, kr_id, kr.line, evidence, text=kr.text, cycle=span[0],
+            start=f"{span[1]:%-d %b %Y}", end=f"{span[2]:%-d %b %Y}", deadline=deadline,
+        )
+    ]  # fmt: skip
+
+
+def check_kr_too_long(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
+    """KR-TOO-LONG: more than ``max_words`` words, or longer than the text the rules read."""
+    reading = _read(kr, r)
+    max_words = int(rule.param("max_words", 35))
+    if reading.words <= max_words and not reading.truncated:
+        return []
+    used = _variant(rule, "unread") if reading.truncated else rule
+    return [
+        make_finding(
+            used, kr_id, kr.line, kr.text, text=kr.text, words=reading.words,
+            max_words=max_words, chars=f"{len(kr.text):,}", checked=f"{scan_end(kr.text):,}",
+        )
+    ]  # fmt: skip
 
 
 # --- objectives ----------------------------------------------------------------------------
@@ -315,7 +432,9 @@ def _variant(rule: Rule, name: str) -> Rule:
     """The rule with the question and suggestion of one case ("none", "few", "many")."""
     texts = rule.param("variants", {}).get(name, {})
     return rule.model_copy(
-        update={k: v for k, v in texts.items() if k in ("message", "question", "suggestion")}
+        update={
+            k: v for k, v in texts.items() if k in ("message", "question", "suggestion", "severity")
+        }
     )
 
 
@@ -359,33 +478,74 @@ def check_obj_count(rule: Rule, okr_set: OKRSet) -> list[Finding]:
 def kr_findings(
     kr: KeyResult, kr_id: str, okr_set: OKRSet, rubric: Rubric | None = None
 ) -> list[Finding]:
-    """Every key-result rule except duplicates, in rubric order. A key result that still
-    holds template placeholders gets one "fill them in" finding and nothing else."""
+    """Every key-result rule except duplicates, in rubric order, all from the KR's one
+    reading (``measure.reading``). A key result that still holds template placeholders
+    gets one "fill them in" finding and nothing else."""
     rubric = rubric or load_rubric()
     head = long_text.head(kr.text)
     if head is not None:
         short = kr.model_copy(update={"text": head})
-        return long_text.noted(kr_findings(short, kr_id, okr_set, rubric), head, kr.text)
-    placeholder = check_placeholder(rubric.rule("KR-PLACEHOLDER"), kr, kr_id)
+        inner = [f for f in kr_findings(short, kr_id, okr_set, rubric) if f.code != "KR-TOO-LONG"]
+        too_long = check_kr_too_long(rubric.rule("KR-TOO-LONG"), kr, kr_id, read(kr))
+        return long_text.noted(inner, head, kr.text) + too_long
+    rules = _kr_rules(rubric)
+    placeholder = check_placeholder(rules.placeholder, kr, kr_id)
     if placeholder:
         return placeholder
-    m = extract(kr.text)
-    activity_rule = rubric.rule("KR-ACTIVITY")
-    activity = check_activity(activity_rule, kr, kr_id, m)
-    no_number = rubric.rule("KR-NO-NUMBER")
-    if activity or wording.is_milestone(activity_rule, kr.text):
-        no_number = _variant(no_number, "milestone")  # graded done / not done
-    ambition = rubric.rule("KR-LOW-AMBITION")
+    r = read(kr)
+    activity = check_activity(rules.activity, kr, kr_id, r)
+    no_number = rules.no_number
+    if activity or wording.is_milestone(rules.activity, kr.text):
+        no_number = rules.milestone  # graded done / not done
     findings: list[Finding] = []
-    findings += check_no_number(no_number, kr, kr_id, m)
-    findings += check_no_baseline(rubric.rule("KR-NO-BASELINE"), kr, kr_id, m)
-    findings += check_no_deadline(rubric.rule("KR-NO-DEADLINE"), kr, kr_id, m, okr_set)
+    findings += check_no_number(no_number, kr, kr_id, r)
+    findings += check_no_baseline(rules.no_baseline, kr, kr_id, r)
+    findings += check_no_deadline(rules.no_deadline, kr, kr_id, r, okr_set)
     findings += activity
-    findings += check_vague(rubric.rule("KR-VAGUE"), kr, kr_id, m)
-    findings += check_compound(rubric.rule("KR-COMPOUND"), kr, kr_id, m)
-    if not _moves_enough(ambition, kr, m):
-        findings += check_low_ambition(ambition, kr, kr_id, m)
+    findings += check_vague(rules.vague, kr, kr_id, r)
+    findings += check_compound(rules.compound, kr, kr_id, r)
+    findings += check_low_ambition(rules.low_ambition, kr, kr_id, r)
+    findings += check_direction(rules.direction, kr, kr_id, r)
+    findings += check_outside_cycle(rules.outside_cycle, kr, kr_id, r, okr_set)
+    findings += check_kr_too_long(rules.too_long, kr, kr_id, r)
     return findings
+
+
+@dataclass(frozen=True)
+class _KRRules:
+    """The key-result rules of one rubric, looked up once (asked for every key result)."""
+
+    placeholder: Rule
+    no_number: Rule
+    milestone: Rule
+    no_baseline: Rule
+    no_deadline: Rule
+    activity: Rule
+    vague: Rule
+    compound: Rule
+    low_ambition: Rule
+    direction: Rule
+    outside_cycle: Rule
+    too_long: Rule
+
+
+_KR_RULES: dict[int, tuple[Rubric, _KRRules]] = {}
+
+
+def _kr_rules(rubric: Rubric) -> _KRRules:
+    hit = _KR_RULES.get(id(rubric))
+    if hit is None or hit[0] is not rubric:
+        if len(_KR_RULES) > 16:
+            _KR_RULES.clear()
+        rule = rubric.rule
+        bundle = _KRRules(
+            rule("KR-PLACEHOLDER"), rule("KR-NO-NUMBER"), _variant(rule("KR-NO-NUMBER"), "milestone"),
+            rule("KR-NO-BASELINE"), rule("KR-NO-DEADLINE"), rule("KR-ACTIVITY"), rule("KR-VAGUE"),
+            rule("KR-COMPOUND"), rule("KR-LOW-AMBITION"), rule("KR-DIRECTION"),
+            rule("KR-OUTSIDE-CYCLE"), rule("KR-TOO-LONG"),
+        )  # fmt: skip
+        hit = _KR_RULES[id(rubric)] = (rubric, bundle)
+    return hit[1]
 
 
 def check_placeholder(rule: Rule, kr: KeyResult, kr_id: str) -> list[Finding]:
@@ -397,18 +557,16 @@ def check_placeholder(rule: Rule, kr: KeyResult, kr_id: str) -> list[Finding]:
     return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text, placeholders=listed)]
 
 
-def _moves_enough(rule: Rule, kr: KeyResult, m: Measures) -> bool:
-    """True when the move is real once bounded percentages are judged on their remaining
-    gap (99.5% → 99.95%): then KR-LOW-AMBITION stays quiet."""
-    if m.baseline is not None and m.target is not None:
-        b, t, unit = m.baseline.value, m.target.value, m.baseline.unit
-    elif kr.baseline is not None and kr.target is not None:
-        percent = (kr.unit or "").strip() in ("%", "percent")
-        b, t, unit = kr.baseline, kr.target, "%" if percent else ""
-    else:
-        return False
-    bound = float(rule.param("bounded_from", 90))
-    return relative_change(b, t, unit, bound) >= float(rule.param("min_relative_change", 0.05))
+_BRACKETED = re.compile(r"\[([^\[\]]{1,200})\]")
+
+
+def check_objective_placeholder(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
+    """OBJ-PLACEHOLDER: the title is still the template's "[your objective …]"."""
+    names = wording.words(rule, "words")
+    if not any(names.search(m.group(1)) for m in _BRACKETED.finditer(objective.title)):
+        return []
+    title = objective.title
+    return [make_finding(rule, obj_id, objective.line, title, text=title)]
 
 
 def objective_findings(
@@ -422,6 +580,9 @@ def objective_findings(
         findings = [f for f in findings if f.code != "OBJ-TOO-LONG"]  # counted on all of it
         findings += check_too_long(rubric.rule("OBJ-TOO-LONG"), objective, obj_id)
         return long_text.in_objective_order(findings)
+    placeholder = check_objective_placeholder(rubric.rule("OBJ-PLACEHOLDER"), objective, obj_id)
+    if placeholder:  # the template's "[your objective …]": the other checks wait for it
+        return placeholder + check_kr_count(rubric.rule("OBJ-KR-COUNT"), objective, obj_id)
     number, bau, project, too_long = _title_checks(rubric, objective.title)
     line = objective.line
     findings = _stamped(number, obj_id, line) + _stamped(bau, obj_id, line)
@@ -460,11 +621,12 @@ def _title_checks(rubric: Rubric, title: str) -> _TitleChecks:
 def _stamped(templates: list[Finding], target: str, line: int | None) -> list[Finding]:
     """Copies of template findings about ``target`` at ``line`` (each with its own rewrite)."""
     return [
-        f.model_copy(
-            update={
+        Finding(
+            **{
+                **dict(f),
                 "target": target,
                 "line": line,
-                "rewrite": None if f.rewrite is None else f.rewrite.model_copy(deep=True),
+                "rewrite": None if f.rewrite is None else Rewrite(text=f.rewrite.text),
             }
         )
         for f in templates
@@ -485,4 +647,13 @@ def set_findings(okr_set: OKRSet, rubric: Rubric | None = None) -> list[Finding]
 
 def order_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Document order: set first, then each objective followed by its key results."""
-    return sorted(findings, key=lambda f: target_order(f.target))
+    return sorted(findings, key=_order_of)
+
+
+@lru_cache(maxsize=4096)
+def _order_of_target(target: str) -> tuple[int, ...]:
+    return target_order(target)  # a few ids, thousands of findings
+
+
+def _order_of(finding: Finding) -> tuple[int, ...]:
+    return _order_of_target(finding.target)

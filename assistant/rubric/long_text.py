@@ -9,7 +9,14 @@ from __future__ import annotations
 from assistant.measure import scan_end
 from assistant.model import Finding
 
-OBJECTIVE_CODES = ("OBJ-HAS-NUMBER", "OBJ-BAU", "OBJ-ACTIVITY", "OBJ-TOO-LONG", "OBJ-KR-COUNT")
+OBJECTIVE_CODES = (
+    "OBJ-PLACEHOLDER",
+    "OBJ-HAS-NUMBER",
+    "OBJ-BAU",
+    "OBJ-ACTIVITY",
+    "OBJ-TOO-LONG",
+    "OBJ-KR-COUNT",
+)
 
 
 def head(text: str) -> str | None:

@@ -52,6 +52,21 @@ def placeholders(text: str, original: str = "") -> tuple[str, ...]:
     return tuple(p for p in dict.fromkeys(found) if p not in original)
 
 
+_GLUE = frozenset("from to by today baseline currently at of the a an is was".split())
+_WORDS = re.compile(r"[\w%$€£.,'-]+")
+
+
+def only_placeholders(current: str, rewrite: str) -> bool:
+    """Whether ``rewrite`` changes ``current`` only by placeholders ("from [baseline]",
+    "by [deadline]", a number swapped for "[stretch target]"): such a rewrite shows the
+    form of a fix, but its score would be the sentinels', not a gain (never "+N")."""
+    if not placeholders(rewrite, current):
+        return False
+    mine = {w.lower() for w in _WORDS.findall(current)}
+    theirs = {w.lower() for w in _WORDS.findall(PLACEHOLDER_RE.sub(" ", rewrite))}
+    return not (theirs - mine - _GLUE)
+
+
 @dataclass
 class Filled:
     """A rewrite with its placeholders filled by sentinels, and how to map spans back."""
@@ -191,7 +206,8 @@ def score_rewrite(
 ) -> Rewrite | None:
     """``shown`` as a scored ``Rewrite`` of ``target``: the target's new scores, its
     findings (quoting ``shown``) and ``score_delta``, the change of the whole set's
-    overall score against ``base`` (the rules critique of ``okr_set``). None when it
+    overall score against ``base`` (the rules critique of ``okr_set``; None when the
+    rewrite only adds placeholders: no gain is claimed for blanks). None when it
     cannot be applied (unknown or ``SET`` target, empty text). Whether a worse rewrite
     is still offered is the caller's call.
 
@@ -208,6 +224,7 @@ def score_rewrite(
         return None
     if not isinstance(part, Objective | KeyResult):
         return None
+    current = okr_set.target_text(tid)
     filled = fill_placeholders(shown)
     if base is None:
         from assistant.rubric.critic import critique_set
@@ -217,9 +234,10 @@ def score_rewrite(
     if after is None:
         return None
     key = str(tid)
+    gain = None if only_placeholders(current, shown) else after.overall - base.scores.overall
     return Rewrite(
         text=shown,
         scores=after.target,
-        score_delta=after.overall - base.scores.overall,
+        score_delta=gain,
         findings=[_shown_finding(f, filled, shown) for f in after.findings if f.target == key],
     )

@@ -1,4 +1,5 @@
-"""Load the rubric data shipped in the ``rubrics`` package."""
+"""Load the rubric data shipped in the ``rubrics`` package: the rules (``rules.yaml``) and
+the lessons a graded cycle teaches (``lessons.yaml``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ class Rule(BaseModel):
 
     def param(self, name: str, default: Any = None) -> Any:
         return (self.model_extra or {}).get(name, default)
+
+    @property
+    def caps(self) -> dict[str, float]:
+        """The most each named dimension of the target may score with this finding."""
+        return {str(k): float(v) for k, v in (self.param("caps") or {}).items()}
 
 
 def find_rule(rules: tuple[Rule, ...], code: str) -> Rule:
@@ -76,3 +82,21 @@ def load_rubric() -> Rubric:
         structure_penalty=data["scoring"]["structure_penalty"],
         rules=tuple(Rule.model_validate(r) for r in data["rules"]),
     )
+
+
+@lru_cache(maxsize=1)
+def load_lessons() -> tuple[Rule, ...]:
+    """The ``LESSON-…`` codes (``rubrics/lessons.yaml``): what each means, why it matters,
+    and the question and suggestion its findings carry."""
+    text = resources.files("rubrics").joinpath("lessons.yaml").read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return tuple(Rule.model_validate(r) for r in data["lessons"])
+
+
+def known_rules() -> dict[str, Rule]:
+    """Every code ``okr explain`` knows: the rubric's rules, the team rules and the
+    lessons, by code."""
+    from assistant.rubric.team import load_team_rules
+
+    rules = (*load_rubric().rules, *load_team_rules().rules, *load_lessons())
+    return {r.code: r for r in rules}

@@ -2,7 +2,9 @@
 
 Every key result, objective and set starts at 5 on clarity, measurability and
 ambition. Each finding takes points off its own target's dimension (error 2,
-warning 1, info 0; floor 1). An objective starts from the mean of its key
+warning 1, info 0; floor 1), and some rules also cap dimensions of their target
+(``caps`` in ``rubrics/rules.yaml``: a key result with no number is at most 1 on
+measurability and 2 on ambition). An objective starts from the mean of its key
 results (1 on every dimension when it has none: nothing measures it yet); a set
 from the mean of its objectives. A shown score is never 5 on a dimension with a
 finding on the target or inside it: 5 means nothing to fix. ``overall`` maps the
@@ -31,14 +33,47 @@ from assistant.rubric.rules import Rubric, load_rubric
 Raw = dict[str, float]
 
 
+# What an overall score means, in words (the README's scale): (lowest score, meaning).
+MEANINGS: tuple[tuple[int, str], ...] = (
+    (90, "ready: a coach would launch it as it is"),
+    (75, "solid: a few things to tighten before launch"),
+    (50, "needs work: fix the errors before launch"),
+    (0, "not OKRs yet: tasks, missing numbers or placeholders"),
+)
+
+
+def meaning(overall: int) -> str:
+    """An overall score in words, on the scale a careful coach uses."""
+    return next(text for floor, text in MEANINGS if overall >= floor)
+
+
 def _round(value: float) -> int:
     """Half up, immune to float noise (4.4999999999 from a sum is 4.5)."""
     return int(round(value, 9) + 0.5)
 
 
+def _caps(rubric: Rubric, code: str) -> dict[str, float]:
+    """The caps of the rule ``code`` (none for codes outside the rubric: LLM-…, TEAM-…)."""
+    key = (id(rubric), code)
+    hit = _CAPS.get(key)
+    if hit is None or hit[0] is not rubric:
+        try:
+            caps = rubric.rule(code).caps
+        except KeyError:
+            caps = {}
+        if len(_CAPS) > 4096:
+            _CAPS.clear()
+        hit = _CAPS[key] = (rubric, caps)
+    return hit[1]
+
+
+_CAPS: dict[tuple[int, str], tuple[Rubric, dict[str, float]]] = {}
+
+
 class _Penalties:
     def __init__(self, findings: Sequence[Finding], rubric: Rubric) -> None:
         self.points: dict[tuple[str, str], float] = defaultdict(float)
+        self.caps: dict[tuple[str, str], float] = {}
         self.structure: dict[str, int] = defaultdict(int)
         self.flagged: dict[str, set[str]] = defaultdict(set)  # dimensions that lost points
         for f in findings:
@@ -49,9 +84,17 @@ class _Penalties:
                 self.points[(f.target, f.dimension)] += points
                 if points:
                     self.flagged[f.target].add(f.dimension)
+            for dimension, cap in _caps(rubric, f.code).items():
+                key = (f.target, dimension)
+                self.caps[key] = min(cap, self.caps.get(key, 5.0))
+                if cap < 5:
+                    self.flagged[f.target].add(dimension)
 
     def apply(self, target: str, start: Raw) -> Raw:
-        return {d: max(1.0, start[d] - self.points[(target, d)]) for d in SCORED_DIMENSIONS}
+        return {
+            d: max(1.0, min(start[d] - self.points[(target, d)], self.caps.get((target, d), 5.0)))
+            for d in SCORED_DIMENSIONS
+        }
 
 
 def _scores(
@@ -127,39 +170,7 @@ def score_set(
     rubric: Rubric | None = None,
 ) -> SetCritique:
     """Scores for every KR, objective and the set, given the findings about them."""
-    rubric = rubric or load_rubric()
-    penalties = _Penalties(findings, rubric)
-    tree, set_raw = _tree(okr_set, penalties)
-    objectives: list[ObjectiveScores] = []
-    for objective, (level, kr_levels) in zip(okr_set.objectives, tree, strict=True):
-        kr_scores = [
-            TargetScores(
-                id=k.id,
-                text=kr.text,
-                line=kr.line,
-                scores=_scores(k.raw, k.structure, rubric, k.flagged),
-            )
-            for kr, k in zip(objective.key_results, kr_levels, strict=True)
-        ]
-        objectives.append(
-            ObjectiveScores(
-                id=level.id,
-                text=objective.title,
-                line=objective.line,
-                scores=_scores(level.raw, level.structure, rubric, level.flagged),
-                key_results=kr_scores,
-            )
-        )
-    structure_total = sum(penalties.structure.values())
-    return SetCritique(
-        source=okr_set.source,
-        index=okr_set.index,
-        name=okr_set.name,
-        engine=engine,
-        scores=_scores(set_raw, structure_total, rubric, _set_flags(tree, penalties)),
-        objectives=objectives,
-        findings=list(findings),
-    )
+    return ScoreTree(okr_set, findings, rubric).critique(okr_set, findings, engine)
 
 
 class ScoreTree:
@@ -185,6 +196,43 @@ class ScoreTree:
         self.flag_count = {
             d: sum(d in o.flagged for o, _ in self.tree) for d in SCORED_DIMENSIONS
         }  # fmt: skip
+
+    def critique(
+        self, okr_set: OKRSet, findings: Sequence[Finding], engine: str = "rules"
+    ) -> SetCritique:
+        """The set's critique: scores at every level (``score_set``), with ``findings``."""
+        rubric = self.rubric
+        objectives: list[ObjectiveScores] = []
+        for objective, (level, kr_levels) in zip(okr_set.objectives, self.tree, strict=True):
+            kr_scores = [
+                TargetScores(
+                    id=k.id,
+                    text=kr.text,
+                    line=kr.line,
+                    scores=_scores(k.raw, k.structure, rubric, k.flagged),
+                )
+                for kr, k in zip(objective.key_results, kr_levels, strict=True)
+            ]
+            objectives.append(
+                ObjectiveScores(
+                    id=level.id,
+                    text=objective.title,
+                    line=objective.line,
+                    scores=_scores(level.raw, level.structure, rubric, level.flagged),
+                    key_results=kr_scores,
+                )
+            )
+        return SetCritique(
+            source=okr_set.source,
+            index=okr_set.index,
+            name=okr_set.name,
+            engine=engine,
+            scores=_scores(
+                self.set_raw, self.structure, rubric, _set_flags(self.tree, self.penalties)
+            ),
+            objectives=objectives,
+            findings=list(findings),
+        )
 
     def replaced(self, target: str, findings: Sequence[Finding]) -> tuple[Scores, Scores] | None:
         """``(target's scores, set's scores)`` as ``score_set`` would give them if

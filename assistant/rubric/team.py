@@ -25,7 +25,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.measure import extract
+from assistant.measure.reading import read_kr
 from assistant.model import Finding, OKRSet
 from assistant.rubric.duplicates import KRRef, duplicate_pairs
 from assistant.rubric.engine import make_finding, order_findings
@@ -107,10 +107,9 @@ def metric_of(text: str, rule: Rule | None = None) -> Metric:
     verb does.
     """
     rule = rule or load_team_rules().rule("TEAM-CONFLICT")
-    up = {_stem(w) for w in rule.param("up_words", ())}
-    down = {_stem(w) for w in rule.param("down_words", ())}
-    ignore = {_stem(w) for w in rule.param("ignore_words", ())}
-    measures = extract(text)
+    up, down, ignore = _word_sets(rule)
+    reading = read_kr(text)  # the one reading: spans, numbers, direction
+    measures = reading.measures
     moved = [q for q in (measures.baseline, measures.target) if q is not None]
     breaks = sorted([*measures.date_spans, *((q.start, q.end) for q in moved)])
     masked = list(text)
@@ -138,11 +137,10 @@ def metric_of(text: str, rule: Rule | None = None) -> Metric:
             continue
         tokens.add(stem)
         metric_spans.append(match.span())
-    base, target = measures.baseline, measures.target
-    if base is not None and target is not None and base.value != target.value:
-        same_unit = not (base.unit and target.unit and base.unit != target.unit)
-        if same_unit and "multiplier" not in (base.kind, target.kind):
-            direction = "up" if target.value > base.value else "down"
+    if reading.moved in ("up", "down"):  # the numbers decide, in one unit
+        direction = reading.moved
+    elif reading.guardrail:
+        direction = None  # a line held is no move
     evidence = text
     if metric_spans:
         first = metric_spans[0][0]
@@ -150,6 +148,23 @@ def metric_of(text: str, rule: Rule | None = None) -> Metric:
             first = verb_span[0]
         evidence = text[first : metric_spans[-1][1]]
     return Metric(frozenset(tokens), direction, evidence.strip() or text)
+
+
+_WORD_SETS: dict[int, tuple[Rule, tuple[frozenset[str], ...]]] = {}
+
+
+def _word_sets(rule: Rule) -> tuple[frozenset[str], ...]:
+    """The rule's up, down and ignored words, stemmed once per rule (not per key result)."""
+    hit = _WORD_SETS.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        if len(_WORD_SETS) > 16:
+            _WORD_SETS.clear()
+        sets = tuple(
+            frozenset(_stem(w) for w in rule.param(name, ()))
+            for name in ("up_words", "down_words", "ignore_words")
+        )
+        hit = _WORD_SETS[id(rule)] = (rule, sets)
+    return hit[1]
 
 
 # Words that end the metric phrase once it has started.

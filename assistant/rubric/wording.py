@@ -4,10 +4,12 @@ The checks in ``rubric.engine`` ask these questions; the answers are spans of th
 (the evidence a finding quotes), found from the word lists in ``rubrics/rules.yaml``.
 Classes of phrasing, not sentences:
 
-- an activity is work done (a task verb, a migration or rollout, a launch named as a
-  noun, an output or effort count, a habit or chore on a schedule) unless it is tied to
-  a measured effect ("… that raises X from 20% to 26%") or is a performance target
-  ("Run 5 km in under 30 minutes", "Ship 98% of orders within 24 hours");
+- an activity is work done (a task verb, a migration or rollout coverage, a launch
+  named as a noun, an output or effort count, a service promised, a habit, chore or
+  routine kept going) unless it is tied to a measured effect ("… that lift X from 20% to
+  26%"), is a performance target ("Run 5 km in under 30 minutes", "Ship 98% of orders
+  within 24 hours"), an outcome volume ("Ship 30,000 orders on launch day"), a
+  conversion ("Get 1 in 4 demos to a trial") or a guardrail ("Hold errors below 2");
 - a compound joins two measures that can move independently (and, while, with,
   generating…), not one measure over two segments ("SMB and mid-market revenue") and
   not a guardrail ("while keeping churn under 3%");
@@ -18,6 +20,7 @@ Classes of phrasing, not sentences:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from assistant.measure import Measures, extract
@@ -43,17 +46,66 @@ def _first_letters(words: list[str]) -> str:
     return "(?=[" + "".join(re.escape(c) for c in sorted(firsts)) + "])"
 
 
-_BY_RULE: dict[tuple[int, str], tuple[Rule, re.Pattern[str]]] = {}
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-def words(rule: Rule, name: str) -> re.Pattern[str]:
-    """The regex of one word list of ``rule`` (kept per rule: asked for every key result)."""
+@lru_cache(maxsize=32768)
+def tokens(text: str) -> frozenset[str]:
+    """The lower-case letter and digit runs of ``text``: a word list whose every phrase has
+    a run missing here cannot match, and its regex is not run at all (the same answers,
+    far less work: most key results hold none of a list's words)."""
+    return frozenset(_TOKEN_RE.findall(text.lower()))
+
+
+def anchors(phrases: tuple[str, ...]) -> frozenset[str] | None:
+    """One run each phrase needs (its last); None when some phrase has none."""
+    found: set[str] = set()
+    for phrase in phrases:
+        runs = _TOKEN_RE.findall(phrase.lower())
+        if not runs:
+            return None
+        found.add(runs[-1])
+    return frozenset(found)
+
+
+class WordList:
+    """A word list's regex (``word_regex``), skipped on texts that hold none of its words."""
+
+    __slots__ = ("regex", "needs")
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        self.regex = word_regex(phrases)
+        self.needs = anchors(phrases)
+
+    def present(self, text: str) -> bool:
+        return self.needs is None or not self.needs.isdisjoint(tokens(text))
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        if not self.present(text):
+            return None
+        return self.regex.search(text, pos, len(text) if endpos is None else endpos)
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text, pos) if self.present(text) else iter(())
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.regex.match(text, pos)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.regex.fullmatch(text)
+
+
+_BY_RULE: dict[tuple[int, str], tuple[Rule, WordList]] = {}
+
+
+def words(rule: Rule, name: str) -> WordList:
+    """One word list of ``rule`` (kept per rule: asked for every key result)."""
     key = (id(rule), name)
     hit = _BY_RULE.get(key)
     if hit is None or hit[0] is not rule:
         if len(_BY_RULE) > 1024:
             _BY_RULE.clear()
-        hit = _BY_RULE[key] = (rule, word_regex(tuple(rule.param(name, ()))))
+        hit = _BY_RULE[key] = (rule, WordList(tuple(rule.param(name, ()))))
     return hit[1]
 
 
@@ -103,12 +155,23 @@ _TIME_BAR_RE = re.compile(
 _CAUSATIVE_RE = re.compile(r"(?:have|get|make\s+sure|ensure)\s+", re.IGNORECASE)
 # "Get all new hires through security training", "Get 80% of the team certified":
 # our own people taken through or onto something (coverage of a rollout or a training).
-_THROUGH_RE = re.compile(
-    r"(?:get|bring|take|put)\s+(?:all|every|each|100\s?%)\b[^.]*?\b(?:through|onto|on\s+to|into)\b"
-    r"|(?:get|have)\s+(?:all|every|each|the\s+whole|\d+(?:\.\d+)?\s?%\s+of)\b[^.]{0,60}?"
-    r"\b(?:certified|trained|onboarded|enrolled|enroled|migrated|upgraded|moved|switched|set\s+up)\b",
+_COVERAGE = r"(?:all|every|each|the\s+whole|\d+(?:\.\d+)?\s?%(?:\s+of)?)"
+_INTO_RE = re.compile(
+    r"(?:get|bring|take|put|move)\s+" + _COVERAGE + r"(?![\w%])[^.]*?"
+    r"\b(?:through|onto|on\s+to|into|under|behind)\b",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=8)
+def _rollout_regex(states: tuple[str, ...]) -> re.Pattern[str]:
+    """ "Have 100% of servers patched", "Get all new hires certified": coverage of a rollout."""
+    done = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in states) or r"(?!x)x"
+    return re.compile(
+        r"(?:get|have)\s+" + _COVERAGE + rf"(?![\w%])[^.]{{0,60}}?\b(?:{done})\b", re.IGNORECASE
+    )
+
+
 # "95% of orders on time / without errors / within 24 hours": a rate of work done well.
 _SHARE_RE = re.compile(r"\s*\d+(?:\.\d+)?\s?%\s+of\b", re.IGNORECASE)
 _SHARE_QUALITY_RE = re.compile(
@@ -119,10 +182,86 @@ _SHARE_QUALITY_RE = re.compile(
 _UNIVERSAL_RE = re.compile(r"\b(?:all|every|each|100\s?%|the\s+(?:rest|remaining))\b", re.I)
 
 
+@lru_cache(maxsize=8)
+def _effect_regex(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    """ "that lift", "which will cut", "to raise": a clause naming the effect of the work."""
+    body = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)) or r"(?!x)x"
+    return re.compile(
+        rf"\b(?:that|which|to|so)\s+(?:will\s+|would\s+|should\s+|can\s+|help\s+)?"
+        rf"(?:{body})(?:s|es|d|ed|ing)?\b",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=8)
+def _effect_forms(verbs: tuple[str, ...]) -> frozenset[str]:
+    """Every word ``_effect_regex`` can match a verb as (its prefilter)."""
+    return frozenset(v.lower() + end for v in verbs for end in ("", "s", "es", "d", "ed", "ing"))
+
+
 def outcome_link(rule: Rule, text: str, start: int, m: Measures | None = None) -> bool:
-    """The work is tied to a measured effect after ``start`` ("… that raises X from 20% to 26%")."""
+    """The work is tied to a measured effect after ``start`` ("… that raises X from 20% to
+    26%", "… that lift retention from 41% to 48%")."""
     link = words(rule, "outcome_links").search(text, start)
+    if link is None:
+        verbs = tuple(rule.param("effect_verbs", ()))
+        if not _effect_forms(verbs).isdisjoint(tokens(text)):
+            link = _effect_regex(verbs).search(text, start)
     return bool(link and _quantity_in(m or extract(text), link.end()))
+
+
+def _volume(rule: Rule, text: str, after: int, m: Measures) -> bool:
+    """An outcome volume right after the verb: a count or share of what customers ask of
+    us ("Ship 30,000 orders", "Deliver 1.2M parcels", "Ship 95% of new orders")."""
+    nouns = words(rule, "volume_nouns")
+    if not nouns.present(text):
+        return False
+    first = next((q for q in m.quantities if q.start >= after), None)
+    if first is None or first.start > after + 3 or first.kind not in ("number", "percent"):
+        return False
+    of = _OF_RE.match(text, first.end)
+    pos = of.end() if of else first.end
+    for _ in range(3):  # the noun, or up to two words before it ("30,000 new orders")
+        if nouns.match(text, pos) is not None:
+            return True
+        word = _WORD_GAP_RE.match(text, pos)
+        if word is None:
+            return False
+        pos = word.end()
+    return False
+
+
+_OF_RE = re.compile(r"\s*(?:of\s+)?", re.IGNORECASE)
+_WORD_GAP_RE = re.compile(r"[\w-]+\s+")
+
+
+@lru_cache(maxsize=8)
+def _leads_regex(leads: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for lead phrases given as regex fragments (routine leads, promises)."""
+    body = "|".join(f"(?:{x})" for x in leads) or r"(?!x)x"
+    return re.compile(rf"(?:{body})\b", re.IGNORECASE)
+
+
+_ROLL_OUT_RE = re.compile(r"roll(?:s|ed|ing)?\s+(?:[\w'-]+\s+){1,6}?out\b", re.IGNORECASE)
+_CHANGE_AFTER_RE = re.compile(
+    r"\s*(?:to\s+|with\s+)?(?:grow|reduc|rais|increas|cut|lift|lower|improv|doubl|halv|"
+    r"shrink|shorten|boost|expand)\w*",
+    re.IGNORECASE,
+)
+
+
+def _routine(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
+    """Keeping a recurring task going ("Continue monthly access reviews", "Keep running
+    weekly restore tests"): unless a change follows ("Keep growing revenue from …")."""
+    lead = _leads_regex(tuple(rule.param("routine_leads", ()))).match(text, start)
+    if lead is None or _CHANGE_AFTER_RE.match(text, lead.end()):
+        return None
+    if m.baseline is not None and m.target is not None:
+        return None
+    word = (
+        _WORD_RE.match(text, lead.end() + 1) if text[lead.end() : lead.end() + 1] == " " else None
+    )
+    return (lead.start(), word.end() if word else lead.end())
 
 
 def performance_bar(text: str, start: int) -> bool:
@@ -142,15 +281,27 @@ def _lead_word(text: str, start: int) -> re.Match[str] | None:
 def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
     """Where the key result names work to do rather than a result, or None."""
     start = lead_end(text)
+    routine = _routine(rule, text, start, m)
+    if routine is not None:
+        return routine
     outcome_lead = words(rule, "outcome_verbs").match(text, start)
     verb = words(rule, "verbs").match(text, start)
+    if verb is None:
+        verb = _ROLL_OUT_RE.match(text, start) or _leads_regex(
+            tuple(rule.param("service_promises", ()))
+        ).match(text, start)
     if verb is not None:
         following = [q for q in m.quantities if q.start >= verb.end()]
         if following and following[0].kind == "money" and following[0].start <= verb.end() + 2:
             return None  # "Build $4M of pipeline" names an outcome, not a task
         if outcome_link(rule, text, verb.end(), m) or performance_bar(text, verb.end()):
             return None
+        if _volume(rule, text, verb.end(), m):
+            return None  # "Ship 30,000 orders on launch day": what customers asked of us
         return verb.span()
+    first = _lead_word(text, start)
+    if first is not None and _volume(rule, text, first.end(), m):
+        return None  # "Process 50,000 payments a day at peak": throughput, not a habit
     handed = _handed_task(rule, text, start, m)
     if handed is not None:
         return handed
@@ -160,7 +311,7 @@ def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
     nominal = _nominal_launch(rule, text, start, m)
     if nominal is not None:
         return nominal
-    if outcome_lead is None:
+    if outcome_lead is None and words(rule, "passive").present(text):
         passive = _passive_regex(tuple(rule.param("passive", ()))).search(text)
         if passive is not None:
             return passive.span()
@@ -169,12 +320,22 @@ def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
     effort = _effort_count(rule, text)
     if effort is not None:
         return effort
-    if outcome_lead is None and not performance_bar(text, start):
-        frequency = FREQUENCY_RE.search(text, start)
-        if frequency is not None:
+    if outcome_lead is None and not _FREQUENCY_WORDS.isdisjoint(tokens(text)):
+        frequency = None if performance_bar(text, start) else FREQUENCY_RE.search(text, start)
+        # "… which we will track every week": a schedule in a side clause is no habit
+        if frequency is not None and not _SIDE_CLAUSE_RE.search(text, start, frequency.start()):
             word = _lead_word(text, start)
             return (word.start(), frequency.end()) if word else frequency.span()
     return None
+
+
+# Every alternative of FREQUENCY_RE needs one of these words (its prefilter).
+_FREQUENCY_WORDS = frozenset(
+    "day night morning evening weekday weekend week fortnight month term semester sprint shift "
+    "quarter year monday tuesday wednesday thursday friday saturday sunday daily nightly weekly "
+    "fortnightly monthly".split()
+)
+_SIDE_CLAUSE_RE = re.compile(r"\b(?:which|where|whom)\b|,\s*and\b", re.IGNORECASE)
 
 
 _DETERMINER_END = re.compile(
@@ -186,7 +347,9 @@ def _handed_task(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
     """A task given to our own people ("Have every team publish its OKRs") or everyone
     taken through something ("Get all new hires through security training"). Customers
     brought to act ("Get more people to attend webinars") are an outcome."""
-    through = _THROUGH_RE.match(text, start)
+    through = _INTO_RE.match(text, start) or _rollout_regex(
+        tuple(rule.param("rollout_states", ()))
+    ).match(text, start)
     if through is not None and not words(rule, "people").search(text, start, through.end()):
         return through.span()
     causative = _CAUSATIVE_RE.match(text, start)
@@ -244,9 +407,35 @@ def _nominal_launch(rule: Rule, text: str, start: int, m: Measures) -> Span | No
     return None
 
 
+_CHANGED_BY_RE = re.compile(
+    r"\b(?:double|triple|increase|raise|grow|boost|lift|expand)s?\s+"
+    r"(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+# Less effort for the same result is an outcome ("Reduce pages per on-call week").
+_LESS_RE = re.compile(
+    r"(?:reduce|cut|lower|decrease|halve|shrink|trim|slash|minimi[sz]e|eliminate)\b", re.I
+)
+_GIVERS = frozenset({"we", "i", "team"})
+_EFFORT_HOURS = r"(?:[\w-]+\s+)?(?:hours?|time|sessions|days)(?:\s+of(?:\s+[\w-]+){1,3}?)?"
+
+
 def _effort_count(rule: Rule, text: str) -> Span | None:
-    """An output or effort counted ("12 blog posts", "sales calls from 20 to 40 a week")."""
+    """An output or effort counted or moved ("12 blog posts", "sales calls from 20 to 40 a
+    week", "Double the hours of coaching we give", "the volunteer hours we put in")."""
+    start = lead_end(text)
+    if _LESS_RE.match(text, start):
+        return None
     effort = words(rule, "effort_nouns")
+    givers = rule.param("effort_givers")
+    if givers and not _GIVERS.isdisjoint(tokens(text)):
+        # "the hours of volunteer training we give", "the volunteer hours we put in"
+        given = re.search(rf"\b{_EFFORT_HOURS}(?={givers})", text, re.IGNORECASE)
+        if given is not None and (
+            _CHANGED_BY_RE.search(text[max(0, given.start() - 40) : given.start()])
+            or re.match(r"(?:\s+[\w-]+){0,8}?\s+(?:from|to)\s+\d", text[given.end() :], re.I)
+        ):
+            return given.span()
     for hit in effort.finditer(text):
         before = text[max(0, hit.start() - 40) : hit.start()]
         counted = re.search(
@@ -254,9 +443,10 @@ def _effort_count(rule: Rule, text: str) -> Span | None:
             r"\s+(?:[\w-]+\s+){0,2}$",
             before,
         ) or re.search(r"\b(?:number|count|amount)\s+of\s+(?:[\w-]+\s+){0,2}$", before, re.I)
-        after = text[hit.end() : hit.end() + 30]
-        moved = re.match(r"\s*(?:\w+\s+)?(?:from|to)\s+\d", after, re.IGNORECASE)
-        if counted or moved:
+        after = text[hit.end() : hit.end() + 40]
+        moved = re.match(r"\s*(?:[\w-]+\s+){0,3}?(?:from|to)\s+\d", after, re.IGNORECASE)
+        given = givers and re.match(givers, after, re.IGNORECASE)
+        if counted or moved or (given and _CHANGED_BY_RE.search(before)):
             return hit.span()
     return None
 
@@ -271,12 +461,14 @@ def placeholders(rule: Rule, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_ABLE_RE = re.compile(r"\b(?:can|could|are\s+able\s+to|is\s+able\s+to)\s+\w", re.I)
+
+
 def is_milestone(rule: Rule, text: str) -> bool:
     """A pass/fail milestone ("Pass the SOC 2 audit", "Customers can export to PDF")."""
     start = lead_end(text)
     return bool(
-        words(rule, "milestone_verbs").match(text, start)
-        or re.search(r"\b(?:can|could|are\s+able\s+to|is\s+able\s+to)\s+\w", text, re.I)
+        words(rule, "milestone_verbs").match(text, start) or _ABLE_RE.search(text) is not None
     )
 
 
@@ -394,7 +586,7 @@ _ADVERB_END = re.compile(
 
 _NOT_AN_OBJECT = re.compile(
     r"\s+(?:faster|quicker|better|more|less|often|sooner|safely|smarter|confidently|"
-    r"reliably|well|again)\b",
+    r"reliably|well|again|what|whatever|everything|when|on\s+time)\b",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(

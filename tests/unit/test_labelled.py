@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.model import KeyResult, OKRSet
+from assistant.model import KeyResult, Objective, OKRSet
+from assistant.rubric.critic import critique_sets
 from assistant.rubric.engine import kr_findings, objective_findings
 
 DATA = Path(__file__).parent.parent / "data"
@@ -87,7 +88,7 @@ def test_precision_and_recall_per_code_are_at_least_0_9(code: str) -> None:
 
 
 def test_every_code_on_all_labelled_data_stays_above_the_floor() -> None:
-    """Per code precision and recall ≥ 0.9 and micro-F1 ≥ 0.97 over the three files."""
+    """Per code precision and recall ≥ 0.9 and micro-F1 ≥ 0.99 over the three files."""
     result = BENCH.evaluate()
     weak = {
         code: (round(t.precision, 3), round(t.recall, 3))
@@ -95,7 +96,7 @@ def test_every_code_on_all_labelled_data_stays_above_the_floor() -> None:
         if t.precision < 0.9 or t.recall < 0.9
     }
     assert not weak, weak
-    assert result.micro.f1 >= 0.97, result.micro.f1
+    assert result.micro.f1 >= 0.99, result.micro.f1
 
 
 def _kr_case(item: dict) -> Any:
@@ -123,3 +124,78 @@ def test_labelled_sets_in_context() -> None:
     BENCH.evaluate_sets(result)
     assert result.targets >= 250
     assert result.misses == []
+
+
+# --- issue 21: two holdout files, labelled before the engine ran on them ----------------------
+
+HOLDOUTS = ("holdout_21a.yaml", "holdout_21b.yaml")
+HOLDOUT_CODES = (*SET_CODES, "KR-DIRECTION", "KR-OUTSIDE-CYCLE", "KR-TOO-LONG")
+
+
+def _holdout_result() -> Any:
+    """The holdout files scored like labelled_sets.yaml (sets sharing ``file`` are one
+    team file), with the bench's tallies."""
+    result = BENCH.Result()
+    for name in HOLDOUTS:
+        files: dict[str, list[dict]] = {}
+        for i, entry in enumerate(yaml.safe_load((DATA / name).read_text()), start=1):
+            files.setdefault(entry.get("file") or f"{name}-{i}", []).append(entry)
+        for source, entries in files.items():
+            sets = [
+                OKRSet(
+                    name=e["name"],
+                    cycle=e.get("cycle"),
+                    source=f"{source}.yaml",
+                    index=index,
+                    objectives=[
+                        Objective(
+                            title=o["title"],
+                            key_results=[KeyResult(text=k["text"]) for k in o["key_results"]],
+                        )
+                        for o in e["objectives"]
+                    ],
+                )
+                for index, e in enumerate(entries, start=1)
+            ]
+            for okr_set, critique, entry in zip(
+                sets, critique_sets(sets).sets, entries, strict=True
+            ):
+                got: dict[str, set[str]] = {}
+                for f in critique.findings:
+                    got.setdefault(f.target, set()).add(f.code)
+                where = f"{name} {source}#{okr_set.index}"
+                labels = [("SET", entry["name"], entry.get("codes", []))]
+                for oi, o in enumerate(entry["objectives"], start=1):
+                    labels.append((f"O{oi}", o["title"], o["codes"]))
+                    labels += [
+                        (f"O{oi}.KR{ki}", k["text"], k["codes"])
+                        for ki, k in enumerate(o["key_results"], start=1)
+                    ]
+                for target, text, codes in labels:
+                    label = BENCH.Label(f"{where} {target}", text, frozenset(codes))
+                    result.add(label, got.get(target, set()))
+    return result
+
+
+def test_the_holdouts_cover_the_reading_and_every_new_code() -> None:
+    covered: Counter[str] = Counter()
+    for name in HOLDOUTS:
+        for s in yaml.safe_load((DATA / name).read_text()):
+            for o in s["objectives"]:
+                covered.update(o["codes"])
+                for k in o["key_results"]:
+                    covered.update(k["codes"])
+    assert all(covered[code] >= 1 for code in HOLDOUT_CODES), covered
+    assert covered["KR-DIRECTION"] >= 4 and covered["KR-OUTSIDE-CYCLE"] >= 4, covered
+
+
+def test_every_code_on_the_holdouts_is_at_least_0_9() -> None:
+    result = _holdout_result()
+    assert result.targets >= 120
+    weak = {
+        code: (round(t.precision, 3), round(t.recall, 3))
+        for code, t in result.per_code.items()
+        if t.precision < 0.9 or t.recall < 0.9
+    }
+    assert not weak, (weak, result.misses)
+    assert result.micro.f1 >= 0.95, result.misses

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from assistant.measure import extract, is_date_only, relative_change
+from assistant.measure.periods import LabelProblem, cycle_span, label_problem, outside
+from assistant.measure.values import ValueNotRead, read_number
 
 
 @pytest.mark.parametrize(
@@ -195,3 +199,110 @@ def test_a_very_long_text_is_read_up_to_the_scan_limit() -> None:
     assert m.truncated and m.quantities
     assert all(q.end <= SCAN_LIMIT and text[q.start : q.end] == q.text for q in m.quantities)
     assert not extract("Raise NPS from 30 to 45").truncated
+
+
+# --- issue 21: negative numbers, periods as dates, check-in values ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "baseline", "target"),
+    [
+        ("Raise NPS from -10 to 15", -10, 15),
+        ("Raise NPS from −10 to +15", -10, 15),  # a typographic minus
+        ("Cut the monthly loss from -$2M to -$0.5M", -2_000_000, -500_000),
+        ("Raise the review score from 8.1 to 8.8 out of 10", 8.1, 8.8),
+    ],
+)
+def test_negative_numbers_and_decimals_keep_their_value(
+    text: str, baseline: float, target: float
+) -> None:
+    m = extract(text)
+    assert m.baseline is not None and m.target is not None
+    assert (m.baseline.value, m.target.value) == (pytest.approx(baseline), pytest.approx(target))
+
+
+@pytest.mark.parametrize("text", ["Cut COVID-19 delays", "Raise week-1 activation", "Grow x-5"])
+def test_a_hyphen_inside_a_word_is_no_minus_sign(text: str) -> None:
+    assert all(q.value >= 0 for q in extract(text).quantities)
+
+
+@pytest.mark.parametrize(
+    ("label", "normal", "first", "last"),
+    [
+        ("2026-Q1", "2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("Q3 2026", "2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026-H2", "2026-H2", date(2026, 7, 1), date(2026, 12, 31)),
+        ("2026", "2026", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2024-02", "2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+    ],
+)
+def test_cycle_labels_are_periods(label: str, normal: str, first: date, last: date) -> None:
+    assert cycle_span(label) == (normal, first, last)
+
+
+@pytest.mark.parametrize("label", ["2026-Q9", "2026-Q0", "2026-H3", "2026-13", "Q5 2026"])
+def test_a_label_shaped_like_a_period_that_does_not_exist_is_a_problem(label: str) -> None:
+    problem = label_problem(label)
+    assert problem is not None and label in problem
+    with pytest.raises(LabelProblem):
+        cycle_span(label)
+
+
+@pytest.mark.parametrize("label", ["FY26 Q2", "Sprint 12", "Spring launch", None, ""])
+def test_free_cycle_labels_are_no_problem(label: str | None) -> None:
+    assert label_problem(label) is None
+
+
+@pytest.mark.parametrize(
+    ("deadline", "out"),
+    [
+        ("31 Dec 2025", True),  # before a 2026-Q3 cycle starts
+        ("30 Sep 2026", False),
+        ("end of Q3", False),
+        ("Q4", True),  # no year: read in the cycle's year
+        ("March", True),
+        ("by 31 Jan 2027", True),
+        ("2026-08-15", False),
+        ("09/30/2026", False),
+        ("this quarter", False),  # no calendar period: never outside
+        ("FY26 Q2", False),  # a fiscal year starts when the company says
+        ("in the next 90 days", False),
+    ],
+)
+def test_a_deadline_is_outside_the_cycle_when_its_last_day_is(deadline: str, out: bool) -> None:
+    assert outside(deadline, date(2026, 7, 1), date(2026, 9, 30)) is out
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "value"),
+    [
+        ("41", "%", 41),
+        ("41%", "%", 41),
+        ("$1.2M", "$", 1_200_000),
+        ("-5", "", -5),
+        ("−5", "", -5),
+        ("36 hours", "days", 1.5),
+        ("1,250", "", 1250),
+        ("12 engineers", "", 12),  # the KR's own count noun
+    ],
+)
+def test_check_in_values_read_like_kr_text(raw: str, unit: str, value: float) -> None:
+    assert read_number(raw, unit, "Hire 12 support engineers") == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "why"),
+    [
+        ("2 furlongs", "h", "'furlongs' is not a unit"),
+        ("45 users", "%", "'users' is not a unit"),
+        ("3 days", "%", "is in 'days' but the KR is in '%'"),
+        ("9" * 400, "", "too large"),
+        ("1" + "0" * 20, "", "too large"),
+        ("soon", "", "not a number"),
+        ("3 or 4", "", "more than one number"),
+        ("double", "", "is relative"),
+    ],
+)
+def test_check_in_values_that_do_not_convert_are_refused(raw: str, unit: str, why: str) -> None:
+    with pytest.raises(ValueNotRead, match=why):
+        read_number(raw, unit, "Raise hours saved from 10 to 20")
