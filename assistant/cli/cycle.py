@@ -367,8 +367,10 @@ def status_command(
                 pace (progress ≥ expected − 0.10 on track, down to − 0.25 at risk,
                 below that off track) and confidence (7–10 / 4–6 / 0–3)
 
-    KRs not updated for 14+ days are called out. Without DRAFT: every draft with
-    an open cycle in one team table.
+    KRs not updated for 14+ days are called out; a value read by `okr sync` says
+    where from. Text, markdown and html end with the calibration of the KRs' owners
+    (see `okr calibration`). Without DRAFT: every draft with an open cycle in one
+    team table.
 
     \b
     Examples:
@@ -385,7 +387,9 @@ def status_command(
     if draft is None:
         text = render_team(run(okr.team_status(today)), today, fmt, color=use_color)
     else:
-        text = render_status(run(okr.status(draft, today)), fmt, color=use_color)
+        result = run(okr.status(draft, today))
+        people = run(okr.owners_calibration(draft, today)) if fmt != "json" else None
+        text = render_status(result, fmt, color=use_color, calibration=people)
     _emit(text, output)
 
 

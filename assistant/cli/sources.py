@@ -1,9 +1,8 @@
 """``okr sync`` (KRs that update themselves, SPEC §9) and ``okr calibration`` (is our
 confidence worth anything, SPEC §10).
 
-Parsing options and printing only: the work is ``assistant.services.sync`` and
-``assistant.services.calibration`` on the App's store; the text is
-``assistant.render.sources``.
+Parsing options and printing only: the work is the App's use cases
+(``assistant.use_cases.sources``); the text is ``assistant.render.sources``.
 """
 
 from __future__ import annotations
@@ -56,20 +55,8 @@ def sync_command(drafts: tuple[str, ...], dry_run: bool, on: date | None) -> Non
     """
     from assistant.cli.core import app, run
     from assistant.render.sources import render_sync
-    from assistant.services.sync import sync
 
-    okr = app()
-    outcome = run(
-        sync(
-            okr.store,
-            drafts,
-            settings=okr.settings.sources,
-            on=on,
-            today=okr.today(),
-            dry_run=dry_run,
-            now=okr.now(),
-        )
-    )
+    outcome = run(app().sync(drafts, on=on, dry_run=dry_run))
     click.echo(render_sync(outcome), nl=False)
     if outcome.failed:
         n = len(outcome.failed)
@@ -100,12 +87,10 @@ def calibration_command(drafts: tuple[str, ...], by: str, fmt: str) -> None:
       okr calibration
       okr calibration "Platform team" --by draft --format json
     """
-    from assistant.cli.core import app
+    from assistant.cli.core import app, run
     from assistant.render.sources import render_calibration
-    from assistant.services.calibration import calibration
 
-    okr = app()
-    result = calibration(okr.store, drafts, by=cast("By", by), today=okr.today())
+    result = run(app().calibration(drafts, by=cast("By", by)))
     click.echo(render_calibration(result, fmt), nl=False)
 
 

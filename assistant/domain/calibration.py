@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from assistant.domain.cycle_status import CycleStatus
-from assistant.domain.lessons import Lesson
+from assistant.domain.lessons import OVERCONFIDENT, UNDERCONFIDENT, Lesson
 from assistant.model import OKRSet
 
 By = Literal["owner", "draft"]
@@ -25,26 +25,6 @@ UNDER = -0.15  # bias below this is under-confident
 MIN_FORECASTS = 5  # fewer forecasts than this say too little for a verdict
 ASPIRATIONAL_SUCCESS = 0.7
 UNASSIGNED = "unassigned"
-
-OVERCONFIDENT = "LESSON-OVERCONFIDENT"
-UNDERCONFIDENT = "LESSON-UNDERCONFIDENT"
-
-# How each calibration lesson coaches a later draft (dimension, question, suggestion):
-# for ``lessons.lesson_findings``, like ``LESSON-CALIBRATION``.
-LESSON_COACHING: dict[str, tuple[str, str, str]] = {
-    OVERCONFIDENT: (
-        "structure",
-        "Last cycle high confidence went with missed KRs: what would have to go right for "
-        "this one, and how sure are you of it?",
-        "Start confidence at 5/10 and move it only on evidence from check-ins.",
-    ),
-    UNDERCONFIDENT: (
-        "ambition",
-        "Last cycle KRs you doubted were reached: is this target a stretch, or do you "
-        "expect to hit it?",
-        "Say confidence as you believe it, and raise targets you expect to reach.",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +52,8 @@ class CalibrationGroup:
     brier: float
     bias: float
     verdict: Verdict
+    confidence: float  # mean p: how sure they said they were, 0–1
+    success: float  # mean o: the share of those forecasts that came true
 
     def as_json(self, by: By) -> dict[str, Any]:
         return {
@@ -166,7 +148,9 @@ def score(name: str, forecasts: Sequence[Forecast]) -> CalibrationGroup:
     """Brier, bias and verdict of one group's forecasts (at least one)."""
     n = len(forecasts)
     brier = sum((f.p - f.outcome) ** 2 for f in forecasts) / n
-    bias = sum(f.p for f in forecasts) / n - sum(f.outcome for f in forecasts) / n
+    confidence = sum(f.p for f in forecasts) / n
+    success = sum(f.outcome for f in forecasts) / n
+    bias = confidence - success
     return CalibrationGroup(
         name,
         n,
@@ -175,6 +159,8 @@ def score(name: str, forecasts: Sequence[Forecast]) -> CalibrationGroup:
         brier,
         bias,
         verdict_of(n, bias),
+        confidence,
+        success,
     )
 
 
@@ -225,6 +211,7 @@ def calibration_lessons(calibration: Calibration, cycle: Sequence[Forecast]) -> 
                 tuple(krs[i] for i in ids),
                 (),
                 forecasts[0].cycle,
+                owner=owner,
             )
         )
     return out

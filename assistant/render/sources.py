@@ -30,7 +30,7 @@ def render_sync(outcome: SyncOutcome) -> str:
         counts[line.state] = counts.get(line.state, 0) + 1
     if not outcome.lines:
         where = f"{outcome.cycles} open cycle{'s' if outcome.cycles != 1 else ''}"
-        lines.append(f"no KR with a source in {where} (give a KR 'source:', see SPEC §9)")
+        lines.append(f"no KR with a source in {where} (give a KR 'source:', see `okr sync --help`)")
     else:
         order = ("would record", "recorded", "unchanged", "failed")
         said = ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))

@@ -1,6 +1,7 @@
 """``okr status`` and ``okr grade`` as text (Rich), Markdown and SPEC §7 JSON; the team table.
 
-Pure functions of ``CycleStatus`` values. Text from the store (KR texts, titles, notes)
+Pure functions of ``CycleStatus`` values (and, for ``okr status``, the ``Calibration``
+of the draft's owners). Text from the store (KR texts, titles, notes)
 is cleaned of control characters and only ever placed in Rich ``Text`` objects, never
 parsed as markup, so ``[bold]`` in a KR prints literally.
 """
@@ -16,11 +17,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain.cycle import FLAG_TEXT, format_value, grade_colour
-from assistant.domain.cycle_status import CycleStatus, KRStatus
+from assistant.domain.cycle_status import Checkin, CycleStatus, KRStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from assistant.domain.calibration import Calibration, CalibrationGroup
 
 STATUS_FORMATS = ("text", "markdown", "json", "html")
 GRADE_FORMATS = ("text", "markdown", "json")
@@ -72,6 +75,7 @@ def kr_json(kr: KRStatus, *, history: bool = True) -> dict[str, Any]:
         "last_checkin": kr.latest.on.isoformat() if kr.latest else None,
     }
     if history:
+        of_day = day_checkins(kr)
         data["checkins"] = [
             {
                 "date": p.on.isoformat(),
@@ -80,10 +84,28 @@ def kr_json(kr: KRStatus, *, history: bool = True) -> dict[str, Any]:
                 "expected": _r(p.expected),
                 "confidence": p.confidence,
                 "note": p.note,
+                "source": of_day[p.on].source,
+                "provenance": of_day[p.on].provenance,
             }
             for p in kr.points
         ]
     return data
+
+
+def day_checkins(kr: KRStatus) -> dict[date, Checkin]:
+    """The check-in each of the KR's points (one per day) comes from: the day's last."""
+    return {c.on: c for c in kr.checkins}
+
+
+def synced_from(kr: KRStatus) -> str | None:
+    """``36% on 2024-01-16 from sync:csv metrics.csv column activation: last of 2 rows``
+    when the KR's current value was read by ``okr sync``, else None."""
+    if not kr.checkins or not kr.checkins[-1].source.startswith("sync:"):
+        return None
+    last = kr.checkins[-1]
+    where = f" {last.provenance}" if last.provenance else ""
+    shown = format_value(last.value, kr.track.unit)
+    return f"{kr.track.id} {shown} on {last.on} from {last.source}{where}"
 
 
 def status_json(
@@ -204,6 +226,45 @@ def stale_line(status: CycleStatus) -> str | None:
     return f"Not updated for 14+ days: {', '.join(parts)}"
 
 
+CALIBRATION_TITLE = "Calibration of the owners"
+CALIBRATION_ABOUT = (
+    "Each confidence given in a check-in of a graded cycle is a forecast that the KR "
+    "succeeds (grade 1.0 if committed, 0.7 or more if aspirational); bias is the mean "
+    "confidence minus the share that came true: over +0.15 is over-confident, under "
+    "−0.15 under-confident, fewer than 5 forecasts too few."
+)
+CALIBRATION_NONE = "No confidence to score yet: calibration reads the check-ins of graded cycles."
+
+
+def calibration_detail(group: CalibrationGroup) -> str:
+    """``said 9.0/10 on average, 0% came true · bias +0.90 · Brier 0.81 · 9 forecasts on
+    3 KRs in 1 cycle``."""
+    said = f"said {group.confidence * 10:.1f}/10 on average, {group.success:.0%} came true"
+    return f"{said} · {calibration_score(group)}"
+
+
+def calibration_score(group: CalibrationGroup) -> str:
+    """``bias +0.90 · Brier 0.81 · 9 forecasts on 3 KRs in 1 cycle``."""
+    return (
+        f"bias {group.bias:+.2f} · Brier {group.brier:.2f} · "
+        f"{counted(group.forecasts, 'forecast')} on {counted(group.krs, 'KR')} "
+        f"in {counted(group.cycles, 'cycle')}"
+    )
+
+
+def counted(count: int, one: str) -> str:
+    """``1 KR``, ``3 KRs``."""
+    return f"{count} {one}{'' if count == 1 else 's'}"
+
+
+VERDICT_STYLE = {
+    "over-confident": "red",
+    "under-confident": "yellow",
+    "calibrated": "green",
+    "too few": "grey50",
+}
+
+
 # --- text (Rich) ------------------------------------------------------------------------------
 
 
@@ -234,7 +295,13 @@ def styled(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
-def status_text(status: CycleStatus, *, color: bool = False, width: int | None = None) -> str:
+def status_text(
+    status: CycleStatus,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    calibration: Calibration | None = None,
+) -> str:
     from rich.table import Table
     from rich.text import Text
 
@@ -292,6 +359,10 @@ def status_text(status: CycleStatus, *, color: bool = False, width: int | None =
                 kr.track.id, styled(kr.track.text), styled(journey(kr)), progress_cell, conf, last
             )
         console.print(table)
+        for kr in status.key_results:
+            synced = synced_from(kr) if kr.track.objective == objective.id else None
+            if synced:
+                console.print(Text.assemble("  ", styled(synced, "dim")))
     console.print()
     summary = Text.assemble(("Set ", "bold"), f"progress {pct(status.progress)} · ")
     if graded:
@@ -306,7 +377,36 @@ def status_text(status: CycleStatus, *, color: bool = False, width: int | None =
         console.print(
             styled("Flags: " + "; ".join(FLAG_TEXT.get(f, f) for f in status.flags), "magenta")
         )
+    if calibration is not None:
+        _calibration_text(console, calibration)
     return buffer.getvalue()
+
+
+def _calibration_text(console: Console, calibration: Calibration) -> None:
+    """One row per owner: the verdict, what they said against what came true, the score."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print()
+    console.print(styled(CALIBRATION_TITLE, "bold"))
+    if not calibration.groups:
+        console.print(styled(CALIBRATION_NONE, "dim"))
+        return
+    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False, expand=False)
+    table.add_column("owner", overflow="fold")
+    for name in ("verdict", "confidence", "came true", "bias", "Brier", "forecasts"):
+        table.add_column(name, no_wrap=True, justify="left" if name == "verdict" else "right")
+    for g in calibration.groups:
+        table.add_row(
+            styled(g.name),
+            Text(g.verdict, style=VERDICT_STYLE[g.verdict]),
+            f"{g.confidence * 10:.1f}/10",
+            f"{g.success:.0%}",
+            f"{g.bias:+.2f}",
+            f"{g.brier:.2f}",
+            f"{g.forecasts} on {counted(g.krs, 'KR')} in {counted(g.cycles, 'cycle')}",
+        )
+    console.print(table)
 
 
 def _short_flag(flag: str) -> str:
@@ -417,19 +517,26 @@ def _team_plain(statuses: Sequence[CycleStatus], today: date) -> str:
 
 
 def render_status(
-    status: CycleStatus, fmt: str, *, color: bool = False, width: int | None = None
+    status: CycleStatus,
+    fmt: str,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    calibration: Calibration | None = None,
 ) -> str:
+    """``calibration``: the draft's owners' (``okr status``), shown in text, Markdown and
+    HTML; None (``okr grade``, JSON) shows none."""
     if fmt == "json":
         return json.dumps(status_json(status), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         from assistant.render.status_markdown import status_markdown
 
-        return status_markdown(status)
+        return status_markdown(status, calibration)
     if fmt == "html":
         from assistant.render.status_html import status_html
 
-        return status_html(status)
-    return status_text(status, color=color, width=width)
+        return status_html(status, calibration)
+    return status_text(status, color=color, width=width, calibration=calibration)
 
 
 def render_team(

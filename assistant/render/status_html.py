@@ -2,7 +2,8 @@
 
 Inline CSS and SVG only — no script, font, image or stylesheet from the network — so it
 opens anywhere, offline. Per KR: progress over time against the expected line (the
-straight diagonal from the cycle's first to last day) and confidence per check-in.
+straight diagonal from the cycle's first to last day) and confidence per check-in;
+per owner, their mean confidence against the share of it that came true (calibration).
 The layout is a grid of cards that becomes one column under 700 px (phones); the
 SVGs scale with ``viewBox``.
 
@@ -21,10 +22,24 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.domain.cycle import FLAG_TEXT, grade_colour
 from assistant.domain.cycle_status import CycleStatus, KRStatus
-from assistant.render.status import clean, grade_text, headline, journey, pct, stale_line, trend
+from assistant.render.status import (
+    CALIBRATION_ABOUT,
+    CALIBRATION_NONE,
+    CALIBRATION_TITLE,
+    calibration_score,
+    clean,
+    grade_text,
+    headline,
+    journey,
+    pct,
+    stale_line,
+    trend,
+)
 
 if TYPE_CHECKING:
     import jinja2
+
+    from assistant.domain.calibration import Calibration, CalibrationGroup
 
 W, H = 320, 120  # progress chart viewBox
 # The left pad fits the "100%" axis label (text-anchor end at PAD_L - 4) without clipping.
@@ -37,6 +52,16 @@ COLOURS = {
     "no-data": "#6e7781",
 }
 GRADE_COLOURS = {"green": "#1a7f37", "yellow": "#b7791f", "red": "#c62828"}
+# Calibration chart: two bars (mean confidence, share that came true) of BAR_W between the
+# labels, anchored at their end at CAL_L - 4 ("confidence" at 10 px is ~60 px wide), and
+# the values after them, anchored at their start ("9.0/10" is ~36 px wide): nothing clips.
+CAL_W, CAL_H, CAL_L, BAR_W = 240, 36, 70, 120
+VERDICT_COLOURS = {
+    "over-confident": "#c62828",
+    "under-confident": "#b7791f",
+    "calibrated": "#1a7f37",
+    "too few": "#6e7781",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +101,31 @@ class ProgressChart:
 class ConfidenceChart:
     id: str
     bars: tuple[Mark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRow:
+    """One owner: the verdict, the score in words, and the chart's two bar widths."""
+
+    name: str
+    badge: Badge
+    score: str
+    said: float  # width of the mean-confidence bar
+    said_text: str
+    came_true: float  # width of the came-true bar
+    came_true_text: str
+
+
+def calibration_row(group: CalibrationGroup) -> CalibrationRow:
+    return CalibrationRow(
+        name=group.name,
+        badge=Badge(group.verdict, VERDICT_COLOURS[group.verdict]),
+        score=calibration_score(group),
+        said=round(group.confidence * BAR_W, 1),
+        said_text=f"{group.confidence * 10:.1f}/10",
+        came_true=round(group.success * BAR_W, 1),
+        came_true_text=f"{group.success:.0%}",
+    )
 
 
 def _x(on: date, start: date, end: date) -> float:
@@ -161,7 +211,7 @@ def _kr_card(kr: KRStatus, status: CycleStatus) -> dict[str, Any]:
     }
 
 
-def status_html(status: CycleStatus) -> str:
+def status_html(status: CycleStatus, calibration: Calibration | None = None) -> str:
     c = status.cycle
     graded = c.state == "graded"
     objectives = [
@@ -191,6 +241,14 @@ def status_html(status: CycleStatus) -> str:
         as_of=status.as_of,
         warning=None if graded else stale_line(status),
         objectives=objectives,
+        calibration=(
+            None
+            if calibration is None
+            else [calibration_row(group) for group in calibration.groups]
+        ),
+        calibration_title=CALIBRATION_TITLE,
+        calibration_about=CALIBRATION_ABOUT,
+        calibration_none=CALIBRATION_NONE,
     )
 
 
@@ -236,6 +294,7 @@ def _environment() -> jinja2.Environment:
         finalize=finalize,
     )
     env.globals.update(
-        W=W, H=H, L=PAD_L, R=PAD_R, T=PAD_T, B=PAD_B, CH=CONF_H, CT=CONF_TOP, CB=CONF_BOTTOM
-    )
+        W=W, H=H, L=PAD_L, R=PAD_R, T=PAD_T, B=PAD_B, CH=CONF_H, CT=CONF_TOP, CB=CONF_BOTTOM,
+        CW=CAL_W, CAH=CAL_H, CL=CAL_L, BW=BAR_W,
+    )  # fmt: skip
     return env

@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from assistant.domain.cycle import FLAG_TEXT
 from assistant.domain.cycle_status import CycleStatus
 from assistant.render.status import (
+    CALIBRATION_ABOUT,
+    CALIBRATION_NONE,
+    CALIBRATION_TITLE,
     bar,
+    calibration_score,
     clean,
     counts,
     grade_text,
@@ -24,13 +29,16 @@ from assistant.render.status import (
     trend,
 )
 
+if TYPE_CHECKING:
+    from assistant.domain.calibration import Calibration
+
 
 def md_cell(text: str) -> str:
     """A table cell: clean, pipes and markup characters escaped."""
     return re.sub(r"([\\|*_`<>\[\]])", r"\\\1", clean(text))
 
 
-def status_markdown(status: CycleStatus) -> str:
+def status_markdown(status: CycleStatus, calibration: Calibration | None = None) -> str:
     graded = status.cycle.state == "graded"
     lines = [
         f"# {md_cell(status.cycle.draft)} — {md_cell(status.cycle.label)}",
@@ -72,7 +80,25 @@ def status_markdown(status: CycleStatus) -> str:
     note = stale_line(status)
     if note and not graded:
         lines += ["", f"> {note}"]
+    if calibration is not None:
+        lines += ["", *_calibration(calibration)]
     return "\n".join(lines) + "\n"
+
+
+def _calibration(calibration: Calibration) -> list[str]:
+    lines = [f"## {CALIBRATION_TITLE}", ""]
+    if not calibration.groups:
+        return [*lines, CALIBRATION_NONE]
+    lines += [
+        "| owner | verdict | mean confidence | came true | score |",
+        "|---|---|---|---|---|",
+    ]
+    for g in calibration.groups:
+        lines.append(
+            f"| {md_cell(g.name)} | {g.verdict} | {g.confidence * 10:.1f}/10 | {g.success:.0%} "
+            f"| {calibration_score(g)} |"
+        )
+    return [*lines, "", CALIBRATION_ABOUT]
 
 
 def team_markdown(statuses: Sequence[CycleStatus], today: date) -> str:

@@ -8,7 +8,7 @@ cycle launched (the KR's owner, else its objective's, else its set's).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,27 +26,34 @@ from assistant.services.cycle import draft_row, status_of_row
 
 if TYPE_CHECKING:
     from assistant.domain.lessons import Lesson
+    from assistant.store.cycles import CycleRow
     from assistant.store.repo import DraftRow
     from assistant.store.store import Store, UnitOfWork
 
 
-def _forecasts(uow: UnitOfWork, draft: DraftRow, today: date) -> list[Forecast]:
-    """Every forecast of the draft's graded cycles."""
+def _forecasts(
+    uow: UnitOfWork, draft: DraftRow, today: date, people: Set[str] | None = None
+) -> list[Forecast]:
+    """Every forecast of the draft's graded cycles (``people``: only theirs, and cycles
+    where none of them owns a KR are not even scored)."""
     from assistant.services.drafts.names import version_of
 
     out: list[Forecast] = []
     for row in uow.cycles.of_draft(draft.id):
         if not row.graded_at:
             continue
-        launched = version_of(uow, draft, row.version).okr_set
-        out.extend(forecasts_of(status_of_row(uow, row, today), kr_owners(launched)))
+        owners = kr_owners(version_of(uow, draft, row.version).okr_set)
+        if people is not None and people.isdisjoint(owners.values()):
+            continue
+        found = forecasts_of(status_of_row(uow, row, today), owners)
+        out.extend(f for f in found if people is None or f.owner in people)
     return out
 
 
-def _all_forecasts(uow: UnitOfWork, today: date) -> list[Forecast]:
+def _all_forecasts(uow: UnitOfWork, today: date, people: Set[str] | None = None) -> list[Forecast]:
     out: list[Forecast] = []
     for name in uow.drafts.live_names():
-        out.extend(_forecasts(uow, draft_row(uow, name), today))
+        out.extend(_forecasts(uow, draft_row(uow, name), today, people))
     return out
 
 
@@ -90,25 +97,30 @@ def people_of(store: Store, name: str, today: date | None = None) -> Calibration
         if row is None:
             return Calibration("owner", ())
         people = set(kr_owners(version_of(uow, draft, row.version).okr_set).values())
-        forecasts = [f for f in _all_forecasts(uow, day) if f.owner in people]
+        forecasts = _all_forecasts(uow, day, people)
     return calibrate(forecasts, "owner")
 
 
+def cycle_lessons(uow: UnitOfWork, row: CycleRow, today: date) -> list[Lesson]:
+    """``LESSON-OVERCONFIDENT`` / ``LESSON-UNDERCONFIDENT`` for the owners of a graded cycle
+    whose verdict, over every graded cycle they forecast in, says so (``okr retro``)."""
+    if not row.graded_at:
+        return []
+    draft = draft_row(uow, row.draft)
+    cycle = [f for f in _forecasts(uow, draft, today) if f.cycle_id == row.id]
+    if not cycle:
+        return []
+    owners = {f.owner for f in cycle}
+    return calibration_lessons(calibrate(_all_forecasts(uow, today, owners)), cycle)
+
+
 def lessons_of_last_cycle(store: Store, name: str, today: date | None = None) -> list[Lesson]:
-    """``LESSON-OVERCONFIDENT`` / ``LESSON-UNDERCONFIDENT`` for the owners of the draft's
-    last graded cycle whose verdict, over every graded cycle they forecast in, says so
-    (for ``okr retro``)."""
+    """The calibration lessons of the draft's last graded cycle (:func:`cycle_lessons`)."""
     from assistant.services.drafts.names import unknown
 
     day = today or date.today()
     if not store.exists():
         raise unknown(name)
     with store.unit_of_work(write=False) as uow:
-        draft = draft_row(uow, name)
-        row = uow.cycles.last_graded(draft.id)
-        if row is None:
-            return []
-        everyone = _all_forecasts(uow, day)
-    cycle = [f for f in everyone if f.cycle_id == row.id]
-    owners = {f.owner for f in cycle}
-    return calibration_lessons(calibrate([f for f in everyone if f.owner in owners]), cycle)
+        row = uow.cycles.last_graded(draft_row(uow, name).id)
+        return [] if row is None else cycle_lessons(uow, row, day)

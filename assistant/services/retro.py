@@ -1,7 +1,8 @@
 """Looking back: retrospectives of graded cycles, and the lessons they pass to the coach.
 
 ``retro`` stores the team's three answers with the lessons computed from the cycle
-(and, with the LLM engine, a guarded summary); ``lessons_for`` / ``lesson_findings_for``
+(its owners' calibration included: ``LESSON-OVERCONFIDENT`` / ``-UNDERCONFIDENT``) and,
+with the LLM engine, a guarded summary; ``lessons_for`` / ``lesson_findings_for``
 let ``okr critique DRAFT`` and the TUI coach the next draft of the same name with them.
 """
 
@@ -58,8 +59,12 @@ def _launch_findings(row: CycleRow) -> list[tuple[str, str]]:
 
 
 def _computed(uow: UnitOfWork, row: CycleRow, today: date) -> tuple[CycleStatus, list[Lesson]]:
+    """The cycle's own lessons, then its owners' calibration (over every graded cycle)."""
+    from assistant.services.calibration import cycle_lessons
+
     status = status_of_row(uow, row, today)
-    return status, compute_lessons(status, _launch_findings(row))
+    lessons = compute_lessons(status, _launch_findings(row))
+    return status, [*lessons, *cycle_lessons(uow, row, today)]
 
 
 async def retro(

@@ -128,7 +128,8 @@ def test_a_full_cycle(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     }  # fmt: skip
     assert kr1["expected"] == pytest.approx(41 / 91, abs=1e-3)  # 2024 is a leap year
     assert kr1["checkins"] == [{"date": "2024-02-10", "value": 41, "progress": 0.5,
-                                "expected": kr1["expected"], "confidence": 6, "note": "emails live"}]  # fmt: skip
+                                "expected": kr1["expected"], "confidence": 6, "note": "emails live",
+                                "source": "cli", "provenance": None}]  # fmt: skip
     assert kr1["stale"] is True and kr1["days_since_update"] == 24
     assert status["key_results"][2]["confidence_trend"] == 2
     assert [o["id"] for o in status["objectives"]] == ["O1", "O2"]

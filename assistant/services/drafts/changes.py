@@ -5,6 +5,7 @@ the current rubric."""
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +26,7 @@ from assistant.services.drafts.names import require, unknown, version_of
 if TYPE_CHECKING:
     from assistant.store.store import Store
 
-_KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to")
+_KR_FIELDS = ("owner", "type", "baseline", "target", "unit", "deadline", "aligns_to", "source")
 _OBJ_FIELDS = ("type", "owner", "aligns_to")
 _SET_FIELDS = ("name", "owner", "cycle")
 
@@ -162,10 +163,18 @@ def _pair_gaps(pairs: Pairs) -> Pairs:
 def _fields(old: Any, new: Any, names: Sequence[str]) -> list[FieldChange]:
     changes = []
     for field in names:
-        a, b = getattr(old, field), getattr(new, field)
+        a, b = _value(getattr(old, field)), _value(getattr(new, field))
         if a != b:
             changes.append(FieldChange(field=field, old=a, new=b))
     return changes
+
+
+def _value(value: Any) -> Any:
+    """A KR's ``source:`` as written, on one line (``{"csv": "m.csv", "column": "a"}``),
+    ``${VAR}`` unexpanded; other fields as they are."""
+    if hasattr(value, "model_dump"):
+        return json.dumps(value.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+    return value
 
 
 def _item(
