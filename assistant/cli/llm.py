@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
@@ -12,16 +13,18 @@ import click
 
 from assistant.errors import UsageError
 
-# Names that mean the API key itself; only these are refused (``llm.max_output_tokens``
-# or a price for a model called "*-token-*" are ordinary settings).
-_SECRET_NAMES = {"api_key", "apikey", "openai_api_key", "api_token", "key", "secret", "password"}
+# Names that mean the API key itself; only these are refused with a word about
+# OPENAI_API_KEY (``llm.max_output_tokens``, a price for a model called "*-token-*" or a
+# made-up "nope.key" are ordinary unknown or known settings).
+_SECRET_NAMES = {"api_key", "apikey", "openai_api_key", "api_token", "secret", "password"}
 
 
 def _is_secret(key: str) -> bool:
+    """``KEY`` names the API key: ``api_key``, ``llm.openai_api_key``, ``key``, ``llm.key``."""
     parts = key.lower().replace("-", "_").split(".")
     if parts[:2] == ["llm", "prices"]:
         return False
-    return any(part in _SECRET_NAMES for part in parts)
+    return parts[-1] in _SECRET_NAMES or parts in (["key"], ["llm", "key"])
 
 
 @click.group("config")
@@ -29,7 +32,9 @@ def config_group() -> None:
     """Show or change settings (model, endpoint, concurrency, style, prices).
 
     The API key is never stored: it is read from OPENAI_API_KEY only.
-    OPENAI_BASE_URL, when set, overrides llm.base_url for the run.
+    OPENAI_BASE_URL, when set, overrides llm.base_url for the run, and OKR_…
+    variables override any setting (OKR_ENGINE=rules, OKR_LLM__MODEL=NAME).
+    Comments in the config file are kept when a value changes.
 
     \b
     Examples:
@@ -46,7 +51,7 @@ def config_show() -> None:
     """Print the effective settings and where they come from (key masked)."""
     import os
 
-    from assistant.config import dump_settings, load_settings, masked_key
+    from assistant.config import dump_settings, env_overrides, load_settings, masked_key
     from assistant.paths import config_path
 
     path = config_path()
@@ -54,17 +59,28 @@ def config_show() -> None:
     state = "" if path.exists() else " (not created yet; defaults shown)"
     click.echo(f"# config file: {path}{state}")
     click.echo(dump_settings(settings), nl=False)
-    if os.environ.get("OPENAI_BASE_URL"):
+    overrides = env_overrides()
+    if os.environ.get("OPENAI_BASE_URL") and not any("BASE_URL" in n.upper() for n in overrides):
         click.echo("# llm.base_url comes from OPENAI_BASE_URL for this run")
+    if overrides:
+        click.echo(f"# from the environment for this run: {', '.join(overrides)}")
     click.echo(f"# api key: {masked_key()} (from OPENAI_API_KEY; never stored)")
 
 
 def _settable_keys() -> list[str]:
-    from assistant.config import LLMSettings, Settings
+    """Every setting ``okr config set`` takes, tables (``llm``, ``sources``) spelled out."""
+    from pydantic import BaseModel
 
-    top = [k for k in Settings.model_fields if k != "llm"]
-    llm = [f"llm.{k}" for k in LLMSettings.model_fields if k != "prices"]
-    return [*top, *llm, "llm.prices.MODEL.input|output|cached_input"]
+    from assistant.config import Settings
+
+    keys = []
+    for name, field in Settings.model_fields.items():
+        table = field.annotation
+        if isinstance(table, type) and issubclass(table, BaseModel):
+            keys += [f"{name}.{key}" for key in table.model_fields if key != "prices"]
+        else:
+            keys.append(name)
+    return [*keys, "llm.prices.MODEL.input|output|cached_input"]
 
 
 @config_group.command("set")
@@ -174,6 +190,7 @@ def batch_submit(
     """Upload the sets in FILE… as one batch job (cached sets are skipped)."""
     from assistant.config import load_settings
     from assistant.io import read_paths
+    from assistant.llm.cache import LLMCache
     from assistant.llm.cost import format_cost
     from assistant.paths import data_home
     from assistant.services.batch import submit_batch
@@ -182,7 +199,10 @@ def batch_submit(
     settings = load_settings()
     if model:
         settings.llm.model = model
-    result = submit_batch(sets, settings=settings, home=data_home(), style=style or settings.style)
+    cache = LLMCache(data_home())
+    result = asyncio.run(
+        submit_batch(sets, settings=settings, cache=cache, style=style or settings.style)
+    )
     if result["id"] is None:
         click.echo(
             f"All {len(sets)} sets already have cached answers; nothing submitted. "
@@ -203,10 +223,12 @@ def batch_submit(
 def batch_status_command(batch_id: str | None) -> None:
     """Status of BATCH_ID, or of every batch submitted from here."""
     from assistant.config import load_settings
+    from assistant.llm.cache import LLMCache
     from assistant.paths import data_home
     from assistant.services.batch import batch_status
 
-    rows = batch_status(batch_id, settings=load_settings(), home=data_home())
+    cache = LLMCache(data_home())
+    rows = asyncio.run(batch_status(batch_id, settings=load_settings(), cache=cache))
     if not rows:
         click.echo("No batches yet. Submit one with 'okr batch submit FILE'.")
         return
@@ -228,12 +250,14 @@ def batch_status_command(batch_id: str | None) -> None:
 def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
     """Download BATCH_ID's results and print the same report as 'okr critique'."""
     from assistant.config import load_settings
+    from assistant.llm.cache import LLMCache
     from assistant.paths import data_home
     from assistant.render import render
     from assistant.render.llm import usage_line
     from assistant.services.batch import fetch_batch
 
-    report = fetch_batch(batch_id, settings=load_settings(), home=data_home())
+    cache = LLMCache(data_home())
+    report = asyncio.run(fetch_batch(batch_id, settings=load_settings(), cache=cache))
     text = render(report, fmt, color=sys.stdout.isatty() and output is None)
     if output:
         from assistant.paths import write_output

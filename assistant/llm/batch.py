@@ -166,7 +166,7 @@ async def fetch(
     sets = [load_set(item) for item in record["items"]]
     shown = critique_sets(sets).sets
     for item, okr_set, rules in zip(record["items"], sets, shown, strict=True):
-        prepared = engine.prepare(okr_set)
+        prepared = engine.prepare(okr_set, rules=rules)  # the rules once per set
         prepared.key = item["key"]
         answer = engine.cached_answer(prepared)
         error = None

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
 
 CACHE_FILE = "llm_cache.db"
 
@@ -66,7 +68,8 @@ def cache_key(
 
 
 class LLMCache:
-    """Opened lazily on first use; safe to share across the tasks of one event loop."""
+    """Opened lazily on first use; safe to share across the tasks of one event loop.
+    Built by the caller (the App, from its data home) and handed to the services."""
 
     def __init__(self, home: Path) -> None:
         self.path = home / CACHE_FILE
@@ -74,6 +77,8 @@ class LLMCache:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
+            import sqlite3  # on first use: the rules engine's commands never pay for it
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=10)
             db.execute("PRAGMA journal_mode=WAL")

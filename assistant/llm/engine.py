@@ -1,16 +1,19 @@
-"""The LLM engine: one OKR set in, one grounded, re-scored ``SetCritique`` out.
+"""The LLM engine: one OKR set and its rules critique in, one grounded, re-scored
+``SetCritique`` out.
 
-Per set: rules critique (grounding and transparent scores) → messages from
-``prompts/critique.md`` (filled in one pass by ``llm.prompts.fill``) → cache lookup →
-structured ask → guards (valid target, evidence is a substring, invented numbers
-replaced, rewrites re-scored) → merged with the rules findings. Scores always come from the rules engine.
+Per set: the rules critique the caller already has (grounding and transparent scores;
+the engine never runs the rules again) → messages from ``prompts/critique.md`` (filled
+in one pass by ``llm.prompts.fill``) → cache lookup → structured ask → guards (valid
+target, evidence is a substring, invented numbers replaced, rewrites re-scored) →
+merged with the rules findings. Scores always come from the rules engine.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
@@ -38,7 +41,8 @@ from assistant.llm.schemas import (
     split_findings,
 )
 from assistant.model import Finding, GuardStats, OKRSet, SetCritique
-from assistant.rubric.critic import critique_set
+from assistant.rubric.critic import DUPLICATE, critique_set
+from assistant.rubric.engine import duplicate_findings, order_findings
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -149,12 +153,40 @@ class ItemResult:
     guards: GuardStats | None = None
 
 
+RulesFor = Callable[[], SetCritique]
+
+
 @dataclass
 class Prepared:
+    """One set ready to ask about. ``rules`` gives its rules critique as shown (the
+    scores and findings the answer is merged with, and rewrites are re-scored
+    against), computed by the caller when first needed."""
+
     okr_set: OKRSet
-    base: SetCritique
+    rules: RulesFor
     messages: list[dict[str, Any]]
     key: str
+
+    @property
+    def base(self) -> SetCritique:
+        return self.rules()
+
+
+def own_findings(okr_set: OKRSet, rules: SetCritique) -> list[Finding]:
+    """The set's rules findings as if it stood alone: the model's grounding.
+
+    ``rules`` is the set's critique as shown, whose near-duplicate findings compare its
+    KRs with the other sets of the file; those are replaced by the set's own (a
+    duplicate check, not a second critique). So a set's messages, and its cache key,
+    do not change when another set of the file does."""
+    own = [f for f in rules.findings if f.code != DUPLICATE]
+    return order_findings([*own, *duplicate_findings([okr_set])[0]])
+
+
+@lru_cache(maxsize=256)
+def _set_schema(ids: tuple[str, ...], codes: tuple[str, ...]) -> type[CoachCritique]:
+    """One schema class per shape of set: a team file of similar sets builds it once."""
+    return set_schema(list(ids), list(codes))
 
 
 def target_ids(okr_set: OKRSet) -> list[str]:
@@ -193,9 +225,11 @@ class LLMEngine:
         model: str | None = None,
         max_asks: int = 3,
         read_cache: bool = True,
+        connect: Callable[[], AsyncOpenAI] | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
+        self.connect = connect  # builds the client on the first cache miss
         self.cache = cache
         self.read_cache = read_cache
         self.style = style
@@ -207,15 +241,38 @@ class LLMEngine:
         # a grammar otherwise repeats findings up to the general limit (minutes on a CPU).
         cap = COMPACT_ANSWER_CAP if name == "critique_compact" else settings.llm.max_output_tokens
         self.max_tokens = min(settings.llm.max_output_tokens, cap)
-        self.probe = ModeProbe(settings, self.model, cache)
+        # Every worker probes at once: a team file is at full concurrency from the start.
+        self.probe = ModeProbe(settings, self.model, cache, serialise=False)
         self._schema = schema_fingerprint(CoachCritique)
 
-    def prepare(self, okr_set: OKRSet, lessons: Sequence[str] = ()) -> Prepared:
-        """Rules critique of the set alone (stable grounding per set) and the messages;
+    def prepare(
+        self,
+        okr_set: OKRSet,
+        lessons: Sequence[str] = (),
+        rules: SetCritique | RulesFor | None = None,
+        *,
+        grounding: Sequence[Finding] | None = None,
+    ) -> Prepared:
+        """The messages for one set and its cache key; the rules never run twice.
+
+        ``rules``: the set's rules critique as shown, or a function that gives it when the
+        answer is merged (a team file's first requests go out before the whole file is
+        checked); None computes it here, for the set alone. ``grounding``: the findings
+        the model is grounded on, by default the set's own (:func:`own_findings`).
         ``lessons`` (texts of the draft's last graded cycle) are grounding too, and being
         in the messages they are in the cache key: another lesson set is another request."""
-        base = critique_set(okr_set)
-        messages = build_messages(okr_set, base.findings, self.style, self.prompt, lessons)
+        if rules is None:
+            alone = critique_set(okr_set)
+            rules, grounding = alone, alone.findings
+        if isinstance(rules, SetCritique):
+            critique = rules
+            found = grounding if grounding is not None else own_findings(okr_set, critique)
+            provider: RulesFor = lambda: critique  # noqa: E731 - one value, no state
+        elif grounding is None:
+            raise ValueError("a deferred rules critique needs its grounding")
+        else:
+            provider, found = rules, grounding
+        messages = build_messages(okr_set, list(found), self.style, self.prompt, lessons)
         key = cache_key(
             model=self.model,
             prompt_id=self.prompt.id,
@@ -223,11 +280,11 @@ class LLMEngine:
             schema=self._schema,
             messages=messages,
         )
-        return Prepared(okr_set, base, messages, key)
+        return Prepared(okr_set, provider, messages, key)
 
     def set_schema(self, prepared: Prepared) -> type[CoachCritique]:
         """The structured-output schema for this set: enums of its ids and valid codes."""
-        return set_schema(target_ids(prepared.okr_set), valid_codes())
+        return _set_schema(tuple(target_ids(prepared.okr_set)), tuple(valid_codes()))
 
     def cached_answer(self, prepared: Prepared) -> LenientCritique | None:
         if self.cache is None or not self.read_cache:
@@ -252,15 +309,15 @@ class LLMEngine:
                 usage=usage.to_dict(),
             )
 
-    async def critique(self, okr_set: OKRSet, shown: SetCritique | None = None) -> ItemResult:
-        """Critique one set. ``shown`` is the rules critique to merge with (it may carry
+    async def critique(self, okr_set: OKRSet, rules: SetCritique | None = None) -> ItemResult:
+        """Critique one set. ``rules`` is its rules critique as shown (it may carry
         cross-set duplicates); the LLM is grounded on the set's own rules findings."""
-        return await self.critique_prepared(self.prepare(okr_set), shown)
+        return await self.critique_prepared(self.prepare(okr_set, rules=rules))
 
-    async def critique_prepared(
-        self, prepared: Prepared, shown: SetCritique | None = None
-    ) -> ItemResult:
-        shown = shown or prepared.base
+    async def critique_prepared(self, prepared: Prepared) -> ItemResult:
+        """The cached answer, else one ask; merged with the rules critique either way.
+        Raises ``ItemError`` (``NotSent`` when the circuit breaker is open)."""
+        shown = prepared.base
         answer = self.cached_answer(prepared)
         if answer is not None:
             critique, guards = self.finish_with_stats(prepared, answer, shown)
@@ -273,10 +330,13 @@ class LLMEngine:
         """Only the network part (callers may hold a semaphore just for this); the
         answer is stored in the cache before it is returned.
 
-        Until a response mode is known to work for this endpoint and model, one ask at
-        a time probes it (so a server that rejects ``json_schema`` costs one extra
-        request per run, not per set); the mode that worked is remembered in the cache
-        database for the next run, and a fallback is said once in ``notes``."""
+        Until a response mode is known to work for this endpoint and model, every
+        worker's first ask probes it (a run is at full concurrency from the start; a
+        server that rejects ``json_schema`` costs at most one refused request per
+        worker, once); the mode that worked is remembered in the cache database for the
+        next run, and a fallback is said once in ``notes``."""
+        if self.client is None and self.connect is not None:
+            self.client = self.connect()  # a fully cached run needs no key or SDK
         if self.client is None:
             raise ItemError("no answer in the cache and no client to ask")
         client = self.client

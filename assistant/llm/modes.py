@@ -1,10 +1,15 @@
 """The structured-output mode of one endpoint and model, shared by every kind of ask.
 
 Critique, peer review, drafting and the retro summary all talk to the same server. A
-server that refuses ``json_schema`` (llama-cpp-python's answers 500) should cost one
-extra request once, not one per run of each command or one per concurrent ask: until
-an ask succeeded, asks go one at a time, and the mode that worked is remembered in the
-cache database (per base URL and model) so the next run of any command starts there.
+server that refuses ``json_schema`` (llama-cpp-python's answers 500) costs refused
+requests once, not on every run of each command: the mode that worked is remembered in
+the cache database (per base URL and model), so the next run of any command starts
+there. A refusal is never retried by the SDK (``llm.client.RequestCounter``).
+
+By default, until an ask succeeded, asks go one at a time (one refused probe at most);
+once the mode is known every waiting ask goes out at once. The critique of a team file
+and peer review probe concurrently instead (``serialise=False``): a run is at its full
+concurrency from the start, for at most one refused probe per worker, once.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ class ModeProbe:
     """Which response mode to ask in, learnt once per endpoint + model.
 
     ``serialise=False`` lets asks probe concurrently: for peer review, where one slow or
-    hanging reviewer must not hold the others back (it costs up to one refused probe per
-    concurrent ask, once: the next run starts from the remembered mode)."""
+    hanging reviewer must not hold the others back, and for the critique of a team file,
+    which must not wait a whole answer before its other workers start (it costs up to
+    one refused probe per concurrent ask, once: the next run starts from the remembered
+    mode)."""
 
     def __init__(
         self, settings: Settings, model: str, cache: LLMCache | None, *, serialise: bool = True
@@ -55,7 +62,11 @@ class ModeProbe:
         if self.known or not self.serialise:
             return await self._send(send)
         async with self._lock:
-            return await self._send(send)
+            if not self.known:  # still the probe: the others wait for its mode
+                return await self._send(send)
+        # Learnt while this ask waited: it goes out at once, not one at a time behind
+        # the lock (that made a run ramp up 1, 2, 3, … requests per round).
+        return await self._send(send)
 
     async def _send(
         self, send: Callable[[str, bool], Awaitable[tuple[T, Usage]]]

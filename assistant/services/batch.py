@@ -1,17 +1,16 @@
 """``okr batch``: critique a whole team through the OpenAI Batch API at half price.
 
-Submit records the batch (with the sets themselves) in the data home; fetch builds the
-same report as ``okr critique`` and stores the answers in the answer cache, so a later
-live run sends nothing for those sets. The run usage is built by the same function as
-a live run's (``services.coach.run_usage``). ``openai`` is imported only here, inside
-the use cases that talk to the API.
+Submit records the batch (with the sets themselves) in the answer cache the caller
+gives (the data home's ``llm_cache.db``); fetch builds the same report as
+``okr critique`` and stores the answers there, so a later live run sends nothing for
+those sets. The run usage is built by the same function as a live run's
+(``services.coach.run_usage``). ``openai`` is imported only here, inside the use cases
+that talk to the API. Each use case is async; the CLI awaits it with ``asyncio.run``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, TypeVar
 
 from assistant.config import Settings
@@ -26,14 +25,14 @@ from assistant.services.coach import run_usage
 T = TypeVar("T")
 
 
-def talk(what: str, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run one exchange with the Batch API; whatever the server or the network does
+async def talk(what: str, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Await one exchange with the Batch API; whatever the server or the network does
     (an ``openai.APIError``, a refused connection, a 404, an answer of the wrong shape)
     becomes one ``EngineError`` line (exit 3), never a traceback."""
     import openai
 
     try:
-        return asyncio.run(go())
+        return await go()
     except OKRError:
         raise
     except openai.NotFoundError as exc:
@@ -48,16 +47,15 @@ def talk(what: str, go: Callable[[], Coroutine[Any, Any, T]]) -> T:
         raise EngineError(f"{what}: unexpected answer from the server ({one_line(exc)})") from None
 
 
-def submit_batch(
-    sets: list[OKRSet], *, settings: Settings, home: Path, style: str
+async def submit_batch(
+    sets: list[OKRSet], *, settings: Settings, cache: LLMCache, style: str
 ) -> dict[str, Any]:
-    """Submit the uncached sets as one Batch API job; the record is kept in the data home.
+    """Submit the uncached sets as one Batch API job; the record is kept in ``cache``.
 
     Returns ``{"id": batch id or None when every set is cached, "requests": n, ...}``.
     """
     from assistant.llm import batch as batch_api
 
-    cache = LLMCache(home)
     engine = LLMEngine(settings, client=None, cache=cache, style=style)
 
     async def go() -> tuple[str | None, dict[str, Any]]:
@@ -68,7 +66,7 @@ def submit_batch(
             await client.close()
 
     try:
-        batch_id, record = talk("batch submit", go)
+        batch_id, record = await talk("batch submit", go)
         if batch_id is not None:
             cache.save_batch(
                 batch_id,
@@ -98,11 +96,12 @@ def submit_batch(
         cache.close()
 
 
-def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> list[dict[str, Any]]:
+async def batch_status(
+    batch_id: str | None, *, settings: Settings, cache: LLMCache
+) -> list[dict[str, Any]]:
     """Status of one batch (asks the API), or of every recorded batch when no id is given."""
     from assistant.llm import batch as batch_api
 
-    cache = LLMCache(home)
     try:
         records = [cache.get_batch(batch_id)] if batch_id else cache.list_batches()
         if batch_id and records[0] is None:
@@ -125,17 +124,16 @@ def batch_status(batch_id: str | None, *, settings: Settings, home: Path) -> lis
             finally:
                 await client.close()
 
-        return talk("batch status", go) if records else []
+        return await talk("batch status", go) if records else []
     finally:
         cache.close()
 
 
-def fetch_batch(batch_id: str, *, settings: Settings, home: Path) -> Report:
+async def fetch_batch(batch_id: str, *, settings: Settings, cache: LLMCache) -> Report:
     """Download a finished batch and build the same report as ``okr critique``; the
     answers go into the cache, so a later live run sends nothing for these sets."""
     from assistant.llm import batch as batch_api
 
-    cache = LLMCache(home)
     try:
         record = cache.get_batch(batch_id)
         if record is None:
@@ -151,7 +149,7 @@ def fetch_batch(batch_id: str, *, settings: Settings, home: Path) -> Report:
             finally:
                 await client.close()
 
-        fetched = talk(f"batch fetch {batch_id}", go)
+        fetched = await talk(f"batch fetch {batch_id}", go)
         cache.set_batch_status(batch_id, "fetched")
         return Report(
             engine="llm",

@@ -2,7 +2,7 @@
 
 The critique itself is the domain's (``rubric.critic``); this adds forked workers
 for team files of hundreds of sets. Never call it from inside a running event loop
-(``services.engines.RulesCritic.critique_async`` stays in one process).
+(``services.engines.RulesCritic.critique`` stays in one process).
 """
 
 from __future__ import annotations

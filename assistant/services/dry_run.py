@@ -7,7 +7,6 @@ run would not ask for them either. Rendered by ``assistant.render.llm.render_dry
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from assistant.config import Settings
 from assistant.llm.cache import LLMCache
@@ -23,27 +22,29 @@ def dry_run_plan(
     sets: Sequence[OKRSet],
     *,
     settings: Settings,
-    home: Path,
+    cache: LLMCache | None,
     use_cache: bool,
     style: str,
     lessons: Sequence[Sequence[str]] = (),
 ) -> DryRunPlan:
-    """What ``run_llm_critique`` would send for ``sets``, message by message (with each
-    set's draft ``lessons`` as grounding, as the live run sends them)."""
-    cache = LLMCache(home)
+    """What the LLM critique (``services.coach``) would send for ``sets``, message by
+    message (with each set's draft ``lessons`` as grounding, as the live run sends
+    them). ``cache`` says which sets would be answered from it (its connection is
+    closed afterwards; None: every set would be sent)."""
     try:
         return _plan(
             sets, settings=settings, cache=cache, use_cache=use_cache, style=style, lessons=lessons
         )
     finally:
-        cache.close()
+        if cache is not None:
+            cache.close()
 
 
 def _plan(
     sets: Sequence[OKRSet],
     *,
     settings: Settings,
-    cache: LLMCache,
+    cache: LLMCache | None,
     use_cache: bool,
     style: str,
     lessons: Sequence[Sequence[str]],

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from assistant.config import Settings, api_key, is_local
 from assistant.errors import UsageError
 from assistant.model import OKRSet, Report, SetCritique
+
+if TYPE_CHECKING:
+    from assistant.llm.cache import LLMCache
 
 EngineKind = Literal["rules", "llm"]
 ENGINE_CHOICES = ("rules", "llm", "auto")
@@ -42,18 +44,16 @@ def resolve_engine(choice: str | None, settings: Settings) -> EngineKind:
 
 @runtime_checkable
 class Critic(Protocol):
-    """Anything that critiques sets: ``critique`` for scripts, ``critique_async`` for
-    event loops (the TUI's workers, reviews), so Esc can cancel a request in flight."""
+    """Anything that critiques sets. One async method: the CLI awaits it through
+    ``asyncio.run`` at its edge, the TUI in a worker (so Esc cancels a request in flight)."""
 
     name: EngineKind
 
-    def critique(self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None) -> Report:
+    async def critique(
+        self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
+    ) -> Report:
         """The report for ``sets``; ``on_result(critique)`` as each set finishes."""
         ...
-
-    async def critique_async(
-        self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
-    ) -> Report: ...
 
 
 class RulesCritic:
@@ -61,16 +61,7 @@ class RulesCritic:
 
     name: EngineKind = "rules"
 
-    def critique(self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None) -> Report:
-        from assistant.services.critique import critique_sets
-
-        report = critique_sets(sets)
-        if on_result is not None:
-            for critique in report.sets:
-                on_result(critique)
-        return report
-
-    async def critique_async(
+    async def critique(
         self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
     ) -> Report:
         # One process: a fork pool is never started from inside a running event loop.
@@ -85,10 +76,16 @@ class RulesCritic:
 
 @dataclass
 class LLMCritic:
-    """The LLM coach (``services.coach``) with its run options fixed."""
+    """The LLM coach (``services.coach``) with its run options fixed.
+
+    ``cache`` is built by the caller (the App: ``LLMCache`` of its data home) and keeps
+    the answers and the structured-output mode that worked; None asks every time and
+    remembers nothing. ``keep_partial``: a cancellation (the CLI's Ctrl-C) returns the
+    sets that finished, the usage marked ``interrupted``, instead of propagating (the
+    TUI keeps plain cancellation)."""
 
     settings: Settings
-    home: Path
+    cache: LLMCache | None = None
     style: str | None = None
     concurrency: int | None = None
     use_cache: bool = True
@@ -96,57 +93,53 @@ class LLMCritic:
     max_retries: int | None = None
     name: EngineKind = "llm"
     lessons: tuple[tuple[str, ...], ...] = ()  # per set: its draft's lesson texts (grounding)
+    keep_partial: bool = False
 
-    def _options(self) -> dict:
-        options: dict = {
-            "settings": self.settings,
-            "home": self.home,
-            "style": self.style or self.settings.style,
-            "concurrency": self.concurrency or self.settings.llm.concurrency,
-            "use_cache": self.use_cache,
-            "progress": self.progress,
-        }
-        if self.max_retries is not None:
-            options["max_retries"] = self.max_retries
-        if self.lessons:
-            options["lessons"] = self.lessons
-        return options
-
-    def critique(self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None) -> Report:
-        from assistant.services.coach import run_llm_critique
-
-        return run_llm_critique(list(sets), dry_run=False, on_result=on_result, **self._options())
-
-    async def critique_async(
+    async def critique(
         self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
     ) -> Report:
-        from assistant.services.coach import run_llm_critique_async
+        from assistant.llm.client import DEFAULT_MAX_RETRIES
+        from assistant.services.coach import critique_with_llm
 
-        return await run_llm_critique_async(list(sets), on_result=on_result, **self._options())
+        return await critique_with_llm(
+            sets,
+            settings=self.settings,
+            cache=self.cache,
+            style=self.style or self.settings.style,
+            concurrency=self.concurrency or self.settings.llm.concurrency,
+            use_cache=self.use_cache,
+            on_result=on_result,
+            progress=self.progress,
+            max_retries=DEFAULT_MAX_RETRIES if self.max_retries is None else self.max_retries,
+            lessons=self.lessons,
+            keep_partial=self.keep_partial,
+        )
 
 
 def make_critic(
     kind: EngineKind,
     *,
     settings: Settings,
-    home: Path,
+    cache: LLMCache | None = None,
     style: str | None = None,
     concurrency: int | None = None,
     use_cache: bool = True,
     progress: bool = False,
     max_retries: int | None = None,
     lessons: Sequence[Sequence[str]] = (),
+    keep_partial: bool = False,
 ) -> Critic:
     """The critic for an engine ``resolve_engine`` chose."""
     if kind == "rules":
         return RulesCritic()
     return LLMCritic(
         settings,
-        home,
+        cache,
         style=style,
         concurrency=concurrency,
         use_cache=use_cache,
         progress=progress,
         max_retries=max_retries,
         lessons=tuple(tuple(texts) for texts in lessons),
+        keep_partial=keep_partial,
     )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.config import Settings
 from assistant.io import read_text
-from assistant.model import OKRSet
+from assistant.llm.cache import LLMCache
+from assistant.model import OKRSet, Report, SetCritique
+from assistant.services.engines import LLMCritic
 
 from .fake_server import FakeOpenAI
 
@@ -62,3 +67,36 @@ def team_yaml(names: list[str]) -> str:
 
 def team(names: list[str]) -> list[OKRSet]:
     return read_text(team_yaml(names), "team.yaml", "yaml")
+
+
+def llm_critic(settings: Settings, home: Path, **options: Any) -> LLMCritic:
+    """The LLM critic as the App builds it: the answer cache of ``home`` passed in."""
+    lessons = options.pop("lessons", ())
+    return LLMCritic(settings, LLMCache(home), lessons=tuple(tuple(t) for t in lessons), **options)
+
+
+def run_llm_critique(
+    sets: Sequence[OKRSet],
+    *,
+    settings: Settings,
+    home: Path,
+    dry_run: bool = False,
+    on_result: Callable[[SetCritique], None] | None = None,
+    **options: Any,
+) -> Report:
+    """The LLM critique as the CLI runs it: ``asyncio.run`` at the edge (``dry_run``:
+    the plan, sent nothing)."""
+    if dry_run:
+        from assistant.services.dry_run import dry_run_plan
+
+        plan = dry_run_plan(
+            sets,
+            settings=settings,
+            cache=LLMCache(home),
+            use_cache=options.get("use_cache", True),
+            style=options.get("style") or settings.style,
+            lessons=options.get("lessons", ()),
+        )
+        return Report(engine="llm", dry_run=plan)
+    critic = llm_critic(settings, home, **options)
+    return asyncio.run(critic.critique(sets, on_result=on_result))

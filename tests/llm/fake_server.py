@@ -13,7 +13,11 @@ Fault names: ``ok``, ``429`` (with Retry-After), ``500``, ``400-format`` (respon
 unsupported), ``timeout`` (answers after ``hang`` seconds), ``malformed`` (content that is
 not JSON), ``invalid`` (JSON that fails the schema), ``badbody`` (HTTP body not JSON),
 ``length`` (finish_reason=length), ``refusal``, ``401-echo`` (a 401 whose body echoes the
-API key it was sent).
+API key it was sent), ``echo-key`` (a valid answer whose findings repeat the API key it was
+sent), ``refusal-echo`` (a refusal that does).
+
+``hold``: while it is an unset ``threading.Event``, chat requests are received (and
+counted in flight) but not answered, so tests can count what a client sends at once.
 """
 
 from __future__ import annotations
@@ -108,6 +112,7 @@ class FakeOpenAI:
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
     max_in_flight: int = 0
+    hold: threading.Event | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -185,9 +190,14 @@ class FakeOpenAI:
                 return "500"
         return "ok"
 
-    def completion(self, body: dict[str, Any], fault: str) -> dict[str, Any]:
-        """The chat-completion body for ``fault`` (``ok`` and the content faults)."""
+    def completion(self, body: dict[str, Any], fault: str, key: str = "") -> dict[str, Any]:
+        """The chat-completion body for ``fault`` (``ok`` and the content faults);
+        ``key`` is the API key the request carried (the echoing faults repeat it)."""
         answer = self.answer(body)
+        if fault == "echo-key" and isinstance(answer, dict):
+            for finding in answer.get("findings", []):
+                for name in ("message", "question", "suggestion"):
+                    finding[name] = f"{finding.get(name) or ''} Your key is {key}."
         content: str | None = answer if isinstance(answer, str) else json.dumps(answer)
         finish, refusal = "stop", None
         if fault == "malformed":
@@ -198,6 +208,8 @@ class FakeOpenAI:
             content, finish = (content or "")[: len(content or "") // 2], "length"
         elif fault == "refusal":
             content, refusal = None, "I can't help with that."
+        elif fault == "refusal-echo":
+            content, refusal = None, f"I won't, and I will not repeat {key} either."
         prompt_tokens, completion_tokens = self.usage
         return {
             "id": f"chatcmpl-{hashlib.sha1(json.dumps(body).encode()).hexdigest()[:12]}",
@@ -305,6 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "items": len(per_item),
                     "max_per_item": max(per_item.values(), default=0),
                     "max_in_flight": fake.max_in_flight,
+                    "arrivals": [r.at for r in fake.chat_requests()],
                 },
             )
             return
@@ -352,8 +365,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer_chat(self, body: dict[str, Any], fault: str, fmt: str | None) -> None:
         fake = self.server_ref
+        while fake.hold is not None and not fake.hold.wait(0.02):
+            if fake._stop.is_set():
+                return
         if fake.delay:
             fake._stop.wait(fake.delay)
+        key = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
         if fault == "429":
             self._send(
                 429,
@@ -390,7 +407,6 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         elif fault == "401-echo":  # a server (or proxy) that echoes the key it was sent
-            key = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             self._send(
                 401,
                 {
@@ -407,9 +423,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "badbody":
             self._send(200, b"<html>upstream proxy error</html>")
         elif body.get("stream"):
-            self._stream(fake.completion(body, fault), body)
+            self._stream(fake.completion(body, fault, key), body)
         else:
-            self._send(200, fake.completion(body, fault))
+            self._send(200, fake.completion(body, fault, key))
 
     def _stream(self, completion: dict[str, Any], body: dict[str, Any]) -> None:
         """The completion as server-sent events (``stream: true``), content in pieces,

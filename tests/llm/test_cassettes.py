@@ -16,6 +16,7 @@ guards keep only grounded findings and say what they dropped.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Iterator
@@ -27,13 +28,13 @@ from e2e.llama import load_script
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from assistant.config import Settings
+from assistant.llm.cache import LLMCache
 from assistant.llm.client import ItemError, ask_structured, build_client
 from assistant.llm.schemas import LenientCritique
 from assistant.model import OKRSet
-from assistant.services.coach import run_llm_critique
 from assistant.services.review import run_review
 
-from .conftest import DUMMY_KEY, team
+from .conftest import DUMMY_KEY, run_llm_critique, team
 
 CASSETTES = Path(__file__).parent / "cassettes"
 RECORD = os.environ.get("OKR_RECORD_CASSETTES") == "1"
@@ -111,13 +112,15 @@ def test_replayed_critique_keeps_only_grounded_findings(server: str, okr_home: P
 def test_replayed_review_grounds_every_point(server: str, okr_home: Path) -> None:
     (okr_set,) = team(["Platform"])
     with recorder().use_cassette("review_two_personas.yaml") as cassette:
-        review = run_review(
-            okr_set,
-            personas=["finance-lead", "data-analyst"],
-            rounds=1,
-            engine="llm",
-            settings=settings_at(server),
-            home=okr_home,
+        review = asyncio.run(
+            run_review(
+                okr_set,
+                personas=["finance-lead", "data-analyst"],
+                rounds=1,
+                engine="llm",
+                settings=settings_at(server),
+                mode_cache=LLMCache(okr_home),
+            )
         )
     # 2 seats (a reply cut off at its cap is re-asked once) and the facilitator
     assert RECORD or cassette.play_count == len(cassette.requests) >= 3

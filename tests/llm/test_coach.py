@@ -11,9 +11,8 @@ from assistant.config import Price, Settings
 from assistant.llm.engine import load_prompt
 from assistant.model import SetCritique
 from assistant.render.llm import render_dry_run
-from assistant.services.coach import run_llm_critique
 
-from .conftest import DUMMY_KEY, settings_for, team
+from .conftest import DUMMY_KEY, run_llm_critique, settings_for, team
 from .fake_server import FakeOpenAI, first_user_text
 
 

@@ -9,10 +9,10 @@ from assistant.io import read_text
 from assistant.llm.engine import LESSONS_FENCE, build_messages
 from assistant.rubric.critic import critique_set
 from assistant.services import cycle, drafts
-from assistant.services.coach import run_llm_critique
 from assistant.services.lessons import lesson_texts
+from assistant.store.store import Store
 
-from .conftest import settings_for
+from .conftest import run_llm_critique, settings_for
 from .fake_server import FakeOpenAI, first_user_text
 
 PLAN = """name: Growth
@@ -29,10 +29,15 @@ objectives:
 def _graded(home: Path) -> None:
     """Growth launched and graded with no check-in: its KRs were never updated."""
     okr_set = read_text(PLAN, "g.yaml")[0]
-    drafts.save(home, "Growth", okr_set, "first", author="test")
-    cycle.launch(home, "Growth")
-    cycle.grade(home, "Growth")
-    drafts.save(home, "Growth", okr_set.model_copy(update={"cycle": "2024-Q2"}), "next", author="t")
+    store = Store.in_home(home)
+    try:
+        drafts.save(store, "Growth", okr_set, "first", author="test")
+        cycle.launch(store, "Growth")
+        cycle.grade(store, "Growth")
+        next_set = okr_set.model_copy(update={"cycle": "2024-Q2"})
+        drafts.save(store, "Growth", next_set, "next", author="t")
+    finally:
+        store.close()
 
 
 def _run(fake: FakeOpenAI, home: Path, lessons: list[tuple[str, ...]]) -> None:
@@ -52,9 +57,11 @@ def _run(fake: FakeOpenAI, home: Path, lessons: list[tuple[str, ...]]) -> None:
 
 def test_stored_draft_lessons_reach_the_prompt(fake: FakeOpenAI, okr_home: Path) -> None:
     _graded(okr_home)
-    (texts,) = lesson_texts(okr_home, ["Growth"])
+    store = Store.in_home(okr_home)
+    (texts,) = lesson_texts(store, ["Growth"])
     assert any(text.startswith("LESSON-NEVER-UPDATED: ") for text in texts)
-    assert lesson_texts(okr_home, [None]) == [()]  # a file has no lessons
+    assert lesson_texts(store, [None]) == [()]  # a file has no lessons
+    store.close()
 
     _run(fake, okr_home, [texts])
     (request,) = fake.chat_requests()

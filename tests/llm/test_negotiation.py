@@ -11,9 +11,8 @@ from typing import Any
 from assistant.llm.guards import implausible_rewrite, normalise_target, replace_invented
 from assistant.render import to_json_data
 from assistant.render.llm import guards_line, usage_line
-from assistant.services.coach import run_llm_critique
 
-from .conftest import settings_for, team
+from .conftest import run_llm_critique, settings_for, team
 from .fake_server import FakeOpenAI, first_user_text
 
 
@@ -23,15 +22,19 @@ def run(sets, settings, home: Path, **kwargs: Any):
     return run_llm_critique(sets, settings=settings, home=home, style="balanced", **options)
 
 
-def test_500_to_json_schema_costs_one_extra_request_per_run_and_is_remembered(
+def test_500_to_json_schema_costs_one_refusal_per_first_ask_once_and_is_remembered(
     okr_home: Path,
 ) -> None:
+    """The run starts at its full concurrency (4): each first ask may be refused once
+    (never retried: the refusal is final), then the mode is known and remembered."""
     names = [f"s{i}" for i in range(6)]
     with FakeOpenAI(json_schema=False, format_status=500) as server:
         report = run(team(names), settings_for(server), okr_home)
         assert not report.errors
         assert report.usage is not None and report.usage.mode == "json_object"
-        assert len(server.chat_requests()) == len(names) + 1  # one probe for the whole run
+        refused = [r for r in server.chat_requests() if r.fault == "400-format"]
+        assert 1 <= len(refused) <= 4  # at most one per worker, none retried
+        assert len(server.chat_requests()) == len(names) + len(refused)
         assert any("json_object" in note for note in report.usage.notes)
         assert "note: " in usage_line(report.usage)
 

@@ -8,9 +8,8 @@ import pytest
 
 from assistant.io import read_text
 from assistant.llm.prompts import fill, load_prompt, prompt_messages
-from assistant.services.coach import run_llm_critique
 
-from .conftest import settings_for
+from .conftest import run_llm_critique, settings_for
 from .fake_server import FakeOpenAI
 
 TRICKY = "Cut churn from 5% to 3% ($findings, ${okrs}, {{findings}}, $$, $) by Q2"

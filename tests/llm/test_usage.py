@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from assistant.config import Price
+from assistant.llm.cache import LLMCache
 from assistant.model import RunUsage
 from assistant.render import to_json_data
 from assistant.render.llm import usage_line
 from assistant.services.batch import fetch_batch, submit_batch
-from assistant.services.coach import run_llm_critique
 
-from .conftest import settings_for, team
+from .conftest import run_llm_critique, settings_for, team
 from .fake_server import FakeOpenAI
 
 
@@ -30,10 +31,11 @@ def test_live_and_batch_runs_count_tokens_the_same_way(tmp_path: Path) -> None:
             dry_run=False,
             style="balanced",
         )
-        submitted = submit_batch(
-            team(names), settings=settings, home=tmp_path / "batch", style="balanced"
+        cache = LLMCache(tmp_path / "batch")
+        submitted = asyncio.run(
+            submit_batch(team(names), settings=settings, cache=cache, style="balanced")
         )
-        batch = fetch_batch(submitted["id"], settings=settings, home=tmp_path / "batch")
+        batch = asyncio.run(fetch_batch(submitted["id"], settings=settings, cache=cache))
     assert isinstance(live.usage, RunUsage) and isinstance(batch.usage, RunUsage)
     tokens = ("asks", "prompt_tokens", "completion_tokens", "cached_tokens")
     assert {k: getattr(live.usage, k) for k in tokens} == {

@@ -48,17 +48,20 @@ def test_an_explicit_choice_wins_over_the_settings(monkeypatch: pytest.MonkeyPat
 
 
 def test_both_engines_are_critics(tmp_path) -> None:
-    rules = make_critic("rules", settings=Settings(), home=tmp_path)
-    llm = make_critic("llm", settings=Settings(), home=tmp_path)
+    from assistant.llm.cache import LLMCache
+
+    rules = make_critic("rules", settings=Settings())
+    llm = make_critic("llm", settings=Settings(), cache=LLMCache(tmp_path))
     assert isinstance(rules, RulesCritic) and isinstance(rules, Critic)
     assert isinstance(llm, LLMCritic) and isinstance(llm, Critic)
 
 
-def test_the_rules_critic_gives_the_same_report_sync_and_async() -> None:
+def test_the_rules_critic_is_the_rules_engine_behind_one_async_method() -> None:
+    from assistant.rubric.critic import critique_sets
+
     sets = read_path(str(Path(__file__).resolve().parents[2] / "examples" / "weak.yaml"))
     seen = []
-    sync = RulesCritic().critique(sets, on_result=seen.append)
-    in_loop = asyncio.run(RulesCritic().critique_async(sets))
-    assert sync.model_dump() == in_loop.model_dump()
+    report = asyncio.run(RulesCritic().critique(sets, on_result=seen.append))
+    assert report.model_dump() == critique_sets(sets).model_dump()
     assert [c.name for c in seen] == [s.name for s in sets]
-    assert sync.sets[0].findings, "the weak example has findings"
+    assert report.sets[0].findings, "the weak example has findings"
