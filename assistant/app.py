@@ -11,10 +11,10 @@ CLI's edge.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings, load_settings
 from assistant.paths import data_home
-from assistant.store.store import Store
 from assistant.use_cases.base import (
     Clock,
     FixedClock,
@@ -29,18 +29,25 @@ from assistant.use_cases.drafts import DraftUseCases
 from assistant.use_cases.evaluation import EvalUseCases
 from assistant.use_cases.logs import LogUseCases
 from assistant.use_cases.review import ReviewUseCases
+from assistant.use_cases.sources import SourceUseCases
+from assistant.use_cases.tui_support import TuiUseCases
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store
 
 __all__ = ["App", "Clock", "FixedClock", "HomePaths", "SystemClock", "bootstrap"]
 
 
 class App(
     EvalUseCases,  # before CritiqueUseCases, its base (one consistent MRO)
+    TuiUseCases,  # before CritiqueUseCases, its base too
     CritiqueUseCases,
     DraftUseCases,
     CycleUseCases,
     LogUseCases,
     ReviewUseCases,
     DraftingUseCases,
+    SourceUseCases,
 ):
     """okr-coach for one process. Build it with :func:`bootstrap`."""
 
@@ -80,6 +87,8 @@ def bootstrap(
     or ``home`` — with ``OKR_…`` environment overrides), the store (opened on first use,
     migrated once). ``log_requests=False``: this run's LLM requests are not logged
     (``--no-log``). Nothing touches the disk here."""
+    from assistant.store.store import Store  # on use: `okr critique FILE` never opens it
+
     root = (home or data_home()).expanduser()
     if settings is None:
         settings = load_settings(config_home if config_home is not None else home)

@@ -1,12 +1,19 @@
 """Benchmark of the drafts store: prints figures, asserts nothing.
 
     .venv/bin/python bench/store_bench.py [--versions 10000] [--drafts 1000]
+    .venv/bin/python bench/store_bench.py --sync-only [--saves 200] [--dir PATH]
 
 Builds a throw-away data home with one draft of N versions and M drafts of 3
 versions each (through the store's own append path, so hashes chain as usual),
 then times what a user waits for: the service call, the command run in-process,
 and the whole ``okr`` process (Python start-up included). Target: ``okr log`` on
 the long draft and ``okr drafts`` over all drafts each under 200 ms.
+
+It also measures what ``synchronous = FULL`` (``store.db.connect``: a save the user saw
+acknowledged survives a power cut) costs against ``NORMAL`` (WAL's default, which may
+lose the last commits): the same saves, in a fresh database on the file system of
+``--dir`` (a temporary directory by default; tmpfs makes every fsync free, so point
+it at the disk the data home lives on).
 """
 
 from __future__ import annotations
@@ -121,12 +128,51 @@ def process(*args: str, pycache: Path | None = None) -> Callable[[], object]:
     return run
 
 
+def sync_cost(saves: int, where: str | None) -> list[tuple[str, tuple[float, float]]]:
+    """Median and max ms of one save (scores computed beforehand, so the store's own
+    work: hashing, the insert, the chain head, the commit) under FULL and NORMAL, the
+    modes taking turns so that disk noise falls on both."""
+    sets = [variant(i) for i in range(saves)]
+    scores = [critique_set(s).scores for s in sets]
+    samples: dict[str, list[float]] = {"FULL": [], "NORMAL": []}
+    with tempfile.TemporaryDirectory(prefix="okr-sync-", dir=where) as tmp:
+        stores = {}
+        for mode in samples:
+            store = Store.in_home(Path(tmp) / mode.lower())
+            with store.unit_of_work() as uow:  # opens and migrates
+                uow.conn.execute("SELECT 1")
+            assert store._conn is not None
+            store._conn.execute(f"PRAGMA synchronous = {mode}")
+            stores[mode] = store
+        for i, (okr_set, set_scores) in enumerate(zip(sets, scores, strict=True)):
+            for mode in ("FULL", "NORMAL") if i % 2 else ("NORMAL", "FULL"):
+                start = time.perf_counter()
+                drafts.save(stores[mode], LONG, okr_set, f"save {i}", author="b", scores=set_scores)
+                samples[mode].append((time.perf_counter() - start) * 1000)
+        for store in stores.values():
+            store.close()
+    return [
+        (f"save, synchronous={mode:6}         ", (statistics.median(ms), max(ms)))
+        for mode, ms in samples.items()
+    ]
+
+
 def main_bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", type=int, default=10_000)
     parser.add_argument("--drafts", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--saves", type=int, default=200, help="saves per synchronous mode")
+    parser.add_argument("--dir", help="where the FULL/NORMAL databases go (its file system)")
+    parser.add_argument("--sync-only", action="store_true", help="only FULL vs NORMAL")
     args = parser.parse_args()
+
+    sync_rows = sync_cost(args.saves, args.dir)
+    if args.sync_only:
+        print(f"{'what':34} {'median ms':>10} {'max ms':>8}")
+        for label, (median, worst) in sync_rows:
+            print(f"{label:34} {median:10.1f} {worst:8.1f}")
+        return
 
     with tempfile.TemporaryDirectory(prefix="okr-bench-") as tmp:
         home = Path(tmp)
@@ -194,6 +240,7 @@ def main_bench() -> None:
             )
         )
         rows.append(("service  doctor (whole db)      ", timed(lambda: drafts.doctor(store), 1)))
+        rows += sync_rows
         rows.append(("cli      okr log NAME --all     ", timed(cli("log", LONG, "--all"), 1)))
         print(f"{'what':34} {'median ms':>10} {'max ms':>8}")
         for label, (median, worst) in rows:

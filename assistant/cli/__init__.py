@@ -13,6 +13,7 @@ import sys
 # pydantic import; a user who wants a plugin can still set the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+from collections.abc import Sequence  # noqa: E402
 from typing import Any  # noqa: E402
 
 import click  # noqa: E402
@@ -94,13 +95,20 @@ class OKRGroup(click.Group):
         self.load()
         return super().list_commands(ctx)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Click's errors as one line too: a usage error names the command and its
         ``--help``; Ctrl-C is exit 130; a prompt with no terminal to answer it is exit 2."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "okr"
             message = safe_text(" ".join(exc.format_message().split()))

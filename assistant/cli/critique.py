@@ -15,10 +15,7 @@ from assistant.paths import write_output
 from assistant.render import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from assistant.config import Settings
-    from assistant.model import OKRSet
+    from assistant.model import DryRunPlan
 
 
 def _stdout_is_terminal() -> bool:
@@ -114,58 +111,45 @@ def critique_command(
     Exit codes: 0 ok · 1 a set scored below --fail-under ·
     2 usage or input error · 3 the LLM engine could not finish some item.
     """
-    from assistant.config import load_settings
-    from assistant.paths import data_home
+    from assistant.cli.core import app, run
     from assistant.render import render
-    from assistant.services.engines import make_critic, resolve_engine
-    from assistant.services.lessons import lesson_texts, read_targets, with_lessons
+    from assistant.services.critique_run import CritiqueRequest
 
-    home = data_home()
-    sets, drafts = read_targets(home, list(files), format_in)  # a stored DRAFT[@N] too
-    settings = load_settings()
-    if model:
-        settings.llm.model = model
     use_color = color if color is not None else (_stdout_is_terminal() and output is None)
-    if dry_run:  # what the LLM engine would send, whichever engine was chosen
-        _print_dry_run(
-            sets,
-            settings,
-            home,
-            fmt=fmt,
-            use_cache=not no_cache,
-            style=style,
-            lessons=lesson_texts(home, drafts),  # shown as the live run would send them
-        )
-        return
-    kind = resolve_engine(engine, settings)
     # LLM text on stdout streams set by set as each finishes; other output comes at the end.
-    streamed = kind == "llm" and fmt == "text" and output is None and not cross and not any(drafts)
-    critic = make_critic(
-        kind,
-        settings=settings,
-        home=home,
-        style=style,
-        concurrency=concurrency,
-        use_cache=not no_cache,
-        progress=sys.stderr.isatty(),
-        # The LLM is grounded on what the drafts' last graded cycles taught.
-        lessons=lesson_texts(home, drafts) if kind == "llm" else (),
+    stream = fmt == "text" and output is None and not cross
+    outcome = run(
+        app().critique(
+            CritiqueRequest(
+                targets=files,  # files, '-' or stored DRAFT[@N]
+                format_in=format_in,
+                engine=engine,
+                model=model,
+                style=style,
+                concurrency=concurrency,
+                use_cache=not no_cache,
+                cross=cross,
+                fail_under=fail_under,
+                dry_run=dry_run,
+                progress=sys.stderr.isatty(),
+                keep_partial=True,  # Ctrl-C keeps what finished (exit 130)
+                on_result=_text_streamer(use_color) if stream else None,
+            )
+        )
     )
-    report = critic.critique(sets, on_result=_text_streamer(use_color) if streamed else None)
-    report = with_lessons(home, report, sets, drafts)  # LESSON-… findings of the last cycle
+    if outcome.plan is not None:  # --dry-run: what the LLM engine would send
+        _print_dry_run(outcome.plan, fmt)
+        return
+    report = outcome.report
+    assert report is not None
     if report.usage is not None:
         from assistant.render.llm import usage_line
 
         click.echo(usage_line(report.usage), err=True)
-        for error in report.errors:
-            click.echo(f"okr: {error}", err=True)
-    team = None
-    if cross:
-        from assistant.services.team import apply_cross
-
-        report, team = apply_cross(sets, report)
-    if streamed:
-        if report.guards is not None:  # what the LLM guards kept and dropped (SPEC §5)
+        for message in outcome.messages:
+            click.echo(f"okr: {message}", err=True)
+    if outcome.streamed:
+        if report.guards is not None:  # what the LLM guards kept and dropped
             from assistant.render.llm import guards_line
 
             click.echo(guards_line(report.guards))
@@ -175,10 +159,10 @@ def critique_command(
             f"{s['key_results']} key result(s) · {s['findings']} finding(s)"
         )
     else:
-        if team is not None:
+        if outcome.team is not None:
             from assistant.render.team import render_with_team
 
-            text = render_with_team(report, team, fmt, color=use_color)
+            text = render_with_team(report, outcome.team, fmt, color=use_color)
         else:
             text = render(report, fmt, color=use_color)
         text = safe_text(text)  # the team renderers too: no raw control character out
@@ -186,46 +170,24 @@ def critique_command(
             write_output(output, text)
         else:
             click.echo(text, nl=False)
-    if report.usage is not None and report.usage.interrupted:
-        sys.exit(130)
-    if report.errors:
-        sys.exit(3)
-    if fail_under is not None and any(s.scores.overall < fail_under for s in report.sets):
-        worst = min(report.sets, key=lambda s: s.scores.overall)
+    if outcome.exit_status == 1 and outcome.worst is not None:
+        worst = outcome.worst
         click.echo(
             f"okr: '{worst.name}' scored {worst.scores.overall}, below --fail-under {fail_under}",
             err=True,
         )
-        sys.exit(1)
+    if outcome.exit_status:
+        sys.exit(outcome.exit_status)
 
 
-def _print_dry_run(
-    sets: list[OKRSet],
-    settings: Settings,
-    home: Path,
-    *,
-    fmt: str,
-    use_cache: bool,
-    style: str | None,
-    lessons: Sequence[Sequence[str]] = (),
-) -> None:
+def _print_dry_run(plan: DryRunPlan, fmt: str) -> None:
     """``--dry-run``: the messages and the estimate, as text or (``--format json``) the plan."""
     from assistant.render.llm import render_dry_run
-    from assistant.services.dry_run import dry_run_plan
 
-    plan = dry_run_plan(
-        sets,
-        settings=settings,
-        home=home,
-        use_cache=use_cache,
-        style=style or settings.style,
-        lessons=lessons,
-    )
     if fmt == "json":
-        import json
+        from assistant.domain.text_safety import dumps
 
-        data = {"dry_run": plan.model_dump(mode="json")}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(dumps({"dry_run": plan.model_dump(mode="json")}, indent=2, ensure_ascii=False))
     else:
         click.echo(render_dry_run(plan), nl=False)
 
@@ -312,10 +274,9 @@ def explain_command(code: str) -> None:
     from rich.text import Text
 
     from assistant.render.safe import safe_console
-    from assistant.rubric import load_rubric
-    from assistant.services.team import load_team_rules
+    from assistant.rubric.rules import known_rules
 
-    rules = {r.code: r for r in (*load_rubric().rules, *load_team_rules().rules)}
+    rules = known_rules()  # the rubric's rules, the team rules and the LESSON-… codes
     rule = rules.get(code.upper())
     if rule is None:
         raise UsageError(f"unknown rule '{code}' (known: {', '.join(rules)})")

@@ -107,8 +107,33 @@ def _as_number(token: str) -> float | None:
         return None
 
 
-def fill_placeholders(text: str) -> Filled:
-    """``text`` with every placeholder replaced by a value of its role."""
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.4g}"
+
+
+def _consistent(text: str, match: re.Match[str], role: str, said: str | None) -> str | None:
+    """A stand-in for a baseline or target placeholder that moves the way the words ask
+    ("Raise … from [baseline] to 50%": below 50), so the rules judge the rewrite's
+    form, never an accident of the stand-in (a drop where the verb says raise)."""
+    if said not in ("up", "down") or role not in ("baseline", "target"):
+        return None
+    if role == "baseline":  # the target is the first number after it
+        found = _NUMBER.search(PLACEHOLDER_RE.sub(" ", text[match.end() :]))
+    else:  # the baseline is the last number before it
+        before = list(_NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text[: match.start()])))
+        found = before[-1] if before else None
+    other = _as_number(found.group(0)) if found else None
+    if not other:
+        return None
+    lower, higher = other / 2, other * 1.5
+    if role == "baseline":
+        return _number_text(lower if said == "up" else higher)
+    return _number_text(higher if said == "up" else lower)
+
+
+def fill_placeholders(text: str, said: str | None = None) -> Filled:
+    """``text`` with every placeholder replaced by a value of its role (a baseline or
+    target consistent with ``said``, the way the words ask the number to move)."""
     matches = list(PLACEHOLDER_RE.finditer(text))
     if not matches:
         return Filled(text, [])
@@ -123,9 +148,9 @@ def fill_placeholders(text: str) -> Filled:
         out.append(before)
         filled_len += len(before)
         role = placeholder_role(match.group(1))
-        value = SENTINELS[role]
+        value = _consistent(text, match, role, said) or SENTINELS[role]
         if role != "deadline":
-            value = _far_from(numbers, value)
+            value = _far_from(numbers, value) if value == SENTINELS[role] else value
             numbers.append(float(value))
         edits.append((match.start(), match.end(), filled_len, filled_len + len(value)))
         out.append(value)
@@ -225,7 +250,9 @@ def score_rewrite(
     if not isinstance(part, Objective | KeyResult):
         return None
     current = okr_set.target_text(tid)
-    filled = fill_placeholders(shown)
+    from assistant.measure.reading import read_kr
+
+    filled = fill_placeholders(shown, read_kr(shown).said if isinstance(part, KeyResult) else None)
     if base is None:
         from assistant.rubric.critic import critique_set
 

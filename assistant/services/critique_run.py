@@ -39,7 +39,9 @@ class CritiqueRequest:
     fail_under: int | None = None
     dry_run: bool = False
     progress: bool = False
-    on_result: Callable[[SetCritique], None] | None = None  # each set as it finishes
+    # Each set as it finishes, when the LLM engine critiques files (a stored draft's
+    # lessons and the team's cross checks come at the end: nothing is streamed then).
+    on_result: Callable[[SetCritique], None] | None = None
     keep_partial: bool = False  # the CLI: Ctrl-C keeps what finished (130), not cancels
 
 
@@ -54,6 +56,7 @@ class CritiqueOutcome:
     plan: DryRunPlan | None = None
     exit_status: int = 0
     worst: SetCritique | None = None  # the set below --fail-under, when one is
+    streamed: bool = False  # each set went to ``on_result`` as it finished
     messages: list[str] = field(default_factory=list)  # one line each, for stderr
 
 
@@ -77,27 +80,24 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
         settings = settings.model_copy(deep=True)
         settings.llm.model = request.model
     if request.dry_run:  # what the LLM engine would send, whichever engine was chosen
-        from assistant.llm.cache import LLMCache
         from assistant.services.dry_run import dry_run_plan
 
         plan = dry_run_plan(
             sets,
             settings=settings,
-            cache=LLMCache(app.home),
+            cache=app.llm_cache(),
             use_cache=request.use_cache,
             style=request.style or settings.style,
             lessons=lesson_texts(app.store, drafts),  # shown as the live run sends them
         )
         return CritiqueOutcome(report=None, sets=sets, drafts=drafts, plan=plan)
-    from assistant.llm.cache import LLMCache
     from assistant.services.engines import make_critic, resolve_engine
 
     kind = resolve_engine(request.engine, settings)
-
     critic = make_critic(
         kind,
         settings=settings,
-        cache=LLMCache(app.home),
+        cache=app.llm_cache(),
         style=request.style,
         concurrency=request.concurrency,
         use_cache=request.use_cache,
@@ -106,9 +106,12 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
         lessons=lesson_texts(app.store, drafts) if kind == "llm" else (),
         keep_partial=request.keep_partial,
     )
-    report = await critic.critique(sets, on_result=request.on_result)
+    streamed = (
+        request.on_result is not None and kind == "llm" and not request.cross and not any(drafts)
+    )
+    report = await critic.critique(sets, on_result=request.on_result if streamed else None)
     report = with_lessons(app.store, report, sets, drafts)  # LESSON-… of the last cycle
-    outcome = CritiqueOutcome(report=report, sets=sets, drafts=drafts)
+    outcome = CritiqueOutcome(report=report, sets=sets, drafts=drafts, streamed=streamed)
     if request.cross:
         from assistant.services.team import apply_cross
 

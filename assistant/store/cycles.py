@@ -6,6 +6,11 @@ one. Grading writes each KR's grade and then the ``cycle_grades`` row that close
 the cycle; after that the triggers refuse new check-ins and grades. A draft has at
 most one open (ungraded) cycle. Rows go only when their draft is purged.
 Only the cycle repository (``uow.cycles``, ``store.repositories``) calls this.
+
+Every row is hashed (``store.hashing``): a draft's cycles form one chain, and each
+cycle's events another, starting at the cycle's own hash: its check-ins in order, then
+the grade (covering every KR's grade), then its retrospectives. Each insert extends
+its chain's head (``store.chain_heads``) in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +22,17 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from assistant.domain.cycle_status import Checkin
+from assistant.store import chain_heads
 from assistant.store.cycle_schema import CYCLES_MIGRATION
+from assistant.store.hashing import (
+    CHECKIN_KEYS,
+    HASH_VERSION,
+    checkin_fields,
+    cycle_fields,
+    grade_fields,
+    record_hash,
+    retro_fields,
+)
 
 __all__ = ["CYCLES_MIGRATION", "CycleRow", "RetroRow"]
 
@@ -62,23 +77,63 @@ def insert_cycle(
     launched_by: str,
     launched_at: str,
 ) -> int:
+    plan_text = json.dumps(plan, ensure_ascii=False, separators=(",", ":"))
+    findings_text = json.dumps(
+        [list(f) for f in findings], ensure_ascii=False, separators=(",", ":")
+    )
+    found = conn.execute("SELECT hash FROM versions WHERE id = ?", (version_id,)).fetchone()
+    fields = cycle_fields(
+        found[0] if found else None, label, start.isoformat(), end.isoformat(), plan_text,
+        findings_text, overall, launched_by, launched_at,
+    )  # fmt: skip
+    head = chain_heads.get(conn, "cycles", draft_id)
+    prev = head[1] if head else None
+    digest = record_hash("cycle", fields, prev)
     cursor = conn.execute(
         "INSERT INTO cycles (draft_id, version_id, label, start_date, end_date, plan, findings,"
-        " overall, launched_by, launched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " overall, launched_by, launched_at, hash_version, prev_hash, row_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             draft_id,
             version_id,
             label,
             start.isoformat(),
             end.isoformat(),
-            json.dumps(plan, ensure_ascii=False, separators=(",", ":")),
-            json.dumps([list(f) for f in findings], ensure_ascii=False, separators=(",", ":")),
+            plan_text,
+            findings_text,
             overall,
             launched_by,
             launched_at,
+            HASH_VERSION,
+            prev,
+            digest,
         ),
     )
-    return int(cursor.lastrowid or 0)
+    cycle_id = int(cursor.lastrowid or 0)
+    chain_heads.advance(conn, "cycles", draft_id, draft_id, digest)
+    chain_heads.put(conn, "events", cycle_id, draft_id, 0, digest)
+    return cycle_id
+
+
+def _event_link(conn: sqlite3.Connection, cycle_id: int) -> tuple[int | None, str | None]:
+    """``(draft id, hash the next event links to)`` of a cycle: its events chain's head
+    (the cycle's own hash before its first event); ``(None, None)`` when no such cycle
+    (the insert that follows then fails on its foreign key)."""
+    row = conn.execute(
+        "SELECT c.draft_id, h.head, c.row_hash FROM cycles c LEFT JOIN chain_heads h"
+        " ON h.chain = 'events' AND h.owner = c.id WHERE c.id = ?",
+        (cycle_id,),
+    ).fetchone()
+    if row is None:
+        return None, None
+    return int(row[0]), (row[1] if row[1] is not None else row[2])
+
+
+def _extend_events(
+    conn: sqlite3.Connection, cycle_id: int, draft_id: int | None, digest: str
+) -> None:
+    if draft_id is not None:
+        chain_heads.advance(conn, "events", cycle_id, draft_id, digest)
 
 
 def cycles_of(conn: sqlite3.Connection, draft_id: int) -> list[CycleRow]:
@@ -121,23 +176,27 @@ def insert_checkin(
     created_at: str,
     provenance: str | None = None,
 ) -> int:
+    values = {
+        "kr": checkin.kr,
+        "on_date": checkin.on.isoformat(),
+        "value": checkin.value,
+        "raw": raw,
+        "confidence": checkin.confidence,
+        "note": checkin.note,
+        "source": checkin.source,
+        "author": author,
+        "created_at": created_at,
+        "provenance": provenance,
+    }
+    draft_id, prev = _event_link(conn, cycle_id)
+    digest = record_hash("checkin", checkin_fields(values), prev)
     cursor = conn.execute(
         "INSERT INTO checkins (cycle_id, kr, on_date, value, raw, confidence, note, source,"
-        " author, created_at, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            cycle_id,
-            checkin.kr,
-            checkin.on.isoformat(),
-            checkin.value,
-            raw,
-            checkin.confidence,
-            checkin.note,
-            checkin.source,
-            author,
-            created_at,
-            provenance,
-        ),
+        " author, created_at, provenance, hash_version, prev_hash, row_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (cycle_id, *(values[k] for k in CHECKIN_KEYS), HASH_VERSION, prev, digest),
     )
+    _extend_events(conn, cycle_id, draft_id, digest)
     return int(cursor.lastrowid or 0)
 
 
@@ -191,12 +250,35 @@ def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | No
 
 
 def checkin_rows(conn: sqlite3.Connection, cycle_id: int) -> list[dict[str, Any]]:
-    """Every stored column of a cycle's check-ins (backups)."""
-    cols = ("kr", "on_date", "value", "raw", "confidence", "note", "source", "author", "created_at")
+    """Every stored column of a cycle's check-ins in the order of their chain (backups),
+    with the row's hash under ``hash``."""
+    cols = (*CHECKIN_KEYS, "hash")
     rows = conn.execute(
-        f"SELECT {', '.join(cols)} FROM checkins WHERE cycle_id = ? ORDER BY id", (cycle_id,)
+        f"SELECT {', '.join(CHECKIN_KEYS)}, row_hash FROM checkins WHERE cycle_id = ? ORDER BY id",
+        (cycle_id,),
     )
     return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def record_hashes(conn: sqlite3.Connection, cycle_id: int) -> dict[str, Any]:
+    """The stored hashes of a cycle (backups): its own, its grade's, its retrospectives'
+    (in order) and its events chain's recorded head ``(length, hash)``."""
+    own = conn.execute("SELECT row_hash FROM cycles WHERE id = ?", (cycle_id,)).fetchone()
+    grade = conn.execute(
+        "SELECT row_hash FROM cycle_grades WHERE cycle_id = ?", (cycle_id,)
+    ).fetchone()
+    retros = [
+        r[0]
+        for r in conn.execute(
+            "SELECT row_hash FROM retros WHERE cycle_id = ? ORDER BY id", (cycle_id,)
+        )
+    ]
+    return {
+        "cycle": own[0] if own else None,
+        "grade": grade[0] if grade else None,
+        "retros": retros,
+        "head": chain_heads.get(conn, "events", cycle_id),
+    }
 
 
 def insert_grades(
@@ -208,15 +290,20 @@ def insert_grades(
     graded_by: str,
     graded_at: str,
 ) -> None:
-    """Write every KR's grade, then the row that closes the cycle (one transaction)."""
+    """Write every KR's grade, then the row that closes the cycle (one transaction); that
+    row's hash covers every KR's grade."""
     conn.executemany(
         "INSERT INTO kr_grades (cycle_id, kr, grade) VALUES (?, ?, ?)",
         [(cycle_id, kr, g) for kr, g in grades.items()],
     )
+    draft_id, prev = _event_link(conn, cycle_id)
+    digest = record_hash("grade", grade_fields(grade, graded_by, graded_at, grades), prev)
     conn.execute(
-        "INSERT INTO cycle_grades (cycle_id, grade, graded_by, graded_at) VALUES (?, ?, ?, ?)",
-        (cycle_id, grade, graded_by, graded_at),
+        "INSERT INTO cycle_grades (cycle_id, grade, graded_by, graded_at, hash_version,"
+        " prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (cycle_id, grade, graded_by, graded_at, HASH_VERSION, prev, digest),
     )
+    _extend_events(conn, cycle_id, draft_id, digest)
 
 
 def kr_grades(conn: sqlite3.Connection, cycle_id: int) -> dict[str, float | None]:
@@ -251,12 +338,16 @@ def insert_retro(
     created_at: str,
 ) -> int:
     dump = lambda v: json.dumps(list(v), ensure_ascii=False)  # noqa: E731
+    texts = (dump(went_well), dump(did_not), dump(change), dump(lessons))
+    draft_id, prev = _event_link(conn, cycle_id)
+    digest = record_hash("retro", retro_fields(*texts, engine, summary, author, created_at), prev)
     cursor = conn.execute(
         "INSERT INTO retros (cycle_id, went_well, did_not, change, lessons, engine, summary,"
-        " author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (cycle_id, dump(went_well), dump(did_not), dump(change), dump(lessons), engine,
-         summary, author, created_at),
-    )  # fmt: skip
+        " author, created_at, hash_version, prev_hash, row_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (cycle_id, *texts, engine, summary, author, created_at, HASH_VERSION, prev, digest),
+    )
+    _extend_events(conn, cycle_id, draft_id, digest)
     return int(cursor.lastrowid or 0)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assistant.store import cycle_schema as _cycles
+from assistant.store import integrity as _integrity
 from assistant.store import llm_log as _llm_log
 from assistant.store import reviews as _reviews
 
@@ -142,6 +143,9 @@ MIGRATIONS: list[Migration] = [
     Migration("0008_version_source_text", _SOURCE_TEXT),
     Migration("0009_llm_log", _llm_log.LLM_LOG_MIGRATION),
     Migration("0010_checkin_source", _CHECKIN_PROVENANCE),
+    # Every stored record under one hash scheme, old rows verified once and re-hashed,
+    # each chain's head recorded (``store.integrity``, ``store.hashing``).
+    Migration(_integrity.MIGRATION_NAME, _integrity.migrate),
 ]
 
 _BOOKKEEPING = """

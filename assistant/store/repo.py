@@ -9,11 +9,14 @@ timestamp and scores, so an edited message or score is as evident as edited cont
 (:func:`metadata_hash`); hash version 3 (migration 0008) also covers the text the
 version was written as (``source_text``, comments and layout kept), which the chain
 hash does not: two texts of the same content are the same content.
+
+The hashing itself lives in ``store.hashing`` (one scheme for every record); the draft
+rows carry a ``row_hash`` too, and every append moves the draft's ``versions`` chain
+head (``store.chain_heads``) in the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +28,24 @@ from pydantic import ValidationError
 from assistant.domain.drafts import DraftSummary, Version, VersionInfo
 from assistant.errors import one_line, validation_message
 from assistant.model import OKRSet, Scores
+from assistant.store import chain_heads
+from assistant.store.hashing import (
+    HASH_VERSION,
+    HASH_VERSIONS,
+    canonical_json,
+    chain_hash,
+    draft_fields,
+    metadata_hash,
+    record_hash,
+)
+
+__all__ = [
+    "HASH_VERSION",
+    "HASH_VERSIONS",
+    "canonical_json",
+    "chain_hash",
+    "metadata_hash",
+]
 
 _INFO_COLS = (
     "v.number, v.hash, v.parent_hash, v.message, v.author, v.source, v.created_at, "
@@ -32,49 +53,7 @@ _INFO_COLS = (
 )
 
 
-def canonical_json(content: dict[str, Any]) -> str:
-    """The one byte-exact text of a content dict that hashes are computed over."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(content_text: str, parent_hash: str | None) -> str:
-    return hashlib.sha256((content_text + (parent_hash or "")).encode("utf-8")).hexdigest()
-
-
-HASH_VERSION = 3  # what new versions get
-HASH_VERSIONS = (1, 2, 3)  # what this build verifies
 SQLITE_MAX_INT = 2**63 - 1
-
-
-def metadata_hash(
-    digest: str,
-    *,
-    message: str,
-    author: str,
-    source: str,
-    created_at: str,
-    scores: Scores | None,
-    hash_version: int = 2,
-    text: str | None = None,
-    text_format: str | None = None,
-) -> str:
-    """The ``meta_hash`` of hash version 2 or 3: the content chain hash plus everything
-    else a version records, so an edited message, author, source, time or score shows
-    (version 3: also the stored text and its format)."""
-    meta: dict[str, Any] = {
-        "hash": digest,
-        "message": message,
-        "author": author,
-        "source": source,
-        "created_at": created_at,
-        "scores": None
-        if scores is None
-        else [scores.clarity, scores.measurability, scores.ambition, scores.overall],
-    }
-    if hash_version >= 3:
-        meta["text"] = text
-        meta["text_format"] = text_format
-    return hashlib.sha256(canonical_json(meta).encode("utf-8")).hexdigest()
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -137,9 +116,25 @@ def live_names(conn: sqlite3.Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute("SELECT name FROM drafts WHERE deleted_at IS NULL")]
 
 
+def _seal_draft(conn: sqlite3.Connection, draft: DraftRow) -> None:
+    """Store the draft row's hash over its id, name and times (``store.hashing``)."""
+    fields = draft_fields(draft.id, draft.name, draft.created_at, draft.deleted_at)
+    conn.execute(
+        "UPDATE drafts SET hash_version = ?, row_hash = ? WHERE id = ?",
+        (HASH_VERSION, record_hash("draft", fields, None), draft.id),
+    )
+
+
 def create_draft(conn: sqlite3.Connection, name: str, created_at: str) -> DraftRow:
     cursor = conn.execute("INSERT INTO drafts (name, created_at) VALUES (?, ?)", (name, created_at))
-    return DraftRow(int(cursor.lastrowid or 0), name, created_at, None)
+    draft = DraftRow(int(cursor.lastrowid or 0), name, created_at, None)
+    _seal_draft(conn, draft)
+    return draft
+
+
+def rename_draft(conn: sqlite3.Connection, draft: DraftRow, new_name: str) -> None:
+    conn.execute("UPDATE drafts SET name = ? WHERE id = ?", (new_name, draft.id))
+    _seal_draft(conn, DraftRow(draft.id, new_name, draft.created_at, draft.deleted_at))
 
 
 def head_row(conn: sqlite3.Connection, draft_id: int) -> tuple[int, int, str] | None:
@@ -229,6 +224,7 @@ def append_version(
             text_format,
         ),
     )
+    chain_heads.put(conn, "versions", draft.id, draft.id, number, digest)
     return VersionInfo(
         draft=draft.name,
         number=number,
@@ -321,6 +317,11 @@ def list_drafts(conn: sqlite3.Connection, *, deleted: bool = False) -> list[Draf
 
 def set_deleted(conn: sqlite3.Connection, draft: DraftRow, deleted_at: str | None) -> None:
     conn.execute("UPDATE drafts SET deleted_at = ? WHERE id = ?", (deleted_at, draft.id))
+    row = conn.execute(  # the row as stored (a rename in the same unit of work included)
+        "SELECT id, name, created_at, deleted_at FROM drafts WHERE id = ?", (draft.id,)
+    ).fetchone()
+    if row is not None:
+        _seal_draft(conn, DraftRow(*row))
 
 
 def purge_drafts(conn: sqlite3.Connection, draft_ids: Iterable[int]) -> None:
@@ -328,6 +329,7 @@ def purge_drafts(conn: sqlite3.Connection, draft_ids: Iterable[int]) -> None:
     for draft_id in draft_ids:
         conn.execute("DELETE FROM versions WHERE draft_id = ?", (draft_id,))
         conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+        chain_heads.forget_drafts(conn, [draft_id])
 
 
 def expired_drafts(conn: sqlite3.Connection, days: int) -> list[tuple[int, str]]:
@@ -346,15 +348,29 @@ def insert_raw_version(
     draft: DraftRow,
     info: VersionInfo,
     content_text: str,
-    hash_version: int = 1,
-    meta_hash: str | None = None,
     text: str | None = None,
     text_format: str | None = None,
 ) -> None:
-    """Append a version exactly as recorded elsewhere (backup import). The caller has
-    verified that its hash (of ``hash_version``) chains onto the current head."""
+    """Append a version exactly as recorded elsewhere (backup import): its chain hash is
+    kept, its ``meta_hash`` computed under the current scheme. The caller has verified
+    the version (under the scheme it was recorded with) and that it chains onto the
+    current head."""
     head = head_row(conn, draft.id)
     s = info.scores
+    created_at = timestamp(info.created_at)
+    if text is None:
+        text_format = None
+    meta = metadata_hash(
+        info.hash,
+        message=info.message,
+        author=info.author,
+        source=info.source,
+        created_at=created_at,
+        scores=s,
+        hash_version=HASH_VERSION,
+        text=text,
+        text_format=text_format,
+    )
     conn.execute(
         "INSERT INTO versions (draft_id, number, parent_id, content, hash, parent_hash, message,"
         " author, source, created_at, clarity, measurability, ambition, overall, hash_version,"
@@ -370,17 +386,18 @@ def insert_raw_version(
             info.message,
             info.author,
             info.source,
-            timestamp(info.created_at),
+            created_at,
             s.clarity if s else None,
             s.measurability if s else None,
             s.ambition if s else None,
             s.overall if s else None,
-            hash_version,
-            meta_hash,
+            HASH_VERSION,
+            meta,
             text,
-            text_format if text is not None else None,
+            text_format,
         ),
     )
+    chain_heads.put(conn, "versions", draft.id, draft.id, info.number, info.hash)
 
 
 def _metadata_problem(
@@ -390,14 +407,23 @@ def _metadata_problem(
     meta: Sequence[Any],
     scores: Scores | None,
     text: tuple[str | None, str | None] = (None, None),
+    *,
+    current_only: bool = False,
 ) -> str | None:
-    """Why a row's metadata fails its hash version's check, or None when it passes."""
-    if hash_version == 1:
-        return None  # saved before metadata was hashed: verifies as it always did
+    """Why a row's metadata fails its hash version's check, or None when it passes.
+    ``current_only`` (a database migration 0011 has verified): a row under an older
+    scheme is itself a problem, so setting ``hash_version`` back turns no check off."""
     if not isinstance(hash_version, int) or isinstance(hash_version, bool):
         return f"unknown hash version {hash_version!r}"
     if hash_version not in HASH_VERSIONS:
         return f"unknown hash version {hash_version!r}"
+    older = (
+        f"hash version {hash_version} is older than the current scheme ({HASH_VERSION}): "
+        "set back behind okr's back, or it failed its check when migration 0011 verified it"
+    )
+    if hash_version == 1:
+        # saved before metadata was hashed: only its content chain can be verified
+        return older if current_only else None
     message, author, source, created_at = meta
     expected = metadata_hash(
         digest,
@@ -416,6 +442,8 @@ def _metadata_problem(
             f"message, author, source, {what} do not match the version's hash "
             "(modified after saving)"
         )
+    if current_only and hash_version != HASH_VERSION:
+        return older
     return None
 
 
@@ -423,7 +451,7 @@ TextCheck = Callable[[str, str | None, str], str | None]
 
 
 def chain_problems(
-    conn: sqlite3.Connection, check_text: TextCheck | None = None
+    conn: sqlite3.Connection, check_text: TextCheck | None = None, *, current_only: bool = False
 ) -> tuple[int, int, list[str]]:
     """Walk every draft's history and report each break: ``(drafts, versions, problems)``.
 
@@ -433,6 +461,8 @@ def chain_problems(
     A hash version 3 row whose meta hash verifies has the text it was saved with
     (checked then), so only each draft's head text (what the editor opens) and texts
     that fail their hash are parsed again: a 10,000-version check stays fast.
+    ``current_only``: rows under an older hash version are problems (see
+    :func:`_metadata_problem`); the chain heads are compared by ``store.integrity``.
     """
     problems: list[str] = []
     names = dict(conn.execute("SELECT id, name FROM drafts").fetchall())
@@ -468,7 +498,9 @@ def chain_problems(
         if chain_hash(content, parent_hash) != digest:
             problems.append(f"{where}: hash does not match its content (modified after saving)")
         text = (row[17], row[18])
-        problem = _metadata_problem(row[15], row[16], digest, row[7:11], _scores(row, 11), text)
+        problem = _metadata_problem(
+            row[15], row[16], digest, row[7:11], _scores(row, 11), text, current_only=current_only
+        )
         if problem:
             problems.append(f"{where}: {problem}")
         verified = problem is None and row[15] == HASH_VERSION

@@ -15,7 +15,7 @@ from typing import Any
 from assistant.domain.cycle_status import Checkin
 from assistant.domain.drafts import DraftSummary, Version, VersionInfo
 from assistant.model import Scores
-from assistant.store import cycles, repo, reviews
+from assistant.store import chain_heads, cycles, integrity, repo, reviews
 from assistant.store.db import ConflictError
 
 
@@ -44,13 +44,21 @@ class DraftRepository:
         repo.set_deleted(self.conn, draft, deleted_at)
 
     def rename(self, draft: repo.DraftRow, new_name: str) -> None:
-        self.conn.execute("UPDATE drafts SET name = ? WHERE id = ?", (new_name, draft.id))
+        repo.rename_draft(self.conn, draft, new_name)
 
     def purge(self, draft_ids: Iterable[int]) -> None:
         repo.purge_drafts(self.conn, draft_ids)
 
     def expired(self, days: int) -> list[tuple[int, str]]:
         return repo.expired_drafts(self.conn, days)
+
+    def heads(self, draft_id: int) -> dict[str, tuple[int, str | None]]:
+        """The recorded heads ``(length, hash)`` of a draft's ``versions``, ``cycles`` and
+        ``reviews`` chains (those it has)."""
+        found = {
+            c: chain_heads.get(self.conn, c, draft_id) for c in ("versions", "cycles", "reviews")
+        }
+        return {chain: head for chain, head in found.items() if head is not None}
 
 
 class VersionRepository:
@@ -125,19 +133,16 @@ class VersionRepository:
         draft: repo.DraftRow,
         info: VersionInfo,
         content_text: str,
-        hash_version: int = 1,
-        meta_hash: str | None = None,
         text: str | None = None,
         text_format: str | None = None,
     ) -> None:
-        repo.insert_raw_version(
-            self.conn, draft, info, content_text, hash_version, meta_hash, text, text_format
-        )
+        """A verified version from a backup, re-hashed under the current scheme."""
+        repo.insert_raw_version(self.conn, draft, info, content_text, text, text_format)
 
     def chain_problems(
-        self, check_text: repo.TextCheck | None = None
+        self, check_text: repo.TextCheck | None = None, *, current_only: bool = False
     ) -> tuple[int, int, list[str]]:
-        return repo.chain_problems(self.conn, check_text)
+        return repo.chain_problems(self.conn, check_text, current_only=current_only)
 
 
 class CycleRepository:
@@ -210,6 +215,11 @@ class CycleRepository:
 
     def checkin_rows(self, cycle_id: int) -> list[dict[str, Any]]:
         return cycles.checkin_rows(self.conn, cycle_id)
+
+    def record_hashes(self, cycle_id: int) -> dict[str, Any]:
+        """The stored hashes of a cycle, its grade and retrospectives, and its events
+        chain's recorded head (backups)."""
+        return cycles.record_hashes(self.conn, cycle_id)
 
     def add_grades(
         self,
@@ -357,6 +367,15 @@ class HealthRepository:
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check``'s lines (``["ok"]`` when healthy)."""
         return [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
+
+    def hashed(self) -> bool:
+        """Whether every record is under the one hash scheme (migration 0011 ran)."""
+        return integrity.applied(self.conn)
+
+    def record_problems(self) -> tuple[int, list[str]]:
+        """``(reviews, problems)`` of every record that is not a version, and of every
+        chain's tail against its recorded head (versions' included)."""
+        return integrity.record_problems(self.conn)
 
     def broken_references(self) -> list[tuple[str, int, str]]:
         """``(table, rowid, parent table)`` of each row pointing to a missing row."""

@@ -3,12 +3,26 @@
 A review belongs to the draft version it reviewed; its transcript is the ``Review``
 model as JSON. Accepting one of its changes records which version that created.
 Rows go when their draft is purged (``ON DELETE CASCADE``).
+
+A draft's reviews form one hash chain (``store.hashing``: the reviewed version by its
+chain hash, engine, personas, rounds, time and transcript); a review's acceptances are
+a set whose order-free digest is their chain head (``store.chain_heads``), since
+accepting a change again replaces the earlier record of it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from typing import NamedTuple
+
+from assistant.store import chain_heads
+from assistant.store.hashing import (
+    HASH_VERSION,
+    acceptance_fields,
+    digest_add,
+    record_hash,
+    review_fields,
+)
 
 REVIEWS_MIGRATION = """
 CREATE TABLE reviews (
@@ -68,11 +82,20 @@ def insert_review(
     created_at: str,
     transcript: str,
 ) -> int:
+    found = conn.execute("SELECT hash FROM versions WHERE id = ?", (version_id,)).fetchone()
+    fields = review_fields(
+        found[0] if found else None, engine, personas, rounds, created_at, transcript
+    )
+    head = chain_heads.get(conn, "reviews", draft_id)
+    prev = head[1] if head else None
+    digest = record_hash("review", fields, prev)
     cursor = conn.execute(
         "INSERT INTO reviews (draft_id, version_id, engine, personas, rounds, created_at,"
-        " transcript) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (draft_id, version_id, engine, personas, rounds, created_at, transcript),
-    )
+        " transcript, hash_version, prev_hash, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (draft_id, version_id, engine, personas, rounds, created_at, transcript, HASH_VERSION,
+         prev, digest),
+    )  # fmt: skip
+    chain_heads.advance(conn, "reviews", draft_id, draft_id, digest)
     return int(cursor.lastrowid or 0)
 
 
@@ -100,8 +123,30 @@ def accepted_changes(conn: sqlite3.Connection, review_id: int) -> dict[int, int]
 def record_acceptance(
     conn: sqlite3.Connection, review_id: int, change: int, version_id: int, created_at: str
 ) -> None:
-    conn.execute(
-        "INSERT OR REPLACE INTO review_acceptances (review_id, change, version_id, created_at)"
-        " VALUES (?, ?, ?, ?)",
-        (review_id, change, version_id, created_at),
+    """Record (or record again) which version accepting ``change`` created; the review's
+    acceptance digest moves with it."""
+    review = conn.execute(
+        "SELECT draft_id, row_hash FROM reviews WHERE id = ?", (review_id,)
+    ).fetchone()
+    version = conn.execute("SELECT hash FROM versions WHERE id = ?", (version_id,)).fetchone()
+    earlier = conn.execute(
+        "SELECT row_hash FROM review_acceptances WHERE review_id = ? AND change = ?",
+        (review_id, change),
+    ).fetchone()
+    fields = acceptance_fields(
+        review[1] if review else None, change, version[0] if version else None, created_at
     )
+    digest = record_hash("acceptance", fields, None)
+    conn.execute(
+        "INSERT OR REPLACE INTO review_acceptances (review_id, change, version_id, created_at,"
+        " hash_version, row_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        (review_id, change, version_id, created_at, HASH_VERSION, digest),
+    )
+    if review is None:
+        return  # the foreign key refused the insert above
+    head = chain_heads.get(conn, "acceptances", review_id)
+    length = (head[0] if head else 0) + (0 if earlier else 1)
+    total = digest_add(
+        head[1] if head else None, add=digest, remove=earlier[0] if earlier else None
+    )
+    chain_heads.put(conn, "acceptances", review_id, int(review[0]), length, total)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.config import Settings
-from assistant.store.store import Store
 
 if TYPE_CHECKING:
     from assistant.llm.cache import LLMCache
+    from assistant.store.store import Store
 
 
 class Clock(Protocol):

@@ -120,9 +120,14 @@ class DraftUseCases(AppBase):
         return export_all(self.store, directory)
 
     async def import_path(self, path: str, **options: Any) -> list[ImportedDraft]:
-        """A backup restored (every hash verified first) or an OKR file saved as versions."""
+        """A backup restored (every hash and head verified first) or an OKR file saved as
+        versions. A set naming a draft that exists is not silently its new head: unless
+        ``existing="version"`` (its next version) or ``as_new=NAME`` (a new draft),
+        ``ExistingDraftError`` (``services.drafts.backup``: names, a free name) lets the
+        face ask the user, nothing written."""
         from assistant.services.drafts import import_path
 
+        options.setdefault("existing", "ask")
         return import_path(self.store, path, **options)
 
     # --- dismissed findings ---------------------------------------------------------------

@@ -66,17 +66,21 @@ def test_doctor_flags_edited_metadata(store: Store, edit: str) -> None:
     assert report.problems == [f"draft 'Team' v2: {META} (modified after saving)"]
 
 
-def test_rows_saved_before_the_migration_verify_as_before(store: Store) -> None:
+def test_rows_set_back_to_hash_version_1_are_flagged_not_trusted(store: Store) -> None:
+    """Issue 22: no downgrade. Migration 0011 re-hashed every older row, so a row under
+    hash version 1 now is itself a problem, and its content is still verified."""
     _two(store)
     with behind_its_back(store) as conn:  # what migration 0007 leaves on an older database
         conn.execute("DROP TRIGGER versions_no_update")
         conn.execute("UPDATE versions SET hash_version = 1, meta_hash = NULL, message = 'old'")
-    assert drafts.doctor(store).ok
+    older = "hash version 1 is older than the current scheme (3)"
+    problems = drafts.doctor(store).problems
+    assert len(problems) == 2 and all(older in p for p in problems)
     with behind_its_back(store) as conn:
         conn.execute("UPDATE versions SET content = replace(content, '50%', '90%')")
-    assert drafts.doctor(store).problems == [
-        "draft 'Team' v2: hash does not match its content (modified after saving)"
-    ]
+    assert "draft 'Team' v2: hash does not match its content (modified after saving)" in (
+        drafts.doctor(store).problems
+    )
 
 
 def _backup(store: Store, tmp_path: Path) -> Path:
@@ -123,6 +127,9 @@ def test_imported_scores_are_recomputed(store: Store, tmp_path: Path) -> None:
     """An old-style backup (no meta hash) with made-up scores gets the real ones."""
     path = _backup(store, tmp_path)
     document = json.loads(path.read_text())
+    document["format_version"] = 1  # as written before backups carried heads
+    manifest = tmp_path / "b" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 1'))
     for entry in document["versions"]:
         entry.pop("hash_version", None)
         entry.pop("meta_hash", None)

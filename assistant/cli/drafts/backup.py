@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.drafts.common import app, esc, new_console, run, split_ref
+from assistant.cli.drafts.common import app, esc, new_console, run, shell_quote, split_ref
 from assistant.errors import UsageError
 from assistant.paths import write_text_atomic
+
+if TYPE_CHECKING:
+    from assistant.domain.drafts import ImportedDraft
+    from assistant.services.drafts.backup import ExistingDraftError
 
 _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".json": "json"}
 
@@ -85,30 +93,125 @@ def export_command(
     type=click.Choice(["yaml", "markdown", "md", "json", "csv"]),
     help="Input format when it cannot be told from the file name (stdin).",
 )
+@click.option(
+    "--as-version",
+    is_flag=True,
+    help="A set whose draft exists becomes that draft's next version, without asking.",
+)
+@click.option(
+    "--as-new",
+    metavar="NAME",
+    help="The file's set becomes a new draft NAME (when a draft has its name already).",
+)
 def import_command(
-    path: str, draft: str | None, message: str | None, author: str | None, format_in: str | None
+    path: str,
+    draft: str | None,
+    message: str | None,
+    author: str | None,
+    format_in: str | None,
+    as_version: bool,
+    as_new: str | None,
 ) -> None:
     """Import a backup or an OKR file.
 
     \b
     A backup (a directory from `okr export --all`, or one draft's .json from it)
-    is restored with its full history. Every hash is verified first; versions
-    already present are skipped, and a draft whose history differs is refused
-    (nothing is written) — import it under another name with --draft.
+    is restored with its full history. Every hash and chain head is verified
+    first (and each file against the manifest's checksum); versions already
+    present are skipped, and a draft whose history differs is refused (nothing is
+    written) — import it under another name with --draft. Only plain files inside
+    the backup folder are read, at most 50 MB each.
     An OKR file (yaml, md, json, csv) becomes the next version of each set's
-    draft, with source "import".
+    draft, with source "import". When a draft of that name exists already, okr
+    asks on a terminal (its next version / a new draft / cancel); elsewhere pass
+    --as-version or --as-new NAME.
 
     \b
     Examples:
       okr import ~/okr-backup
       okr import ~/okr-backup/growth.json --draft growth-restored
       okr import team.csv -m "Imported from the planning sheet"
+      okr import growth.yaml --as-version
     """
-    results = run(
-        app().import_path(path, draft=draft, message=message, author=author, format_in=format_in)
-    )
+    from assistant.services.drafts.backup import ExistingDraftError
+
+    if as_version and as_new is not None:
+        raise UsageError("--as-version and --as-new NAME exclude each other; give one")
+    okr = app()
+    options = dict(draft=draft, message=message, author=author, format_in=format_in)
+    try:
+        existing = "version" if as_version else "ask"
+        results = run(okr.import_path(path, existing=existing, as_new=as_new, **options))
+    except ExistingDraftError as exc:
+        answer = _ask_existing(exc)
+        if answer is None:
+            click.echo("Nothing was imported.", err=True)
+            return
+        if answer == "":
+            results = run(okr.import_path(path, existing="version", **options))
+        else:
+            results = run(okr.import_path(path, as_new=answer, **options))
+    _report(results)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _report(results: list[ImportedDraft]) -> None:
     console = new_console()
     for r in results:
         state = "new draft" if r.new_draft else "existing draft"
         skipped = f", {r.skipped} already present" if r.skipped else ""
         console.print(f"{esc(r.name)}: {r.added} version(s) added ({state}{skipped})")
+
+
+@contextmanager
+def _asking() -> Iterator[None]:
+    """Ctrl-C leaves as an interrupt (exit 130); the end of input changes nothing (exit 2)."""
+    try:
+        yield
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise UsageError(
+            "the input ended before the question was answered; nothing was imported"
+        ) from None
+
+
+def _ask_existing(exc: ExistingDraftError) -> str | None:
+    """The user's answer to an import into existing drafts: ``""`` their next version, a
+    name (a new draft), None (cancel). Without a terminal: the one-line hint, exit 2."""
+    from assistant.domain.text_safety import safe_text
+
+    quoted = ", ".join(f"'{safe_text(n)}'" for n in exc.names)
+    listed = (
+        f"draft {quoted} already exists"
+        if len(exc.names) == 1
+        else (f"drafts {quoted} already exist")
+    )
+    new_hint = f"--as-new {shell_quote(exc.suggestion)}" if exc.sets == 1 else None
+    if not stdin_is_terminal():
+        also = f", or {new_hint} for a new draft" if new_hint else ""
+        raise UsageError(
+            f"{safe_text(exc.path)}: {listed}; pass --as-version to import the file as "
+            f"{'its next version' if len(exc.names) == 1 else 'their next versions'}{also}"
+        ) from None
+    choices = ["v", "n", "c"] if new_hint else ["v", "c"]
+    offer = (
+        "[v] its next version, [n] a new draft, [c] cancel"
+        if new_hint
+        else "[v] their next versions, [c] cancel"
+    )
+    with _asking():
+        choice = click.prompt(
+            f"{listed[0].upper()}{listed[1:]}. Import {safe_text(exc.path)} as {offer}",
+            type=click.Choice(choices),
+            default="c",
+            err=True,
+        )
+        if choice == "c":
+            return None
+        if choice == "v":
+            return ""
+        return str(click.prompt("Name of the new draft", default=exc.suggestion, err=True))

@@ -12,11 +12,15 @@ from assistant.cli.drafts.common import app, emit_json, esc, new_console, run
 @click.command("doctor", short_help="Verify the drafts database and every hash chain.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def doctor_command(as_json: bool) -> None:
-    """Check the drafts database: SQLite integrity and every version's hash chain.
+    """Check the drafts database: SQLite integrity and every record's hash.
 
-    Exits 0 when healthy and 1 when something is broken (each problem is
-    listed). It never modifies the database. If it is damaged, move okr.db
-    aside and restore a backup with `okr import DIR`.
+    Every version, draft, cycle, check-in, grade, retrospective, review and
+    accepted review change is checked against its hash and its chain, each
+    chain's last record against its recorded head (so a deleted last version or
+    check-in shows), and any row under an older hash scheme is named. Exits 0
+    when healthy and 1 when something is broken (each problem is listed). It
+    never modifies the database. If it is damaged, move okr.db aside and
+    restore a backup with `okr import DIR`.
 
     \b
     Examples:

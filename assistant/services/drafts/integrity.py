@@ -1,6 +1,7 @@
-"""``okr doctor``: SQLite's own integrity check, the migration list and every draft's
-hash chain (and that each stored text still parses to its version's content), read
-without ever modifying the database.
+"""``okr doctor``: SQLite's own integrity check, the migration list, every draft's
+hash chain (and that each stored text still parses to its version's content), and every
+other record's hash, chain link and chain head (``store.integrity``), read without ever
+modifying the database.
 
 The doctor opens the store's file on a connection of its own, without migrating it:
 the ``Store`` would migrate an older database and refuse a damaged one, while the
@@ -60,11 +61,13 @@ def doctor(store: Store) -> DoctorReport:
             )
         if report.schema_version >= 1:
             with transaction(conn, write=False):
+                hashed = health.hashed()  # older schemes are problems once 0011 ran
                 report.drafts, report.versions, problems = VersionRepository(conn).chain_problems(
-                    mismatch
+                    mismatch, current_only=hashed
                 )
                 report.cycles, report.checkins, cycle_issues = CycleRepository(conn).problems()
-            report.problems.extend(problems + cycle_issues)
+                record_issues = health.record_problems()[1] if hashed else []
+            report.problems.extend(problems + cycle_issues + record_issues)
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             raise StoreError(describe(exc, path, timeout)) from None
