@@ -123,20 +123,28 @@ def _consistent(text: str, match: re.Match[str], role: str, said: str | None) ->
         before = list(_NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text[: match.start()])))
         found = before[-1] if before else None
     other = _as_number(found.group(0)) if found else None
-    if not other:
-        return None
+    if not other:  # both are blanks ("from [baseline] to [target]"): a move the words ask for
+        low, high = SENTINELS["baseline"], SENTINELS["target"]
+        return (
+            (low if said == "up" else high)
+            if role == "baseline"
+            else (high if said == "up" else low)
+        )
     lower, higher = other / 2, other * 1.5
     if role == "baseline":
         return _number_text(lower if said == "up" else higher)
     return _number_text(higher if said == "up" else lower)
 
 
-def fill_placeholders(text: str, said: str | None = None) -> Filled:
+def fill_placeholders(text: str) -> Filled:
     """``text`` with every placeholder replaced by a value of its role (a baseline or
-    target consistent with ``said``, the way the words ask the number to move)."""
+    target that moves the way the words ask: "Cut … from 50% to [target]%" below 50)."""
     matches = list(PLACEHOLDER_RE.finditer(text))
     if not matches:
         return Filled(text, [])
+    from assistant.measure.reading import read_kr
+
+    said = read_kr(text).said
     numbers = [
         number
         for m in _NUMBER.finditer(PLACEHOLDER_RE.sub(" ", text))
@@ -250,9 +258,7 @@ def score_rewrite(
     if not isinstance(part, Objective | KeyResult):
         return None
     current = okr_set.target_text(tid)
-    from assistant.measure.reading import read_kr
-
-    filled = fill_placeholders(shown, read_kr(shown).said if isinstance(part, KeyResult) else None)
+    filled = fill_placeholders(shown)
     if base is None:
         from assistant.rubric.critic import critique_set
 

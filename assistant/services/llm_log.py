@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.config import Settings
-from assistant.llm.call_log import LLMCall
-from assistant.store.llm_log import DayTotal, LoggedCall
-from assistant.store.store import Store
+if TYPE_CHECKING:  # types only: `okr critique FILE` asks whether logging is on, nothing more
+    from assistant.config import Settings
+    from assistant.llm.call_log import LLMCall
+    from assistant.store.llm_log import DayTotal, LoggedCall
+    from assistant.store.store import Store
 
 OFF_MARKER = "logs-off"
 

@@ -16,10 +16,7 @@ from pathlib import Path
 from assistant.errors import OKRError, UsageError
 from assistant.paths import data_home
 from assistant.store.migrations import SchemaTooNew, migrate
-
-DB_FILENAME = "okr.db"
-# Seconds a writer waits for another process's write to finish before giving up.
-BUSY_TIMEOUT_S = 10.0
+from assistant.store.store import BUSY_TIMEOUT_S, DB_FILENAME  # noqa: E402 - one definition
 
 
 class StoreError(OKRError):

@@ -18,29 +18,44 @@ block. SQLite and OS errors leave a unit of work as one-line ``StoreError``s.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import OKRError
-from assistant.store.db import BUSY_TIMEOUT_S, DB_FILENAME, StoreError, connect, describe
-from assistant.store.llm_log import LogRepository
-from assistant.store.migrations import SchemaTooNew, migrate
-from assistant.store.repositories import (
-    CycleRepository,
-    DismissalRepository,
-    DraftRepository,
-    ReviewRepository,
-    VersionRepository,
-)
+
+if TYPE_CHECKING:
+    import sqlite3
+
+# sqlite3, the repositories and the migrations are imported on first use: building the
+# App (every command does) must not cost `okr critique FILE` the store's imports.
+DB_FILENAME = "okr.db"
+# Seconds a writer waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_S = 10.0
+
+
+def connect(path: Path, timeout: float, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """``db.connect``: WAL, foreign keys, ``synchronous=FULL``, a busy timeout."""
+    from assistant.store.db import connect as open_connection
+
+    return open_connection(path, timeout, check_same_thread=check_same_thread)
 
 
 class UnitOfWork:
     """One transaction on the store's connection, with a repository per kind of record."""
 
     def __init__(self, conn: sqlite3.Connection, *, write: bool) -> None:
+        from assistant.store.llm_log import LogRepository
+        from assistant.store.repositories import (
+            CycleRepository,
+            DismissalRepository,
+            DraftRepository,
+            ReviewRepository,
+            VersionRepository,
+        )
+
         self.conn = conn
         self.write = write
         self.drafts = DraftRepository(conn)
@@ -87,6 +102,8 @@ class Store:
         """The process's connection: opened, switched to WAL and migrated once."""
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            from assistant.store.migrations import migrate
+
             conn = connect(self.path, self.timeout, check_same_thread=False)
             try:
                 migrate(conn)
@@ -100,6 +117,11 @@ class Store:
     def unit_of_work(self, *, write: bool = True) -> Iterator[UnitOfWork]:
         """One transaction: committed when the block ends normally, rolled back on any
         exception. Nested on the same thread, it joins the open one as a savepoint."""
+        import sqlite3
+
+        from assistant.store.db import StoreError, describe
+        from assistant.store.migrations import SchemaTooNew
+
         with self._lock:
             try:
                 if self._depth:
@@ -134,6 +156,8 @@ class Store:
 
     @contextmanager
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        import sqlite3
+
         conn = self._connection()
         name = f"uow_{self._depth}"
         self._depth += 1

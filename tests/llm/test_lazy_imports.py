@@ -17,7 +17,11 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
     print("OPENAI_LOADED=" + str("openai" in sys.modules), file=sys.stderr)
-    slow = ("textual", "rich", "httpx", "sqlite3", "assistant.store", "assistant.services.drafts")
+    # The App holds a Store object (assistant.store.store, light); the database itself,
+    # its repositories and migrations are for commands that use stored drafts.
+    slow = ("textual", "rich", "httpx", "sqlite3", "assistant.store.db",
+            "assistant.store.repositories", "assistant.store.migrations",
+            "assistant.services.drafts")
     print("SLOW_LOADED=" + ",".join(m for m in slow if m in sys.modules), file=sys.stderr)
 """
 

@@ -139,7 +139,10 @@ def test_rubric_and_explain() -> None:
     listing = run("rubric").output
     assert "KR-NO-BASELINE" in listing and "SET-DUPLICATE" in listing
     rules = json.loads(run("rubric", "--json").output)
-    assert len([r for r in rules if r["scope"] == "set"]) == 15  # SPEC §4's 14 + KR-PLACEHOLDER
+    set_codes = {r["code"] for r in rules if r["scope"] == "set"}
+    # SPEC §4's 17 codes, and the placeholders left in a KR or an objective.
+    assert {"KR-DIRECTION", "KR-OUTSIDE-CYCLE", "KR-TOO-LONG"} <= set_codes
+    assert len(set_codes) == 19 and {"KR-PLACEHOLDER", "OBJ-PLACEHOLDER"} <= set_codes
     assert {"TEAM-CONFLICT", "TEAM-UNALIGNED", "TEAM-OWNER-LOAD"} <= {r["code"] for r in rules}
     assert "Teams pull the same metric" in run("explain", "team-conflict").output
     explained = run("explain", "kr-no-baseline").output

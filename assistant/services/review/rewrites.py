@@ -94,6 +94,8 @@ def _no_better(rewrite: Rewrite, base: SetCritique, target: TargetId) -> bool:
 def _worse(rewrite: Rewrite, base: SetCritique, target: TargetId) -> bool:
     """The drop policy of the LLM guards: worse for the set, or for the target itself."""
     before = target_scores(base, target)
-    if before is None or rewrite.scores is None or rewrite.score_delta is None:
+    if before is None or rewrite.scores is None:
         return True
+    if rewrite.score_delta is None:  # only blanks to fill: judged by the target's own score
+        return rewrite.scores.overall < before.overall
     return rewrite.score_delta < 0 or rewrite.scores.overall < before.overall
