@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.domain.source_spec import SourceSpec
 from assistant.errors import UsageError
 from assistant.ids import TargetId
-from assistant.domain.source_spec import SourceSpec
 
 OKRType = Literal["committed", "aspirational"]
 Dimension = Literal["clarity", "measurability", "ambition", "structure"]

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.sources import SourceContext, SourceResult, parse_source, read_all  # noqa: E402
 from assistant.domain.source_spec import SourceSpec  # noqa: E402
+from assistant.sources import SourceContext, SourceResult, parse_source, read_all  # noqa: E402
 
 BROKEN_EVERY = 40  # one source in 40 points at something that is not there
 

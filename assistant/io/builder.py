@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from assistant.domain.evaluation import Level, expect_code
+from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
 from assistant.errors import InputError
 from assistant.io.located import LDict, LList, line_of
 from assistant.measure import extract
 from assistant.measure.periods import label_problem
 from assistant.model import KeyResult, Objective, OKRSet
-from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
 
 _PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
 

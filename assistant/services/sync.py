@@ -33,8 +33,8 @@ from assistant.services.cycle import (
 
 if TYPE_CHECKING:
     from assistant.config import SourcesSettings
-    from assistant.sources.reading import SourceReading
     from assistant.domain.source_spec import SourceSpec
+    from assistant.sources.reading import SourceReading
     from assistant.store.cycles import CycleRow
     from assistant.store.store import Store
 

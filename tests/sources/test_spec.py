@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.io.readers import parse
-from assistant.io.writers import write_sets
-from assistant.model import OKRSet
 from assistant.domain.source_spec import (
     CommandSource,
     CsvSource,
@@ -16,6 +12,10 @@ from assistant.domain.source_spec import (
     SqlSource,
     parse_source,
 )
+from assistant.errors import InputError
+from assistant.io.readers import parse
+from assistant.io.writers import write_sets
+from assistant.model import OKRSet
 
 SOURCED = """\
 name: Platform
