@@ -88,18 +88,19 @@ def _table(entries: list[LoggedCall]) -> None:
         ("s", "right"),
         ("outcome", "left"),
     ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        wraps = name == "outcome"  # the rest stay whole; an error wraps
+        table.add_column(name, justify=justify, no_wrap=not wraps, overflow="fold")  # type: ignore[arg-type]
     for entry in entries:
         call = entry.call
         table.add_row(
             str(entry.id),
-            call.at.strftime("%Y-%m-%d %H:%M:%S"),
+            call.at.strftime("%m-%d %H:%M"),
             Text(call.command),
             Text(call.model),
             f"{call.prompt_tokens:,}/{call.completion_tokens:,}",
             _cost(entry.cost_usd),
             f"{call.seconds:.1f}",
-            Text(call.outcome, overflow="ellipsis", no_wrap=True),
+            Text(call.outcome),
         )
     _console().print(table)
 

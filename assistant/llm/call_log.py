@@ -93,6 +93,7 @@ def record(
     cached_tokens: int = 0,
     seconds: float,
     outcome: str,
+    prompt: str | None = None,
 ) -> None:
     """Log one request in the current context (a no-op outside ``logging_to``). A log that
     cannot be written never fails the request it records."""
@@ -113,7 +114,7 @@ def record(
         cached_tokens=cached_tokens,
         seconds=round(seconds, 3),
         outcome=scrub(outcome),
-        prompt=context.prompt,
+        prompt=context.prompt or prompt,
     )
     try:
         context.log.record(call)

@@ -30,6 +30,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from assistant.config import Settings, api_key, is_local
 from assistant.errors import UsageError, one_line, scrub_secrets, validation_message
+from assistant.llm import call_log
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -511,6 +512,7 @@ async def ask_structured(
     max_tokens: int | None = None,
     token_param_name: str = "max_tokens",
     check: Callable[[T], str | None] | None = None,
+    prompt_id: str | None = None,
 ) -> tuple[T, Usage]:
     """Ask for an answer that validates against ``schema``; re-ask with the error if not.
 
@@ -533,7 +535,7 @@ async def ask_structured(
     usage = Usage(mode=mode or ("json_schema" if json_schema else "json_object"))
     convo: list[dict[str, Any]] = [dict(m) for m in messages]
     extra: dict[str, Any] = {token_param_name: max_tokens} if max_tokens else {}
-    state = {"cut_off": False}
+    state: dict[str, Any] = {"cut_off": False, "reply": None}
 
     sent = send_schema or schema
     stream = bool(getattr(client, "_okr_stream", False))
@@ -599,6 +601,7 @@ async def ask_structured(
             usage.asks += 1
             raise _InvalidOutput("the server's reply was not JSON") from None
         body = scrub_reply(body)  # before the content is fed back, salvaged or parsed
+        state["reply"] = _reply_text(body)
         add_usage(usage, body)
         try:
             parsed, content = _parse_scrubbed(body, schema)
@@ -621,6 +624,41 @@ async def ask_structured(
             raise _InvalidOutput(problem)
         return parsed
 
+    async def logged_once() -> T:
+        """``once``, recorded in the run's request log (``okr logs``) when there is one."""
+        if not call_log.is_logging():
+            return await once()
+        sent_messages = [dict(m) for m in convo]
+        before = (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
+        current, state["reply"] = usage.mode, None
+        started, outcome = time.perf_counter(), "ok"
+        try:
+            return await once()
+        except NotSent:
+            outcome = ""  # nothing went out: nothing to log
+            raise
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        except Exception as exc:
+            outcome = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise
+        finally:
+            if outcome:
+                call_log.record(
+                    model=model,
+                    base_url=str(getattr(client, "base_url", "") or "") or None,
+                    mode=current,
+                    messages=sent_messages,
+                    reply=state["reply"],
+                    prompt_tokens=usage.prompt_tokens - before[0],
+                    completion_tokens=usage.completion_tokens - before[1],
+                    cached_tokens=usage.cached_tokens - before[2],
+                    seconds=time.perf_counter() - started,
+                    outcome=outcome,
+                    prompt=prompt_id or schema.__name__,  # the template, else the answer's shape
+                )
+
     trace = _AskTrace()
     token = _ASK.set(trace)  # the client's hooks fill it in for this task's requests
     try:
@@ -630,7 +668,7 @@ async def ask_structured(
             reraise=True,
         ):
             with attempt:
-                result = await once()
+                result = await logged_once()
     except ItemError as exc:
         exc.usage = usage
         raise

@@ -354,6 +354,7 @@ class LLMEngine:
                 max_asks=self.max_asks,
                 max_tokens=self.max_tokens,
                 token_param_name=token_param(self.settings.llm.base_url),
+                prompt_id=self.prompt.id,
             )
 
         answer, usage = await self.probe.ask(send)
