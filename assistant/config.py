@@ -203,7 +203,7 @@ def save_settings(settings: Settings, home: Path | None = None) -> Path:
             text = None  # not TOML (load_settings says so), or a layout tomlkit trips on
     if text is None or not _reads_back(text, settings):
         text = dump_settings(settings)  # a new file: every setting, the header comment
-    return write_output(path, text)
+    return write_output(path, text, private=True, parents=True)  # 0600, its folder made
 
 
 def _reads_back(text: str, settings: Settings) -> bool:

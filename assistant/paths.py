@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 APP_NAME = "okr-coach"
@@ -37,12 +38,37 @@ def ensure_home(home: Path | None = None) -> Path:
     return path
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write beside ``path``, fsync, then rename over it: never a half-written file."""
+# Files okr writes into its data home (backups of it included) hold every draft's history:
+# only their owner reads them. Files a user names (``-o FILE``, ``okr init``) are theirs to
+# share, so they get the mode any other program gives a new file: 0o666 less the umask.
+PRIVATE_MODE = 0o600
+SHARED_MODE = 0o666
+
+
+def write_text_atomic(
+    path: str | Path, text: str, *, private: bool = True, parents: bool = True
+) -> Path:
+    """Write beside ``path``, fsync, then rename over it: never a half-written file.
+
+    ``private``: mode 0600 (the data home's files and its backups). Otherwise a new file
+    is created with 0o666 and the kernel applies the umask (0644 under umask 022), and a
+    file that is replaced keeps its mode. ``parents``: create missing folders first;
+    without it a missing folder is ``FileNotFoundError``.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    mode = PRIVATE_MODE if private else SHARED_MODE
+    keep: int | None = None
+    if not private:
+        try:
+            keep = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            keep = None  # a new file: the umask decides
+    fd, tmp = _create_beside(target, mode)
     try:
+        if keep is not None:
+            os.fchmod(fd, keep)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -54,16 +80,53 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return target
 
 
-def write_output(path: str | Path, text: str) -> Path:
-    """:func:`write_text_atomic` for a file the user named: a path that cannot be written
-    (its parent is a file, no permission, the disk is full) is one ``InputError`` line,
-    exit 2, and the old file (if any) is left as it was."""
+def _create_beside(target: Path, mode: int) -> tuple[int, str]:
+    """A new temporary file next to ``target`` (``O_EXCL``, a random name) with ``mode``
+    less the umask: ``tempfile.mkstemp`` would always make it 0600."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{target.parent}: no free temporary file name")
+
+
+def write_output(
+    path: str | Path, text: str, *, private: bool = False, parents: bool = False
+) -> Path:
+    """:func:`write_text_atomic` for a file the user named (``-o FILE``, ``okr init``): its
+    mode follows the umask, and its folder must exist — ``-o missing/dir/x`` is one line
+    saying so, not folders made silently. Any path that cannot be written (its parent is a
+    file, no permission, the disk is full) is one ``InputError`` line, exit 2, and the old
+    file (if any) is left as it was. ``private``/``parents``: the config file (0600, its
+    folder made on first save)."""
     from assistant.errors import InputError
 
+    target = Path(path)
+    if not parents:
+        check_output(path)
     try:
-        return write_text_atomic(path, text)
+        return write_text_atomic(target, text, private=private, parents=parents)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         if isinstance(exc, FileExistsError | NotADirectoryError):
             reason = "a parent of this path is not a directory"
         raise InputError(str(path), f"cannot write the file ({reason})") from None
+
+
+def check_output(path: str | Path) -> None:
+    """``-o FILE`` checked before any work is done (a grade, an LLM call): its folder must
+    exist. One ``InputError`` line (exit 2) otherwise; okr never makes folders for it."""
+    from assistant.errors import InputError
+
+    folder = Path(path).parent
+    if folder.is_dir():
+        return
+    existing = next((p for p in folder.parents if p.exists()), None)
+    if folder.exists() or (existing is not None and not existing.is_dir()):
+        reason = "a parent of this path is not a directory"
+    else:
+        reason = f"the folder {folder} does not exist"
+    raise InputError(str(path), f"cannot write the file ({reason})")

@@ -62,5 +62,13 @@ def run(use_case: Coroutine[Any, Any, T]) -> T:
     command's name (``okr logs``) unless logging is off."""
     from assistant.llm.call_log import logging_to
 
+    result: list[T] = []
+
+    async def main() -> None:
+        # The main task returns nothing: on the way out, asyncio.run (3.11) formats the
+        # task's repr, result included (a team file's report: 0.3 s of repr, twice).
+        result.append(await use_case)
+
     with logging_to(app().call_log(), command_name()):
-        return asyncio.run(use_case)
+        asyncio.run(main())
+    return result[0]

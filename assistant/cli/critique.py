@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.options import checked_output
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import report_counts
 from assistant.domain.text_safety import safe_text
 from assistant.errors import UsageError
-from assistant.paths import write_output
+from assistant.paths import check_output, write_output
 from assistant.render import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
@@ -31,7 +34,8 @@ def _stdout_is_terminal() -> bool:
     type=click.Choice(OUTPUT_FORMATS),
     default="text",
     show_default=True,
-    help="Output format. 'text' is coloured on a terminal; 'json' follows SPEC §5.",
+    help="Output format. 'text' is coloured on a terminal; 'json' is for scripts "
+    "(scores, findings with their line, summary).",
 )
 @click.option(
     "--format-in",
@@ -64,7 +68,13 @@ def _stdout_is_terminal() -> bool:
     type=click.Choice(["questions", "balanced", "rewrite"]),
     help="How much the LLM coach asks versus rewrites.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write the report to a file.",
+)
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 @click.option(
     "--cross",
@@ -154,10 +164,7 @@ def critique_command(
 
             click.echo(guards_line(report.guards))
         s = report.summary()
-        click.echo(
-            f"{s['sets']} set(s) · {s['objectives']} objective(s) · "
-            f"{s['key_results']} key result(s) · {s['findings']} finding(s)"
-        )
+        click.echo(" · ".join(report_counts(s)))
     else:
         if outcome.team is not None:
             from assistant.render.team import render_with_team
@@ -213,7 +220,13 @@ def init_command(path: str, force: bool) -> None:
     The template teaches the form "I will [objective] as measured by
     [key results]": a qualitative objective and 2–5 key results, each with a
     metric, a baseline, a target and a deadline. Edit it, then run
-    'okr critique PATH'.
+    'okr critique PATH'. The file gets your umask's permissions, like any new file.
+
+    \b
+    Examples:
+      okr init                       # okrs.yaml in this folder
+      okr init team/q3-okrs.yaml     # the folder must exist
+      okr init okrs.yaml --force     # start again from the template
     """
     from importlib import resources
 
@@ -222,16 +235,22 @@ def init_command(path: str, force: bool) -> None:
         raise UsageError(f"{path}: already exists (use --force to overwrite)")
     template = resources.files("rubrics").joinpath("template.yaml").read_text(encoding="utf-8")
     write_output(target, template)
-    click.echo(f"Wrote {path}. Next: edit it, then run: okr critique {path}")
+    click.echo(f"Wrote {path}. Next: edit it, then run: {okr_command('critique', path)}")
 
 
 @click.command("rubric")
 @click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
 def rubric_command(as_json: bool) -> None:
-    """List the rules the offline coach checks (codes per SPEC §4, plus the team rules
-    of 'okr critique --cross').
+    """List the rules the offline coach checks (plus the team rules of
+    'okr critique --cross').
 
     Run 'okr explain CODE' for why a rule matters, with good and bad examples.
+
+    \b
+    Examples:
+      okr rubric
+      okr rubric --json | jq -r '.[].code'
+      okr explain KR-NO-BASELINE
     """
     from assistant.rubric import load_rubric
     from assistant.services.team import load_team_rules
@@ -268,8 +287,10 @@ def explain_command(code: str) -> None:
     """Explain one rule: what it detects, why it matters, the coach's question, examples.
 
     \b
-    Example:
+    Examples:
       okr explain KR-NO-BASELINE
+      okr explain kr-vague                # any case
+      okr explain LESSON-OVERCONFIDENT    # what a retrospective teaches the coach
     """
     from rich.text import Text
 
@@ -312,6 +333,12 @@ def examples_command(kind: str, save_dir: str | None) -> None:
 
     The "study real examples" step of rolling out OKRs. Each weak example is
     followed by what the offline coach finds in it.
+
+    \b
+    Examples:
+      okr examples
+      okr examples --kind weak
+      okr examples --save learn/          # as YAML files to critique or edit
     """
     from rich.text import Text
 
@@ -319,9 +346,13 @@ def examples_command(kind: str, save_dir: str | None) -> None:
     from assistant.services.learn import load_examples
 
     console = safe_console(highlight=False)
-    for example in load_examples():
-        if kind != "all" and example.kind != kind:
-            continue
+    chosen = [e for e in load_examples() if kind in ("all", e.kind)]
+    if save_dir and chosen:  # checked before anything is printed: DIR itself may be new
+        folder = Path(save_dir)
+        if folder.parent.is_dir() and not folder.exists():
+            folder.mkdir()
+        check_output(folder / f"{chosen[0].slug}.yaml")
+    for example in chosen:
         style = "green" if example.kind == "good" else "red"
         console.print(
             Text.assemble((f"[{example.kind}] ", f"bold {style}"), (example.title, "bold"))
@@ -347,7 +378,7 @@ def examples_command(kind: str, save_dir: str | None) -> None:
                 Path(save_dir) / f"{example.slug}.yaml", write_sets([example.okr_set], "yaml")
             )
     if save_dir:
-        console.print(f"Saved examples to {save_dir}/")
+        console.print(Text(f"Saved examples to {save_dir}/"))
 
 
 def register(group: click.Group) -> None:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.options import checked_output
+from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -92,12 +94,9 @@ class NegativeValuesCommand(click.Command):
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from assistant.paths import write_text_atomic
+        from assistant.paths import write_output
 
-        try:
-            write_text_atomic(output, text)
-        except OSError as exc:
-            raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        write_output(output, text)  # the umask's mode; a missing folder is one line, exit 2
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
@@ -109,7 +108,11 @@ def _color(color: bool | None, output: str | None) -> bool:
 
 _COLOR = click.option("--color/--no-color", default=None, help="Force colours on or off (text).")
 _OUTPUT = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write to FILE instead of stdout.",
 )
 
 
@@ -279,11 +282,12 @@ def checkin_command(
         source = "csv"
     elif kr is not None:
         if value is None:
-            raise UsageError(f"missing VALUE: okr checkin {draft} {kr} VALUE")
+            raise UsageError(f"missing VALUE: {okr_command('checkin', draft, kr)} VALUE")
         items = [CheckinInput(kr, value, confidence, note, on)]
         source = "cli"
     else:
         if not stdin_is_terminal():
+            run(app().status(draft))  # an unknown draft, or one with no cycle, is said first
             raise UsageError(
                 "give KR VALUE, or --from FILE.csv; the KR-by-KR questions need a terminal"
             )
@@ -454,7 +458,7 @@ def grade_command(
         click.echo(f"{result.cycle.label} was graded on {(result.cycle.graded_at or '')[:10]}.", err=True)  # fmt: skip
     _emit(render_status(result, fmt, color=_color(color, output)), output)
     if newly and fmt == "text" and not output:
-        click.echo(f"Next: okr retro {draft!r} — what went well, what did not, what changes.", err=True)  # fmt: skip
+        click.echo(f"Next: {okr_command('retro', draft)} — what went well, what did not, what changes.", err=True)  # fmt: skip
 
 
 # --- retro ------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.options import checked_output
+from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -57,7 +59,11 @@ class TerminalPrompter:
 @click.command("draft")
 @click.argument("idea", required=False, metavar="[IDEA]")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the draft (YAML) to FILE."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write the draft (YAML) to FILE.",
 )
 @click.option("--save", "save_name", metavar="NAME", help="Save it as version 1 of draft NAME.")
 @click.option(
@@ -71,7 +77,7 @@ class TerminalPrompter:
     "--answers",
     type=click.Path(dir_okay=False, allow_dash=True),
     metavar="FILE",
-    help="Run the interview from an answers file (YAML, SPEC §8) instead of a terminal.",
+    help="Run the interview from an answers file (YAML, see below) instead of a terminal.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to the LLM; send nothing.")
 @click.option(
@@ -108,8 +114,8 @@ def draft_command(
     Each answer is checked as you go, and the key result is written for you
     ("Raise week-1 activation from 32% to 50% by 31 Mar 2026").
 
-    The draft is printed as YAML (SPEC §2); findings and open questions go
-    to stderr. Ctrl-C stops and writes nothing.
+    The draft is printed as YAML (the format 'okr critique' and 'okr save'
+    read); findings and open questions go to stderr. Ctrl-C stops and writes nothing.
 
     \b
     An answers file (--answers) holds what you would type:
@@ -199,7 +205,7 @@ def _draft(
     if not _is_terminal():
         raise UsageError(
             "the offline interview asks questions on a terminal; without one, pass "
-            "--answers FILE (SPEC §8), or an IDEA with --engine llm and an API key"
+            "--answers FILE (see okr draft --help), or an IDEA with --engine llm and an API key"
         )
     if text and engine is None:
         click.echo(
@@ -234,7 +240,7 @@ def _emit(
 
     from assistant.cli.core import run
     from assistant.io import write_sets
-    from assistant.paths import write_text_atomic
+    from assistant.paths import write_output
     from assistant.render.drafting import draft_summary
 
     if save_name and not outcome.okr_set.name:
@@ -251,12 +257,12 @@ def _emit(
         result = run(okr.save_draft(save_name, outcome, author=author))
         click.echo(
             f"Saved as draft '{save_name}' v{result.version.number} ({outcome.source}). "
-            f"Next: okr critique {save_name} · okr tui {save_name}",
+            f"Next: {okr_command('critique', save_name)} · {okr_command('tui', save_name)}",
             err=True,
         )
     if output:
-        write_text_atomic(output, text)
-        click.echo(f"Wrote {output}. Next: okr critique {output}", err=True)
+        write_output(output, text)
+        click.echo(f"Wrote {output}. Next: {okr_command('critique', output)}", err=True)
     if not output and not save_name:
         click.echo(text, nl=False)
 

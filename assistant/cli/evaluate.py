@@ -29,7 +29,7 @@ import click
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="'text': a table per code and a summary line; 'json' follows SPEC §12.",
+    help="'text': a table per code and a summary line; 'json': the same numbers for scripts.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 256), help="LLM requests in flight at once.")
 @click.option(

@@ -11,6 +11,9 @@ from typing import Any
 
 import click
 
+from assistant.cli.options import checked_output
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import counted
 from assistant.errors import UsageError
 
 # Names that mean the API key itself; only these are refused with a word about
@@ -48,7 +51,13 @@ def config_group() -> None:
 
 @config_group.command("show")
 def config_show() -> None:
-    """Print the effective settings and where they come from (key masked)."""
+    """Print the effective settings and where they come from (key masked).
+
+    \b
+    Examples:
+      okr config show
+      OKR_LLM__MODEL=gpt-4.1-mini okr config show     # an override for one run
+    """
     import os
 
     from assistant.config import dump_settings, env_overrides, load_settings, masked_key
@@ -91,6 +100,13 @@ def config_set(key: str, value: str) -> None:
 
     Prices are USD per million tokens: 'llm.prices.MODEL INPUT,OUTPUT[,CACHED]'
     or one field at a time, e.g. 'llm.prices.MODEL.output 0.8'.
+
+    \b
+    Examples:
+      okr config set llm.model gpt-4.1-mini
+      okr config set engine rules
+      okr config set llm.prices.my-model 0.2,0.8
+      okr config set llm.base_url ""                  # back to the default
     """
     from pydantic import ValidationError
 
@@ -137,7 +153,7 @@ def _set_price(prices: dict[str, Any], parts: list[str], value: str, unknown: Ex
             if model not in DEFAULT_PRICES:
                 raise UsageError(
                     f"no price for '{model}' yet: set all of it first, "
-                    f"e.g. okr config set llm.prices.{model} 0.15,0.60"
+                    f"e.g. {okr_command('config', 'set', f'llm.prices.{model}', '0.15,0.60')}"
                 )
             prices[model] = DEFAULT_PRICES[model].model_dump(exclude_none=True)
         prices[model][parts[-1]] = None if value == "" else value
@@ -156,7 +172,13 @@ def _set_price(prices: dict[str, Any], parts: list[str], value: str, unknown: Ex
 
 @config_group.command("path")
 def config_path_command() -> None:
-    """Print where the config file and the data home are."""
+    """Print where the config file and the data home are.
+
+    \b
+    Examples:
+      okr config path
+      OKR_HOME=/tmp/okr-test okr config path          # another data home
+    """
     from assistant.paths import config_path, data_home
 
     click.echo(f"config: {config_path()}")
@@ -187,7 +209,13 @@ def batch_group() -> None:
 def batch_submit(
     files: tuple[str, ...], format_in: str | None, model: str | None, style: str | None
 ) -> None:
-    """Upload the sets in FILE… as one batch job (cached sets are skipped)."""
+    """Upload the sets in FILE… as one batch job (cached sets are skipped).
+
+    \b
+    Examples:
+      okr batch submit team.yaml
+      okr batch submit q3/*.yaml --model gpt-4.1-mini
+    """
     from assistant.config import load_settings
     from assistant.io import read_paths
     from assistant.llm.cache import LLMCache
@@ -205,23 +233,30 @@ def batch_submit(
     )
     if result["id"] is None:
         click.echo(
-            f"All {len(sets)} sets already have cached answers; nothing submitted. "
+            f"{counted(len(sets), 'set')}, all with a cached answer already; nothing submitted. "
             "Run 'okr critique --engine llm' to see them."
         )
         return
     click.echo(
-        f"Submitted {result['id']}: {result['requests']} sets ({result['cached']} cached), "
+        f"Submitted {result['id']}: {counted(result['requests'], 'set')} ({result['cached']} cached), "
         f"estimated cost {format_cost(result['estimated_cost_usd'])} at batch price."
     )
     click.echo(
-        f"Check with 'okr batch status {result['id']}', then 'okr batch fetch {result['id']}'."
+        f"Check with: {okr_command('batch', 'status', result['id'])}, then: "
+        f"{okr_command('batch', 'fetch', result['id'])}"
     )
 
 
 @batch_group.command("status")
 @click.argument("batch_id", required=False)
 def batch_status_command(batch_id: str | None) -> None:
-    """Status of BATCH_ID, or of every batch submitted from here."""
+    """Status of BATCH_ID, or of every batch submitted from here.
+
+    \b
+    Examples:
+      okr batch status
+      okr batch status batch_abc123
+    """
     from assistant.config import load_settings
     from assistant.llm.cache import LLMCache
     from assistant.paths import data_home
@@ -246,9 +281,21 @@ def batch_status_command(batch_id: str | None) -> None:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text"
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write the report to a file.",
+)
 def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
-    """Download BATCH_ID's results and print the same report as 'okr critique'."""
+    """Download BATCH_ID's results and print the same report as 'okr critique'.
+
+    \b
+    Examples:
+      okr batch fetch batch_abc123
+      okr batch fetch batch_abc123 --format markdown -o report.md
+    """
     from assistant.config import load_settings
     from assistant.llm.cache import LLMCache
     from assistant.paths import data_home

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.options import checked_output
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import counted
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -105,6 +108,37 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _numbers(draft: str) -> dict[int, int]:
+    """Stored review id → its number among DRAFT's reviews (1 = the first). Reviews are
+    counted per draft: the numbers a user sees here are the ones the commands take."""
+    from assistant.cli.core import app, run
+
+    infos = run(app().reviews(draft))  # newest first
+    return {info.id: len(infos) - k for k, info in enumerate(infos)}
+
+
+def _stored_id(draft: str, number: int) -> int:
+    """The stored review that is review ``number`` of ``draft``; one line when none is."""
+    from assistant.services.drafts import parse_ref
+
+    numbers = _numbers(draft)
+    for review_id, n in numbers.items():
+        if n == number:
+            return review_id
+    name = parse_ref(draft)[0]
+    known = f"reviews 1–{len(numbers)}" if len(numbers) > 1 else counted(len(numbers), "review")
+    raise UsageError(
+        f"draft '{name}' has no review {number} ({known}; see `{okr_command('reviews', name)}`)"
+    )
+
+
+def _numbered(review: Review, numbers: dict[int, int]) -> Review:
+    """``review`` as shown: its number among its draft's reviews instead of the stored id."""
+    if review.id is None or review.id not in numbers:
+        return review
+    return review.model_copy(update={"id": numbers[review.id]})
+
+
 def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
     from assistant.render.review import to_json, to_markdown, to_text
 
@@ -146,7 +180,13 @@ def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the review to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write the review to a file.",
+)
 @click.option("--no-save", is_flag=True, help="Do not store a draft's review.")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to the LLM; send nothing.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
@@ -220,22 +260,24 @@ def review_run(
                 save=not no_save,
             )
         )
+    if result.id is not None and result.draft:  # stored: shown as the draft's review N
+        result = _numbered(result, _numbers(result.draft))
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)
     _emit(render_review(result, fmt, color=use_color), output)
     if result.usage is not None:
         usage = result.usage
         click.echo(
-            f"{usage.model}: {result.requests} requests, "
+            f"{usage.model}: {counted(result.requests, 'request')}, "
             f"{usage.prompt_tokens} prompt + {usage.completion_tokens} "
             f"completion tokens, {result.elapsed_s:.1f} s",
             err=True,
         )
         for note in usage.notes:  # a response-mode fallback, said once (then remembered)
             click.echo(f"note: {note}", err=True)
-    if result.id is not None:
+    if result.id is not None and result.draft:  # stored as one of the draft's reviews
         hint = ""
         if any(c.rewrite for c in result.synthesis.top_changes):
-            hint = f"; accept a change with: okr review accept {result.draft} N"
+            hint = f"; accept a change with: {okr_command('review', 'accept', result.draft)} N"
         click.echo(
             f"Saved as review {result.id} of {result.draft}@{result.version}{hint}", err=True
         )
@@ -266,7 +308,11 @@ def _emit_plan(plan: DryRunPlan, fmt: str, output: str | None) -> None:
 @click.argument("draft", metavar="DRAFT")
 @click.argument("change", type=click.IntRange(1), metavar="N")
 @click.option(
-    "--review", "review_id", type=click.IntRange(1), help="Review id (default: the latest)."
+    "--review",
+    "review_id",
+    type=click.IntRange(1),
+    metavar="ID",
+    help="Which of the draft's reviews, as `okr reviews DRAFT` numbers them (default: the latest).",
 )
 @click.option("--text", help="Your own wording instead of the suggested rewrite.")
 @click.option("--author", metavar="A", help="Who accepts it (default: $OKR_AUTHOR or your login).")
@@ -276,11 +322,23 @@ def review_accept(
     """Apply change N of a stored review to DRAFT as a new version (source 'review').
 
     The change's target must still read as it did in the reviewed version.
+
+    \b
+    Examples:
+      okr review accept plan 2                  # change 2 of plan's latest review
+      okr review accept plan 1 --review 3       # change 1 of plan's review 3
+      okr review accept plan 2 --text "Cut p95 latency from 900 ms to 300 ms by June"
     """
     from assistant.cli.core import app, run
 
     outcome = run(
-        app().accept_review_change(draft, change, review_id=review_id, text=text, author=author)
+        app().accept_review_change(
+            draft,
+            change,
+            review_id=None if review_id is None else _stored_id(draft, review_id),
+            text=text,
+            author=author,
+        )
     )
     info = outcome.version
     if not outcome.created:
@@ -296,30 +354,50 @@ def review_accept(
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write it to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write it to a file.",
+)
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 def reviews_command(
     name: str, review_id: int | None, fmt: str, output: str | None, color: bool | None
 ) -> None:
-    """List a draft's stored reviews, or show review ID (e.g. as Markdown with -f markdown)."""
+    """List a draft's stored reviews, or show review ID (e.g. as Markdown with -f markdown).
+
+    Reviews are numbered per draft, 1 for its first; `okr review accept DRAFT N --review
+    ID` takes the same number.
+
+    \b
+    Examples:
+      okr reviews plan
+      okr reviews plan 2 -f markdown -o review-2.md
+      okr reviews plan --format json
+    """
     from assistant.cli.core import app, run
 
     okr = app()
     if review_id is not None:
         from assistant.services.drafts import parse_ref
 
-        review = run(okr.stored_review(review_id, parse_ref(name)[0]))
+        draft = parse_ref(name)[0]
+        review = run(okr.stored_review(_stored_id(draft, review_id), draft))
+        review = _numbered(review, _numbers(draft))
         use_color = color if color is not None else (sys.stdout.isatty() and output is None)
         _emit(render_review(review, fmt, color=use_color), output)
         return
-    infos = run(okr.reviews(name))
+    # Numbered per draft (1 = the first review of this draft), as the commands take them.
+    stored = run(okr.reviews(name))  # newest first
+    infos = [i.model_copy(update={"id": len(stored) - k}) for k, i in enumerate(stored)]
     if fmt == "json":
         import json
 
         _emit(json.dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
         return
     if not infos:
-        click.echo(f"No reviews of '{name}' yet: okr review {name}")
+        click.echo(f"No reviews of '{name}' yet: {okr_command('review', name)}")
         return
     lines = []
     if fmt == "markdown":
@@ -332,18 +410,19 @@ def reviews_command(
     for i in infos:
         when = i.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         accepted = f", accepted {','.join(map(str, i.accepted))}" if i.accepted else ""
-        failed = f", {i.failed_seats} seat(s) failed" if i.failed_seats else ""
+        failed = f", {counted(i.failed_seats, 'seat')} failed" if i.failed_seats else ""
         changes = f"{i.top_changes}{accepted}{failed}"
         who = ",".join(i.personas)
         if fmt == "markdown":
             lines.append(f"| {i.id} | v{i.version} | {when} | {i.engine} | {who} | {changes} |")
         else:
             lines.append(
-                f"{i.id:>4}  v{i.version:<3} {when}  {i.engine:<5} {i.rounds} round(s)  "
-                f"{changes} change(s)  {who}"
+                f"{i.id:>4}  v{i.version:<3} {when}  {i.engine:<5} "
+                f"{counted(i.rounds, 'round')}  {counted(i.top_changes, 'change')}"
+                f"{accepted}{failed}  {who}"
             )
     if fmt == "text":
-        lines.append(f"Show one: okr reviews {name} ID [-f markdown]")
+        lines.append(f"Show one: {okr_command('reviews', name)} ID [-f markdown]")
     _emit("\n".join(lines) + "\n", output)
 
 
@@ -360,6 +439,9 @@ def personas_command(name: str | None, as_json: bool, as_yaml: bool) -> None:
     name replaces it. Start from a built-in one:
 
     \b
+    Examples:
+      okr personas
+      okr personas finance-lead
       okr personas finance-lead --yaml > "$OKR_HOME/personas/cfo.yaml"
       (then change its name: and the rest)
     """

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+
+from assistant.errors import UsageError
 
 
 @click.command("tui")
@@ -24,23 +28,34 @@ def tui_command(target: str | None, engine: str | None, model: str | None) -> No
     drafts opens.
 
     \b
+    Examples:
+      okr tui                        # the list of drafts
+      okr tui "Platform team"        # open a stored draft
+      okr tui okrs.yaml              # import the file, then open it
+      okr tui plan --engine rules    # offline coaching for this session
+
+    \b
     Keys: ctrl+s save · ctrl+g ask the coach · ctrl+n add a key result ·
     alt+up/down move · ctrl+r history · ctrl+p command palette · ctrl+q quit
     """
-    from assistant.config import load_settings
+    from assistant.cli.core import app, run
     from assistant.paths import ensure_home
 
-    home = ensure_home()
-    settings = load_settings()
+    core = app()  # the process's App: this session's settings are its settings
+    ensure_home(core.home)
     if engine:
-        settings.engine = engine  # type: ignore[assignment]
+        core.settings.engine = engine  # type: ignore[assignment]
     if model:
-        settings.llm.model = model
+        core.settings.llm.model = model
+    draft = run(core.open_target(target)) if target else None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # else it draws into a pipe forever
+        raise UsageError("okr tui needs a terminal; in scripts use okr critique, save or status")
 
-    from tui.app import create_app, resolve_target
+    from assistant.llm.call_log import logging_to
+    from tui.app import create_app
 
-    draft = resolve_target(home, target) if target else None
-    create_app(home, settings=settings, target=draft).run()
+    with logging_to(core.call_log(), "tui"):  # the session's LLM requests, for `okr logs`
+        create_app(core, target=draft).run()
 
 
 def register(group: click.Group) -> None:

@@ -163,11 +163,9 @@ def to_markdown(report: Report) -> str:
                 out.append("")
         if not critique.findings:
             out += ["No findings: this set reads like a coach's good example.", ""]
-    s = report.summary()
-    out.append(
-        f"**Summary:** {s['sets']} set(s), {s['objectives']} objective(s), "
-        f"{s['key_results']} key result(s), {s['findings']} finding(s)."
-    )
+    from assistant.domain.plural import report_counts
+
+    out.append(f"**Summary:** {', '.join(report_counts(report.summary()))}.")
     for error in report.errors:
         out.append(f"- error: {error}")
     return "\n".join(out).rstrip() + "\n"

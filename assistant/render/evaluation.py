@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from assistant.domain.plural import counted
 from assistant.domain.text_safety import safe_text
 from assistant.llm.cost import format_cost
 
@@ -43,9 +44,9 @@ def evaluation_text(
     console.print(
         Text(
             safe_text(
-                f"okr eval · engine {engine} · {evaluation.sets} set(s) · "
-                f"{evaluation.targets} targets · {evaluation.labels} labels · "
-                f"{evaluation.findings} findings"
+                f"okr eval · engine {engine} · {counted(evaluation.sets, 'set')} · "
+                f"{counted(evaluation.targets, 'target')} · {counted(evaluation.labels, 'label')}"
+                f" · {counted(evaluation.findings, 'finding')}"
             ),
             style="bold",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assistant.domain.plural import counted
 from assistant.llm.cost import format_cost
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ def usage_line(usage: RunUsage) -> str:
     """One line for stderr after a run: requests, tokens, cache hits and cost (then one
     ``note:`` line per thing said once, such as a response-mode fallback)."""
     line = (
-        f"{usage.model}: {usage.requests} requests, "
+        f"{usage.model}: {counted(usage.requests, 'request')}, "
         f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, "
         f"{usage.cache_hits} cached, cost {format_cost(usage.cost_usd)}"
     )
@@ -33,7 +34,7 @@ def guards_line(guards: GuardStats) -> str:
     if guards.dropped_by:
         line += f": {_counts(guards.dropped_by)}"
     if guards.rewrites_withheld:
-        line += f"; {guards.rewrites_withheld} rewrite(s) withheld: {_counts(guards.withheld_by)}"
+        line += f"; {counted(guards.rewrites_withheld, 'rewrite')} withheld: {_counts(guards.withheld_by)}"
     return line
 
 
@@ -73,7 +74,7 @@ def render_dry_run(plan: DryRunPlan) -> str:
             out += [f"--- {message['role']} ---", content]
         out.append("")
     out.append(
-        f"Would send {plan.requests} requests ({plan.cache_hits} cached): "
+        f"Would send {counted(plan.requests, 'request')} ({plan.cache_hits} cached): "
         f"~{plan.estimated_prompt_tokens} prompt + ~{plan.estimated_completion_tokens} "
         f"completion tokens (estimated at 4 characters per token), "
         f"cost ~{format_cost(plan.estimated_cost_usd)} "

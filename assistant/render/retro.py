@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.domain.cycle_status import LaunchOutcome
 from assistant.domain.lessons import Retro
+from assistant.domain.plural import counted
 from assistant.render.status import clean, console_buffer, grade_text, status_json, styled
 from assistant.render.status_markdown import md_cell
 
@@ -144,7 +145,7 @@ def launch_text(outcome: LaunchOutcome, means: str, *, color: bool = False) -> s
     )
     fraction = [t.id for t in plan.tracks if t.mode == "fraction"]
     console.print(
-        styled(f"{len(plan.tracks)} key results tracked; " + (
+        styled(f"{counted(len(plan.tracks), 'key result')} tracked; " + (
             f"{', '.join(fraction)} only as a fraction 0–1 / done (no baseline and target to read)."
             if fraction
             else "each from its baseline to its target."

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import counted
 from assistant.domain.text_safety import dumps, safe_text
 from assistant.model import Objective
 from assistant.render.text import make_console
@@ -38,7 +40,7 @@ def engine_line(review: Review) -> str:
     cost_text = f", ${cost:.4f}" if cost is not None else ""
     tokens = usage.prompt_tokens + usage.completion_tokens if usage is not None else 0
     return (
-        f"LLM review: model {review.model}, {review.requests} requests, {tokens} tokens"
+        f"LLM review: model {review.model}, {counted(review.requests, 'request')}, {tokens} tokens"
         f"{cost_text}, {review.elapsed_s:.1f} s."
     )
 
@@ -63,7 +65,7 @@ def _seat_md(review: Review, seat: Seat) -> list[str]:
         out.append(f"- ❓ **{q.target}** — _{_md(q.text)}_")
     if seat.dropped:
         out.append(
-            f"- _({seat.dropped} item(s) dropped by the guards: a quote not in the text, or an unknown target or point)_"
+            f"- _({counted(seat.dropped, 'item')} dropped by the guards: a quote not in the text, or an unknown target or point)_"
         )
     out.append("")
     return out
@@ -99,7 +101,10 @@ def to_markdown(review: Review) -> str:
             )
     out.append("")
     if review.id is not None and any(c.rewrite for c in s.top_changes):
-        out += [f"Accept a change: `okr review accept {review.draft} N --review {review.id}`", ""]
+        out += [
+            f"Accept a change: `{okr_command('review', 'accept', review.draft or '')} N --review {review.id}`",
+            "",
+        ]
     out += ["### Where reviewers agree", ""]
     out += [f"- **{a.target}** — {_md(a.text)}" for a in s.agreements] or ["None recorded."]
     out += ["", "### Where they disagree", ""]
@@ -268,7 +273,7 @@ def render_review_dry_run(plan: DryRunPlan) -> str:
             out += [f"--- {message['role']} ---", content]
         out.append("")
     out += [
-        f"Would send {plan.requests} requests: ~{plan.estimated_prompt_tokens} prompt + "
+        f"Would send {counted(plan.requests, 'request')}: ~{plan.estimated_prompt_tokens} prompt + "
         f"~{plan.estimated_completion_tokens} completion tokens (estimated at 4 characters "
         f"per token), cost ~{format_cost(plan.estimated_cost_usd)}.",
         f"{later} the reviewers' answers, known only as the review runs: "

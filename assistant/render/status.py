@@ -16,14 +16,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain.cycle import FLAG_TEXT, format_value, grade_colour
+from assistant.domain.cycle import FLAG_TEXT, grade_colour
 from assistant.domain.cycle_status import Checkin, CycleStatus, KRStatus
+from assistant.domain.plural import counted
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
     from assistant.domain.calibration import Calibration, CalibrationGroup
+    from assistant.domain.cycle import Track
 
 STATUS_FORMATS = ("text", "markdown", "json", "html")
 GRADE_FORMATS = ("text", "markdown", "json")
@@ -104,7 +106,7 @@ def synced_from(kr: KRStatus) -> str | None:
         return None
     last = kr.checkins[-1]
     where = f" {last.provenance}" if last.provenance else ""
-    shown = format_value(last.value, kr.track.unit)
+    shown = kr_value(last.value, kr.track)
     return f"{kr.track.id} {shown} on {last.on} from {last.source}{where}"
 
 
@@ -195,9 +197,52 @@ def journey(kr: KRStatus) -> str:
     """``32% → 41% → 50%``: baseline, latest value, target (a fraction KR: ``0 → 0.4 → done``)."""
     t = kr.track
     if t.mode == "fraction":
-        value = "–" if kr.value is None else ("done" if kr.value >= 1 else f"{kr.value:g}")
+        value = "–" if kr.value is None else ("done" if kr.value >= 1 else f"{kr.value:.2g}")
         return f"0 → {value} → done"
-    return f"{format_value(t.baseline, t.unit)} → {format_value(kr.value, t.unit)} → {format_value(t.target, t.unit)}"
+    return f"{kr_value(t.baseline, t)} → {kr_value(kr.value, t)} → {kr_value(t.target, t)}"
+
+
+# Units whose singular a reader expects after 1: "1 day", not "1 days".
+_SINGULAR = {
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "years": "year",
+    "quarters": "quarter",
+    "points": "point",
+}
+
+
+def _decimals(number: float) -> int:
+    """How many decimals ``number`` is written with: 0 for 3, 1 for 1.5, 2 for 0.25 (≤ 4)."""
+    for places in range(4):
+        if abs(number - round(number, places)) <= 1e-9 * max(1.0, abs(number)):
+            return places
+    return 4
+
+
+def kr_value(value: float | None, track: Track) -> str:
+    """A value in the KR's unit at the KR's own precision: one decimal more than its
+    baseline and target are written with (none more from 1,000 up), trailing zeros
+    dropped, the unit singular after 1. ``3 days → 1.7 days → 1 day``, ``32% → 41.5% →
+    50%``, ``$1,200,000 → $1,234,568 → $2,000,000``."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    own = max((_decimals(v) for v in (track.baseline, track.target) if v is not None), default=0)
+    places = own if abs(value) >= 1000 else own + 1
+    number = f"{round(value, places):,.{places}f}"
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    if number in ("-0", "−0"):
+        number = "0"
+    unit = track.unit
+    if unit in ("$", "€", "£", "¥"):
+        return f"-{unit}{number[1:]}" if number.startswith("-") else f"{unit}{number}"
+    if unit in ("%", ""):
+        return f"{number}{unit}"
+    if number in ("1", "-1"):
+        unit = _SINGULAR.get(unit, unit)
+    return f"{number} {unit}"
 
 
 def headline(status: CycleStatus) -> str:
@@ -220,7 +265,8 @@ def stale_line(status: CycleStatus) -> str | None:
     if not stale:
         return None
     parts = [
-        f"{kr.track.id} ({'never' if kr.days_since_update is None else f'{kr.days_since_update} days'})"
+        f"{kr.track.id} "
+        f"({'never' if kr.days_since_update is None else counted(kr.days_since_update, 'day')})"
         for kr in stale
     ]
     return f"Not updated for 14+ days: {', '.join(parts)}"
@@ -250,11 +296,6 @@ def calibration_score(group: CalibrationGroup) -> str:
         f"{counted(group.forecasts, 'forecast')} on {counted(group.krs, 'KR')} "
         f"in {counted(group.cycles, 'cycle')}"
     )
-
-
-def counted(count: int, one: str) -> str:
-    """``1 KR``, ``3 KRs``."""
-    return f"{count} {one}{'' if count == 1 else 's'}"
 
 
 VERDICT_STYLE = {

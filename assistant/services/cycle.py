@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from assistant.domain.commands import okr_command
 from assistant.domain.cycle import Plan, Track, ValueProblem, plan_for, read_value, resolve_dates
 from assistant.domain.cycle_status import (
     Checkin,
@@ -128,7 +129,9 @@ def draft_row(uow: UnitOfWork, name: str) -> DraftRow:
 
 
 def _no_cycle(name: str) -> UsageError:
-    return UsageError(f"draft '{name}' has no cycle yet; launch one with `okr launch {name}`")
+    return UsageError(
+        f"draft '{name}' has no cycle yet; launch one with `{okr_command('launch', name)}`"
+    )
 
 
 def _unknown(name: str) -> UsageError:
@@ -145,7 +148,7 @@ def _open_row(uow: UnitOfWork, name: str) -> CycleRow:
         if graded is not None:
             raise UsageError(
                 f"draft '{name}' has no open cycle ({graded.label} was graded on "
-                f"{(graded.graded_at or '')[:10]}); launch the next one with `okr launch {name}`"
+                f"{(graded.graded_at or '')[:10]}); launch the next one with `{okr_command('launch', name)}`"
             )
         raise _no_cycle(name)
     return row
@@ -188,7 +191,7 @@ def launch(
     if current is not None:
         raise UsageError(
             f"draft '{name}' already has an open cycle ({current.label}, launched from "
-            f"v{current.version}); grade it first with `okr grade {name}`"
+            f"v{current.version}); grade it first with `{okr_command('grade', name)}`"
         )
     dates = resolve_dates(label or version.okr_set.cycle, start, end)
     plan = plan_for(version.okr_set)

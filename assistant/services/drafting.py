@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from assistant.domain.commands import okr_command
 from assistant.domain.drafting import (
     Answer,
     Answers,
@@ -187,7 +188,7 @@ def save_draft(
     except ConflictError:
         raise UsageError(
             f"draft '{name}' already exists; choose another --save NAME, or edit it with "
-            f"`okr tui {name}`"
+            f"`{okr_command('tui', name)}`"
         ) from None
 
 

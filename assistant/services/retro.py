@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from assistant.domain.commands import okr_command
 from assistant.domain.cycle_status import CycleStatus
 from assistant.domain.lessons import Lesson, Retro, RetroNotes, compute_lessons, lesson_findings
 from assistant.errors import EngineError, UsageError, one_line
@@ -48,7 +49,7 @@ def _graded_row(uow: UnitOfWork, name: str) -> CycleRow:
     if row is None:
         if uow.cycles.open_for(draft.id) is not None:
             raise UsageError(
-                f"the cycle of '{name}' is still open; grade it first with `okr grade {name}`"
+                f"the cycle of '{name}' is still open; grade it first with `{okr_command('grade', name)}`"
             )
         raise UsageError(f"draft '{name}' has no graded cycle yet (`okr launch`, then `okr grade`)")
     return row
@@ -143,7 +144,7 @@ def show_retro(store: Store, name: str, today: date | None = None) -> Retro:
         if not stored:
             raise UsageError(
                 f"{row.label} of '{name}' has no retrospective yet; write one with "
-                f"`okr retro {name} --notes FILE`"
+                f"`{okr_command('retro', name)} --notes FILE`"
             )
         status = status_of_row(uow, row, today or date.today())
     last = stored[-1]

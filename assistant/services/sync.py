@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.domain.commands import okr_command
 from assistant.domain.cycle import Track
 from assistant.domain.cycle_status import Checkin, CycleInfo
 from assistant.domain.sync import SyncLine, SyncOutcome
@@ -69,7 +70,7 @@ def _targets(store: Store, names: Sequence[str]) -> tuple[list[_Target], int]:
                 if row is None:
                     raise UsageError(
                         f"draft '{draft.name}' has no open cycle to sync; "
-                        f"launch one with `okr launch {draft.name}`"
+                        f"launch one with `{okr_command('launch', draft.name)}`"
                     )
                 rows.append(row)
         else:

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from assistant.cli import main
 from assistant.model import KeyResult, Objective, OKRSet
 from assistant.services import drafts
+from assistant.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE = "9" * 30
@@ -34,9 +35,9 @@ def test_config_accepts_token_settings_and_refuses_only_the_key() -> None:
     assert "llm.max_output_tokens" in unknown.output
 
 
-def test_a_huge_version_number_is_no_such_version() -> None:
+def test_a_huge_version_number_is_no_such_version(okr_home: Path) -> None:
     okr = OKRSet(name="T", objectives=[Objective(title="O", key_results=[KeyResult(text="k")])])
-    drafts.save(None, "Team", okr, "v1", author="a")
+    drafts.save(Store.in_home(okr_home), "Team", okr, "v1", author="a")
     for args in (("show", f"Team@{HUGE}"), ("diff", "Team", "1", HUGE), ("export", f"Team@{HUGE}")):
         result = run(*args)
         assert result.exit_code == 2, (args, result.output)
@@ -60,12 +61,12 @@ def test_stdin_reports_are_labelled_stdin() -> None:
 
 
 @pytest.mark.parametrize("name", ["evil\u202ename", "bell\x07", "csi\x9b2J"])
-def test_draft_names_with_controls_are_refused(name: str) -> None:
+def test_draft_names_with_controls_are_refused(name: str, okr_home: Path) -> None:
     okr = OKRSet(name="T", objectives=[Objective(title="O", key_results=[KeyResult(text="k")])])
     from assistant.errors import UsageError
 
     with pytest.raises(UsageError, match="control characters"):
-        drafts.save(None, name, okr, "v1", author="a")
+        drafts.save(Store.in_home(okr_home), name, okr, "v1", author="a")
 
 
 def test_ctrl_c_before_the_llm_loop_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:

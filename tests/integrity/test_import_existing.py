@@ -51,7 +51,7 @@ def test_without_a_terminal_it_needs_a_flag(files: Path, okr_home: Path) -> None
 def test_as_version_adds_the_next_version(files: Path, okr_home: Path) -> None:
     result = okr("import", "growth.yaml", "--as-version")
     assert result.exit_code == 0, result.output
-    assert "Growth: 1 version(s) added (existing draft)" in result.stdout
+    assert "Growth: 1 version added (existing draft)" in result.stdout
     assert _versions(okr_home) == [2, 1]
     assert drafts.get_version(Store.in_home(okr_home), "Growth").source == "import"
 
@@ -70,7 +70,7 @@ def test_the_same_content_again_asks_nothing(files: Path, okr_home: Path) -> Non
     (files / "growth.yaml").write_text(GROWTH.format(pct=40), encoding="utf-8")
     result = okr("import", "growth.yaml")
     assert result.exit_code == 0, result.output
-    assert "0 version(s) added (existing draft, 1 already present)" in result.stdout
+    assert "0 versions added (existing draft, 1 already present)" in result.stdout
 
 
 def test_naming_the_draft_with_draft_is_an_answer(files: Path, okr_home: Path) -> None:

@@ -174,7 +174,7 @@ def test_export_formats_files_and_full_backup(home: Path, tmp_path: Path) -> Non
     assert run("export", "Growth", "-o", "out.json").exit_code == 0
     assert read_text(Path("out.json").read_text(), "out.json")[0].name == "Growth"
     backup = run("export", "--all", "bk")
-    assert backup.exit_code == 0 and "Backed up 1 draft(s)" in backup.stdout
+    assert backup.exit_code == 0 and "Backed up 1 draft to bk" in backup.stdout
     assert json.loads(Path("bk/manifest.json").read_text())["drafts"][0]["versions"] == 2
     assert run("export").exit_code == 2
     assert run("export", "Growth", "--all", "bk").exit_code == 2
@@ -187,9 +187,9 @@ def test_import_restores_a_backup_into_a_new_home(
     assert run("export", "--all", "bk").exit_code == 0
     monkeypatch.setenv("OKR_HOME", str(tmp_path / "other"))
     result = run("import", "bk")
-    assert result.exit_code == 0 and "Growth: 2 version(s) added (new draft)" in result.stdout
+    assert result.exit_code == 0 and "Growth: 2 versions added (new draft)" in result.stdout
     again = run("import", "bk")
-    assert "0 version(s) added (existing draft, 2 already present)" in again.stdout
+    assert "0 versions added (existing draft, 2 already present)" in again.stdout
     other = Store.in_home(tmp_path / "other")
     assert [v.hash for v in drafts.history(other, "Growth")] == [
         v.hash for v in drafts.history(store, "Growth")
@@ -197,8 +197,11 @@ def test_import_restores_a_backup_into_a_new_home(
     other.close()
 
 
-def test_delete_asks_and_undelete_brings_it_back(home: Path, store: Store) -> None:
+def test_delete_asks_and_undelete_brings_it_back(
+    home: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     save_two()
+    monkeypatch.setattr("assistant.cli.drafts.lifecycle.stdin_is_terminal", lambda: True)
     declined = run("delete", "Growth", input="n\n")
     assert declined.exit_code == 0 and "Aborted" not in declined.output
     assert "Kept 'Growth'." in declined.output
@@ -214,13 +217,16 @@ def test_delete_asks_and_undelete_brings_it_back(home: Path, store: Store) -> No
     assert run("delete", "Growth", "--yes").exit_code == 0
 
 
-def test_purge_only_removes_drafts_deleted_30_days_ago(home: Path, store: Store) -> None:
+def test_purge_only_removes_drafts_deleted_30_days_ago(
+    home: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     save_two()
+    monkeypatch.setattr("assistant.cli.drafts.lifecycle.stdin_is_terminal", lambda: True)
     Path("old.yaml").write_text("name: Old\nobjectives: []\n")
     run("save", "old.yaml", "-m", "x")
     drafts.delete(store, "Old", now=datetime.now(UTC) - timedelta(days=40))
     run("delete", "Growth", "--yes")
-    assert "Would remove 1 draft(s) for good: Old" in run("purge", "--dry-run").stdout
+    assert "Would remove 1 draft for good: Old" in run("purge", "--dry-run").stdout
     declined = run("purge", input="n\n")  # an answer, not a failure: exit 0, nothing gone
     assert declined.exit_code == 0 and "Nothing removed." in declined.stdout
     assert {d.name for d in drafts.list_drafts(store, deleted=True)} == {"Growth", "Old"}

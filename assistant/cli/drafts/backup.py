@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.drafts.common import app, esc, new_console, run, shell_quote, split_ref
+from assistant.cli.options import checked_output
+from assistant.domain.plural import counted
 from assistant.errors import UsageError
-from assistant.paths import write_text_atomic
+from assistant.paths import write_output
 
 if TYPE_CHECKING:
     from assistant.domain.drafts import ImportedDraft
@@ -31,7 +33,11 @@ _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".json":
     help="Output format (default: from -o's extension, else yaml).",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=checked_output,
+    help="Write to FILE instead of stdout.",
 )
 @click.option(
     "--all",
@@ -61,7 +67,7 @@ def export_command(
         if ref or output or fmt:
             raise UsageError("--all DIR backs up every draft; it takes no NAME, --format or -o")
         written = run(app().export_all(Path(all_dir)))
-        new_console().print(f"Backed up {len(written)} draft(s) to {esc(all_dir)}")
+        new_console().print(f"Backed up {counted(len(written), 'draft')} to {esc(all_dir)}")
         return
     if not ref:
         raise UsageError("name a draft to export (NAME or NAME@V), or use --all DIR")
@@ -74,10 +80,7 @@ def export_command(
 
         click.echo(safe_text(text), nl=False)  # a stored set on a terminal: no raw controls
         return
-    try:
-        write_text_atomic(output, text)
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    write_output(output, text)  # the umask's mode; a missing folder is one line, exit 2
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -163,7 +166,7 @@ def _report(results: list[ImportedDraft]) -> None:
     for r in results:
         state = "new draft" if r.new_draft else "existing draft"
         skipped = f", {r.skipped} already present" if r.skipped else ""
-        console.print(f"{esc(r.name)}: {r.added} version(s) added ({state}{skipped})")
+        console.print(f"{esc(r.name)}: {counted(r.added, 'version')} added ({state}{skipped})")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import sys
 import click
 
 from assistant.cli.drafts.common import app, emit_json, esc, new_console, run
+from assistant.domain.plural import counted
 
 
 @click.command("doctor", short_help="Verify the drafts database and every hash chain.")
@@ -49,6 +50,6 @@ def doctor_command(as_json: bool) -> None:
         else:
             for problem in report.problems:
                 console.print(f"[red]problem:[/] {esc(problem)}")
-            console.print(f"[red]{len(report.problems)} problem(s) found.[/]")
+            console.print(f"[red]{counted(len(report.problems), 'problem')} found.[/]")
     if not report.ok:
         sys.exit(1)

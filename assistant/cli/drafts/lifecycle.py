@@ -3,9 +3,26 @@ command that erases history, 30 days after a delete)."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from assistant.cli.drafts.common import app, esc, new_console, run, shell_quote
+from assistant.cli.drafts.common import app, esc, new_console, run
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import counted
+from assistant.errors import UsageError
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm(question: str, refused: str) -> bool:
+    """Ask on a terminal; without one, say which flag answers (exit 2) instead of
+    printing a question nobody can answer."""
+    if not stdin_is_terminal():
+        raise UsageError(f"{refused} asks for confirmation and there is no terminal; pass --yes")
+    return click.confirm(question, err=True)
 
 
 @click.command("delete")
@@ -26,10 +43,10 @@ def delete_command(name: str, yes: bool) -> None:
     okr = app()
     summary = run(okr.summary(name))
     # Declining is an answer, not a failure: nothing changes and the exit code is 0.
-    if not yes and not click.confirm(
-        f"Delete draft '{name}' ({summary.versions} version(s))? "
-        f"`okr undelete {shell_quote(name)}` brings it back",
-        err=True,
+    if not yes and not _confirm(
+        f"Delete draft '{name}' ({counted(summary.versions, 'version')})? "
+        f"`{okr_command('undelete', name)}` brings it back",
+        "deleting a draft",
     ):
         click.echo(f"Kept '{name}'.", err=True)
         return
@@ -38,7 +55,7 @@ def delete_command(name: str, yes: bool) -> None:
         deleted.purge_after.astimezone().strftime("%Y-%m-%d") if deleted.purge_after else "?"
     )
     new_console().print(
-        f"Deleted '{esc(name)}'. Undo with: okr undelete {esc(shell_quote(name))} "
+        f"Deleted '{esc(name)}'. Undo with: {esc(okr_command('undelete', name))} "
         f"(kept at least until {purge_after})"
     )
 
@@ -54,7 +71,8 @@ def undelete_command(name: str) -> None:
       okr undelete "Old plan"
     """
     summary = run(app().undelete(name))
-    new_console().print(f"Restored draft '{esc(summary.name)}' ({summary.versions} version(s)).")
+    versions = counted(summary.versions, "version")
+    new_console().print(f"Restored draft '{esc(summary.name)}' ({versions}).")
 
 
 @click.command("purge")
@@ -79,14 +97,14 @@ def purge_command(yes: bool, dry_run: bool) -> None:
         return
     listing = ", ".join(expired)
     if dry_run:
-        console.print(f"Would remove {len(expired)} draft(s) for good: {esc(listing)}")
+        console.print(f"Would remove {counted(len(expired), 'draft')} for good: {esc(listing)}")
         return
     # Declining is an answer, not a failure (as for `okr delete`): exit 0, nothing removed.
-    if not yes and not click.confirm(
-        f"Remove {len(expired)} draft(s) for good ({listing})? This cannot be undone",
-        err=True,
+    if not yes and not _confirm(
+        f"Remove {counted(len(expired), 'draft')} for good ({listing})? This cannot be undone",
+        "purging drafts",
     ):
         console.print("Nothing removed.")
         return
     removed = run(okr.purge())
-    console.print(f"Removed {len(removed)} draft(s) for good: {esc(', '.join(removed))}")
+    console.print(f"Removed {counted(len(removed), 'draft')} for good: {esc(', '.join(removed))}")

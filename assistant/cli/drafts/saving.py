@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.drafts.common import app, esc, new_console, run, signed
+from assistant.domain.commands import okr_command
+from assistant.domain.plural import counted
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -71,11 +73,11 @@ def save_command(
     if set_index is None and len(sets) > 1:
         raise UsageError(
             f"{file} holds {len(sets)} sets; pick one with --set N, "
-            f"or save each as its own draft with `okr import {file}`"
+            f"or save each as its own draft with `{okr_command('import', file)}`"
         )
     index = set_index or 1
     if index > len(sets):
-        raise UsageError(f"{file} holds {len(sets)} set(s); there is no set {index}")
+        raise UsageError(f"{file} holds {counted(len(sets), 'set')}; there is no set {index}")
     okr_set = sets[index - 1]
     name = draft or okr_set.name or (Path(file).stem if file != "-" else None)
     if not name:

@@ -9,6 +9,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from assistant.domain.commands import okr_command
 from assistant.domain.drafts import Version
 from assistant.domain.text_safety import find_control
 from assistant.errors import UsageError
@@ -78,7 +79,7 @@ def require(uow: UnitOfWork, name: str, *, deleted_ok: bool = False) -> DraftRow
     if draft.deleted_at is not None and not deleted_ok:
         raise UsageError(
             f"draft '{name}' was deleted on {draft.deleted_at[:10]}; "
-            f"`okr undelete {name}` brings it back"
+            f"`{okr_command('undelete', name)}` brings it back"
         )
     return draft
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from assistant.domain.commands import okr_command
 from assistant.domain.drafts import (
     RETENTION_DAYS,
     SOURCES,
@@ -143,7 +144,7 @@ def save(
             draft = uow.drafts.create(name, stamp)
         elif draft.deleted_at is not None:
             raise UsageError(
-                f"draft '{name}' was deleted on {draft.deleted_at[:10]}; `okr undelete {name}` "
+                f"draft '{name}' was deleted on {draft.deleted_at[:10]}; `{okr_command('undelete', name)}` "
                 "brings it back, or save under another name with --draft"
             )
         head = uow.versions.head(draft.id)

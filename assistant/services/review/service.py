@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+from assistant.domain.commands import okr_command
 from assistant.domain.review import Review, ReviewInfo
 from assistant.errors import UsageError
 from assistant.model import DryRunPlan, OKRSet, RunUsage
@@ -238,10 +239,20 @@ def get_review(store: Store, review_id: int, draft: str | None = None) -> Review
         return _from_row(row, uow.reviews.accepted_changes(review_id))
 
 
+def review_numbers(store: Store, draft: str) -> dict[int, int]:
+    """Stored review id → its number among the draft's reviews (1 = the first): what a
+    person sees and types (``okr reviews plan 2``). Reviews count per draft, not across
+    drafts."""
+    reviews = list_reviews(store, draft)  # newest first
+    return {info.id: len(reviews) - k for k, info in enumerate(reviews)}
+
+
 def latest_review_id(store: Store, draft: str) -> int:
     reviews = list_reviews(store, draft)
     if not reviews:
-        raise UsageError(f"draft '{draft}' has no stored review (run `okr review {draft}`)")
+        raise UsageError(
+            f"draft '{draft}' has no stored review (run `{okr_command('review', draft)}`)"
+        )
     return reviews[0].id
 
 
@@ -267,10 +278,11 @@ def accept_review_change(
 
     name, _ = drafts.parse_ref(draft)
     review = get_review(store, review_id, name)
+    shown = review_numbers(store, name).get(review_id, review_id)  # the draft's review N
     changes = review.synthesis.top_changes
     if not 1 <= change_index <= len(changes):
         span = f"1–{len(changes)}" if changes else "none"
-        raise UsageError(f"review {review_id} has no change {change_index} (changes: {span})")
+        raise UsageError(f"review {shown} has no change {change_index} (changes: {span})")
     change = changes[change_index - 1]
     if change.target == "SET":
         raise UsageError(
@@ -279,7 +291,7 @@ def accept_review_change(
     new_text = text if text is not None else change.rewrite
     if not new_text or not new_text.strip():
         raise UsageError(
-            f"change {change_index} of review {review_id} offers no rewrite ({change.text}); "
+            f"change {change_index} of review {shown} offers no rewrite ({change.text}); "
             f"edit the draft yourself, or pass the new text with --text"
         )
     head = drafts.get_version(store, name)
@@ -291,8 +303,8 @@ def accept_review_change(
             current = None
         if current != reviewed_text:
             raise ConflictError(
-                f"{change.target} changed since review {review_id} of v{review.version}; "
-                f"review the latest version again (okr review {name})"
+                f"{change.target} changed since review {shown} of v{review.version}; "
+                f"review the latest version again ({okr_command('review', name)})"
             )
     updated = drafts.apply_rewrite(head.okr_set, change.target, new_text, change.evidence)
     scores = drafts.score(updated)  # before taking the write lock
@@ -303,7 +315,7 @@ def accept_review_change(
             store,
             name,
             updated,
-            f"Accept review {review_id} change {change_index}: {change.target}",
+            f"Accept review {shown} change {change_index}: {change.target}",
             author=author,
             source="review",
             expected_head=head.number,
