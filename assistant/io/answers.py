@@ -25,7 +25,7 @@ from typing import Any
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, KRAnswers
 from assistant.errors import InputError
-from assistant.io.located import LList, check_controls, line_of
+from assistant.io.located import LList, check_controls, line_of, quoted
 from assistant.io.readers import MAX_INPUT_BYTES, decode, read_bytes
 from assistant.io.yaml_reader import yaml_tree
 
@@ -65,8 +65,8 @@ def parse_answers(text: str, label: str) -> Answers:
         if key not in TOP_KEYS:
             raise InputError(
                 label,
-                f"unknown key '{key}' (expected: {', '.join(TOP_KEYS)})",
-                key_line(key, top),
+                f"unknown key {quoted(key)} (expected: {', '.join(TOP_KEYS)})",
+                line_of(key) or key_line(key, top),
             )
     if tree.get("objective") is None:
         raise InputError(label, "'objective' is required: the outcome you want", top)
@@ -109,8 +109,9 @@ def _key_result(
         if key not in KR_KEYS:
             raise InputError(
                 label,
-                f"unknown key '{key}' in key result {number} (expected: {', '.join(KR_KEYS)})",
-                key_line(key, where),
+                f"unknown key {quoted(key)} in key result {number}"
+                f" (expected: {', '.join(KR_KEYS)})",
+                line_of(key) or key_line(key, where),
             )
     if item.get("metric") is None:
         raise InputError(label, f"key result {number} has no 'metric' (which measure?)", where)

@@ -7,24 +7,28 @@ and team files (``sets:``) are understood here; anything else is a located
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from assistant.domain.evaluation import Level, expect_code
 from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
+from assistant.domain.text_safety import safe_text
 from assistant.errors import InputError
-from assistant.io.located import LDict, LList, line_of
+from assistant.io.located import LDict, line_of, lstr, quoted
 from assistant.measure import extract
 from assistant.measure.periods import label_problem
 from assistant.model import KeyResult, Objective, OKRSet
 
+_FIELD_LIKE = re.compile(r"[a-z_]+")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
 
 
 class Builder:
     def __init__(self, label: str) -> None:
         self.label = label
+        self.raw_sets: list = []  # a team file's sets, for the line of one that is no mapping
 
     def fail(self, message: str, where: object = None, line: int | None = None) -> InputError:
         return InputError(self.label, message, line if line is not None else line_of(where))
@@ -35,7 +39,7 @@ class Builder:
         if isinstance(value, int | float | date):
             value = str(value)
         if not isinstance(value, str):
-            raise self.fail(f"{what} must be text, not a {_kind(value)}", where)
+            raise self.fail(f"{what} must be text, not {_a(value)}", where)
         cleaned = " ".join(value.split())
         if not cleaned:
             raise self.fail(f"{what} is empty", where)
@@ -56,7 +60,7 @@ class Builder:
         lowered = value.lower()
         if lowered not in ("committed", "aspirational"):
             raise self.fail(
-                f"{what} type must be 'committed' or 'aspirational', not '{value}'",
+                f"{what} type must be 'committed' or 'aspirational', not {quoted(value)}",
                 data.get("type") or data,
             )
         return lowered
@@ -68,27 +72,38 @@ class Builder:
         if isinstance(value, bool):
             raise self.fail(f"{key} must be a number", data)
         if isinstance(value, int | float):
-            if value != value or value in (float("inf"), float("-inf")):
-                raise self.fail(f"{key} must be a finite number", data)
-            return float(value), None
+            try:
+                number = float(value)
+            except OverflowError:  # a whole number of 400 digits
+                raise self.fail(
+                    f"{key} is too large a number", data, _key_line(data, key)
+                ) from None
+            if not math.isfinite(number):
+                raise self.fail(f"{key} must be a finite number", data, _key_line(data, key))
+            return number, None
         if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
             return float(value), None  # "2010" from Markdown or CSV is a number, not a year
         if isinstance(value, str):
             m = extract(value)
             if len(m.quantities) == 1:
                 q = m.quantities[0]
+                if not math.isfinite(q.value):  # "999…9%" from Markdown or CSV
+                    raise self.fail(f"{key} is too large a number", value)
                 return q.value, (q.unit or None)
         raise self.fail(
-            f"{key} must be a number such as 32, 32% or $1.2M, not '{value}'",
+            f"{key} must be a number such as 32, 32% or $1.2M, not {quoted(value)}",
             value if line_of(value) else data,
         )
 
-    def check_keys(self, data: dict, allowed: Iterable[str], what: str) -> None:
+    def check_keys(self, data: dict, allowed: Iterable[str], what: str, hint: str = "") -> None:
         allowed = tuple(allowed)
         for key in data:
             if key not in allowed:
                 raise self.fail(
-                    f"unknown {what} field '{key}' (expected one of: {', '.join(allowed)})", data
+                    f"unknown {what} field {quoted(key)}"
+                    + (f": {hint}" if hint else f" (expected one of: {', '.join(allowed)})"),
+                    data,
+                    _key_line(data, key),
                 )
 
     def key_result(self, raw: object, where: object, line: int | None = None) -> KeyResult:
@@ -99,15 +114,14 @@ class Builder:
         if raw is None:
             raise self.fail("a key result is empty", where, line)
         if not isinstance(raw, dict):
-            raise self.fail(
-                f"a key result must be text or a mapping, not a {_kind(raw)}", where, line
-            )
+            raise self.fail(f"a key result must be text or a mapping, not {_a(raw)}", where, line)
         data = _aliased(raw, {"kr": "text", "key_result": "text", "parent": "aligns_to"})
         self.check_keys(
             data,
             ("text", "owner", "type", "baseline", "target", "unit", "deadline", "aligns_to")
             + ("source", "expect"),
             "key result",
+            _quote_hint(raw, "the key result", "- "),
         )
         if "text" not in data:
             raise self.fail("a key result needs 'text'", raw)
@@ -178,19 +192,24 @@ class Builder:
     def objective(self, raw: object, where: object) -> Objective:
         if not isinstance(raw, dict):
             raise self.fail(
-                f"an objective must be a mapping with a title, not a {_kind(raw)}",
+                f"an objective must be a mapping with a title, not {_a(raw)}",
                 raw if line_of(raw) else where,
             )
         data = _aliased(raw, {"objective": "title", "name": "title", "krs": "key_results",
                               "key results": "key_results", "parent": "aligns_to"})  # fmt: skip
         self.check_keys(
-            data, ("title", "type", "owner", "aligns_to", "key_results", "expect"), "objective"
+            data,
+            ("title", "type", "owner", "aligns_to", "key_results", "expect"),
+            "objective",
+            _quote_hint(raw, "the title", "- title: "),
         )
         if "title" not in data:
             raise self.fail("an objective needs a 'title'", raw)
         krs = data.get("key_results") or []
         if not isinstance(krs, list):
-            raise self.fail("key_results must be a list", raw)
+            raise self.fail(
+                f"key_results must be a list, not {_a(krs)}", raw, _key_line(data, "key_results")
+            )
         return Objective(
             title=self.text(
                 data["title"], "objective title", data["title"] if line_of(data["title"]) else raw
@@ -206,7 +225,9 @@ class Builder:
     def okr_set(self, raw: object, index: int, default_name: str, defaults: dict) -> OKRSet:
         if not isinstance(raw, dict):
             raise self.fail(
-                f"a set must be a mapping with 'objectives', not a {_kind(raw)}", raw, 1
+                f"a set must be a mapping with 'objectives', not {_a(raw)}",
+                raw,
+                line_of(raw) or _item_line(self.raw_sets, index - 1) or 1,
             )
         data = _aliased(
             raw, {"team": "name", "title": "name", "quarter": "cycle", "period": "cycle"}
@@ -220,7 +241,11 @@ class Builder:
                 line_of(raw) or 1,
             )
         if not isinstance(objectives, list):
-            raise self.fail("objectives must be a list", raw)
+            raise self.fail(
+                f"objectives must be a list, not {_a(objectives)}",
+                raw,
+                _key_line(data, "objectives"),
+            )
         merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
         cycle = self.optional_text(merged, "cycle", "cycle")
         problem = label_problem(cycle)
@@ -242,12 +267,17 @@ class Builder:
             tree = LDict(sets=tree)
         if not isinstance(tree, dict):
             raise self.fail(
-                f"expected a mapping with 'objectives:' or 'sets:', not a {_kind(tree)}", tree, 1
+                f"expected a mapping with 'objectives:' or 'sets:', not {_a(tree)}", tree, 1
             )
         if "sets" in tree:
             raw_sets = tree["sets"]
             if not isinstance(raw_sets, list):
-                raise self.fail("sets must be a list", tree, line_of(tree) or 1)
+                raise self.fail(
+                    f"sets must be a list, not {_a(raw_sets)}",
+                    tree,
+                    _key_line(tree, "sets") or line_of(tree) or 1,
+                )
+            self.raw_sets = raw_sets
             self.check_keys(tree, ("sets", "cycle", "owner", "name"), "team file")
             defaults = {k: tree[k] for k in ("cycle",) if tree.get(k) is not None}
             if not raw_sets:
@@ -265,22 +295,49 @@ def _item_line(items: list, index: int) -> int | None:
 
 
 def _aliased(data: dict, aliases: dict[str, str]) -> dict:
+    """Keys lower-cased and aliased (``kr`` → ``text``), each keeping its line."""
     result = LDict()
     result.line = line_of(data)
     for key, value in data.items():
-        result[aliases.get(str(key).lower(), str(key).lower())] = value
+        name = str(key).lower()
+        result[lstr(aliases.get(name, name), line_of(key))] = value
     return result
 
 
+def _key_line(data: dict, key: str) -> int | None:
+    """The line of ``key:`` (a YAML or JSON key knows it), else of its value."""
+    for candidate in data:
+        if candidate == key:
+            return line_of(candidate) or line_of(data[candidate])
+    return None
+
+
+def _quote_hint(raw: dict, what: str, prefix: str) -> str:
+    """``- Raise NPS: from 30 to 45`` is a one-pair mapping to YAML: say how to keep it
+    as the text that was meant (single-quoted, so ``:`` and ``#`` stay words)."""
+    if len(raw) != 1:
+        return ""
+    ((key, value),) = raw.items()
+    if _FIELD_LIKE.fullmatch(str(key)):  # "- txt: …" is a misspelt field, not words
+        return ""
+    if not isinstance(value, str | int | float | date) or isinstance(value, bool):
+        return ""
+    meant = safe_text(f"{key}: {value}").replace("'", "''")
+    return f"put {what} in quotes: {prefix}'{meant}'"
+
+
 def _a(value: object) -> str:
-    """What a value is, for a message: "text", "a number", "a mapping"…"""
+    """What a value is, in a reader's words: "text", "a number", "a list"…"""
     if isinstance(value, str):
         return "text"
     if isinstance(value, bool):
         return "true/false"
-    return "a number" if isinstance(value, int | float) else f"a {_kind(value)}"
-
-
-def _kind(value: object) -> str:
-    names = {list: "list", LList: "list", dict: "mapping", LDict: "mapping", type(None): "nothing"}
-    return names.get(type(value), type(value).__name__)
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else "a value"

@@ -15,7 +15,7 @@ from typing import Any
 from assistant.domain.cycle_status import CheckinInput
 from assistant.domain.lessons import RetroNotes
 from assistant.errors import InputError
-from assistant.io.located import line_of
+from assistant.io.located import check_controls, line_of, quoted
 from assistant.io.yaml_reader import yaml_tree
 
 CSV_COLUMNS = ("kr", "value", "confidence", "note", "date")
@@ -54,7 +54,7 @@ def parse_confidence(text: str, path: str = "", line: int | None = None) -> int 
     except ValueError:
         value = -1
     if not 0 <= value <= 10:
-        message = f"confidence '{text.strip()}' is not a whole number 0–10"
+        message = f"confidence {quoted(text.strip())} is not a whole number 0–10"
         if path:
             raise InputError(path, message, line)
         raise ValueError(message)
@@ -93,6 +93,8 @@ def read_checkins_csv(path: str) -> list[CheckinInput]:
                     path, f"{len(record)} cells but the header has {len(header)}", start
                 )
             cells = dict(zip(header, (c.strip() for c in record), strict=False))
+            for column, cell in cells.items():  # a note is shown by status: no controls
+                check_controls(cell, path, start, f"the '{column}' cell")
             kr, value = cells.get("kr", ""), cells.get("value", "")
             if not kr:
                 raise InputError(path, "the 'kr' cell is empty", start)
@@ -104,7 +106,7 @@ def read_checkins_csv(path: str) -> list[CheckinInput]:
                     on = date.fromisoformat(cells["date"])
                 except ValueError:
                     raise InputError(
-                        path, f"date '{cells['date']}' is not YYYY-MM-DD", start
+                        path, f"date {quoted(cells['date'])} is not YYYY-MM-DD", start
                     ) from None
             rows.append(
                 CheckinInput(
@@ -142,12 +144,15 @@ def _answers(value: Any, key: str, path: str, line: int | None) -> tuple[str, ..
 def read_notes(path: str) -> RetroNotes:
     """``went_well``, ``did_not`` and ``change``, each a string or a list of strings."""
     tree = yaml_tree(_read(path), path)
+    check_controls(tree, path)
     if not isinstance(tree, dict):
         raise InputError(path, "expected a mapping with went_well, did_not and change", 1)
     for key in tree:
         if key not in NOTES_KEYS:
             raise InputError(
-                path, f"unknown key '{key}' (expected: {', '.join(NOTES_KEYS)})", line_of(tree)
+                path,
+                f"unknown key {quoted(key)} (expected: {', '.join(NOTES_KEYS)})",
+                line_of(tree),
             )
     notes = RetroNotes(
         *(

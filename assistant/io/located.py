@@ -6,6 +6,16 @@ so the builder can say ``path:line: what is wrong`` about any value.
 
 from __future__ import annotations
 
+import re
+
+# An OKR file nests six levels (sets, objectives, key results, a source); anything far
+# deeper is refused with its line before a recursive walk could run out of stack.
+MAX_DEPTH = 64
+# A whole number longer than this is no measure of anything (Python refuses to convert
+# more than 4,300 digits, and floats end near 309).
+MAX_NUMBER_DIGITS = 1_000
+_QUOTE_LIMIT = 60
+
 
 class LStr(str):
     """A string that remembers the line it came from."""
@@ -35,6 +45,17 @@ def line_of(value: object) -> int | None:
     return getattr(value, "line", None)
 
 
+def quoted(value: object) -> str:
+    """User text inside a message: in quotes, controls shown as escapes, long text cut."""
+    from assistant.domain.text_safety import safe_text
+
+    text = safe_text(str(value))
+    if len(text) > _QUOTE_LIMIT:
+        text = text[: _QUOTE_LIMIT - 1] + "…"
+    return f"'{text}'"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FIELD_NAMES = {"text": "key result text", "title": "objective title", "name": "set name"}
 
 
@@ -49,10 +70,17 @@ def check_controls(tree: object, label: str, line: int | None = None, field: str
 
     if isinstance(tree, str):
         at = find_control(tree)
+        where = _FIELD_NAMES.get(field, field or "text")
         if at is not None:
-            where = _FIELD_NAMES.get(field, field or "text")
             raise InputError(
                 label, f"control character {describe(tree[at])} in {where}", line_of(tree) or line
+            )
+        lone = _SURROGATE.search(tree)
+        if lone is not None:  # JSON's "\ud800": no character at all, and no UTF-8 for it
+            raise InputError(
+                label,
+                f"a lone surrogate {describe(lone.group())} in {where} (not a character)",
+                line_of(tree) or line,
             )
     elif isinstance(tree, dict):
         here = line_of(tree) or line

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from assistant.errors import InputError
 from assistant.io.builder import Builder
+from assistant.io.json_reader import json_tree
 from assistant.io.located import LDict, LList, LStr, check_controls, line_of
 from assistant.io.text_readers import csv_tree, markdown_tree
-from assistant.io.yaml_reader import MAX_YAML_NODES, json_tree, yaml_tree
+from assistant.io.yaml_reader import MAX_YAML_NODES, yaml_tree
 from assistant.model import OKRSet
 
 __all__ = [

@@ -200,12 +200,19 @@ def insert_checkin(
     return int(cursor.lastrowid or 0)
 
 
-_CHECKIN_COLS = "cycle_id, id, kr, on_date, value, confidence, note, source"
+_CHECKIN_COLS = "cycle_id, id, kr, on_date, value, confidence, note, source, provenance"
 
 
 def _checkin(row: Sequence[Any]) -> Checkin:
     return Checkin(
-        row[2], date.fromisoformat(row[3]), float(row[4]), row[5], row[6], row[7], int(row[1])
+        row[2],
+        date.fromisoformat(row[3]),
+        float(row[4]),
+        row[5],
+        row[6],
+        row[7],
+        int(row[1]),
+        provenance=row[8],
     )
 
 

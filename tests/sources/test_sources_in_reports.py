@@ -176,10 +176,6 @@ def test_where_a_synced_value_came_from_is_in_status(team: Path) -> None:
     assert [(c["source"], c["provenance"]) for c in checkins["O1.KR2"]] == [("cli", None)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/store/cycles.py does not read checkins.provenance into Checkin yet",
-)
 def test_the_stored_provenance_is_in_status(team: Path) -> None:
     ok("sync", "--date", "2024-01-16")
     text = ok("status", NAME, "--as-of", "2024-01-16").stdout

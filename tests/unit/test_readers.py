@@ -137,7 +137,7 @@ def test_stdin_format_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "types2.yaml",
             "objectives:\n  - title: Grow\n    key_results: {a: 1}\n",
-            "types2.yaml:2: key_results must be a list",
+            "types2.yaml:3: key_results must be a list, not a mapping",
         ),
         (
             "kr.yaml",
@@ -157,7 +157,7 @@ def test_stdin_format_is_sniffed(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "typo.yaml",
             "objectives:\n  - title: Grow\n    key_result: [a]\n",
-            "typo.yaml:2: unknown objective field 'key_result'",
+            "typo.yaml:3: unknown objective field 'key_result' (expected one of",
         ),
         ("empty.yaml", "  \n\n", "empty.yaml:1: file is empty"),
         (
@@ -276,3 +276,63 @@ def test_the_reader_modules_keep_their_public_names() -> None:
     assert located.line_of(tree["objectives"][0]) == 3
     md = text_readers.markdown_tree("# A\n## T\n- Ship it\n", "a.md")
     assert md["objectives"][0]["key_results"][0]["text"].line == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (  # a KR with a colon is a mapping to YAML: say how to keep the words
+            "objectives:\n  - title: Grow\n    key_results:\n      - Raise NPS: from 30 to 45\n",
+            "x.yaml:4: unknown key result field 'raise nps': put the key result in quotes:"
+            " - 'Raise NPS: from 30 to 45'",
+        ),
+        (
+            "objectives:\n  - title: Grow\n    key_results:\n      - It's NPS: 45\n",
+            "x.yaml:4: unknown key result field 'it's nps': put the key result in quotes:"
+            " - 'It''s NPS: 45'",
+        ),
+        (
+            "objectives:\n  - Win the market: in Europe\n",
+            "x.yaml:2: unknown objective field 'win the market': put the title in quotes:"
+            " - title: 'Win the market: in Europe'",
+        ),
+        (  # a misspelt field is not prose: the fields are listed instead
+            "objectives:\n  - title: Grow\n    key_results:\n      - txt: Raise NPS\n",
+            "x.yaml:4: unknown key result field 'txt' (expected one of: text, owner,",
+        ),
+        ("sets:\n  - Growth\n", "x.yaml:2: a set must be a mapping with 'objectives', not text"),
+        ("sets:\n  - [a]\n", "x.yaml:2: a set must be a mapping with 'objectives', not a list"),
+        ("- 5\n", "x.yaml:1: a set must be a mapping with 'objectives', not a number"),
+        ("name: Growth\n\n# soon\nobjectives: 5\n", "x.yaml:4: objectives must be a list, not a number"),
+        ("name: Growth\nobjectives:\n  Grow: x\n", "x.yaml:2: objectives must be a list, not a mapping"),
+        ("sets: yes\n", "x.yaml:1: sets must be a list, not true/false"),
+        (
+            "objectives:\n  - title: Grow\n    key_results:\n      - text: x\n\n        target: 1" + "0" * 400 + "\n",
+            "x.yaml:6: target is too large a number",
+        ),
+        ("## T\n- Raise NPS\n  - target: " + "9" * 400 + "%\n", "x.md:3: target is too large a number"),
+        ("objective,key_result,target\nT,Raise NPS," + "9" * 400 + "\n", "x.csv:2: target is too large a number"),
+    ],
+)  # fmt: skip
+def test_input_errors_speak_the_users_words_at_the_right_line(content: str, expected: str) -> None:
+    label = expected.split(":")[0]
+    with pytest.raises(InputError) as info:
+        read_text(content, label)
+    assert str(info.value).startswith(expected)
+    assert "LStr" not in str(info.value) and "LDict" not in str(info.value)
+
+
+def test_json_keeps_the_lines_of_objectives_key_results_and_keys() -> None:
+    text = (
+        '{\n  "name": "Growth",\n  "objectives": [\n    {\n      "title": "Grow",\n'
+        '      "key_results": [\n        "Raise NPS from 30 to 45",\n'
+        '        {"text": "Cut churn from 5% to 3%"}\n      ]\n    }\n  ]\n}\n'
+    )
+    (okr_set,) = read_text(text, "x.json")
+    objective = okr_set.objectives[0]
+    assert objective.line == 4
+    assert [kr.line for kr in objective.key_results] == [7, 8]
+    with pytest.raises(InputError, match=r"^x\.json:3: objectives must be a list, not a number"):
+        read_text('{\n  "name": "Growth",\n  "objectives": 5\n}\n', "x.json")
+    with pytest.raises(InputError, match=r"^x\.json:4: duplicate key 'name'"):
+        read_text('{\n  "name": "a",\n  "objectives": [],\n  "name": "b"\n}\n', "x.json")
