@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.app import bootstrap  # noqa: E402
 from assistant.io import read_text, write_sets  # noqa: E402
 from assistant.services import drafts  # noqa: E402
 from tui.hints import compute_hints  # noqa: E402
@@ -99,8 +100,10 @@ async def in_app(text: str, runs: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        drafts.save(home, "bench", read_text(text, "bench.yaml", "yaml")[0], "bench", author="b")
-        app = create_app(home, target="bench")
+        okr_set = read_text(text, "bench.yaml", "yaml")[0]
+        core = bootstrap(home)
+        drafts.save(core.store, "bench", okr_set, "bench", author="b")
+        app = create_app(core, target="bench")
         async with app.run_test(size=(80, 24)) as pilot:
             while not isinstance(app.screen, EditorScreen):
                 await pilot.pause(0.01)

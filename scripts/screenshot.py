@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.app import bootstrap  # noqa: E402
 from assistant.services import drafts  # noqa: E402
 from assistant.services.learn import example  # noqa: E402
 
@@ -30,8 +31,9 @@ async def shoot(out: Path, size: tuple[int, int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         okr_set = example("weak-first-draft").okr_set
-        drafts.save(home, "Customer Success", okr_set, "First draft", author="dana")
-        app = create_app(home, target="Customer Success", config_home=home)
+        core = bootstrap(home)
+        drafts.save(core.store, "Customer Success", okr_set, "First draft", author="dana")
+        app = create_app(core, target="Customer Success", config_home=home)
         async with app.run_test(size=size) as pilot:
             while not isinstance(app.screen, EditorScreen):
                 await pilot.pause(0.02)

@@ -1,7 +1,9 @@
 """The Textual app: draft, get coached, accept, see the history.
 
-``create_app`` is the one factory used by ``okr tui`` and by the tests. The app
-holds no business logic: it calls ``assistant.services`` and renders the results.
+``create_app`` is the one factory used by ``okr tui`` and by the tests. It is given the
+process's ``App`` (``assistant.app.bootstrap``): the screens await its use cases in
+workers and render what comes back; the TUI never opens the store or asks a model
+itself. Untrusted text reaches a widget only through ``tui.safe``.
 """
 
 from __future__ import annotations
@@ -10,21 +12,26 @@ import shlex
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from assistant.config import Settings, load_settings
-from assistant.errors import OKRError, UsageError
+from assistant.config import Settings
+from assistant.errors import OKRError, one_line
 from assistant.io import read_text
 from assistant.model import OKRSet
-from assistant.services import drafts
-from assistant.services.engines import Critic, has_credentials, make_critic, resolve_engine
+from tui.safe import shown
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
-from tui.screens.review import Reviewer
+
+if TYPE_CHECKING:
+    from assistant.app import App as Core
 
 
 def template_set() -> OKRSet:
@@ -35,21 +42,8 @@ def template_set() -> OKRSet:
     return okr_set
 
 
-def resolve_target(home: Path, target: str) -> str | None:
-    """``okr tui FILE|DRAFT``: the draft to open. A file is imported first (a new
-    version only when its content changed); a file with several sets opens the list."""
-    path = Path(target).expanduser()
-    if path.is_file():
-        imported = drafts.import_path(home, str(path))
-        return imported[0].name if len(imported) == 1 else None
-    name, _ = drafts.parse_ref(target)
-    if any(d.name == name for d in drafts.list_drafts(home)):
-        return name
-    raise UsageError(f"{target}: no such file or draft (see `okr drafts`)")
-
-
 class OKRApp(App[None]):
-    """okr-coach's terminal UI."""
+    """okr-coach's terminal UI, one face of ``core`` (the process's ``App``)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "okr-coach"
@@ -61,42 +55,28 @@ class OKRApp(App[None]):
     ]
 
     def __init__(
-        self,
-        home: Path,
-        *,
-        engine: Critic | None = None,
-        settings: Settings | None = None,
-        target: str | None = None,
-        reviewer: Reviewer | None = None,
-        config_home: Path | None = None,
+        self, core: Core, *, target: str | None = None, config_home: Path | None = None
     ) -> None:
-        from tui.terminal_safety import install
-
-        install()  # no stored or model text reaches the terminal as a raw control character
         super().__init__()
-        self.home = home
+        self.core = core
         self.config_home = config_home
-        self.settings = settings or load_settings(config_home)
-        self._engine = engine
-        self._injected = engine is not None
         self.target = target
-        self.reviewer = reviewer
 
-    # --- services ----------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """The App's settings (the Settings screen replaces them when it saves)."""
+        return self.core.settings
 
-    def coach(self) -> Critic:
-        """The critic ctrl+g asks: the injected one, else the LLM coach built from the
-        settings as they are now (the Settings screen may have changed model or style)."""
-        if self._engine is not None:
-            return self._engine
-        return make_critic("llm", settings=self.settings, home=self.home, style=self.settings.style)
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.core.settings = settings
+
+    # --- the coach ---------------------------------------------------------------------------
 
     def coach_unavailable(self) -> str | None:
         """Why the LLM coach cannot be asked now (None when it can): the engine the
         settings resolve to must be the LLM, and it needs a key."""
-        if self._injected:
-            return None
-        if resolve_engine(None, self.settings) == "llm" and has_credentials(self.settings):
+        if self.core.llm_ready():
             return None  # a key, or a local base_url: the CLI's rule
         if self.settings.engine == "rules":
             return "The engine is set to 'rules' (offline): change it in Settings to use the coach"
@@ -106,13 +86,28 @@ class OKRApp(App[None]):
         )
 
     def coach_label(self) -> str:
-        return "custom engine" if self._injected else self.settings.llm.model
+        return self.settings.llm.model
+
+    # --- what reaches the terminal -----------------------------------------------------------
 
     def say(
         self, message: str, *, severity: str = "information", timeout: float | None = None
     ) -> None:
-        """A notification; user text inside it is never read as markup."""
-        self.notify(message, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]
+        """A notification: never read as markup, controls shown as escapes."""
+        self.notify(shown(message), severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]
+
+    def failed(self, error: BaseException | None) -> None:
+        """A worker that failed says why in one line; the app keeps running."""
+        if error is not None:
+            self.say(one_line(error), severity="error", timeout=8)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title: a draft's name is shown as typed, never as a control."""
+        return super().format_title(shown(title), shown(sub_title))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.failed(event.worker.error)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -121,21 +116,24 @@ class OKRApp(App[None]):
         if self.target:
             self.open_draft(self.target)
 
-    def open_draft(self, name: str) -> None:
+    @work(group="open", exit_on_error=False)
+    async def open_draft(self, name: str) -> None:
+        """Open a stored draft in the editor (a notification when there is none)."""
         try:
-            drafts.draft_summary(self.home, name)
+            await self.core.summary(name)
         except OKRError as exc:
             self.say(str(exc), severity="error")
             return
-        self.push_screen(EditorScreen(name))
+        await self.push_screen(EditorScreen(name))
 
-    def create_draft(
+    @work(group="create", exit_on_error=False)
+    async def create_draft(
         self, okr_set: OKRSet, suggested: str, message: str, *, named: bool = False
     ) -> None:
         """Ask for a name, save ``okr_set`` as its v1 and open it in the editor (with
         ``named``, the set takes the draft's name: the template's "My team" is no name)."""
-        existing = {d.name for d in drafts.list_drafts(self.home)}
-        deleted = {d.name for d in drafts.list_drafts(self.home, deleted=True)}
+        existing = {d.name for d in await self.core.drafts()}
+        deleted = {d.name for d in await self.core.drafts(deleted=True)}
         name = suggested
         n = 2
         while name in existing or name in deleted:
@@ -151,29 +149,29 @@ class OKRApp(App[None]):
                     f"(okr undelete {shlex.quote(value)}); choose another name"
                 )
             try:
-                drafts.check_name(value)
+                self.core.check_draft_name(value)
             except OKRError as exc:
                 return str(exc)
             return None
 
-        def chosen(value: str | None) -> None:
-            if value is None:
-                return
-            if named:
-                okr_set.name = value
-            try:
-                drafts.save(self.home, value, okr_set, message, source="import")
-            except OKRError as exc:
-                self.say(str(exc), severity="error")
-                return
-            self.refresh_drafts()
-            from tui.screens.learn import LearnScreen
+        value = await self.push_screen_wait(
+            PromptDialog("Name of the new draft", name, validate=check)
+        )
+        if value is None:
+            return
+        if named:
+            okr_set.name = value
+        try:
+            await self.core.save(value, okr_set, message, source="import")
+        except OKRError as exc:
+            self.say(str(exc), severity="error")
+            return
+        self.refresh_drafts()
+        from tui.screens.learn import LearnScreen
 
-            if isinstance(self.screen, LearnScreen):
-                self.pop_screen()
-            self.push_screen(EditorScreen(value))
-
-        self.push_screen(PromptDialog("Name of the new draft", name, validate=check), chosen)
+        if isinstance(self.screen, LearnScreen):
+            self.pop_screen()
+        await self.push_screen(EditorScreen(value))
 
     def new_from_template(self) -> None:
         self.create_draft(template_set(), "My OKRs", "New draft from the template", named=True)
@@ -261,31 +259,12 @@ class OKRApp(App[None]):
             yield SystemCommand("Add objective", "Insert an objective", screen.action_add_objective)
 
 
-def create_app(
-    home: Path,
-    *,
-    engine: Critic | None = None,
-    settings: Settings | None = None,
-    target: str | None = None,
-    reviewer: Reviewer | None = None,
-    config_home: Path | None = None,
-) -> OKRApp:
-    """The app for data home ``home``.
+def create_app(core: Core, *, target: str | None = None, config_home: Path | None = None) -> OKRApp:
+    """The TUI of ``core``, the process's ``App`` (``assistant.app.bootstrap``: its data
+    home, settings, store and engines; tests build it with fakes).
 
-    ``engine`` is the coach asked on ctrl+g, any ``assistant.services.engines.Critic``
-    (default: ``LLMCritic`` for the configured OpenAI-compatible model and style);
-    ``settings`` overrides the config file; ``target`` is a draft to open at start;
-    ``reviewer`` replaces the peer-review service, ``async (okr_set, settings, home,
-    progress) -> Review`` (default: ``assistant.services.review`` with the configured
-    engine); ``config_home`` is where
-    the Settings screen reads and writes ``config.toml`` (None: the usual place,
-    ``$OKR_HOME`` or the XDG config dir, as for every ``okr`` command).
+    ``target`` is a draft to open at start; ``config_home`` is where the Settings screen
+    reads and writes ``config.toml`` (None: the usual place, ``$OKR_HOME`` or the
+    platform's config dir, as for every ``okr`` command).
     """
-    return OKRApp(
-        home,
-        engine=engine,
-        settings=settings,
-        target=target,
-        reviewer=reviewer,
-        config_home=config_home,
-    )
+    return OKRApp(core, target=target, config_home=config_home)

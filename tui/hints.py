@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,7 +20,8 @@ from assistant.errors import OKRError
 from assistant.io import read_text
 from assistant.model import Finding, OKRSet, SetCritique
 from assistant.rubric.critic import critique_set
-from assistant.services.dismissals import finding_key
+
+FindingKey = Callable[[Finding], str]  # the App's ``finding_key``: what a dismissal is stored by
 
 
 def content_key(okr_set: OKRSet | None) -> str | None:
@@ -62,24 +63,28 @@ class Hints:
         return [f for f in self.critique.findings if f.target == target]
 
     def merged_findings(
-        self, llm_findings: Iterable[Finding], dismissed: set[str] | frozenset[str] = frozenset()
+        self,
+        llm_findings: Iterable[Finding],
+        key: FindingKey,
+        dismissed: set[str] | frozenset[str] = frozenset(),
     ) -> list[Finding]:
         """The rules findings plus the coach's findings whose evidence is still in the
-        text, in document order (rules first on a target), without the dismissed ones."""
+        text, in document order (rules first on a target), without the dismissed ones
+        (``key``: how a finding is told apart, the key dismissals are stored by)."""
         if self.critique is None or self.okr_set is None:
             return []
         found = list(self.critique.findings)
-        seen = {finding_key(f) for f in found}
+        seen = {key(f) for f in found}
         for finding in llm_findings:
             try:
                 text = self.okr_set.target_text(finding.target)
             except (IndexError, ValueError):
                 continue
-            if finding.evidence in text and finding_key(finding) not in seen:
+            if finding.evidence in text and key(finding) not in seen:
                 found.append(finding)
         order = {target: i for i, (_, target) in enumerate(self.starts)}
         found.sort(key=lambda f: (order.get(f.target, -1), f.source != "rules"))
-        return [f for f in found if finding_key(f) not in dismissed]
+        return [f for f in found if key(f) not in dismissed]
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Rich ``Text`` builders for the screens (the version diff is ``assistant.render.diff``).
 
-Every piece of user text (OKR titles, key results, draft names, messages) goes
-into a ``Text`` object and is never parsed as markup, so ``[bold]`` or
-``[link=…]`` typed in an OKR shows literally.
+Every piece of user or model text (OKR titles, key results, draft names, messages,
+findings) goes in through ``tui.safe.literal``: never parsed as markup, so ``[bold]``
+or ``[link=…]`` typed in an OKR shows literally, and no control character reaches
+the terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.text import Text
 from assistant.domain.drafts import VersionInfo
 from assistant.model import Finding, OKRSet, Scores
 from assistant.render.bars import overall_style, overall_text, score_bar
+from tui.safe import literal
 from tui.suggestions import Suggestion
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -49,40 +51,40 @@ def delta_text(delta: int | None) -> Text:
 
 def target_heading(target: str, text: str, evidence: Iterable[str]) -> Text:
     """``O1.KR2  Raise …`` with every quoted piece of evidence highlighted."""
-    body = Text(text)
+    body = literal(text)
     for piece in evidence:
         if piece and piece != text:
-            start = text.find(piece)
+            start = body.plain.find(literal(piece).plain)
             if start >= 0:
-                body.stylize("bold underline magenta", start, start + len(piece))
-    return Text.assemble((f"{target} ", "bold blue"), body)
+                body.stylize("bold underline magenta", start, start + len(literal(piece)))
+    return Text.assemble(literal(f"{target} ", "bold blue"), body)
 
 
 def finding_card(finding: Finding, suggestion: Suggestion | None, target_text: str = "") -> Text:
     """One finding: code and quoted evidence, message, coaching question, then the
     rewrite with its score change, or the advice when there is no rewrite."""
     head = Text.assemble(
-        (f"{finding.severity.upper()} ", SEVERITY_STYLE.get(finding.severity, "")),
-        (finding.code, "bold"),
+        literal(f"{finding.severity.upper()} ", SEVERITY_STYLE.get(finding.severity, "")),
+        literal(finding.code, "bold"),
         (" (llm)" if finding.source == "llm" else "", "dim italic"),
     )
     if finding.evidence and finding.evidence != target_text:
-        head.append_text(Text.assemble(" “", (finding.evidence, "magenta"), "”"))
+        head.append_text(Text.assemble(" “", literal(finding.evidence, "magenta"), "”"))
     parts = [head]
-    parts.append(Text(finding.message))
-    parts.append(Text.assemble(("? ", "bold cyan"), (finding.question, "italic")))
+    parts.append(literal(finding.message))
+    parts.append(Text.assemble(("? ", "bold cyan"), literal(finding.question, "italic")))
     if suggestion is not None:
-        line = Text.assemble(("✎ ", "bold green"), Text(suggestion.text))
+        line = Text.assemble(("✎ ", "bold green"), literal(suggestion.text))
         if suggestion.delta is not None:  # the whole set's overall score, as in the dialog
             line.append("  set ", "dim")
             line.append_text(delta_text(suggestion.delta))
         parts.append(line)
         if suggestion.placeholders:
             parts.append(
-                Text(f"  fill in {', '.join(suggestion.placeholders)} (a: fill in)", style="dim")
+                literal(f"  fill in {', '.join(suggestion.placeholders)} (a: fill in)", "dim")
             )
     else:
-        parts.append(Text.assemble(("→ ", "bold green"), Text(finding.suggestion)))
+        parts.append(Text.assemble(("→ ", "bold green"), literal(finding.suggestion)))
     return Text("\n").join(parts)
 
 
@@ -95,34 +97,35 @@ def hint_line(findings: Sequence[Finding], target: str | None, text: str | None)
     first = findings[0]
     line = Text.assemble(
         ("• ", SEVERITY_STYLE.get(first.severity, "")),
-        (f"{target} ", "bold"),
-        (first.code, "bold"),
+        literal(f"{target} ", "bold"),
+        literal(first.code, "bold"),
         ": ",
-        Text(first.message),
+        literal(first.message),
     )
     if len(findings) > 1:
-        line.append(f"  (+{len(findings) - 1}: {', '.join(f.code for f in findings[1:])})", "dim")
+        codes = ", ".join(f.code for f in findings[1:])
+        line.append_text(literal(f"  (+{len(findings) - 1}: {codes})", "dim"))
     return line
 
 
 def error_line(message: str) -> Text:
-    return Text.assemble(("✗ ", "bold red"), Text(message, style="red"))
+    return Text.assemble(("✗ ", "bold red"), literal(message, "red"))
 
 
 def okr_text(okr_set: OKRSet) -> Text:
     """A set as plain readable lines (examples on the Learn screen)."""
-    lines = [Text(okr_set.name or "(unnamed)", style="bold")]
+    lines = [literal(okr_set.name or "(unnamed)", "bold")]
     if okr_set.cycle:
-        lines.append(Text(f"cycle {okr_set.cycle}", style="dim"))
+        lines.append(literal(f"cycle {okr_set.cycle}", "dim"))
     for oi, objective in enumerate(okr_set.objectives, start=1):
-        lines.append(Text.assemble((f"O{oi} ", "bold blue"), Text(objective.title, style="bold")))
+        lines.append(Text.assemble((f"O{oi} ", "bold blue"), literal(objective.title, "bold")))
         for ki, kr in enumerate(objective.key_results, start=1):
-            lines.append(Text.assemble((f"  KR{ki} ", "blue"), Text(kr.text)))
+            lines.append(Text.assemble((f"  KR{ki} ", "blue"), literal(kr.text)))
     return Text("\n").join(lines)
 
 
 def version_label(info: VersionInfo) -> Text:
-    return Text.assemble((f"v{info.number}", "bold"), " ", Text(info.message, style="dim"))
+    return Text.assemble((f"v{info.number}", "bold"), " ", literal(info.message, "dim"))
 
 
 def trend_text(history: Sequence[VersionInfo]) -> Text:
@@ -150,18 +153,12 @@ def score_sparkline(values: Sequence[int], *, last: int = 16) -> Text:
     return Text("\n".join(rows), style="cyan")
 
 
-def literal(text: str, style: str = "") -> Text:
-    """User text as-is (no markup)."""
-    return Text(text, style=style)
-
-
 __all__ = [
     "SPINNER",
     "delta_text",
     "error_line",
     "finding_card",
     "hint_line",
-    "literal",
     "okr_text",
     "overall_cell",
     "score_block",

@@ -1,24 +1,24 @@
 """The TUI Cycle screen at 80×24: reachable from the drafts list and the editor; bars,
-sparklines, check in a KR, grade, retro — through the same services as the CLI."""
+sparklines, check in a KR, grade, retro — through the same App use cases as the CLI."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from time import monotonic
 
+import pytest
 from textual.widgets import DataTable, Input, Static
+from tui_pilot import SIZE, tui, wait_for
 
+from assistant.app import App, bootstrap
 from assistant.io import read_text
 from assistant.services import cycle, drafts, retro
-from tui.app import create_app
 from tui.screens.cycle import CheckinDialog, CycleScreen, RetroDialog
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
 
-SIZE = (80, 24)
 PLAN = """name: Growth
 cycle: 2024-Q1
 objectives:
@@ -30,18 +30,18 @@ objectives:
 """
 
 
-async def wait_for(pilot, predicate: Callable[[], object], what: str = "") -> None:
-    deadline = monotonic() + 5.0
-    while not predicate():
-        if monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.02)
+@pytest.fixture
+def core(okr_home: Path) -> Iterator[App]:
+    """The App of the test's data home, as ``okr tui`` builds it."""
+    app = bootstrap(okr_home)
+    yield app
+    app.close()
 
 
-def _seed(home: Path) -> None:
-    drafts.save(home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
-    cycle.launch(home, "Growth")
-    cycle.checkin(home, "Growth", [cycle.CheckinInput("O1.KR1", "38%", 6, on=date(2024, 1, 20)),
+def _seed(core: App) -> None:
+    drafts.save(core.store, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
+    cycle.launch(core.store, "Growth")
+    cycle.checkin(core.store, "Growth", [cycle.CheckinInput("O1.KR1", "38%", 6, on=date(2024, 1, 20)),
                                    cycle.CheckinInput("O1.KR1", "41%", 7, on=date(2024, 2, 10))])  # fmt: skip
 
 
@@ -49,13 +49,13 @@ def _text(widget: Static) -> str:
     return str(widget.render())
 
 
-async def test_cycle_screen_from_the_drafts_list(okr_home: Path) -> None:
-    _seed(okr_home)
-    app = create_app(okr_home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_cycle_screen_from_the_drafts_list(core: App) -> None:
+    _seed(core)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "cycle screen")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), what="cycle screen")
         screen = app.screen
         table = screen.query_one(DataTable)
         assert table.row_count == 2
@@ -67,7 +67,7 @@ async def test_cycle_screen_from_the_drafts_list(okr_home: Path) -> None:
 
         # Check in the highlighted KR; a value in the wrong unit keeps the dialog open.
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CheckinDialog), "check-in dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckinDialog), what="check-in dialog")
         dialog = app.screen
         dialog.query_one("#value", Input).value = "3 days"
         await pilot.click("#ok")
@@ -78,35 +78,37 @@ async def test_cycle_screen_from_the_drafts_list(okr_home: Path) -> None:
         dialog.query_one("#note", Input).value = "trial emails"
         dialog.query_one("#note", Input).focus()
         await pilot.press("enter")  # Enter in the last field submits
-        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "back on the cycle")
-        assert cycle.status(okr_home, "Growth").key_results[0].value == 45
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), what="back on the cycle")
+        assert cycle.status(core.store, "Growth").key_results[0].value == 45
 
         # Grade (confirmed), then the retro's three questions.
         await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), "confirm")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: cycle.status(okr_home, "Growth").cycle.state == "graded")
+        await wait_for(pilot, lambda: cycle.status(core.store, "Growth").cycle.state == "graded")
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, RetroDialog), "retro dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, RetroDialog), what="retro dialog")
         app.screen.query_one("#went_well", Input).value = "Weekly numbers"
         app.screen.query_one("#did_not", Input).value = "KR2 never updated; late start"
         await pilot.click("#ok")
-        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "back after retro")
-        shown = retro.show_retro(okr_home, "Growth")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), what="back after retro")
+        shown = retro.show_retro(core.store, "Growth")
         assert shown.notes.did_not == ("KR2 never updated", "late start")
         assert "LESSON-NEVER-UPDATED" in {lesson.code for lesson in shown.lessons}
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
 
 
-async def test_cycle_screen_from_the_editor_offers_to_launch(okr_home: Path) -> None:
-    drafts.save(okr_home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
-    app = create_app(okr_home, target="Growth")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), "editor")
+async def test_cycle_screen_from_the_editor_offers_to_launch(core: App) -> None:
+    drafts.save(core.store, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
+    async with tui(core, target="Growth") as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), what="editor")
         await pilot.press("f3")
-        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), "cycle screen")
+        await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), what="cycle screen")
         assert "no cycle yet" in _text(app.screen.query_one("#cycle-head", Static))
         await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 2, "launched")
-        assert cycle.status(okr_home, "Growth").cycle.label == "2024-Q1"
+        await wait_for(
+            pilot, lambda: app.screen.query_one(DataTable).row_count == 2, what="launched"
+        )
+        assert cycle.status(core.store, "Growth").cycle.label == "2024-Q1"

@@ -3,30 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from time import monotonic
 
 from llm.fake_server import FakeOpenAI
 from textual.widgets import Input, Static, TextArea
+from tui_pilot import tui, wait_for
 
+from assistant.app import App, bootstrap
 from assistant.config import Settings
 from assistant.services import drafts
-from tui.app import create_app
 from tui.screens.dialogs import PromptDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.new_draft import GuidedScreen, IdeaScreen
-
-SIZE = (80, 24)
-
-
-async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 8.0) -> None:
-    deadline = monotonic() + timeout
-    while not predicate():
-        if monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate}")
-        await pilot.pause(0.02)
 
 
 def shown(screen, widget_id: str) -> str:
@@ -38,7 +27,7 @@ async def name_it(pilot, app, name: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
     editor = app.screen
     assert editor.dirty and "unsaved" in str(editor.sub_title)
-    assert name not in {d.name for d in drafts.list_drafts(app.home)}
+    assert name not in {d.name for d in drafts.list_drafts(app.core.store)}
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
     app.screen.query_one(Input).value = name
@@ -47,9 +36,10 @@ async def name_it(pilot, app, name: str) -> None:
     assert not editor.dirty and editor.draft == name
 
 
-async def test_guided_form_checks_each_answer_and_lands_in_the_editor(okr_home: Path) -> None:
-    app = create_app(okr_home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_guided_form_checks_each_answer_and_lands_in_the_editor(app: App) -> None:
+    core = app  # the App of the data home (conftest)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("g")
         await wait_for(pilot, lambda: isinstance(app.screen, GuidedScreen))
@@ -82,7 +72,7 @@ async def test_guided_form_checks_each_answer_and_lands_in_the_editor(okr_home: 
         editor = app.screen
         assert isinstance(editor, EditorScreen)
         assert "Raise week-1 activation from 32% to 50% by 31 Mar 2026" in editor.editor.text
-    version = drafts.get_version(okr_home, "onboarding")
+    version = drafts.get_version(core.store, "onboarding")
     assert (version.number, version.source) == (1, "draft:interview")
 
 
@@ -102,8 +92,9 @@ async def test_idea_screen_drafts_with_the_llm_and_lands_in_the_editor(
         ],
         "questions": ["How long does the first dashboard take today?"],
     }
-    app = create_app(okr_home, settings=settings)
-    async with app.run_test(size=SIZE) as pilot:
+    core = bootstrap(okr_home, settings)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, IdeaScreen))
@@ -120,6 +111,7 @@ async def test_idea_screen_drafts_with_the_llm_and_lands_in_the_editor(
         editor = app.screen
         assert isinstance(editor, EditorScreen)
         assert "Raise week-1 activation from 32% to [target]%" in editor.editor.text
-    version = drafts.get_version(okr_home, "from-idea")
+    version = drafts.get_version(core.store, "from-idea")
+    core.close()
     assert (version.number, version.source) == (1, "draft:llm")
     assert len(fake.chat_requests()) == 1

@@ -183,6 +183,7 @@ def test_review_with_two_reviewers(llama_url: str, tmp_path: Path) -> None:
 
 
 async def test_tui_coach_without_a_key(llama_url: str, tmp_path: Path) -> None:
+    from assistant.app import bootstrap
     from assistant.io import read_path
     from assistant.services import drafts
     from tui.app import create_app
@@ -190,10 +191,11 @@ async def test_tui_coach_without_a_key(llama_url: str, tmp_path: Path) -> None:
     from tui.widgets.critique_panel import CritiquePanel
 
     okr_set: OKRSet = read_path(str(WEAK))[0]
-    drafts.save(tmp_path, "weak", okr_set, "first")
     settings = Settings()
     settings.llm.base_url = llama_url
-    app = create_app(tmp_path, settings=settings, target="weak")
+    core = bootstrap(tmp_path, settings)
+    drafts.save(core.store, "weak", okr_set, "first")
+    app = create_app(core, target="weak")
     async with app.run_test(size=(80, 24)) as pilot:
         deadline = time.monotonic() + 30
         while not isinstance(app.screen, EditorScreen):

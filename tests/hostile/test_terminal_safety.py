@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tui_pilot import screen_text, tui, wait_for
 
+from assistant.app import bootstrap
 from assistant.cli import main
 from assistant.domain.text_safety import find_control, json_safe, safe_text
 from assistant.errors import InputError
@@ -18,6 +20,7 @@ from assistant.model import KeyResult, Objective, OKRSet
 from assistant.render import render
 from assistant.rubric.critic import critique_sets
 from assistant.services import drafts
+from assistant.store.store import Store
 
 HERE = Path(__file__).parent
 
@@ -150,15 +153,17 @@ def run(*args: str) -> Result:
 def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A draft in the store whose name, text, messages and author are hostile."""
     monkeypatch.setenv("OKR_HOME", str(tmp_path / "home"))
+    store = Store.in_home(tmp_path / "home")
     name = "evil [bold]x[/] [link=https://e.com]x[/link]"
-    drafts.save(None, name, hostile_set(), f"first {OSC52} [bold]x[/]", author=f"Eve {TITLE}")
+    drafts.save(store, name, hostile_set(), f"first {OSC52} [bold]x[/]", author=f"Eve {TITLE}")
     drafts.save(
-        None,
+        store,
         name,
         hostile_set(" v2"),
         "[link=https://e.com]x[/link] second\u202e",
         author="[bold]Mallory[/]",
     )
+    store.close()
     return name
 
 
@@ -209,23 +214,215 @@ def test_guarded_console_in_colour_keeps_only_its_own_styles() -> None:
     assert_terminal_safe(out)
 
 
+# --- the TUI: every widget gets its text through tui.safe ----------------------------------
+
+
 async def test_tui_widgets_show_escapes() -> None:
+    """``tui.safe``: strings, Rich ``Text`` and inputs show controls as escapes and markup
+    literally (no private function of Textual or Rich is patched)."""
     from rich.text import Text
     from textual.app import App, ComposeResult
-    from textual.widgets import Label, Static
+    from textual.widgets import Label
 
-    from tui.terminal_safety import install
-
-    install()
+    from tui.safe import SafeInput, SafeStatic, SafeTextArea, literal
 
     class Probe(App[None]):
         def compose(self) -> ComposeResult:
-            yield Static(f"x{OSC52} [bold]b[/] {BIDI}")
-            yield Label(Text(f"y{CSI}{TITLE}"))
+            yield SafeStatic(f"x{OSC52} [bold]b[/] {BIDI}")
+            yield SafeStatic(Text.assemble(("y", "bold"), f"{CSI}{TITLE}"))
+            yield Label(literal(f"z{OSC8}"))
+            yield SafeInput(f"name {OSC52}")
+            yield SafeTextArea(f"text: {CSI} {BIDI}\n")
 
     app = Probe()
-    async with app.run_test():
-        for widget in app.query(Static):
+    async with app.run_test() as pilot:
+        area = app.query_one(SafeTextArea)
+        area.insert(f"pasted {TITLE}")
+        await pilot.pause()
+        for widget in app.query(SafeStatic):
             line = "".join(s.text for s in widget.render_line(0))
             assert find_control(line) is None
             assert "\\x1b" in line or "\\x9b" in line
+        assert "[bold]b[/]" in "".join(s.text for s in app.query(SafeStatic).first().render_line(0))
+        assert find_control(app.query_one(Label).render_line(0).text) is None
+        assert find_control(app.query_one(SafeInput).value) is None
+        assert "\\x1b]52" in app.query_one(SafeInput).value
+        assert find_control(area.text) is None and "\\x9b" in area.text and "\\x1b]0" in area.text
+        shown = screen_text(app)
+    assert_terminal_safe(shown)
+
+
+@pytest.fixture
+def hostile_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data home whose draft has a hostile name, text, messages and a hostile stored
+    YAML text (the store may hold what a reader would refuse: an old version, a backup)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("OKR_HOME", str(home))
+    store = Store.in_home(home)
+    drafts.save(store, "evil", hostile_set(), f"first {OSC52} [bold]x[/]", author=f"Eve {TITLE}")
+    drafts.save(store, "evil", hostile_set(" v2"), f"second {BIDI} {CSI}", author="Mallory")
+    store.close()
+    return home
+
+
+@pytest.fixture
+def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every notification the TUI shows (``App.notify``, the public way), as shown."""
+    from textual.app import App
+
+    notes: list[str] = []
+    notify = App.notify
+
+    def recording(self: App[object], message: str, *args: object, **kwargs: object) -> None:
+        notes.append(str(message))
+        notify(self, message, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "notify", recording)
+    return notes
+
+
+def _assert_tui_safe(text: str) -> None:
+    at = find_control(text)
+    assert at is None, f"raw control {text[at]!r} on screen: {text[max(0, at - 30) : at + 30]!r}"
+
+
+async def test_tui_shows_a_hostile_draft_escaped_everywhere(
+    hostile_home: Path, said: list[str]
+) -> None:
+    """The drafts list, the title bar, the editor, the critique cards, the history and
+    the diff of a draft whose stored text carries OSC 52, OSC 8, a C1 CSI and bidi
+    overrides: what reaches the terminal has none of them, and shows their escapes."""
+    from tui.screens.drafts import DraftsScreen
+    from tui.screens.editor import EditorScreen
+    from tui.screens.history import HistoryScreen
+
+    core = bootstrap(hostile_home)
+    async with tui(core) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await wait_for(pilot, lambda: "second" in screen_text(app), what="the drafts list")
+        listing = screen_text(app)
+        _assert_tui_safe(listing)
+        assert "\\u202e" in listing  # the version message, escaped
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.screen
+        # The stored text holds what a reader refuses: the editor shows it escaped, and
+        # the hint line says which character (the text does not parse until it goes).
+        await wait_for(pilot, lambda: editor.hints.error is not None, what="the hint")
+        assert "control character U+" in editor.hints.error
+        _assert_tui_safe(editor.editor.text)
+        assert "\\u202e" in editor.editor.text  # the bidi override, shown
+        assert not editor.dirty  # shown escaped is not an edit
+        _assert_tui_safe(screen_text(app))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: "second" in screen_text(app), what="the history")
+        await wait_for(pilot, lambda: "Grow" in screen_text(app), what="the diff")
+        _assert_tui_safe(screen_text(app))
+        assert all(find_control(n) is None for n in said)
+    core.close()
+
+
+class _HostileCoach:
+    """The LLM engine answering with hostile text (a model's answer is untrusted)."""
+
+    name = "llm"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def make(self, kind: str, **options: object) -> _HostileCoach:
+        return self
+
+    async def critique(self, sets: list[OKRSet], *, on_result: object = None) -> object:
+        from assistant.model import Finding, Report
+
+        if self.fail:  # a server's error body, echoed in the error
+            raise RuntimeError(f"server said {OSC52}{TITLE} bad gateway {BIDI}")
+        (okr_set,) = sets
+        base = critique_sets([okr_set]).sets[0]
+        finding = Finding(
+            code="LLM-EVIL",
+            target="O1.KR1",
+            dimension="clarity",
+            severity="warning",
+            evidence="Reach",
+            message=f"Copy this {OSC52} and {OSC8} now {CSI}",
+            question=f"Why {BIDI}?",
+            suggestion=f"Do {TITLE} it",
+            source="llm",
+        )
+        answer = base.model_copy(update={"engine": "llm", "findings": [*base.findings, finding]})
+        return Report(engine="llm", sets=[answer])
+
+
+@pytest.mark.parametrize("fail", [False, True])
+async def test_tui_shows_model_answers_and_server_errors_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: list[str], fail: bool
+) -> None:
+    """ctrl+g: the model's findings (cards, hint) and a server's error (the notification)
+    reach the terminal with their controls escaped."""
+    from assistant.config import Settings
+    from assistant.services import engines
+    from tui.screens.editor import EditorScreen
+    from tui.widgets.critique_panel import CritiquePanel
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+    monkeypatch.setattr(engines, "make_critic", _HostileCoach(fail).make)
+    core = bootstrap(tmp_path / "home", Settings(engine="llm"))
+    drafts.save(
+        core.store,
+        "plain",
+        OKRSet(
+            name="Plain",
+            objectives=[
+                Objective(title="Grow revenue", key_results=[KeyResult(text="Reach 10 customers")])
+            ],
+        ),
+        "first",
+    )
+    async with tui(core, target="plain") as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        panel = app.screen.query_one(CritiquePanel)
+        await wait_for(pilot, lambda: panel.findings, what="rules cards")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: any("coach" in n for n in said), what="answer")
+        if not fail:
+            await wait_for(pilot, lambda: any(f.code == "LLM-EVIL" for f in panel.findings))
+            panel.query_one("#findings").focus()
+            while panel.selected is None or panel.selected.finding.code != "LLM-EVIL":
+                await pilot.press("down")
+            await wait_for(pilot, lambda: "LLM-EVIL" in screen_text(app), what="the card")
+            assert "\\x1b]52" in screen_text(app)
+        else:
+            assert any("\\x1b]52" in n for n in said)
+        _assert_tui_safe(screen_text(app))
+        assert all(find_control(n) is None for n in said)
+    core.close()
+
+
+async def test_tui_import_error_names_a_hostile_file_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: list[str]
+) -> None:
+    """A file name with controls in an error notification (``i`` on the drafts list)."""
+    from textual.widgets import Input
+
+    from tui.screens.dialogs import PromptDialog
+    from tui.screens.drafts import DraftsScreen
+
+    monkeypatch.setenv("OKR_HOME", str(tmp_path / "home"))
+    core = bootstrap(tmp_path / "home")
+    async with tui(core) as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = str(tmp_path / f"x{TITLE}{BIDI}.yaml")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: said, what="the error")
+        assert any("\\x1b]0;pwned" in n for n in said)
+        assert all(find_control(n) is None for n in said)
+        _assert_tui_safe(screen_text(app))
+    core.close()

@@ -1,20 +1,22 @@
-"""The LLM coach in the TUI, with an injected ``Critic``: answer, accept, error, cancel."""
+"""The LLM coach in the TUI through the App's critique use case, with a fake LLM engine
+(a ``Critic`` standing in for ``LLMCritic``): answer, accept, error, cancel."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from conftest import SIZE, notices, screen_text, seed, wait_for
+import pytest
+from conftest import notices, screen_text, seed, tui, wait_for
 from textual.widgets import ListView
 
+from assistant.app import App
 from assistant.config import Settings
 from assistant.model import Finding, OKRSet, Report, Rewrite
 from assistant.rubric.critic import critique_set
-from assistant.services import drafts
+from assistant.services import drafts, engines
 from assistant.services.engines import Critic, EngineKind, LLMCritic, OnResult
-from tui.app import create_app
 from tui.screens.editor import EditorScreen
 from tui.widgets.critique_panel import CritiquePanel, FindingItem
 
@@ -38,7 +40,8 @@ def coach_finding(okr_set: OKRSet) -> Finding:
 
 class FakeCoach:
     """A ``Critic`` that records its calls and answers like the LLM engine (its style is
-    part of it, as ``LLMCritic.style`` is)."""
+    part of it, as ``LLMCritic.style`` is: the critique use case builds it with the App's
+    settings through ``engines.make_critic``, see :func:`coached`)."""
 
     name: EngineKind = "llm"
 
@@ -51,10 +54,13 @@ class FakeCoach:
         self.release = asyncio.Event() if hold else None
         self.cancelled = False
 
-    def critique(self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None) -> Report:
-        raise AssertionError("the TUI awaits critique_async (Esc must cancel it)")
+    def make(self, kind: EngineKind, *, settings: Settings, **options: Any) -> Critic:
+        """``engines.make_critic`` for the LLM engine: this fake, styled as asked."""
+        assert kind == "llm", "ctrl+g asks the LLM coach"
+        self.style = options.get("style") or settings.style
+        return self
 
-    async def critique_async(
+    async def critique(
         self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
     ) -> Report:
         (okr_set,) = sets
@@ -74,6 +80,21 @@ class FakeCoach:
         return Report(engine="llm", sets=[answer])
 
 
+@pytest.fixture
+def coached(
+    build: Callable[..., App], monkeypatch: pytest.MonkeyPatch
+) -> Callable[[FakeCoach], App]:
+    """``coached(coach)``: an App whose LLM engine is ``coach``. The TUI's ctrl+g goes
+    through the App's critique use case as in a real run; only the engine is the fake."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+
+    def _coached(coach: FakeCoach) -> App:
+        monkeypatch.setattr(engines, "make_critic", coach.make)
+        return build(Settings(engine="llm"))
+
+    return _coached
+
+
 async def _editor(pilot, app) -> EditorScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
     editor = app.screen
@@ -82,11 +103,14 @@ async def _editor(pilot, app) -> EditorScreen:
     return editor
 
 
-async def test_coach_suggestion_is_shown_and_accepted_as_llm_version(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
+async def test_coach_suggestion_is_shown_and_accepted_as_llm_version(
+    core: App, coached, weak_set
+) -> None:
     coach = FakeCoach()
-    app = create_app(home, engine=coach, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    core = coached(coach)
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         panel = editor.query_one(CritiquePanel)
         await pilot.press("ctrl+g")
@@ -95,32 +119,41 @@ async def test_coach_suggestion_is_shown_and_accepted_as_llm_version(home: Path,
         assert not panel.is_busy
 
         listing = panel.query_one(ListView)
-        index = next(
-            i
-            for i, item in enumerate(listing.children)
-            if isinstance(item, FindingItem) and item.finding.source == "llm"
-        )
         listing.focus()
-        listing.index = index
-        await wait_for(pilot, lambda: "LLM-OUTCOME" in screen_text(app), what="the card")
+
+        def on_the_llm_card() -> bool:
+            """Highlight the coach's card (again, if the panel's update was still placing
+            the highlight) until it is highlighted and on screen."""
+            index = next(
+                i
+                for i, item in enumerate(listing.children)
+                if isinstance(item, FindingItem) and item.finding.source == "llm"
+            )
+            if listing.index != index:
+                listing.index = index
+                return False
+            return "+12" in screen_text(app)
+
+        await wait_for(pilot, on_the_llm_card, what="the coach's card, highlighted")
         shown = screen_text(app)
         assert "LLM-OUTCOME" in shown and "+12" in shown
         await pilot.press("a")
         await wait_for(pilot, lambda: editor.version == 2, what="accepted version")
 
-    latest = drafts.history(home, "cs")[0]
+    latest = drafts.history(core.store, "cs")[0]
     assert (latest.number, latest.source) == (2, "accept:llm")
     assert latest.message == "Accept rewrite of O1.KR2 (llm)"
-    assert drafts.get_version(home, "cs").okr_set.objectives[0].key_results[1].text == REWRITE
+    assert drafts.get_version(core.store, "cs").okr_set.objectives[0].key_results[1].text == REWRITE
 
 
 async def test_coach_error_is_a_notification_and_the_app_keeps_working(
-    home: Path, weak_set
+    core: App, coached, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
     coach = FakeCoach(fail=RuntimeError("endpoint said 500"))
-    app = create_app(home, engine=coach, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    core = coached(coach)
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: any("coach failed" in n for n in notices(app)))
@@ -133,11 +166,12 @@ async def test_coach_error_is_a_notification_and_the_app_keeps_working(
         await wait_for(pilot, lambda: len(coach.calls) == 2)
 
 
-async def test_escape_cancels_a_running_coach(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
+async def test_escape_cancels_a_running_coach(core: App, coached, weak_set) -> None:
     coach = FakeCoach(hold=True)
-    app = create_app(home, engine=coach, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    core = coached(coach)
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         panel = editor.query_one(CritiquePanel)
         await pilot.press("ctrl+g")
@@ -150,16 +184,31 @@ async def test_escape_cancels_a_running_coach(home: Path, weak_set) -> None:
         assert not panel.is_busy
         assert app.screen is editor  # Esc cancelled the coach, it did not leave the editor
         assert all(f.source == "rules" for f in panel.findings)
-        assert len(drafts.history(home, "cs")) == 1
+        assert len(drafts.history(core.store, "cs")) == 1
 
 
-def test_the_fake_is_a_critic_and_the_default_coach_follows_the_settings(home: Path) -> None:
+async def test_the_fake_is_a_critic_and_the_default_coach_follows_the_settings(
+    build: Callable[..., App], weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert isinstance(FakeCoach(), Critic)
-    settings = Settings(engine="llm")
-    app = create_app(home, settings=settings)
-    settings.style = "questions"  # changed on the Settings screen during the session
-    coach = app.coach()
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
+    core = build(Settings(engine="llm"))
+    seed(core, "cs", weak_set)
+    built: list[Critic] = []
+    make_critic = engines.make_critic
+
+    def recording(kind: EngineKind, **options: Any) -> Critic:
+        built.append(make_critic(kind, **options))  # the critic a real run asks
+        return FakeCoach()
+
+    monkeypatch.setattr(engines, "make_critic", recording)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
+        await _editor(pilot, app)
+        app.settings.style = "questions"  # changed on the Settings screen during the session
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: built, what="the coach asked")
+    (coach,) = built
     assert isinstance(coach, LLMCritic)
-    assert (coach.style, coach.settings, coach.home) == ("questions", settings, home)
-    injected = FakeCoach()
-    assert create_app(home, engine=injected).coach() is injected
+    assert (coach.style or coach.settings.style, coach.settings) == ("questions", core.settings)
+    assert coach.cache is not None and coach.cache.path.parent == core.home

@@ -1,17 +1,19 @@
-"""The default LLM coach (no injected engine) against the local fake endpoint: the
-TUI really goes through ``assistant.services.coach`` and never touches the network."""
+"""The default LLM coach against the local fake endpoint: the TUI really goes through
+the App's critique use case and ``assistant.services.coach``, and never touches the
+network."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SIZE, notices, seed, wait_for
+from conftest import notices, seed, tui, wait_for
 
+from assistant.app import App
 from assistant.config import Settings
-from tui.app import create_app
 from tui.screens.editor import EditorScreen
 from tui.widgets.critique_panel import CritiquePanel
 
@@ -31,13 +33,14 @@ def _settings(base_url: str) -> Settings:
 
 
 async def test_default_coach_asks_the_configured_endpoint(
-    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
-    seed(home, "cs", weak_set)
     with fake_server.FakeOpenAI() as server:
-        app = create_app(home, settings=_settings(server.base_url), target="cs")
-        async with app.run_test(size=SIZE) as pilot:
+        core = build(_settings(server.base_url))
+        seed(core, "cs", weak_set)
+        async with tui(core, target="cs") as pilot:
+            app = pilot.app
             await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
             panel = app.screen.query_one(CritiquePanel)
             await wait_for(pilot, lambda: panel.findings)
@@ -53,13 +56,14 @@ async def test_default_coach_asks_the_configured_endpoint(
 
 
 async def test_default_coach_failure_is_a_notification(
-    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
-    seed(home, "cs", weak_set)
     with fake_server.FakeOpenAI(plan={"O1.KR1": ["malformed"] * 10}) as server:
-        app = create_app(home, settings=_settings(server.base_url), target="cs")
-        async with app.run_test(size=SIZE) as pilot:
+        core = build(_settings(server.base_url))
+        seed(core, "cs", weak_set)
+        async with tui(core, target="cs") as pilot:
+            app = pilot.app
             await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
             await pilot.press("ctrl+g")
             await wait_for(
@@ -72,10 +76,10 @@ async def test_default_coach_failure_is_a_notification(
             assert app.is_running
 
 
-async def test_no_key_means_no_coach_but_rules_still_work(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_no_key_means_no_coach_but_rules_still_work(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: any("OPENAI_API_KEY" in n for n in notices(app)))
@@ -83,14 +87,15 @@ async def test_no_key_means_no_coach_but_rules_still_work(home: Path, weak_set) 
 
 
 async def test_a_local_base_url_needs_no_key(
-    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The CLI's rule: a custom base_url (a local server) is asked with a dummy key."""
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    seed(home, "cs", weak_set)
     with fake_server.FakeOpenAI() as server:
-        app = create_app(home, settings=_settings(server.base_url), target="cs")
-        async with app.run_test(size=SIZE) as pilot:
+        core = build(_settings(server.base_url))
+        seed(core, "cs", weak_set)
+        async with tui(core, target="cs") as pilot:
+            app = pilot.app
             await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
             panel = app.screen.query_one(CritiquePanel)
             await wait_for(pilot, lambda: panel.findings)
@@ -112,13 +117,14 @@ async def test_a_local_base_url_needs_no_key(
 
 
 async def test_escape_on_the_default_coach_says_cancelled(
-    home: Path, weak_set, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    seed(home, "cs", weak_set)
     with fake_server.FakeOpenAI(delay=3.0) as server:
-        app = create_app(home, settings=_settings(server.base_url), target="cs")
-        async with app.run_test(size=SIZE) as pilot:
+        core = build(_settings(server.base_url))
+        seed(core, "cs", weak_set)
+        async with tui(core, target="cs") as pilot:
+            app = pilot.app
             await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
             panel = app.screen.query_one(CritiquePanel)
             await wait_for(pilot, lambda: panel.findings)
@@ -132,16 +138,17 @@ async def test_escape_on_the_default_coach_says_cancelled(
 
 
 async def test_the_coach_is_grounded_in_the_drafts_lessons(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-G on a later draft sends the last graded cycle's lessons, as the CLI does."""
     from test_tui_lessons import _graded_then_next, _lesson_items
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-0123456789")
-    _graded_then_next(home)
     with fake_server.FakeOpenAI() as server:
-        app = create_app(home, settings=_settings(server.base_url), target="Growth")
-        async with app.run_test(size=SIZE) as pilot:
+        core = build(_settings(server.base_url))
+        _graded_then_next(core)
+        async with tui(core, target="Growth") as pilot:
+            app = pilot.app
             await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
             await wait_for(pilot, lambda: _lesson_items(app), what="the lessons loaded")
             await pilot.press("ctrl+g")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from conftest import SIZE, notices, screen_text, seed, wait_for
+from conftest import notices, screen_text, seed, tui, wait_for
 from textual.widgets import Input, ListView
 
+from assistant.app import App
 from assistant.services import dismissals, drafts
-from tui.app import create_app
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -26,10 +24,10 @@ def _hint(app) -> str:
     return str(app.screen.query_one("#hint").render())
 
 
-async def test_live_hints_follow_typing_and_parse_errors_show_inline(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_live_hints_follow_typing_and_parse_errors_show_inline(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         area = editor.editor
         # Cursor on KR1 ("Launch the new onboarding flow"): its first finding is the hint.
@@ -50,13 +48,13 @@ async def test_live_hints_follow_typing_and_parse_errors_show_inline(home: Path,
             await pilot.press("ctrl+z")
         await wait_for(pilot, lambda: editor.hints.error is None, what="parses again")
         assert not editor.dirty
-        assert len(drafts.history(home, "cs")) == 1
+        assert len(drafts.history(core.store, "cs")) == 1
 
 
-async def test_typing_a_measurable_kr_updates_scores_without_saving(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_typing_a_measurable_kr_updates_scores_without_saving(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         before = editor.hints.critique.scores.measurability
         # ctrl+n adds a key result line under the one at the cursor, ready to type.
@@ -77,7 +75,7 @@ async def test_typing_a_measurable_kr_updates_scores_without_saving(home: Path, 
         )
         assert editor.hints.critique.scores.measurability >= before
         assert editor.dirty and "●" in editor.sub_title
-        assert len(drafts.history(home, "cs")) == 1
+        assert len(drafts.history(core.store, "cs")) == 1
 
         # Explicit save: asks for a message, then a new version.
         await pilot.press("ctrl+s")
@@ -85,15 +83,15 @@ async def test_typing_a_measurable_kr_updates_scores_without_saving(home: Path, 
         assert app.screen.query_one(Input).value == "Edit O1"
         await pilot.press("enter")
         await wait_for(pilot, lambda: editor.version == 2)
-        latest = drafts.history(home, "cs")[0]
+        latest = drafts.history(core.store, "cs")[0]
         assert (latest.number, latest.source, latest.message) == (2, "manual", "Edit O1")
         assert not editor.dirty
 
 
-async def test_move_and_delete_key_results_with_keys(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_move_and_delete_key_results_with_keys(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
 
         def krs() -> list[str]:
@@ -122,10 +120,10 @@ async def test_move_and_delete_key_results_with_keys(home: Path, weak_set) -> No
         assert editor.hints.okr_set.objectives[1].title == "Keep every customer we win"
 
 
-async def test_leaving_with_unsaved_changes_asks(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_leaving_with_unsaved_changes_asks(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         editor.editor.move_cursor((2, 9))
         # Esc right after typing, before the debounced hints ran, still asks.
@@ -141,8 +139,8 @@ async def test_leaving_with_unsaved_changes_asks(home: Path, weak_set) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
-        assert drafts.get_version(home, "cs").number == 2
-        assert "fast" in drafts.get_version(home, "cs").okr_set.objectives[0].title
+        assert drafts.get_version(core.store, "cs").number == 2
+        assert "fast" in drafts.get_version(core.store, "cs").okr_set.objectives[0].title
 
         # ctrl+q with unsaved edits asks too; discarding quits.
         await pilot.press("o")
@@ -153,13 +151,13 @@ async def test_leaving_with_unsaved_changes_asks(home: Path, weak_set) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("d")
         await wait_for(pilot, lambda: not app.is_running, what="quit")
-    assert drafts.get_version(home, "cs").number == 2
+    assert drafts.get_version(core.store, "cs").number == 2
 
 
-async def test_dismissed_suggestion_is_remembered_for_that_version(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_dismissed_suggestion_is_remembered_for_that_version(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
         listing = panel.query_one(ListView)
@@ -172,25 +170,25 @@ async def test_dismissed_suggestion_is_remembered_for_that_version(home: Path, w
         assert dismissals.finding_key(target) not in {
             dismissals.finding_key(f) for f in panel.findings
         }
-        assert dismissals.dismissed(home, "cs", 1) == {dismissals.finding_key(target)}
+        assert dismissals.dismissed(core.store, "cs", 1) == {dismissals.finding_key(target)}
         assert "1 dismissed" in screen_text(app)
 
     # A new session on the same version still hides it; u brings it back.
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
         assert len(panel.findings) == count - 1
         panel.query_one(ListView).focus()
         await pilot.press("u")
         await wait_for(pilot, lambda: len(panel.findings) == count)
-    assert dismissals.dismissed(home, "cs", 1) == set()
+    assert dismissals.dismissed(core.store, "cs", 1) == set()
 
 
-async def test_accepting_needs_a_saved_text_and_a_fresh_head(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_accepting_needs_a_saved_text_and_a_fresh_head(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
         # Unsaved edits: accepting asks to save first.
@@ -206,7 +204,7 @@ async def test_accepting_needs_a_saved_text_and_a_fresh_head(home: Path, weak_se
         # Someone else saves meanwhile: the accept is refused, nothing is overwritten.
         other = weak_set.model_copy(deep=True)
         other.name = "Renamed elsewhere"
-        drafts.save(home, "cs", other, "from another window", author="other")
+        drafts.save(core.store, "cs", other, "from another window", author="other")
         panel.query_one(ListView).focus()
         listing = panel.query_one(ListView)
         listing.index = next(
@@ -219,13 +217,13 @@ async def test_accepting_needs_a_saved_text_and_a_fresh_head(home: Path, weak_se
         app.screen.query_one(Input).value = "Launch the new onboarding flow by 31 Mar 2026"
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("someone saved in between" in n for n in notices(app)))
-        assert [v.number for v in drafts.history(home, "cs")] == [2, 1]
+        assert [v.number for v in drafts.history(core.store, "cs")] == [2, 1]
 
 
-async def test_panel_follows_edits_inside_a_key_result(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_panel_follows_edits_inside_a_key_result(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
 
@@ -244,10 +242,10 @@ async def test_panel_follows_edits_inside_a_key_result(home: Path, weak_set) -> 
         assert [f.evidence for f in vague] == ["Significantly"]
 
 
-async def test_the_mouse_selects_and_dismisses_a_finding(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_the_mouse_selects_and_dismisses_a_finding(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.query_one(CritiquePanel)
         count = len(panel.findings)
@@ -258,4 +256,4 @@ async def test_the_mouse_selects_and_dismisses_a_finding(home: Path, weak_set) -
         await wait_for(pilot, lambda: panel.selected is first)
         assert await pilot.click("#act-dismiss")
         await wait_for(pilot, lambda: len(panel.findings) == count - 1)
-        assert len(dismissals.dismissed(home, "cs", 1)) == 1
+        assert len(dismissals.dismissed(core.store, "cs", 1)) == 1

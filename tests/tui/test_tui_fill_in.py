@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
-from conftest import SIZE, screen_text, seed, wait_for
+from conftest import screen_text, seed, tui, wait_for
 from textual.widgets import Button, Input, ListView
 
+from assistant.app import App
 from assistant.services import drafts
-from tui.app import create_app, template_set
+from tui.app import template_set
 from tui.screens.dialogs import RewriteDialog
 from tui.screens.editor import EditorScreen
+from tui.texts import delta_text
 from tui.widgets.critique_panel import CritiquePanel, FindingItem
 
 
@@ -34,11 +36,11 @@ def _highlight(panel: CritiquePanel, code: str, target: str) -> FindingItem:
 
 
 async def test_a_rewrite_with_blanks_says_fill_in_and_opens_at_the_first_blank(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         await pilot.press("f2")
@@ -52,23 +54,35 @@ async def test_a_rewrite_with_blanks_says_fill_in_and_opens_at_the_first_blank(
         await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog))
         field = app.screen.query_one(Input)
         assert field.selected_text == "[deadline]"
-        # The dialog's number is the card's: the whole set's change, blanks as if filled.
+        # The dialog's number is the card's: blanks only claim no gain (no number on either),
+        # and once filled in, the whole set's change.
+        shown = delta_text(card_delta).plain
+
+        def said() -> str:
+            return str(app.screen.query_one("#delta").render())
+
         await wait_for(
             pilot,
-            lambda: f"score change if accepted: {card_delta:+d}" in screen_text(app),
+            lambda: f"score change if accepted: {shown} (the whole set" in said(),
             what="the card's delta in the dialog",
         )
         assert "whole set" in screen_text(app)
-        await pilot.press(*"30 Jun 2026", "enter")
+        await pilot.press(*"30 Jun 2026")
+        await wait_for(
+            pilot,
+            lambda: re.search(r"score change if accepted: [+-]\d+", said()),
+            what="the filled-in rewrite's delta",
+        )
+        await pilot.press("enter")
         await wait_for(pilot, lambda: editor.version == 2)
-        kr = drafts.get_version(home, "cs").okr_set.objectives[0].key_results[0]
+        kr = drafts.get_version(core.store, "cs").okr_set.objectives[0].key_results[0]
         assert kr.text == "Launch the new onboarding flow by 30 Jun 2026"
 
 
-async def test_the_templates_blank_key_results_are_a_guided_fill_in(home: Path) -> None:
-    seed(home, "t", template_set())
-    app = create_app(home, target="t")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_the_templates_blank_key_results_are_a_guided_fill_in(core: App) -> None:
+    seed(core, "t", template_set())
+    async with tui(core, target="t") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         await pilot.press("f2")
@@ -89,5 +103,5 @@ async def test_the_templates_blank_key_results_are_a_guided_fill_in(home: Path) 
         field.value = field.value.replace("[target]", "4")
         await pilot.press("enter")
         await wait_for(pilot, lambda: editor.version == 2)
-        kr = drafts.get_version(home, "t").okr_set.objectives[0].key_results[1]
+        kr = drafts.get_version(core.store, "t").okr_set.objectives[0].key_results[1]
         assert kr.text == "Cut median time to first dashboard from 9 days to 4 days"

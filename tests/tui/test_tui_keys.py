@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SIZE, screen_text, seed, wait_for
+from conftest import screen_text, seed, tui, wait_for
 from textual.binding import Binding
 from textual.widgets import Button, Input, ListView
 
+from assistant.app import App
 from assistant.services import drafts
-from tui.app import create_app, resolve_target
 from tui.screens.dialogs import PromptDialog, RewriteDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -31,11 +31,11 @@ def _footer(app) -> str:
 
 
 async def test_help_lists_every_editor_binding_and_the_footer_the_main_ones(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         footer = _footer(app)
         for shown in ("f2 Findings", "History", "Review", "Help", "Save"):
@@ -64,10 +64,10 @@ async def test_help_lists_every_editor_binding_and_the_footer_the_main_ones(
         await wait_for(pilot, lambda: app.screen is editor)
 
 
-async def test_drafts_footer_has_one_quit_and_dialogs_name_their_keys(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_drafts_footer_has_one_quit_and_dialogs_name_their_keys(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         assert _footer(app).count("Quit") == 1, _footer(app)
         await pilot.press("o")
@@ -95,11 +95,11 @@ def _cards(panel: CritiquePanel) -> list[FindingItem]:
 
 
 async def test_the_highlight_moves_to_the_next_finding_and_keys_move_it(
-    home: Path, weak_set
+    core: App, home: Path, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         listing = panel.query_one(ListView)
@@ -140,10 +140,10 @@ async def test_the_highlight_moves_to_the_next_finding_and_keys_move_it(
             )
 
 
-async def test_the_cursor_stays_put_after_a_save(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_the_cursor_stays_put_after_a_save(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         editor.editor.move_cursor((5, 6))
         await pilot.press("z")
@@ -155,12 +155,12 @@ async def test_the_cursor_stays_put_after_a_save(home: Path, weak_set) -> None:
         assert editor.editor.cursor_location == (5, 7)
 
 
-async def test_accepting_ten_findings_in_a_row_takes_at_most_30_key_presses(home: Path) -> None:
+async def test_accepting_ten_findings_in_a_row_takes_at_most_30_key_presses(core: App) -> None:
     """The weak example at 80x24: ``a`` accepts a ready rewrite, or opens the dialog at its
     first blank (the text typed into a blank is not a key press counted here: it is set as
     the field's value), Enter accepts, down skips advice-only findings."""
-    app = create_app(home, target=resolve_target(home, str(WEAK)))
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(core, target=await core.open_target(str(WEAK))) as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         presses = 0
@@ -197,15 +197,15 @@ async def test_accepting_ten_findings_in_a_row_takes_at_most_30_key_presses(home
             await wait_for(pilot, lambda version=version: editor.version == version + 1)
             await wait_for(pilot, lambda: panel.selected is not None and app.screen is editor)
         assert presses <= 30, presses
-        assert len(drafts.history(home, editor.draft)) == 11
+        assert len(drafts.history(core.store, editor.draft)) == 11
 
 
 async def test_a_dismissed_finding_stays_dismissed_after_an_accept_elsewhere(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         await pilot.press("f2")

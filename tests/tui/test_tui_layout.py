@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from conftest import SIZE, notices, screen_text, seed, wait_for
+from conftest import SIZE, notices, screen_text, seed, tui, wait_for
 from textual.widgets import Button, ListView
 
+from assistant.app import App
 from assistant.services import drafts
-from tui.app import create_app
 from tui.screens.dialogs import PromptDialog
 from tui.screens.editor import EditorScreen
 from tui.widgets.critique_panel import CritiquePanel
@@ -26,9 +24,9 @@ async def _open(pilot, app) -> EditorScreen:
     return editor
 
 
-async def _switch_panes(home: Path, size: tuple[int, int]) -> None:
-    app = create_app(home, target="cs")
-    async with app.run_test(size=size) as pilot:
+async def _switch_panes(core: App, size: tuple[int, int]) -> None:
+    async with tui(core, target="cs", size=size) as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         area, panel = editor.editor, editor.panel
         await wait_for(pilot, lambda: area.region.width >= size[0] - 2, what="full width")
@@ -44,22 +42,22 @@ async def _switch_panes(home: Path, size: tuple[int, int]) -> None:
 
 
 async def test_below_100_columns_editor_and_critique_are_panes_switched_by_f2(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    await _switch_panes(home, SIZE)
-    await _switch_panes(home, (60, 24))
-    app = create_app(home, target="cs")
-    async with app.run_test(size=(120, 30)) as pilot:
+    seed(core, "cs", weak_set)
+    await _switch_panes(core, SIZE)
+    await _switch_panes(core, (60, 24))
+    async with tui(core, target="cs", size=(120, 30)) as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         await wait_for(pilot, lambda: editor.panel.region.width > 30, what="side by side")
         assert editor.editor.region.width > 30
 
 
-async def test_a_long_key_result_stays_on_one_line_after_saving(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_long_key_result_stays_on_one_line_after_saving(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         area = editor.editor
         row = 4  # "  - Launch the new onboarding flow"
@@ -70,15 +68,17 @@ async def test_a_long_key_result_stays_on_one_line_after_saving(home: Path, weak
         await pilot.press("enter")
         await wait_for(pilot, lambda: editor.version == 2)
         assert area.document.get_line(row) == f"  - {LONG}"
-        assert drafts.get_version(home, "cs").okr_set.objectives[0].key_results[0].text == LONG
+        assert (
+            drafts.get_version(core.store, "cs").okr_set.objectives[0].key_results[0].text == LONG
+        )
 
 
 async def test_the_panel_is_stale_and_accept_off_while_the_text_does_not_parse(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         editor = await _open(pilot, app)
         panel = editor.panel
         editor.editor.move_cursor((0, 0))
@@ -90,7 +90,7 @@ async def test_the_panel_is_stale_and_accept_off_while_the_text_does_not_parse(
         before = len(notices(app))
         await pilot.press("a")
         await pilot.press("d")
-        assert drafts.get_version(home, "cs").number == 1
+        assert drafts.get_version(core.store, "cs").number == 1
         assert not any("Dismissed" in n for n in notices(app)[before:])
         await pilot.press("f2")
         for _ in range(5):

@@ -3,13 +3,11 @@ taught: ``LESSON-…`` cards (source ``lessons``) in the editor's critique panel
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest import tui, wait_for
 
-from conftest import SIZE, wait_for
-
+from assistant.app import App
 from assistant.io import read_text
 from assistant.services import cycle, drafts
-from tui.app import create_app
 from tui.screens.editor import EditorScreen
 from tui.widgets.critique_panel import CritiquePanel, FindingItem
 
@@ -24,15 +22,15 @@ objectives:
 """
 
 
-def _graded_then_next(home: Path) -> None:
+def _graded_then_next(core: App) -> None:
     """v1 launched and graded with no check-in (never updated, commitments missed); v2 is
     the next cycle's draft of the same name."""
     okr_set = read_text(PLAN, "g.yaml")[0]
-    drafts.save(home, "Growth", okr_set, "first", author="test")
-    cycle.launch(home, "Growth")
-    cycle.grade(home, "Growth")
+    drafts.save(core.store, "Growth", okr_set, "first", author="test")
+    cycle.launch(core.store, "Growth")
+    cycle.grade(core.store, "Growth")
     nxt = read_text(PLAN.replace("2024-Q1", "2024-Q2").replace("31 Mar", "30 Jun"), "g.yaml")[0]
-    drafts.save(home, "Growth", nxt, "next cycle", author="test")
+    drafts.save(core.store, "Growth", nxt, "next cycle", author="test")
 
 
 def _lesson_items(app) -> list[FindingItem]:
@@ -43,10 +41,10 @@ def _lesson_items(app) -> list[FindingItem]:
     ]
 
 
-async def test_next_version_shows_lesson_cards(okr_home: Path) -> None:
-    _graded_then_next(okr_home)
-    app = create_app(okr_home, target="Growth")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_next_version_shows_lesson_cards(core: App) -> None:
+    _graded_then_next(core)
+    async with tui(core, target="Growth") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), what="editor")
         screen = app.screen
         assert isinstance(screen, EditorScreen)
@@ -59,10 +57,10 @@ async def test_next_version_shows_lesson_cards(okr_home: Path) -> None:
         assert "LESSON-" in str(_lesson_items(app)[0].card)
 
 
-async def test_a_first_cycle_draft_has_no_lesson_cards(okr_home: Path) -> None:
-    drafts.save(okr_home, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
-    app = create_app(okr_home, target="Growth")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_first_cycle_draft_has_no_lesson_cards(core: App) -> None:
+    drafts.save(core.store, "Growth", read_text(PLAN, "g.yaml")[0], "first", author="test")
+    async with tui(core, target="Growth") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), what="editor")
         screen = app.screen
         assert isinstance(screen, EditorScreen)

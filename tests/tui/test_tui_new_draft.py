@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from conftest import SIZE, notices, screen_text, seed, wait_for
+from conftest import notices, screen_text, seed, tui, wait_for
 from textual.widgets import Input, OptionList
 
+from assistant.app import App
 from assistant.config import Settings
 from assistant.domain.drafting import Improvement
 from assistant.model import OKRSet, Rewrite, Scores
-from assistant.services import drafting, drafts
-from tui.app import create_app
+from assistant.services import drafting, drafting_llm, drafts
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -50,13 +50,13 @@ async def guided_draft(pilot, app) -> EditorScreen:
     return editor
 
 
-async def test_guided_draft_is_unsaved_until_named_and_esc_asks(home: Path) -> None:
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_guided_draft_is_unsaved_until_named_and_esc_asks(core: App) -> None:
+    async with tui(core) as pilot:
+        app = pilot.app
         editor = await guided_draft(pilot, app)
         assert "Raise week-1 activation from 32% to 50% by 31 Mar 2026" in editor.editor.text
         assert editor.dirty and "unsaved" in str(editor.sub_title)
-        assert drafts.list_drafts(home) == []
+        assert drafts.list_drafts(core.store) == []
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("s")  # save: the name is asked, then v1 is stored and we leave
@@ -64,13 +64,13 @@ async def test_guided_draft_is_unsaved_until_named_and_esc_asks(home: Path) -> N
         app.screen.query_one(Input).value = "onboarding"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
-    version = drafts.get_version(home, "onboarding")
+    version = drafts.get_version(core.store, "onboarding")
     assert (version.number, version.source) == (1, "draft:interview")
 
 
-async def test_discarding_an_unsaved_draft_stores_nothing(home: Path) -> None:
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_discarding_an_unsaved_draft_stores_nothing(core: App) -> None:
+    async with tui(core) as pilot:
+        app = pilot.app
         await guided_draft(pilot, app)
         await pilot.press("ctrl+r")  # history is about stored versions: not yet
         await wait_for(pilot, lambda: any("save the new draft first" in n for n in notices(app)))
@@ -79,7 +79,7 @@ async def test_discarding_an_unsaved_draft_stores_nothing(home: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
-    assert drafts.list_drafts(home) == []
+    assert drafts.list_drafts(core.store) == []
 
 
 def fake_improvement(okr_set: OKRSet, kr_id: str) -> Improvement:
@@ -116,7 +116,7 @@ async def open_on_kr(pilot, app) -> EditorScreen:
 
 
 async def test_alternatives_sorted_by_score_and_the_chosen_one_goes_into_the_text(
-    home: Path, weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
 
@@ -124,10 +124,11 @@ async def test_alternatives_sorted_by_score_and_the_chosen_one_goes_into_the_tex
         asked.append(kr_id)
         return fake_improvement(okr_set, kr_id)
 
-    monkeypatch.setattr(drafting, "improve_kr_async", fake)
-    seed(home, "weak", weak_set)
-    app = create_app(home, settings=llm_settings(), target="weak")
-    async with app.run_test(size=SIZE) as pilot:
+    monkeypatch.setattr(drafting, "improve_kr", fake)
+    core = build(llm_settings())
+    seed(core, "weak", weak_set)
+    async with tui(core, target="weak") as pilot:
+        app = pilot.app
         editor = await open_on_kr(pilot, app)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, AlternativesDialog))
@@ -145,11 +146,11 @@ async def test_alternatives_sorted_by_score_and_the_chosen_one_goes_into_the_tex
         assert "Grow MRR to $80k" in editor.editor.text  # the rest of the text is kept
         await wait_for(pilot, lambda: editor.dirty)
     assert asked == ["O1.KR1"]
-    assert drafts.get_version(home, "weak").number == 1  # unsaved until ctrl+s
+    assert drafts.get_version(core.store, "weak").number == 1  # unsaved until ctrl+s
 
 
 async def test_esc_cancels_the_alternatives_request(
-    home: Path, weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = asyncio.Event()
 
@@ -158,10 +159,11 @@ async def test_esc_cancels_the_alternatives_request(
         await asyncio.Event().wait()
         raise AssertionError("never answered")
 
-    monkeypatch.setattr(drafting, "improve_kr_async", hanging)
-    seed(home, "weak", weak_set)
-    app = create_app(home, settings=llm_settings(), target="weak")
-    async with app.run_test(size=SIZE) as pilot:
+    monkeypatch.setattr(drafting, "improve_kr", hanging)
+    core = build(llm_settings())
+    seed(core, "weak", weak_set)
+    async with tui(core, target="weak") as pilot:
+        app = pilot.app
         editor = await open_on_kr(pilot, app)
         await pilot.press("f4")
         await wait_for(pilot, lambda: started.is_set() and editor.panel.is_busy)
@@ -171,17 +173,18 @@ async def test_esc_cancels_the_alternatives_request(
 
 
 async def test_rules_engine_offers_the_rules_rewrites(
-    home: Path, weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
+    build: Callable[..., App], weak_set: OKRSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def no_llm(*_: object, **__: object) -> Improvement:
         raise AssertionError("the rules engine never asks the LLM")
 
-    monkeypatch.setattr(drafting, "improve_kr_async", no_llm)
+    monkeypatch.setattr(drafting_llm, "improve", no_llm)
     settings = llm_settings()
     settings.engine = "rules"
-    seed(home, "weak", weak_set)
-    app = create_app(home, settings=settings, target="weak")
-    async with app.run_test(size=SIZE) as pilot:
+    core = build(settings)
+    seed(core, "weak", weak_set)
+    async with tui(core, target="weak") as pilot:
+        app = pilot.app
         editor = await open_on_kr(pilot, app)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, AlternativesDialog))
@@ -192,10 +195,10 @@ async def test_rules_engine_offers_the_rules_rewrites(
         )
 
 
-async def test_help_lists_the_alternatives_key(home: Path, weak_set: OKRSet) -> None:
-    seed(home, "weak", weak_set)
-    app = create_app(home, target="weak")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_help_lists_the_alternatives_key(core: App, weak_set: OKRSet) -> None:
+    seed(core, "weak", weak_set)
+    async with tui(core, target="weak") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

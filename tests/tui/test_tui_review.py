@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from typing import Any
 
-from conftest import SIZE, screen_text, seed, wait_for
+import pytest
+from conftest import screen_text, seed, tui, wait_for
 from textual.widgets import Input
 
-from assistant.config import Settings
+from assistant.app import App
+from assistant.domain.review import Review
 from assistant.model import OKRSet
 from assistant.services import drafts
-from assistant.services.review import list_reviews, run_review_async
-from tui.app import create_app
+from assistant.services.review import list_reviews
 from tui.screens.dialogs import RewriteDialog
 from tui.screens.editor import EditorScreen
 from tui.screens.review import ReviewScreen
@@ -26,10 +27,10 @@ async def _review_screen(pilot, app) -> ReviewScreen:
     return app.screen
 
 
-async def test_offline_review_side_by_side_then_accept_a_change(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")  # no API key: the offline rules engine
-    async with app.run_test(size=SIZE) as pilot:
+async def test_offline_review_side_by_side_then_accept_a_change(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:  # no API key: the offline rules engine
+        app = pilot.app
         screen = await _review_screen(pilot, app)
         await wait_for(pilot, lambda: screen.review is not None, what="review")
         review = screen.review
@@ -38,7 +39,7 @@ async def test_offline_review_side_by_side_then_accept_a_change(home: Path, weak
         first, second = (seat.display_name for seat in review.seats[:2])
         assert any(first in line and second in line for line in shown.splitlines())
         assert "Top changes" in shown and "Synthesis" in shown
-        assert [r.id for r in list_reviews(home, "cs")] == [review.id]
+        assert [r.id for r in list_reviews(core.store, "cs")] == [review.id]
 
         # Change 2 is about O1.KR3 and offers no ready rewrite: edit it, then accept.
         change = review.synthesis.top_changes[1]
@@ -47,11 +48,11 @@ async def test_offline_review_side_by_side_then_accept_a_change(home: Path, weak
         await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog))
         app.screen.query_one(Input).value = "Grow MRR from $50k to $80k by 30 Jun 2026"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(drafts.history(home, "cs")) == 2)
+        await wait_for(pilot, lambda: len(drafts.history(core.store, "cs")) == 2)
         await wait_for(pilot, lambda: screen.review.accepted == {2: 2})
         synthesis = str(screen.query_one("#synthesis-text").render())
         assert "(accepted as v2)" in synthesis
-        latest = drafts.history(home, "cs")[0]
+        latest = drafts.history(core.store, "cs")[0]
         assert (latest.source, latest.message) == (
             "review",
             f"Accept review {review.id} change 2: O1.KR3",
@@ -64,19 +65,24 @@ async def test_offline_review_side_by_side_then_accept_a_change(home: Path, weak
         assert "Grow MRR from $50k to $80k" in app.screen.editor.text
 
 
-async def test_a_failed_persona_seat_shows_as_failed(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
+async def test_a_failed_persona_seat_shows_as_failed(
+    core: App, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(core, "cs", weak_set)
+    review_use_case = core.review
 
-    async def reviewer(okr_set: OKRSet, settings: Settings, home_: Path, progress) -> object:
-        progress("asking the reviewers")
-        review = await run_review_async(okr_set, engine="rules", settings=settings, home=home_)
+    async def reviewer(okr_set: OKRSet, **options: Any) -> Review:
+        """The App's review, with the second persona's call failed."""
+        options["progress"]("asking the reviewers")
+        review = await review_use_case(okr_set, **options)
         broken = review.seats[1].model_copy(
             update={"status": "failed", "error": "timed out after 60 s", "points": []}
         )
         return review.model_copy(update={"seats": [review.seats[0], broken, *review.seats[2:]]})
 
-    app = create_app(home, target="cs", reviewer=reviewer)
-    async with app.run_test(size=SIZE) as pilot:
+    monkeypatch.setattr(core, "review", reviewer)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         screen = await _review_screen(pilot, app)
         await wait_for(pilot, lambda: screen.review is not None)
         shown = screen_text(app)
@@ -86,21 +92,25 @@ async def test_a_failed_persona_seat_shows_as_failed(home: Path, weak_set) -> No
         assert not screen.query_one("#seat-0").has_class("-failed")
 
 
-async def test_review_can_be_cancelled_and_errors_are_notifications(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
+async def test_review_can_be_cancelled_and_errors_are_notifications(
+    core: App, weak_set, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(core, "cs", weak_set)
     started = asyncio.Event()
     cancelled: list[bool] = []
 
-    async def slow(okr_set, settings, home_, progress):
+    async def slow(okr_set: OKRSet, **options: Any) -> Review:
         started.set()
         try:
             await asyncio.Event().wait()
         except asyncio.CancelledError:
             cancelled.append(True)
             raise
+        raise AssertionError("never answered")
 
-    app = create_app(home, target="cs", reviewer=slow)
-    async with app.run_test(size=SIZE) as pilot:
+    monkeypatch.setattr(core, "review", slow)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         screen = await _review_screen(pilot, app)
         await wait_for(pilot, started.is_set)
         await wait_for(pilot, lambda: "Esc cancels" in screen_text(app))
@@ -110,23 +120,24 @@ async def test_review_can_be_cancelled_and_errors_are_notifications(home: Path, 
         assert app.screen is screen and screen.review is None
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
-    assert list_reviews(home, "cs") == []
+    assert list_reviews(core.store, "cs") == []
 
-    async def broken(okr_set, settings, home_, progress):
+    async def broken(okr_set: OKRSet, **options: Any) -> Review:
         raise ConnectionError("no route to the model")
 
-    app = create_app(home, target="cs", reviewer=broken)
-    async with app.run_test(size=SIZE) as pilot:
+    monkeypatch.setattr(core, "review", broken)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         screen = await _review_screen(pilot, app)
         await wait_for(pilot, lambda: screen.failed is not None)
         assert "no route to the model" in screen_text(app)
         assert app.is_running
 
 
-async def test_rerun_after_an_accept_reviews_the_latest_version(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_rerun_after_an_accept_reviews_the_latest_version(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         screen = await _review_screen(pilot, app)
         await wait_for(pilot, lambda: screen.review is not None, what="review")
         assert "cs @ v1" in screen.sub_title
@@ -134,7 +145,7 @@ async def test_rerun_after_an_accept_reviews_the_latest_version(home: Path, weak
         await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog))
         app.screen.query_one(Input).value = "Grow MRR from $50k to $80k by 30 Jun 2026"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(drafts.history(home, "cs")) == 2)
+        await wait_for(pilot, lambda: len(drafts.history(core.store, "cs")) == 2)
         # The header says the draft moved on; running again reviews v2.
         await wait_for(pilot, lambda: "now at v2" in screen.sub_title, what="header")
         first = screen.review.id
@@ -149,4 +160,4 @@ async def test_rerun_after_an_accept_reviews_the_latest_version(home: Path, weak
             "Grow MRR from $50k to $80k by 30 Jun 2026"
             in screen.okr_set.objectives[0].key_results[2].text
         )
-        assert [r.id for r in list_reviews(home, "cs")][0] == screen.review.id
+        assert [r.id for r in list_reviews(core.store, "cs")][0] == screen.review.id

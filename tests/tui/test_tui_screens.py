@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import SIZE, notices, screen_text, seed, wait_for
+from conftest import notices, screen_text, seed, tui, wait_for
 from textual.widgets import Input, RadioButton, Select, TabbedContent
 
+from assistant.app import App
 from assistant.config import load_settings
 from assistant.errors import UsageError
 from assistant.model import KeyResult, Objective, OKRSet
+from assistant.rubric.critic import critique_set
 from assistant.services import drafts
-from tui.app import create_app, resolve_target
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -34,23 +36,25 @@ HOSTILE = OKRSet(
 )
 
 
-async def test_drafts_screen_lists_scores_and_last_change(home: Path, weak_set) -> None:
-    seed(home, "alpha", weak_set, "first cut")
-    seed(home, "beta", weak_set, "first cut")
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_drafts_screen_lists_scores_and_last_change(core: App, weak_set) -> None:
+    seed(core, "alpha", weak_set, "first cut")
+    seed(core, "beta", weak_set, "first cut")
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
+        await wait_for(pilot, lambda: "beta" in screen_text(app), what="the drafts")
         shown = screen_text(app)
-        for expected in ("alpha", "beta", "58", "first cut", "just now"):
+        score = str(critique_set(weak_set).scores.overall)
+        for expected in ("alpha", "beta", score, "first cut", "just now"):
             assert expected in shown
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         assert app.screen.draft == "beta"
 
 
-async def test_new_draft_from_template(home: Path) -> None:
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_new_draft_from_template(core: App) -> None:
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
@@ -58,15 +62,15 @@ async def test_new_draft_from_template(home: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         assert "Make onboarding effortless for new customers" in app.screen.editor.text
-    version = drafts.get_version(home, "Q1 platform")
+    version = drafts.get_version(core.store, "Q1 platform")
     assert (version.number, version.source) == (1, "import")
     assert version.okr_set.cycle == "2026-Q1"
 
 
-async def test_new_draft_refuses_an_existing_name(home: Path, weak_set) -> None:
-    seed(home, "taken", weak_set)
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_new_draft_refuses_an_existing_name(core: App, weak_set) -> None:
+    seed(core, "taken", weak_set)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
@@ -74,10 +78,10 @@ async def test_new_draft_refuses_an_existing_name(home: Path, weak_set) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: "exists already" in screen_text(app))
         assert isinstance(app.screen, PromptDialog)
-    assert len(drafts.history(home, "taken")) == 1
+    assert len(drafts.history(core.store, "taken")) == 1
 
 
-async def test_import_a_file_and_a_bad_file(home: Path, tmp_path: Path) -> None:
+async def test_import_a_file_and_a_bad_file(core: App, tmp_path: Path) -> None:
     good = tmp_path / "team.yaml"
     good.write_text(
         "name: Team\nobjectives:\n  - title: Delight users\n    key_results:\n"
@@ -86,8 +90,8 @@ async def test_import_a_file_and_a_bad_file(home: Path, tmp_path: Path) -> None:
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [oops\n", encoding="utf-8")
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
@@ -103,30 +107,30 @@ async def test_import_a_file_and_a_bad_file(home: Path, tmp_path: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         assert app.screen.draft == "Team"
-    assert drafts.get_version(home, "Team").source == "import"
+    assert drafts.get_version(core.store, "Team").source == "import"
 
 
-async def test_delete_asks_for_confirmation(home: Path, weak_set) -> None:
-    seed(home, "doomed", weak_set)
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_delete_asks_for_confirmation(core: App, weak_set) -> None:
+    seed(core, "doomed", weak_set)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
-        assert [d.name for d in drafts.list_drafts(home)] == ["doomed"]
+        assert [d.name for d in drafts.list_drafts(core.store)] == ["doomed"]
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_for(pilot, lambda: "No drafts yet" in screen_text(app))
-    assert drafts.list_drafts(home) == []
-    assert [d.name for d in drafts.list_drafts(home, deleted=True)] == ["doomed"]
+    assert drafts.list_drafts(core.store) == []
+    assert [d.name for d in drafts.list_drafts(core.store, deleted=True)] == ["doomed"]
 
 
-async def test_learn_screen_primer_and_examples(home: Path) -> None:
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_learn_screen_primer_and_examples(core: App) -> None:
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, LearnScreen))
@@ -143,11 +147,11 @@ async def test_learn_screen_primer_and_examples(home: Path) -> None:
 
 
 async def test_settings_are_saved_and_the_key_is_masked(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    core: App, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-1234567890abcd")
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
@@ -168,22 +172,23 @@ async def test_settings_are_saved_and_the_key_is_masked(
     assert app.settings.engine == "rules"
 
 
-async def test_engine_rules_turns_the_coach_off(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
+async def test_engine_rules_turns_the_coach_off(build: Callable[..., App], weak_set) -> None:
     settings = load_settings()
     settings.engine = "rules"
-    app = create_app(home, settings=settings, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+    core = build(settings)
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: any("'rules'" in n for n in notices(app)))
         assert not app.screen.query_one("CritiquePanel").is_busy
 
 
-async def test_markup_in_okr_text_renders_literally(home: Path) -> None:
-    seed(home, "[bold]Ops[/]", HOSTILE)
-    app = create_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_markup_in_okr_text_renders_literally(core: App) -> None:
+    seed(core, "[bold]Ops[/]", HOSTILE)
+    async with tui(core) as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
         assert "[bold]Ops[/]" in screen_text(app)
         await pilot.press("enter")
@@ -203,10 +208,10 @@ async def test_markup_in_okr_text_renders_literally(home: Path) -> None:
         assert "[bold]Ops[/]" in screen_text(app)
 
 
-async def test_command_palette_offers_the_app_commands(home: Path, weak_set) -> None:
-    seed(home, "cs", weak_set)
-    app = create_app(home, target="cs")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_command_palette_offers_the_app_commands(core: App, weak_set) -> None:
+    seed(core, "cs", weak_set)
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Save version", "Ask the coach", "History", "Learn", "Settings"} <= titles
@@ -217,18 +222,19 @@ async def test_command_palette_offers_the_app_commands(home: Path, weak_set) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
 
 
-def test_resolve_target_imports_files_and_rejects_unknown_names(
-    home: Path, tmp_path: Path, weak_set
+async def test_open_target_imports_files_and_rejects_unknown_names(
+    core: App, tmp_path: Path, weak_set
 ) -> None:
-    seed(home, "cs", weak_set)
-    assert resolve_target(home, "cs") == "cs"
+    """``okr tui FILE|DRAFT``: the App's ``open_target`` use case."""
+    seed(core, "cs", weak_set)
+    assert await core.open_target("cs") == "cs"
     path = tmp_path / "okrs.yaml"
     path.write_text(
         "objectives:\n- title: Delight users\n  key_results:\n  - Raise NPS from 20 to 40\n",
         encoding="utf-8",
     )
-    assert resolve_target(home, str(path)) == "okrs"
-    assert resolve_target(home, str(path)) == "okrs"  # unchanged: no second version
-    assert len(drafts.history(home, "okrs")) == 1
+    assert await core.open_target(str(path)) == "okrs"
+    assert await core.open_target(str(path)) == "okrs"  # unchanged: no second version
+    assert len(drafts.history(core.store, "okrs")) == 1
     with pytest.raises(UsageError, match="no such file or draft"):
-        resolve_target(home, "nope")
+        await core.open_target("nope")

@@ -4,15 +4,16 @@ the real keymap (only the cursor is placed directly)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import SIZE, notices, screen_text, wait_for
+from conftest import notices, screen_text, tui, type_text, wait_for
 from textual.widgets import ListView
 
+from assistant.app import App
 from assistant.cli import main
 from assistant.services import drafts
-from tui.app import create_app, resolve_target
 from tui.screens.dialogs import PromptDialog, RewriteDialog, UnsavedDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
@@ -39,11 +40,11 @@ LONG_KR = (
 )
 
 
-def _import(home: Path, tmp_path: Path, text: str = DRAFT) -> str:
+async def _import(core: App, tmp_path: Path, text: str = DRAFT) -> str:
     """``okr tui FILE``: the file is imported (its text kept) and opened."""
     path = tmp_path / "cs.yaml"
     path.write_text(text)
-    name = resolve_target(home, str(path))
+    name = await core.open_target(str(path))
     assert name == "Customer Success"
     return name
 
@@ -59,8 +60,11 @@ def _row(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n")) if needle in line)
 
 
-def _show(home: Path, ref: str) -> str:
-    result = CliRunner().invoke(main, ["show", ref], env={"OKR_HOME": str(home)})
+async def _show(home: Path, ref: str) -> str:
+    """``okr show REF`` (the CLI runs its use case with ``asyncio.run``: off this loop)."""
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["show", ref], env={"OKR_HOME": str(home)}
+    )
     assert result.exit_code == 0, result.output
     return result.stdout.split("\n", 1)[1]  # after the header comment line
 
@@ -69,7 +73,7 @@ async def _type_at_end_of(pilot, editor: EditorScreen, needle: str, typed: str) 
     text = editor.editor.text
     row = _row(text, needle)
     editor.editor.move_cursor((row, len(text.split("\n")[row])))
-    await pilot.press(*typed)
+    await type_text(pilot, typed)
 
 
 async def _save(pilot, app, editor: EditorScreen, version: int) -> None:
@@ -79,10 +83,10 @@ async def _save(pilot, app, editor: EditorScreen, version: int) -> None:
     await wait_for(pilot, lambda: editor.version == version, what=f"v{version}")
 
 
-async def test_a_comment_only_edit_is_unsaved_and_esc_asks(home: Path, tmp_path: Path) -> None:
-    name = _import(home, tmp_path)
-    app = create_app(home, target=name)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_comment_only_edit_is_unsaved_and_esc_asks(core: App, tmp_path: Path) -> None:
+    name = await _import(core, tmp_path)
+    async with tui(core, target=name) as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         assert editor.editor.text == DRAFT  # the comments and the blank line are there
         assert not editor.dirty
@@ -98,14 +102,16 @@ async def test_a_comment_only_edit_is_unsaved_and_esc_asks(home: Path, tmp_path:
         await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("d")  # discard: nothing saved
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsScreen))
-    assert [v.number for v in drafts.history(home, name)] == [1]
-    assert drafts.get_version(home, name).text == DRAFT
+    assert [v.number for v in drafts.history(core.store, name)] == [1]
+    assert drafts.get_version(core.store, name).text == DRAFT
 
 
-async def test_a_comment_only_edit_survives_save_and_reopen(home: Path, tmp_path: Path) -> None:
-    name = _import(home, tmp_path)
-    app = create_app(home, target=name)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_comment_only_edit_survives_save_and_reopen(
+    core: App, home: Path, tmp_path: Path
+) -> None:
+    name = await _import(core, tmp_path)
+    async with tui(core, target=name) as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         await _type_at_end_of(pilot, editor, "finance wants", ", and so do we")
         await wait_for(pilot, lambda: editor.dirty)
@@ -115,9 +121,9 @@ async def test_a_comment_only_edit_survives_save_and_reopen(home: Path, tmp_path
         assert not any("nothing to save" in n for n in notices(app))
         assert editor.editor.text == typed and editor.editor.cursor_location == cursor
         assert not editor.dirty
-        head = drafts.get_version(home, name)
+        head = drafts.get_version(core.store, name)
         assert head.text == typed and head.message == "Edit"
-        assert head.okr_set.content() == drafts.get_version(home, name, 1).okr_set.content()
+        assert head.okr_set.content() == drafts.get_version(core.store, name, 1).okr_set.content()
         # Saving again right away: nothing to save.
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: any("nothing to save" in n for n in notices(app)))
@@ -126,18 +132,18 @@ async def test_a_comment_only_edit_survives_save_and_reopen(home: Path, tmp_path
         await pilot.press("o")
         editor = await _editor(pilot, app)
         assert editor.editor.text == typed and not editor.dirty
-    assert "# finance wants this one, and so do we" in _show(home, name)
+    assert "# finance wants this one, and so do we" in await _show(home, name)
 
 
-async def test_a_long_kr_is_not_refolded_after_save(home: Path, tmp_path: Path) -> None:
-    name = _import(home, tmp_path)
-    app = create_app(home, target=name)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_a_long_kr_is_not_refolded_after_save(core: App, tmp_path: Path) -> None:
+    name = await _import(core, tmp_path)
+    async with tui(core, target=name) as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         row = _row(editor.editor.text, "Launch the new onboarding flow")
         editor.editor.move_cursor((row, 0))
         editor.editor.move_cursor((row, len(editor.editor.text.split("\n")[row])), select=True)
-        await pilot.press(*f"      - {LONG_KR}")
+        await type_text(pilot, f"      - {LONG_KR}")
         await wait_for(
             pilot,
             lambda: (
@@ -155,12 +161,14 @@ async def test_a_long_kr_is_not_refolded_after_save(home: Path, tmp_path: Path) 
         assert f"      - {LONG_KR}\n" in editor.editor.text
 
 
-async def test_typed_text_survives_save_accept_and_reopen(home: Path, tmp_path: Path) -> None:
+async def test_typed_text_survives_save_accept_and_reopen(
+    core: App, home: Path, tmp_path: Path
+) -> None:
     """The main flow: open a draft with comments, type, save, accept a finding (filling
     in its blank), reopen; every typed character and comment is still there."""
-    name = _import(home, tmp_path)
-    app = create_app(home, target=name)
-    async with app.run_test(size=SIZE) as pilot:
+    name = await _import(core, tmp_path)
+    async with tui(core, target=name) as pilot:
+        app = pilot.app
         editor = await _editor(pilot, app)
         assert editor.editor.text == DRAFT
 
@@ -204,14 +212,13 @@ async def test_typed_text_survives_save_accept_and_reopen(home: Path, tmp_path: 
         assert panel.selected is not None and panel.selected.finding.target == "O1.KR2"
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, RewriteDialog), what="fill in")
-        await pilot.press(*"30 Jun 2026")
-        await pilot.press("enter")
+        await pilot.press(*"30 Jun 2026", "enter")
         await wait_for(pilot, lambda: editor.version == 3, what="v3")
         accepted = expected.replace(
             "- Significantly improve customer satisfaction\n",
             "- Significantly improve customer satisfaction by 30 Jun 2026\n",
         )
-        assert drafts.get_version(home, name).source == "accept:rules"
+        assert drafts.get_version(core.store, name).source == "accept:rules"
         assert editor.editor.text == accepted  # only the KR's wording changed in place
         assert not editor.dirty
 
@@ -229,5 +236,5 @@ async def test_typed_text_survives_save_accept_and_reopen(home: Path, tmp_path: 
         "customer satisfaction by 30 Jun 2026",
     ):
         assert piece in accepted
-    assert _show(home, name) == accepted
-    assert drafts.doctor(home).ok
+    assert await _show(home, name) == accepted
+    assert drafts.doctor(core.store).ok

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import seed
 
+from assistant.app import App
 from assistant.errors import UsageError
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
 from assistant.services import dismissals, drafts
@@ -127,7 +126,8 @@ def test_only_full_rewrites_are_offered_and_only_from_the_finding_itself() -> No
     baseline = _rules_finding("KR-NO-BASELINE", current)
     offered = suggestion_for(baseline, okr_set)
     assert offered is not None and offered.text == "Grow MRR from [baseline] to $80k"
-    assert offered.delta == baseline.rewrite.score_delta and offered.delta is not None
+    # Blanks only: no gain is claimed (rubric.rewrites.only_placeholders), on the card either.
+    assert offered.delta == baseline.rewrite.score_delta and offered.delta is None
     # Advice that quotes a rewrite is not a rewrite: nothing is scraped from prose.
     quoted = _finding(
         "KR-NO-BASELINE", "O1.KR1", "Add the starting value: 'Grow MRR from [baseline] to $80k'"
@@ -149,8 +149,8 @@ def test_suggestions_and_their_score_delta(weak_set: OKRSet) -> None:
     suggestion = suggestion_for(deadline, weak_set)
     assert suggestion.text == "Grow MRR to $80k and NPS to 45 by [deadline]"
     assert suggestion.placeholders == ("[deadline]",) and not suggestion.ready
-    # Scored as if the blank were filled in: the critique's own rewrite, not re-scored here.
-    assert suggestion.delta == deadline.rewrite.score_delta and suggestion.delta is not None
+    # The critique's own rewrite, not re-scored here: blanks only claim no gain.
+    assert suggestion.delta == deadline.rewrite.score_delta and suggestion.delta is None
     assert with_delta(suggestion, deadline, weak_set) == suggestion
 
     llm = deadline.model_copy(
@@ -183,23 +183,23 @@ def test_hints_map_rows_to_targets_and_report_one_line_errors() -> None:
     assert "one set" in two.error
 
 
-def test_dismissals_per_version(home: Path, weak_set: OKRSet) -> None:
-    seed(home, "cs", weak_set)
+def test_dismissals_per_version(core: App, weak_set: OKRSet) -> None:
+    seed(core, "cs", weak_set)
     finding = critique_set(weak_set).findings[0]
-    key = dismissals.dismiss(home, "cs", 1, finding)
-    assert dismissals.dismiss(home, "cs", 1, finding) == key  # idempotent
-    assert dismissals.dismissed(home, "cs", 1) == {key}
-    assert dismissals.dismissed(home, "cs", 2) == set()
-    assert dismissals.carry_forward(home, "cs", 1, 2) == 1
-    assert dismissals.dismissed(home, "cs", 2) == {key}
-    assert dismissals.undismiss(home, "cs", 1, finding) == 1
-    assert dismissals.dismissed(home, "cs", 1) == set()
+    key = dismissals.dismiss(core.store, "cs", 1, finding)
+    assert dismissals.dismiss(core.store, "cs", 1, finding) == key  # idempotent
+    assert dismissals.dismissed(core.store, "cs", 1) == {key}
+    assert dismissals.dismissed(core.store, "cs", 2) == set()
+    assert dismissals.carry_forward(core.store, "cs", 1, 2) == 1
+    assert dismissals.dismissed(core.store, "cs", 2) == {key}
+    assert dismissals.undismiss(core.store, "cs", 1, finding) == 1
+    assert dismissals.dismissed(core.store, "cs", 1) == set()
     other = finding.model_copy(update={"evidence": "something else"})
     assert dismissals.finding_key(other) != key
     with pytest.raises(UsageError, match="unknown draft"):
-        dismissals.dismiss(home, "nope", 1, finding)
+        dismissals.dismiss(core.store, "nope", 1, finding)
     # The store stays consistent (doctor knows the migration).
-    assert drafts.doctor(home).ok
+    assert drafts.doctor(core.store).ok
 
 
 def test_change_message_names_what_changed(weak_set: OKRSet) -> None:
@@ -224,11 +224,11 @@ def test_hints_are_cached_by_text_and_merge_the_coach_findings() -> None:
     gone = _finding("LLM-Y", "O1.KR1", "s", evidence="no longer there").model_copy(
         update={"source": "llm"}
     )
-    merged = hints.merged_findings([coach, gone])
+    merged = hints.merged_findings([coach, gone], dismissals.finding_key)
     assert coach in merged and gone not in merged
     assert [f.source for f in merged if f.target == "O1.KR1"][-1] == "llm"  # rules first
     dismissed = {dismissals.finding_key(coach)}
-    assert coach not in hints.merged_findings([coach], dismissed)
+    assert coach not in hints.merged_findings([coach], dismissals.finding_key, dismissed)
 
 
 def test_one_score_bar_for_the_report_and_the_tui() -> None:
@@ -243,16 +243,16 @@ def test_one_score_bar_for_the_report_and_the_tui() -> None:
 
 
 def test_a_moved_key_result_is_one_change_not_a_removal_and_an_addition(
-    home: Path, weak_set
+    core: App, weak_set
 ) -> None:
     from assistant.render.diff import diff_lines
 
-    seed(home, "d", weak_set)
+    seed(core, "d", weak_set)
     moved = weak_set.model_copy(deep=True)
     krs = moved.objectives[0].key_results
     krs.append(krs.pop(0))  # KR1 to the end
-    seed(home, "d", moved, "move")
-    lines = [line.plain for line in diff_lines(drafts.diff(home, "d", 1))]
+    seed(core, "d", moved, "move")
+    lines = [line.plain for line in diff_lines(drafts.diff(core.store, "d", 1))]
     text = krs[-1].text
     assert not any(line.lstrip().startswith(("- ", "+ ")) and text in line for line in lines)
     assert any(f"~ O1.KR1 → O1.KR3 {text}" in line for line in lines), lines

@@ -1,7 +1,7 @@
 """The Cycle screen: where a draft's open cycle stands, check in a KR, grade, look back.
 
-Progress bars against expected and a sparkline per KR, read from the same
-``services.cycle`` the CLI uses (SPEC §7). Fits 80×24: one table row per KR, the
+Progress bars against expected and a sparkline per KR, from the same cycle use cases
+of the App the CLI uses (SPEC §7), awaited in workers. Fits 80×24: one table row per KR, the
 highlighted KR's details below it. Keys: c check in · g grade · r retro · l launch.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input
 
 from assistant.domain.cycle import FLAG_TEXT, ValueProblem, format_value, read_value
 from assistant.domain.cycle_status import CheckinInput, CycleStatus, KRStatus
@@ -32,8 +32,8 @@ from assistant.render.status import (
     stale_line,
     trend,
 )
-from assistant.services import cycle as cycle_service
-from assistant.services import retro as retro_service
+from tui.safe import SafeInput, literal
+from tui.safe import SafeStatic as Static
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog, FormDialog, PromptDialog
 
@@ -57,13 +57,13 @@ class CheckinDialog(FormDialog[CheckinInput | None]):
         with Vertical(classes="dialog wide"):
             yield Static(Text.assemble((f"{t.id} ", "bold"), clean(t.text)), classes="dialog-text")
             yield Static(Text(f"last {last} · progress {pct(self.kr.progress)}", style="dim"))
-            yield Input(placeholder=f"value ({hint})", id="value")
-            yield Input(
+            yield SafeInput(placeholder=f"value ({hint})", id="value")
+            yield SafeInput(
                 value="" if self.kr.confidence is None else str(self.kr.confidence),
                 placeholder="confidence 0–10",
                 id="confidence",
             )
-            yield Input(placeholder="note (optional)", id="note")
+            yield SafeInput(placeholder="note (optional)", id="note")
             yield Static("", id="checkin-problem", classes="dialog-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Check in", variant="primary", id="ok", compact=True)
@@ -94,15 +94,20 @@ class CheckinDialog(FormDialog[CheckinInput | None]):
 
 
 class RetroDialog(FormDialog[RetroNotes | None]):
-    """The three questions; ';' separates several answers to one question."""
+    """The three questions (``(key, question)``, the App's); ';' separates several
+    answers to one question."""
 
     LAST_FIELD = "change"
+
+    def __init__(self, questions: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.questions = questions
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(Text("Retrospective (';' separates answers)", style="bold"))
-            for key, question in retro_service.QUESTIONS:
-                yield Input(placeholder=question, id=key)
+            for key, question in self.questions:
+                yield SafeInput(placeholder=question, id=key)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="ok", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -112,7 +117,7 @@ class RetroDialog(FormDialog[RetroNotes | None]):
 
     def _submit(self) -> None:
         answers = []
-        for key, _ in retro_service.QUESTIONS:
+        for key, _ in self.questions:
             text = self.query_one(f"#{key}", Input).value
             answers.append(tuple(a for a in (" ".join(p.split()) for p in text.split(";")) if a))
         self.dismiss(RetroNotes(*answers))
@@ -161,23 +166,27 @@ class CycleScreen(OKRScreen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
+    @work(exclusive=True, group="cycle", exit_on_error=False)
+    async def reload(self) -> None:
         """Re-read the cycle from the store (keeps the highlighted row)."""
-        table = self.query_one(DataTable)
-        row = table.cursor_row
         try:
-            self.status = cycle_service.status(self.okr_app.home, self.draft, self.today)
+            status = await self.core.status(self.draft, self.today)
         except OKRError as exc:
             self.status = None
-            table.clear()
+            self.query_one(DataTable).clear()
             self.query_one("#cycle-head", Static).update(
-                Text.assemble(clean(str(exc)), "\n", ("l", "bold cyan"), "  launch this draft")
+                Text.assemble(literal(str(exc)), "\n", ("l", "bold cyan"), "  launch this draft")
             )
             self._detail(None)
             return
-        status = self.status
+        self.show_status(status)
+
+    def show_status(self, status: CycleStatus) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.status = status
         graded = status.cycle.state == "graded"
-        head = Text(clean(headline(status)), style="bold")
+        head = literal(headline(status), "bold")
         head.append(f"\nset progress {pct(status.progress)} · ")
         if graded:
             head.append(f"grade {grade_text(status.grade)}", _grade_style(status.grade))
@@ -194,7 +203,7 @@ class CycleScreen(OKRScreen[None]):
             )
             conf = "–" if kr.confidence is None else f"{kr.confidence} {trend(kr.confidence_trend)}"
             table.add_row(
-                kr.track.id,
+                literal(kr.track.id),
                 Text.assemble(
                     (
                         bar(kr.progress, None if graded else kr.expected_now, 8),
@@ -202,9 +211,9 @@ class CycleScreen(OKRScreen[None]):
                     ),
                     f" {pct(kr.progress):>4}",
                 ),
-                pct(kr.expected),
-                conf,
-                sparkline(kr, 8),
+                literal(pct(kr.expected)),
+                literal(conf),
+                literal(sparkline(kr, 8)),
                 last,
                 Text(clean(kr.track.text), no_wrap=True, overflow="ellipsis"),
                 key=kr.track.id,
@@ -248,92 +257,91 @@ class CycleScreen(OKRScreen[None]):
             return False
         return True
 
-    def action_checkin(self) -> None:
+    @work(group="checkin", exit_on_error=False)
+    async def action_checkin(self) -> None:
         kr = self.selected()
         if not self._open() or kr is None:
             return
-
-        def done(item: CheckinInput | None) -> None:
-            if item is None:
-                return
-            try:
-                cycle_service.checkin(self.okr_app.home, self.draft, [item], source="tui",
-                                      today=self.today)  # fmt: skip
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error", timeout=8)
-                return
-            self.okr_app.say(f"Checked in {item.kr}")
-            self.reload()
-
-        self.app.push_screen(CheckinDialog(kr), done)
-
-    def action_grade(self) -> None:
-        if not self._open():
+        item = await self.app.push_screen_wait(CheckinDialog(kr))
+        if item is None:
             return
+        try:
+            await self.core.checkin(self.draft, [item], source="tui")
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error", timeout=8)
+            return
+        self.okr_app.say(f"Checked in {item.kr}")
+        self.reload()
 
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                result, _ = cycle_service.grade(self.okr_app.home, self.draft, today=self.today)
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error", timeout=8)
-                return
-            self.okr_app.say(
-                f"Graded {result.cycle.label}: {grade_text(result.grade)} — r for the retro"
-            )
-            self.reload()
-
+    @work(group="grade", exit_on_error=False)
+    async def action_grade(self) -> None:
+        status = self.status
+        if status is None or not self._open():
+            return
+        today = self.today or self.core.today()
+        early = today < status.cycle.end
         question = Text.assemble(
-            "Grade and close ", (self.draft, "bold"), "'s cycle? No check-ins after that."
+            "Grade and close ", literal(self.draft, "bold"), "'s cycle? No check-ins after that."
         )
-        self.app.push_screen(ConfirmDialog(question, yes="Grade"), confirmed)
+        if early:
+            question.append(f" It runs until {status.cycle.end}: this closes it early.")
+        if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Grade")):
+            return
+        try:
+            result = (await self.core.grade(self.draft, early=early)).status
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error", timeout=8)
+            return
+        self.okr_app.say(
+            f"Graded {result.cycle.label}: {grade_text(result.grade)} — r for the retro"
+        )
+        self.reload()
 
-    def action_retro(self) -> None:
+    @work(group="retro", exit_on_error=False)
+    async def action_retro(self) -> None:
         if self.status is None or self.status.cycle.state != "graded":
             self.okr_app.say("Grade the cycle first (g)", severity="warning")
             return
+        notes = await self.app.push_screen_wait(RetroDialog(self.core.retro_questions()))
+        if notes is None:
+            return
+        if notes.empty:
+            self.okr_app.say("No answers: nothing was stored", severity="warning")
+            return
+        try:
+            stored = await self.core.retro(self.draft, notes)
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error", timeout=8)
+            return
+        lessons = "; ".join(lesson.message for lesson in stored.lessons) or "no lessons"
+        self.okr_app.say(f"Retro saved. {lessons}", timeout=12)
 
-        def answered(notes: RetroNotes | None) -> None:
-            if notes is None:
-                return
-            if notes.empty:
-                self.okr_app.say("No answers: nothing was stored", severity="warning")
-                return
-            try:
-                stored = retro_service.retro(self.okr_app.home, self.draft, notes, today=self.today)
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error", timeout=8)
-                return
-            lessons = "; ".join(lesson.message for lesson in stored.lessons) or "no lessons"
-            self.okr_app.say(f"Retro saved. {lessons}", timeout=12)
-
-        self.app.push_screen(RetroDialog(), answered)
-
-    def action_launch(self) -> None:
+    @work(group="launch", exit_on_error=False)
+    async def action_launch(self) -> None:
         if self.status is not None and self.status.cycle.state == "open":
             self.okr_app.say("This draft already has an open cycle", severity="warning")
             return
-        self._launch(None)
-
-    def _launch(self, label: str | None) -> None:
-        try:
-            outcome = cycle_service.launch(self.okr_app.home, self.draft, label=label)
-        except OKRError as exc:
-            if label is None and str(exc).startswith("no cycle"):
-                self.app.push_screen(
-                    PromptDialog(
-                        "Cycle to launch for", placeholder="2026-Q1, 2026-H2, 2026, 2026-03"
-                    ),
-                    lambda value: self._launch(value) if value else None,
-                )
+        label: str | None = None
+        while True:
+            try:
+                outcome = await self.core.launch(self.draft, label=label)
+                break
+            except OKRError as exc:
+                if label is None and str(exc).startswith("no cycle"):
+                    label = await self.app.push_screen_wait(
+                        PromptDialog(
+                            "Cycle to launch for", placeholder="2026-Q1, 2026-H2, 2026, 2026-03"
+                        )
+                    )
+                    if label:
+                        continue
+                    return
+                self.okr_app.say(str(exc), severity="error", timeout=8)
                 return
-            self.okr_app.say(str(exc), severity="error", timeout=8)
-            return
         if outcome.cycle is not None:
+            means = self.core.launch_means()
             self.okr_app.say(
-                f"Launched v{outcome.version} for {outcome.cycle.label}. {cycle_service.LAUNCH_MEANS}",
-                timeout=12,
+                f"Launched v{outcome.version} for {outcome.cycle.label}. {means}", timeout=12
             )
         self.reload()
 

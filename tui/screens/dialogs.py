@@ -12,9 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
 from textual.widgets.input import Selection
 
+from tui.safe import SafeInput, literal
+from tui.safe import SafeStatic as Static
 from tui.texts import delta_text
 
 # Arrow keys move between a dialog's buttons (an input keeps them for its cursor).
@@ -35,7 +37,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def __init__(self, question: Text | str, yes: str = "Yes", no: str = "Cancel") -> None:
         super().__init__(classes="dialog-screen")
-        self.question = question if isinstance(question, Text) else Text(question)
+        self.question = question if isinstance(question, Text) else literal(question)
         self.yes, self.no = yes, no
 
     def compose(self) -> ComposeResult:
@@ -143,8 +145,8 @@ class PromptDialog(_TextDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-text")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield Static(literal(self.question), classes="dialog-text")
+            yield SafeInput(self.value, placeholder=self.placeholder, id="answer")
             yield Static("", id="problem", classes="dialog-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok", compact=True)
@@ -157,7 +159,7 @@ class PromptDialog(_TextDialog):
         value = self.query_one(Input).value.strip()
         problem = "it cannot be empty" if not value else self.check(value) if self.check else None
         if problem:
-            self.query_one("#problem", Static).update(Text(problem, style="red"))
+            self.query_one("#problem", Static).update(literal(problem, "red"))
             return
         self.dismiss(value)
 
@@ -184,11 +186,13 @@ class RewriteDialog(_TextDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Static(
-                Text.assemble(("Rewrite ", "bold"), (self.target, "bold blue"), ("  now: ", "dim"))
-                + Text(self.current, style="dim"),
+                Text.assemble(
+                    ("Rewrite ", "bold"), literal(self.target, "bold blue"), ("  now: ", "dim")
+                )
+                + literal(self.current, "dim"),
                 classes="dialog-text",
             )
-            yield Input(self.proposal, id="rewrite")
+            yield SafeInput(self.proposal, id="rewrite")
             yield Static("", id="delta", classes="dialog-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Accept", variant="success", id="ok", compact=True)

@@ -7,16 +7,16 @@ import shlex
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from assistant.domain.drafts import DraftSummary
 from assistant.errors import OKRError
 from assistant.render import ago
-from assistant.services import drafts
+from tui.safe import SafeStatic, literal
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.texts import overall_cell
@@ -62,7 +62,7 @@ class DraftsScreen(OKRScreen[None]):
         yield Header()
         with Vertical(id="drafts-body"):
             yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
-            yield Static(EMPTY, id="drafts-empty")
+            yield SafeStatic(EMPTY, id="drafts-empty")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,23 +78,31 @@ class DraftsScreen(OKRScreen[None]):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
+    @work(exclusive=True, group="drafts", exit_on_error=False)
+    async def reload(self) -> None:
         """Re-read the drafts from the store, keeping the cursor on the same draft."""
-        table = self.query_one(DataTable)
-        current = self.selected_name()
         try:
-            self.summaries = drafts.list_drafts(self.okr_app.home)
+            summaries = await self.core.drafts()
         except OKRError as exc:
             self.okr_app.say(str(exc), severity="error")
-            self.summaries = []
+            summaries = []
+        self.show_drafts(summaries)
+
+    def show_drafts(self, summaries: list[DraftSummary]) -> None:
+        table = self.query_one(DataTable)
+        current = self.selected_name()
+        self.summaries = summaries
         table.clear()
         for summary in self.summaries:
             head = summary.head
             change = Text.assemble(
-                (ago(head.created_at), "dim"), " ", Text(head.message), (f"  {head.source}", "dim")
+                (ago(head.created_at), "dim"),
+                " ",
+                literal(head.message),
+                literal(f"  {head.source}", "dim"),
             )
             table.add_row(
-                Text(summary.name, style="bold"),
+                literal(summary.name, "bold"),
                 Text(str(summary.versions), justify="right"),
                 overall_cell(head.scores),
                 change,
@@ -135,51 +143,44 @@ class DraftsScreen(OKRScreen[None]):
 
         self.app.push_screen(IdeaScreen() if how == "idea" else GuidedScreen())
 
-    def action_import(self) -> None:
-        def chosen(path: str | None) -> None:
-            if path is None:
-                return
-            try:
-                imported = drafts.import_path(self.okr_app.home, path)
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error", timeout=8)
-                return
-            self.reload()
-            names = ", ".join(i.name for i in imported)
-            added = sum(i.added for i in imported)
-            self.okr_app.say(f"Imported {names} ({added} new version(s))")
-            if len(imported) == 1:
-                self.okr_app.open_draft(imported[0].name)
-
-        self.app.push_screen(
+    @work(group="import", exit_on_error=False)
+    async def action_import(self) -> None:
+        path = await self.app.push_screen_wait(
             # A value to complete (this folder), not a grey placeholder that cannot be used.
-            PromptDialog(
-                "Import an OKR file (path, .yaml .md .csv .json)", f"{Path.cwd()}{os.sep}"
-            ),
-            chosen,
+            PromptDialog("Import an OKR file (path, .yaml .md .csv .json)", f"{Path.cwd()}{os.sep}")
         )
+        if path is None:
+            return
+        try:
+            imported = await self.core.import_path(path)
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error", timeout=8)
+            return
+        self.reload()
+        names = ", ".join(i.name for i in imported)
+        added = sum(i.added for i in imported)
+        self.okr_app.say(f"Imported {names} ({added} new version(s))")
+        if len(imported) == 1:
+            self.okr_app.open_draft(imported[0].name)
 
-    def action_delete(self) -> None:
+    @work(group="delete", exit_on_error=False)
+    async def action_delete(self) -> None:
         name = self.selected_name()
         if name is None:
             self.app.bell()
             return
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                drafts.delete(self.okr_app.home, name)
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error")
-                return
-            self.okr_app.say(
-                f"Deleted {name} (okr undelete {shlex.quote(name)} brings it back for 30 days)"
-            )
-            self.reload()
-
-        question = Text.assemble("Delete draft ", (name, "bold"), " and its history?")
-        self.app.push_screen(ConfirmDialog(question, yes="Delete"), confirmed)
+        question = Text.assemble("Delete draft ", literal(name, "bold"), " and its history?")
+        if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Delete")):
+            return
+        try:
+            await self.core.delete(name)
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error")
+            return
+        self.okr_app.say(
+            f"Deleted {name} (okr undelete {shlex.quote(name)} brings it back for 30 days)"
+        )
+        self.reload()
 
     def action_history(self) -> None:
         name = self.selected_name()

@@ -4,10 +4,11 @@ The text is only saved as a version on an explicit save (ctrl+s) or when a
 suggestion is accepted; leaving with unsaved edits asks first. A version keeps the
 text as typed (comments, layout), so any change of the text, a comment too, is an
 unsaved edit, and after a save the editor keeps exactly what was typed. Suggestions
-apply to the saved version (``drafts.accept``), so they are offered for
+apply to the saved version (``app.accept``), so they are offered for
 acceptance only while the text matches it (what accepting and dismissing do is
 in ``editor_findings``). The rules run in a thread after a pause in typing;
-the LLM coach runs in a worker that Esc cancels.
+the store is read and written through the App's use cases, awaited in workers; the
+LLM coach (``app.coach``: the one critique pipeline) runs in a worker Esc cancels.
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Footer, Header, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import Worker
 
 from assistant.domain.drafting import DraftOutcome
 from assistant.errors import EngineError, OKRError, one_line
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
-from assistant.services import dismissals, drafts
-from assistant.services.dismissals import finding_key
 from tui import editing
 from tui.hints import Hints, LessonHints, compute_hints
+from tui.safe import SafeStatic as Static
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.editor_lessons import EditorLessons
 from tui.suggestions import Suggestion, suggestion_for, with_delta
@@ -49,10 +49,11 @@ def worker_cancelled(exc: BaseException) -> bool:
     return "interrupted" in text or "cancelled" in text
 
 
-def only_set(report: Report) -> SetCritique:
+def only_set(report: Report | None) -> SetCritique:
     """The one set's critique in the coach's report; ``EngineError`` when it failed."""
-    if not report.sets:
-        raise EngineError(report.errors[0] if report.errors else "the coach returned nothing")
+    if report is None or not report.sets:
+        errors = report.errors if report is not None else []
+        raise EngineError(errors[0] if errors else "the coach returned nothing")
     result = report.sets[0]
     if result.error:
         raise EngineError(result.error)
@@ -117,10 +118,18 @@ class EditorScreen(EditorLessons):
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
-        self.load_head() if self.outcome is None else self.load_unsaved(self.outcome)
-        self.query_one(OKREditor).focus()
+        self.sub_title = self.draft
         if self.outcome is None:
-            self._load_lessons()
+            self._open()
+        else:
+            self.load_unsaved(self.outcome)
+        self.query_one(OKREditor).focus()
+
+    @work(group="open", exit_on_error=False)
+    async def _open(self) -> None:
+        """The draft's latest version, then the lessons of its last graded cycle."""
+        await self.load_head()
+        self._load_lessons()
 
     @property
     def editor(self) -> OKREditor:
@@ -135,7 +144,7 @@ class EditorScreen(EditorLessons):
         """True when the text differs from the text as loaded or last saved: the version
         keeps the text as typed, so a comment or layout edit is unsaved too (only
         trailing blank lines are not an edit). Nothing is parsed here."""
-        return drafts.normalise(self.editor.text) != drafts.normalise(self._saved_text)
+        return not self.core.same_text(self.editor.text, self._saved_text)
 
     def _sync_hints(self) -> Hints:
         """The hints of the text as it is now, for an action that needs them exact
@@ -153,27 +162,27 @@ class EditorScreen(EditorLessons):
 
     # --- loading and refreshing --------------------------------------------------------------
 
-    def load_head(self) -> None:
+    async def load_head(self) -> None:
         """Load the draft's latest version into the editor (discarding edits): the text
         it was written as when it has one (comments kept), else its canonical YAML."""
-        head = drafts.get_version(self.okr_app.home, self.draft)
-        self._mark_saved(head.number)
-        self._saved_text = drafts.yaml_text(head.okr_set, head.text, head.text_format)
+        head, text = await self.core.editor_version(self.draft)
+        await self._mark_saved(head.number)
         editor = self.editor
         row, column = editor.cursor_location  # kept: saving or accepting never jumps to the top
         scroll = editor.scroll_y
-        editor.load_text(self._saved_text)
+        editor.load_text(text)
+        self._saved_text = editor.text  # as shown: a control character appears escaped
         lines = self._saved_text.split("\n")
         row = min(row, len(lines) - 1)
         editor.move_cursor((row, min(column, len(lines[row]))))
         editor.scroll_to(y=scroll, animate=False)
         self.refresh_hints()
 
-    def _mark_saved(self, number: int) -> None:
+    async def _mark_saved(self, number: int) -> None:
         """The editor is now at version ``number`` (dirty is relative to it)."""
         self.version = number
         self._hints_text = None
-        self._dismissed = dismissals.dismissed(self.okr_app.home, self.draft, self.version)
+        self._dismissed = await self.core.dismissed(self.draft, self.version)
         self.sub_title = f"{self.draft} @ v{self.version}"
 
     @on(TextArea.Changed, "#source")
@@ -228,9 +237,8 @@ class EditorScreen(EditorLessons):
             return
         row = self.editor.cursor_location[0]
         target = self.hints.target_at(row)
-        findings = [
-            f for f in self.hints.findings_for(target) if finding_key(f) not in self._dismissed
-        ]
+        key = self.core.finding_key
+        findings = [f for f in self.hints.findings_for(target) if key(f) not in self._dismissed]
         text = self.hints.okr_set.target_text(target) if target and self.hints.okr_set else None
         hint.update(hint_line(findings, target, text))
 
@@ -238,13 +246,13 @@ class EditorScreen(EditorLessons):
         """Rules findings for the text plus LLM and lesson findings whose evidence is still
         there."""
         extra = [*self.llm_findings, *self.lesson_findings()]
-        return self.hints.merged_findings(extra, self._dismissed)
+        return self.hints.merged_findings(extra, self.core.finding_key, self._dismissed)
 
     def _suggestion(self, finding: Finding, clean: bool) -> Suggestion | None:
         """The finding's suggestion, scored when the text is saved; cached for this
         content, so a redraw (a dismissal, the coach's answer) re-scores nothing."""
         rewrite = finding.rewrite.text if finding.rewrite is not None else None
-        key = (finding_key(finding), rewrite, clean)
+        key = (self.core.finding_key(finding), rewrite, clean)
         if key not in self._suggestions:
             okr_set = self.hints.okr_set
             suggestion = suggestion_for(finding, okr_set)
@@ -268,7 +276,8 @@ class EditorScreen(EditorLessons):
         findings = self.current_findings()
         okr_set = self.hints.okr_set
         clean = not self.dirty
-        suggestions = {finding_key(f): self._suggestion(f, clean) for f in findings}
+        key = self.core.finding_key
+        cards = [(key(f), f, self._suggestion(f, clean)) for f in findings]
         panel.set_scores(critique.scores)
         llm = sum(1 for f in findings if f.source == "llm")
         status = Text.assemble(
@@ -278,7 +287,7 @@ class EditorScreen(EditorLessons):
             (" · unsaved: save to accept" if not clean else "", "yellow"),
         )
         panel.set_status(status)
-        await panel.show(okr_set, findings, suggestions)
+        await panel.show(okr_set, cards)
 
     # --- selection sync ----------------------------------------------------------------------
 
@@ -304,47 +313,46 @@ class EditorScreen(EditorLessons):
 
     # --- saving ------------------------------------------------------------------------------
 
-    def _changed_targets(self) -> str:
+    async def _changed_targets(self) -> str:
         try:
-            old = drafts.get_version(self.okr_app.home, self.draft, self.version).okr_set
+            old = (await self.core.version(self.draft, self.version)).okr_set
         except OKRError:
             return "Edit"
         new = self.hints.okr_set
         return "Edit" if new is None else editing.change_message(old, new)
 
-    def action_save(self, then: str | None = None) -> None:
+    async def _ask_message(self) -> str | None:
+        """The version message (proposed: what changed), None when cancelled."""
+        proposed = await self._changed_targets()
+        return await self.app.push_screen_wait(
+            PromptDialog("What changed? (version message)", proposed)
+        )
+
+    @work(group="save", exit_on_error=False)
+    async def action_save(self) -> None:
         """Ask for a message, then save the text as a new version."""
         if self.outcome is not None:
-            return self.save_new(self.dismiss if then == "back" else None)
+            self.save_new()
+            return
         self.refresh_hints()
         if self.hints.okr_set is None:
             self.okr_app.say(f"cannot save: {self.hints.error}", severity="error")
             return
         if not self.dirty:
             self.okr_app.say(f"nothing to save: v{self.version} already holds this text")
-            if then == "back":
-                self.dismiss()
             return
+        message = await self._ask_message()
+        if message is not None:
+            await self.save_now(message)
 
-        def done(message: str | None) -> None:
-            if message is None:
-                return
-            if self.save_now(message) and then == "back":
-                self.dismiss()
-
-        self.app.push_screen(
-            PromptDialog("What changed? (version message)", self._changed_targets()), done
-        )
-
-    def save_now(self, message: str, source: str = "manual") -> bool:
+    async def save_now(self, message: str, source: str = "manual") -> bool:
         self._sync_hints()  # the set saved is the one the text holds now
         okr_set = self.hints.okr_set
         text = self.editor.text
         if okr_set is None:
             return False
         try:
-            result = drafts.save(
-                self.okr_app.home,
+            result = await self.core.save(
                 self.draft,
                 okr_set,
                 message,
@@ -356,14 +364,16 @@ class EditorScreen(EditorLessons):
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return False
-        self._after_save(result.version.number, result.version.scores, text, result.created)
+        await self._after_save(result.version.number, result.version.scores, text, result.created)
         return True
 
-    def _after_save(self, number: int, scores: Scores | None, text: str, created: bool) -> None:
+    async def _after_save(
+        self, number: int, scores: Scores | None, text: str, created: bool
+    ) -> None:
         """The text stays exactly as typed (no reload: the cursor, the scroll and the
         undo history stay too); it is now the saved text."""
         self._saved_text = text
-        self._mark_saved(number)
+        await self._mark_saved(number)
         self.refresh_hints()
         if not created:
             self.okr_app.say(f"nothing to save: v{number} already holds this text")
@@ -390,14 +400,14 @@ class EditorScreen(EditorLessons):
 
     @work(exclusive=True, group="coach", exit_on_error=False)
     async def run_coach(self, okr_set: OKRSet) -> None:
-        """Await the critic in this worker: cancelling the worker (Esc, quitting) cancels
-        the request in flight."""
+        """Await the coach (``app.coach``: the critique use case, grounded in the draft's
+        lessons) in this worker: cancelling it (Esc, quitting) cancels the request."""
         panel = self.panel
-        critic = self.grounded(self.okr_app.coach())
+        draft = self.draft if self.outcome is None else None
         self._coach_cancelling = False
         panel.busy(f"Asking the coach ({self.okr_app.coach_label()})…")
         try:
-            report = await critic.critique_async([okr_set])
+            report = (await self.core.coach(okr_set, draft)).report
             critique = only_set(report)
         except asyncio.CancelledError:
             self.okr_app.say("Coach cancelled")
@@ -413,7 +423,7 @@ class EditorScreen(EditorLessons):
         llm = [f for f in critique.findings if f.source == "llm"]
         self.llm_findings = llm
         self.okr_app.say(f"The coach made {len(llm)} suggestion(s)")
-        if report.guards is not None:
+        if report is not None and report.guards is not None:
             from assistant.render.llm import guards_line
 
             panel.set_guards(guards_line(report.guards))
@@ -435,38 +445,36 @@ class EditorScreen(EditorLessons):
             return
         self.leave(lambda: self.dismiss())
 
-    def leave(self, go: Callable[[], object]) -> None:
+    @work(group="leave", exit_on_error=False)
+    async def leave(self, go: Callable[[], object]) -> None:
         """Run ``go`` once unsaved edits are saved or discarded (asks when there are some)."""
         self._sync_hints()
         if not self.dirty:
             go()
             return
-
-        def chosen(choice: str | None) -> None:
-            if choice == "discard":
+        choice = await self.app.push_screen_wait(UnsavedDialog())
+        if choice == "discard":
+            go()
+        elif choice == "save" and self.outcome is not None:
+            self.save_new(go)
+        elif choice == "save":
+            self.refresh_hints()
+            if self.hints.okr_set is None:
+                self.okr_app.say(f"cannot save: {self.hints.error}", severity="error")
+                return
+            message = await self._ask_message()
+            if message is not None and await self.save_now(message):
                 go()
-            elif choice == "save" and self.outcome is not None:
-                self.save_new(go)
-            elif choice == "save":
-                self.refresh_hints()
-                if self.hints.okr_set is None:
-                    self.okr_app.say(f"cannot save: {self.hints.error}", severity="error")
-                    return
 
-                def saved(message: str | None) -> None:
-                    if message is not None and self.save_now(message):
-                        go()
+    def reload_if_moved(self, _closed: object = None) -> None:
+        """After history/review (a screen's result callback): load the new head if a
+        version was added meanwhile."""
+        self._reload_if_moved()
 
-                self.app.push_screen(
-                    PromptDialog("What changed? (version message)", self._changed_targets()), saved
-                )
-
-        self.app.push_screen(UnsavedDialog(), chosen)
-
-    def reload_if_moved(self) -> None:
-        """After history/review: load the new head if a version was added meanwhile."""
+    @work(group="moved", exit_on_error=False)
+    async def _reload_if_moved(self) -> None:
         try:
-            head = drafts.draft_summary(self.okr_app.home, self.draft).head.number
+            head = (await self.core.summary(self.draft)).head.number
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return
@@ -478,14 +486,14 @@ class EditorScreen(EditorLessons):
                 severity="warning",
             )
         else:
-            self.load_head()
+            await self.load_head()
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
 
         if self.needs_name():
             return
-        self.app.push_screen(HistoryScreen(self.draft), lambda _: self.reload_if_moved())
+        self.app.push_screen(HistoryScreen(self.draft), self.reload_if_moved)
 
     def action_review(self) -> None:
         if not self.needs_name():

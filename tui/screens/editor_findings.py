@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 
 from assistant.errors import OKRError, one_line
 from assistant.model import Finding
 from assistant.rubric.rewrites import score_rewrite
-from assistant.services import dismissals, drafts
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import RewriteDialog
 from tui.suggestions import Suggestion, placeholders
@@ -34,17 +33,14 @@ class FindingActions(OKRScreen[None]):
         @property
         def dirty(self) -> bool: ...
         def refresh_hints(self) -> None: ...
-        def load_head(self) -> None: ...
+        async def load_head(self) -> None: ...
         def _sync_hints(self) -> Hints: ...
 
     @on(CritiquePanel.Act)
     def _act(self, event: CritiquePanel.Act) -> None:
         event.stop()
         if event.action == "undismiss":
-            count = dismissals.undismiss(self.okr_app.home, self.draft, self.version)
-            self._dismissed = set()
-            self.okr_app.say(f"{count} dismissed suggestion(s) shown again")
-            self.refresh_hints()
+            self.undismiss_all()
             return
         finding = event.finding
         if finding is None:
@@ -56,9 +52,17 @@ class FindingActions(OKRScreen[None]):
         elif event.action == "edit":
             self.accept(finding, event.suggestion, edit=True)
 
-    def dismiss_finding(self, finding: Finding) -> None:
+    @work(group="dismissals", exit_on_error=False)
+    async def undismiss_all(self) -> None:
+        count = await self.core.undismiss(self.draft, self.version)
+        self._dismissed = set()
+        self.okr_app.say(f"{count} dismissed suggestion(s) shown again")
+        self.refresh_hints()
+
+    @work(group="dismissals", exit_on_error=False)
+    async def dismiss_finding(self, finding: Finding) -> None:
         try:
-            key = dismissals.dismiss(self.okr_app.home, self.draft, self.version, finding)
+            key = await self.core.dismiss(self.draft, self.version, finding)
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return
@@ -112,17 +116,18 @@ class FindingActions(OKRScreen[None]):
             done,
         )
 
-    def _accept_now(self, finding: Finding, text: str | None) -> None:
+    @work(group="accept", exit_on_error=False)
+    async def _accept_now(self, finding: Finding, text: str | None) -> None:
         before = self.hints.critique.scores.overall if self.hints.critique else None
         try:
-            result = drafts.accept(
-                self.okr_app.home, self.draft, finding, text=text, expected_head=self.version
+            result = await self.core.accept(
+                self.draft, finding, text=text, expected_head=self.version
             )
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return
         number = result.version.number  # accept carried the dismissals forward with it
-        self.load_head()
+        await self.load_head()
         after = self.hints.critique.scores.overall if self.hints.critique else None
         change = (
             f" · overall {before} → {after}" if before is not None and after is not None else ""

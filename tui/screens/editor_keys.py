@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 
 from tui import editing
+from tui.safe import safe_rich_text
 from tui.screens.editor_findings import FindingActions
 from tui.widgets.critique_panel import CritiquePanel
 
@@ -75,4 +76,4 @@ class EditorKeys(FindingActions):
         it is seen while the narrow layout shows the text alone."""
         status = event.status.copy()
         status.append("  f2: findings", "dim")
-        self.editor.border_subtitle = status
+        self.editor.border_subtitle = safe_rich_text(status)

@@ -1,24 +1,21 @@
 """What the draft's last graded cycle taught, in the editor: ``LESSON-…`` cards in the
-panel and the same lessons as grounding for the LLM coach (as ``okr critique DRAFT``)."""
+panel (the LLM coach is grounded in the same lessons by the critique use case, as
+``okr critique DRAFT`` is)."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from assistant.errors import OKRError
 from assistant.model import Finding
-from assistant.services.engines import Critic, LLMCritic
-from assistant.services.lessons import grounding_lines
 from tui.hints import Hints, LessonHints
 from tui.screens.editor_new import DraftActions
 
 
 class EditorLessons(DraftActions):
-    """Reads the lessons once per open, off the event loop; ``EditorScreen`` merges them."""
+    """Reads the lessons once per open; ``EditorScreen`` merges them."""
 
     if TYPE_CHECKING:  # provided by EditorScreen
         hints: Hints
@@ -27,13 +24,11 @@ class EditorLessons(DraftActions):
 
     _lessons: LessonHints  # set per open by EditorScreen.__init__
 
-    @work(exclusive=True, group="lessons")
+    @work(exclusive=True, group="lessons", exit_on_error=False)
     async def _load_lessons(self) -> None:
-        """The panel then shows the ``LESSON-…`` findings too (a store query, in a thread)."""
-        from assistant.services.retro import lessons_for
-
+        """The panel then shows the ``LESSON-…`` findings too."""
         try:
-            lessons = await asyncio.to_thread(lessons_for, self.okr_app.home, self.draft)
+            lessons = await self.core.lessons_for(self.draft)
         except OKRError:
             return  # no lessons is no coaching, never a broken editor
         if not lessons or not self.is_attached or not self.query("#hint"):
@@ -44,9 +39,3 @@ class EditorLessons(DraftActions):
     def lesson_findings(self) -> list[Finding]:
         """The lessons applied to the text now (pure, cached per content)."""
         return self._lessons.findings(self.hints)
-
-    def grounded(self, critic: Critic) -> Critic:
-        """The LLM coach with the draft's lessons as grounding (other critics as they are)."""
-        if self._lessons.lessons and isinstance(critic, LLMCritic):
-            return dataclasses.replace(critic, lessons=(grounding_lines(self._lessons.lessons),))
-        return critic

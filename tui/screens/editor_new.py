@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
@@ -31,21 +31,22 @@ from assistant.ids import TargetId
 from assistant.io import write_sets
 from assistant.model import OKRSet
 from assistant.rubric.critic import critique_set
-from assistant.services import drafting, drafts
-from assistant.services.engines import has_credentials, resolve_engine
 from tui.hints import compute_hints
+from tui.safe import SafeStatic as Static
+from tui.safe import literal
 from tui.screens.dialogs import PromptDialog
 from tui.screens.editor_keys import EditorKeys
 from tui.texts import delta_text
 
 if TYPE_CHECKING:
+    from assistant.app import App as Core
     from tui.hints import Hints
 
 
-def free_name(home, suggested: str) -> tuple[str, Callable[[str], str | None]]:
+async def free_name(core: Core, suggested: str) -> tuple[str, Callable[[str], str | None]]:
     """A name no draft (deleted ones too) has yet, and the check for the name typed."""
-    taken = {d.name for d in drafts.list_drafts(home)}
-    taken |= {d.name for d in drafts.list_drafts(home, deleted=True)}
+    taken = {d.name for d in await core.drafts()}
+    taken |= {d.name for d in await core.drafts(deleted=True)}
     name, n = suggested, 2
     while name in taken:
         name, n = f"{suggested} ({n})", n + 1
@@ -54,7 +55,7 @@ def free_name(home, suggested: str) -> tuple[str, Callable[[str], str | None]]:
         if value in taken:
             return f"a draft named '{value}' exists already"
         try:
-            drafts.check_name(value)
+            core.check_draft_name(value)
         except OKRError as exc:
             return str(exc)
         return None
@@ -99,10 +100,10 @@ class AlternativesDialog(ModalScreen[str | None]):
         imp = self.improvement
         with Vertical():
             title = Text.assemble(
-                (f"Alternatives for {imp.target}", "bold"),
-                (f" ({imp.engine})", "dim"),
+                literal(f"Alternatives for {imp.target}", "bold"),
+                literal(f" ({imp.engine})", "dim"),
                 "\n",
-                (imp.text, "italic"),
+                literal(imp.text, "italic"),
             )
             yield Static(title, id="alt-title")
             options = []
@@ -110,7 +111,7 @@ class AlternativesDialog(ModalScreen[str | None]):
                 label = Text.assemble(
                     delta_text(rewrite.score_delta if rewrite.score_delta is not None else 0),
                     " ",
-                    rewrite.text,
+                    literal(rewrite.text),
                 )
                 if rewrite.scores is not None:
                     label.append(f"  ({rewrite.scores.overall}/100)", "dim")
@@ -140,7 +141,7 @@ class DraftActions(EditorKeys):
 
         def refresh_hints(self) -> None: ...
         def _sync_hints(self) -> Hints: ...
-        def load_head(self) -> None: ...
+        async def load_head(self) -> None: ...
 
     _improve_worker: Worker[None] | None = None
 
@@ -151,7 +152,8 @@ class DraftActions(EditorKeys):
         self.editor.load_text(write_sets([outcome.okr_set], "yaml"))
         self.refresh_hints()
 
-    def save_new(self, go: Callable[[], object] | None = None) -> None:
+    @work(group="save", exit_on_error=False)
+    async def save_new(self, go: Callable[[], object] | None = None) -> None:
         """Ask for the name, store the text as v1 (the coach that drafted it as source)."""
         outcome = self.outcome
         assert outcome is not None
@@ -161,29 +163,28 @@ class DraftActions(EditorKeys):
             self.okr_app.say(f"cannot save: {self.hints.error}", severity="error")
             return
         app = self.okr_app
-        suggested, check = free_name(app.home, self.draft)
+        suggested, check = await free_name(self.core, self.draft)
         typed = self.editor.text  # kept with v1, comments and all
-
-        def chosen(name: str | None) -> None:
-            if name is None or okr_set is None:
-                return
-            named = okr_set if okr_set.name else okr_set.model_copy(update={"name": name})
-            critique = critique_set(named)
-            try:
-                result = drafting.save_draft(
-                    app.home, name, replace(outcome, okr_set=named, critique=critique), text=typed
-                )
-            except OKRError as exc:
-                app.say(one_line(exc), severity="error")
-                return
-            self.draft, self.outcome = name, None
-            self.load_head()
-            app.refresh_drafts()
-            app.say(f"Saved {name} v{result.version.number} · overall {critique.scores.overall}")
-            if go is not None:
-                go()
-
-        app.push_screen(PromptDialog("Name of the new draft", suggested, validate=check), chosen)
+        name = await app.push_screen_wait(
+            PromptDialog("Name of the new draft", suggested, validate=check)
+        )
+        if name is None:
+            return
+        named = okr_set if okr_set.name else okr_set.model_copy(update={"name": name})
+        critique = critique_set(named)
+        try:
+            result = await self.core.save_draft(
+                name, replace(outcome, okr_set=named, critique=critique), text=typed
+            )
+        except OKRError as exc:
+            app.say(one_line(exc), severity="error")
+            return
+        self.draft, self.outcome = name, None
+        await self.load_head()
+        app.refresh_drafts()
+        app.say(f"Saved {name} v{result.version.number} · overall {critique.scores.overall}")
+        if go is not None:
+            go()
 
     def needs_name(self) -> bool:
         """True (and says so) while the draft is unsaved: history, review and the cycle
@@ -210,8 +211,7 @@ class DraftActions(EditorKeys):
         if worker is not None and worker.is_running:
             self.okr_app.say("already asking for alternatives (Esc cancels)")
             return
-        settings = self.okr_app.settings
-        use_llm = resolve_engine(None, settings) == "llm" and has_credentials(settings)
+        use_llm = self.core.llm_ready()
         self._improve_worker = self.run_improve(hints.okr_set, str(tid), use_llm)
 
     @work(exclusive=True, group="improve", exit_on_error=False)
@@ -221,10 +221,8 @@ class DraftActions(EditorKeys):
         try:
             if use_llm:
                 panel.busy(f"Asking for alternatives to {target}… (Esc cancels)")
-                settings = self.okr_app.settings
-                improvement = await drafting.improve_kr_async(okr_set, target, settings)
-            else:
-                improvement = drafting.improve_kr(okr_set, target, engine="rules")
+            engine = "llm" if use_llm else "rules"
+            improvement = await self.core.improve_kr(okr_set, target, engine=engine)
         except asyncio.CancelledError:
             self.okr_app.say("Alternatives cancelled")
             raise

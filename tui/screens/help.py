@@ -15,7 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+
+from tui.safe import SafeStatic as Static
 
 # Where a group of keys works, by the class that defines them (default: its class name).
 PLACES = {

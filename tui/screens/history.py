@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from assistant.domain.drafts import VersionInfo
 from assistant.errors import OKRError
 from assistant.render import ago
 from assistant.render.diff import diff_renderable
-from assistant.services import drafts
+from tui.safe import SafeStatic, literal
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog
 from tui.texts import overall_cell, score_sparkline, trend_text
@@ -39,11 +39,11 @@ class HistoryScreen(OKRScreen[None]):
         yield Header()
         with Vertical(id="history-body"):
             with Horizontal(id="trend-row"):
-                yield Static("", id="trend-label")
-                yield Static("", id="trend")
+                yield SafeStatic("", id="trend-label")
+                yield SafeStatic("", id="trend")
             yield DataTable(id="versions", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="diff-scroll"):
-                yield Static("", id="diff")
+                yield SafeStatic("", id="diff")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -62,19 +62,25 @@ class HistoryScreen(OKRScreen[None]):
         self.reload()
         table.focus()
 
-    def reload(self) -> None:
+    @work(exclusive=True, group="history", exit_on_error=False)
+    async def reload(self, row: int | None = None) -> None:
+        """Re-read the versions (the cursor stays on its row, or moves to ``row``)."""
         try:
-            self.versions = drafts.history(self.okr_app.home, self.draft)
+            versions = await self.core.history(self.draft)
         except OKRError as exc:
             self.okr_app.say(str(exc), severity="error")
-            self.versions = []
+            versions = []
+        self.show_versions(versions, row)
+
+    def show_versions(self, versions: list[VersionInfo], row: int | None = None) -> None:
+        self.versions = versions
         oldest_first = list(reversed(self.versions))
-        self.query_one("#trend", Static).update(
+        self.query_one("#trend", SafeStatic).update(
             score_sparkline([v.scores.overall for v in oldest_first if v.scores is not None])
         )
-        self.query_one("#trend-label", Static).update(trend_text(oldest_first))
+        self.query_one("#trend-label", SafeStatic).update(trend_text(oldest_first))
         table = self.query_one(DataTable)
-        row = table.cursor_row
+        row = table.cursor_row if row is None else row
         table.clear()
         for info in self.versions:
             table.add_row(
@@ -82,8 +88,8 @@ class HistoryScreen(OKRScreen[None]):
                 Text(f"v{info.number}", style="bold"),
                 Text(ago(info.created_at), style="dim"),
                 overall_cell(info.scores),
-                Text(info.source, style="cyan" if info.source.startswith("accept") else "dim"),
-                Text(info.message),
+                literal(info.source, "cyan" if info.source.startswith("accept") else "dim"),
+                literal(info.message),
                 key=str(info.number),
             )
         if self.versions:
@@ -103,7 +109,7 @@ class HistoryScreen(OKRScreen[None]):
 
     def show_diff(self) -> None:
         """Diff the highlighted version against the marked one, or against its parent."""
-        target = self.query_one("#diff", Static)
+        target = self.query_one("#diff", SafeStatic)
         info = self.selected()
         if info is None:
             target.update(Text("no versions", style="dim"))
@@ -113,18 +119,22 @@ class HistoryScreen(OKRScreen[None]):
             target.update(
                 Text.assemble(
                     (f"v{info.number} ", "bold"),
-                    Text(info.message),
+                    literal(info.message),
                     ("  the first version; m marks one to compare with", "dim"),
                 )
             )
             return
-        old, new = sorted((other, info.number))
+        self._diff(*sorted((other, info.number)))
+
+    @work(exclusive=True, group="diff", exit_on_error=False)
+    async def _diff(self, old: int, new: int) -> None:
+        target = self.query_one("#diff", SafeStatic)
         try:
-            diff = drafts.diff(self.okr_app.home, self.draft, old, new)
+            diff = await self.core.diff(self.draft, old, new)
         except OKRError as exc:
-            target.update(Text(str(exc), style="red"))
+            target.update(literal(str(exc), "red"))
             return
-        target.update(diff_renderable(diff))
+        target.update(diff_renderable(diff))  # SafeStatic escapes the rendered diff
 
     def action_mark(self) -> None:
         info = self.selected()
@@ -133,33 +143,29 @@ class HistoryScreen(OKRScreen[None]):
         self.marked = None if self.marked == info.number else info.number
         self.reload()
 
-    def action_restore(self) -> None:
+    @work(group="restore", exit_on_error=False)
+    async def action_restore(self) -> None:
         info = self.selected()
         if info is None:
             return
         if self.versions and info.number == self.versions[0].number:
             self.okr_app.say(f"v{info.number} is already the latest version")
             return
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                result = drafts.restore(self.okr_app.home, self.draft, info.number)
-            except OKRError as exc:
-                self.okr_app.say(str(exc), severity="error")
-                return
-            self.marked = None
-            self.reload()
-            self.query_one(DataTable).move_cursor(row=0)
-            self.okr_app.say(f"Restored v{info.number} as v{result.version.number}")
-
         question = Text.assemble(
             "Restore ",
             (f"v{info.number}", "bold"),
             " as a new version? (history is kept)",
         )
-        self.app.push_screen(ConfirmDialog(question, yes="Restore"), confirmed)
+        if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Restore")):
+            return
+        try:
+            result = await self.core.restore(self.draft, info.number)
+        except OKRError as exc:
+            self.okr_app.say(str(exc), severity="error")
+            return
+        self.marked = None
+        self.reload(row=0)
+        self.okr_app.say(f"Restored v{info.number} as v{result.version.number}")
 
     def action_back(self) -> None:
         self.dismiss()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,20 +15,23 @@ from textual.widgets import (
     ListItem,
     ListView,
     Markdown,
-    Static,
     TabbedContent,
     TabPane,
 )
 
-from assistant.services.learn import Example, load_examples, primer
+from tui.safe import SafeStatic as Static
+from tui.safe import literal
 from tui.screens.base import OKRScreen
 from tui.texts import okr_text, score_block
+
+if TYPE_CHECKING:
+    from assistant.services.learn import Example
 
 
 class ExampleItem(ListItem):
     def __init__(self, example: Example) -> None:
         mark = ("✓ ", "bold green") if example.kind == "good" else ("✗ ", "bold red")
-        super().__init__(Static(Text.assemble(mark, Text(example.title))))
+        super().__init__(Static(Text.assemble(mark, literal(example.title))))
         self.example = example
 
 
@@ -41,12 +46,13 @@ class LearnScreen(OKRScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        core = self.core
         yield Header()
         with TabbedContent(id="learn-tabs", initial="examples"):
             with TabPane("Primer", id="primer"), VerticalScroll(id="primer-scroll"):
-                yield Markdown(primer(), id="primer-text")
+                yield Markdown(core.primer(), id="primer-text")  # shipped with the package
             with TabPane("Examples", id="examples"), Horizontal():
-                yield ListView(*[ExampleItem(e) for e in load_examples()], id="example-list")
+                yield ListView(*[ExampleItem(e) for e in core.examples()], id="example-list")
                 with VerticalScroll(id="example-scroll"):
                     yield Static("", id="example-detail")
         yield Footer()
@@ -78,8 +84,8 @@ class LearnScreen(OKRScreen[None]):
         kind = ("GOOD", "bold green") if example.kind == "good" else ("WEAK", "bold red")
         detail = Text("\n\n").join(
             [
-                Text.assemble(kind, "  ", Text(example.title, style="bold")),
-                Text(example.commentary, style="italic"),
+                Text.assemble(kind, "  ", literal(example.title, "bold")),
+                literal(example.commentary, "italic"),
                 okr_text(example.okr_set),
                 score_block(example.critique.scores),
                 Text("o: open as a new draft", style="dim"),

@@ -1,6 +1,6 @@
 """New draft → from an idea (the LLM drafts) or → guided (the interview as a form).
 
-Both call ``assistant.services.drafting`` — the same use cases as ``okr draft`` — and
+Both call the App's drafting use cases — the same as ``okr draft`` — and
 land in the editor as an unsaved draft; its first save names it and stores v1 with the
 coach that wrote it (``draft:llm`` or ``draft:interview``). The guided form checks
 every answer as you type, with the questions the terminal interview would ask.
@@ -16,14 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, DraftOutcome, KRAnswers
 from assistant.errors import one_line
 from assistant.io import write_sets
 from assistant.render.drafting import draft_summary
-from assistant.services import drafting
+from tui.safe import SafeInput, SafeTextArea, literal
+from tui.safe import SafeStatic as Static
 from tui.screens.base import OKRScreen
 
 CHECK_DELAY = 0.25  # seconds of quiet typing before the form is checked again
@@ -43,7 +44,7 @@ def keep_draft(screen: OKRScreen, outcome: DraftOutcome, suggested: str) -> None
 
 
 def _preview(outcome: DraftOutcome) -> Text:
-    return Text(draft_summary(outcome) + "\n" + write_sets([outcome.okr_set], "yaml"))
+    return literal(draft_summary(outcome) + "\n" + write_sets([outcome.okr_set], "yaml"))
 
 
 class IdeaScreen(OKRScreen[None]):
@@ -73,7 +74,7 @@ class IdeaScreen(OKRScreen[None]):
             "numbers you know. ctrl+g drafts it; the model may use only your numbers.",
             id="idea-status",
         )
-        yield TextArea(id="idea", soft_wrap=True, tab_behavior="focus")
+        yield SafeTextArea(id="idea", soft_wrap=True, tab_behavior="focus")
         with VerticalScroll():
             yield Static("", id="idea-preview")
         yield Footer()
@@ -81,13 +82,13 @@ class IdeaScreen(OKRScreen[None]):
     def on_mount(self) -> None:
         self.title = "okr-coach"
         self.sub_title = "new draft from an idea"
-        self.query_one(TextArea).focus()
+        self.query_one(SafeTextArea).focus()
 
     def _status(self, text: str, style: str = "") -> None:
-        self.query_one("#idea-status", Static).update(Text(text, style=style))
+        self.query_one("#idea-status", Static).update(literal(text, style))
 
     def action_draft(self) -> None:
-        idea = " ".join(self.query_one(TextArea).text.split())
+        idea = " ".join(self.query_one(SafeTextArea).text.split())
         if not idea:
             self._status("Write the idea first.", "yellow")
             return
@@ -104,7 +105,7 @@ class IdeaScreen(OKRScreen[None]):
         """Await the drafting in this worker: Esc cancels the request in flight."""
         self._status(f"Drafting with {self.okr_app.settings.llm.model}… (Esc cancels)")
         try:
-            outcome = await drafting.draft_from_idea_async(idea, self.okr_app.settings)
+            outcome = await self.core.draft_from_idea(idea)
         except asyncio.CancelledError:
             self._status("Cancelled.")
             raise
@@ -155,10 +156,10 @@ class GuidedScreen(OKRScreen[None]):
         yield Header()
         with VerticalScroll():
             yield Static("What outcome do you want? (in words, no numbers)", classes="guided-label")
-            yield Input(placeholder="Make onboarding effortless for new customers",
-                        id="objective", compact=True)  # fmt: skip
+            yield SafeInput(placeholder="Make onboarding effortless for new customers",
+                            id="objective", compact=True)  # fmt: skip
             yield Static("", id="check-objective", classes="guided-check")
-            yield Input(placeholder="cycle (optional): 2026-Q1", id="cycle", compact=True)
+            yield SafeInput(placeholder="cycle (optional): 2026-Q1", id="cycle", compact=True)
             yield Static(
                 "Key results: the measure, where it is today, where it should be, by when",
                 classes="guided-label",
@@ -166,7 +167,7 @@ class GuidedScreen(OKRScreen[None]):
             for k in range(1, MAX_KRS + 1):
                 with Horizontal(classes="guided-row"):
                     for name in KR_FIELDS:
-                        yield Input(
+                        yield SafeInput(
                             placeholder=f"KR{k} {PLACEHOLDERS[name]}" if name == "metric"
                             else PLACEHOLDERS[name],
                             id=f"{name}-{k}",
@@ -228,7 +229,7 @@ class GuidedScreen(OKRScreen[None]):
             preview.update("")
             self.outcome = None
             return None
-        outcome = drafting.interview(answers)
+        outcome = self.core.interview(answers)
         self.outcome = outcome
         problems: dict[int, str] = {}
         for turn in outcome.transcript:
@@ -237,16 +238,16 @@ class GuidedScreen(OKRScreen[None]):
                 continue
             problems.setdefault(question.kr, check.follow_up)
         objective_check.update(
-            Text(f"↳ {problems[0]}", style="yellow") if 0 in problems else Text("✓", style="green")
+            literal(f"↳ {problems[0]}", "yellow") if 0 in problems else Text("✓", style="green")
         )
         key_results = outcome.okr_set.objectives[0].key_results
         for index, row in enumerate(rows, start=1):
             line = self.query_one(f"#check-{row}", Static)
             if index in problems:
-                line.update(Text(f"↳ {problems[index]}", style="yellow"))
+                line.update(literal(f"↳ {problems[index]}", "yellow"))
             elif index <= len(key_results):
-                line.update(Text(f"✓ {key_results[index - 1].text}", style="green"))
-        preview.update(Text(draft_summary(outcome)))
+                line.update(literal(f"✓ {key_results[index - 1].text}", "green"))
+        preview.update(literal(draft_summary(outcome)))
         return outcome
 
     def action_keep(self) -> None:

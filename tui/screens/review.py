@@ -1,17 +1,15 @@
 """Simulated peer review: the reviewers (personas) side by side, and the synthesis.
 
-The review runs in a worker through ``assistant.services.review`` (offline rules
-engine, or the LLM when configured); Esc cancels it. A persona whose call failed
-is shown as a failed seat; the others still count. The review is stored with the
-draft version it looked at, and each top change with a rewrite can be accepted
-as a new version (source ``review``).
+The review runs in a worker through the App's review use case (``app.review``: the
+offline rules engine, or the LLM when configured); Esc cancels it. A persona whose
+call failed is shown as a failed seat; the others still count. The review is stored
+with the draft version it looked at, and each top change with a rewrite can be
+accepted as a new version (source ``review``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -21,44 +19,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 from textual.worker import Worker
 
-from assistant.config import Settings
 from assistant.errors import OKRError, one_line
 from assistant.model import OKRSet
 from assistant.rubric.rewrites import score_rewrite
-from assistant.services import drafts
+from tui.safe import SafeStatic as Static
+from tui.safe import literal
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import RewriteDialog
 from tui.suggestions import placeholders
 from tui.texts import SPINNER, delta_text
 
 if TYPE_CHECKING:
-    from assistant.services.review import Review, Seat
+    from assistant.domain.review import Review, Seat
     from tui.app import OKRApp
     from tui.screens.editor import EditorScreen
-
-Progress = Callable[[str], None]
-Reviewer = Callable[[OKRSet, Settings, Path, Progress], Awaitable["Review"]]
-
-
-def default_reviewer() -> Reviewer:
-    """The review service with the configured engine (offline without an API key)."""
-
-    async def review(okr_set: OKRSet, settings: Settings, home: Path, progress: Progress) -> Review:
-        from assistant.services.review import run_review_async
-
-        return await run_review_async(
-            okr_set,
-            rounds=2,
-            engine=settings.engine,
-            settings=settings,
-            home=home,
-            progress=progress,
-        )
-
-    return review
 
 
 def open_review(app: OKRApp, editor: EditorScreen) -> None:
@@ -72,41 +49,41 @@ def open_review(app: OKRApp, editor: EditorScreen) -> None:
         return
     app.push_screen(
         ReviewScreen(editor.draft, editor.version, editor.hints.okr_set),
-        lambda _: editor.reload_if_moved(),
+        editor.reload_if_moved,
     )
 
 
 def seat_text(review: Review, seat: Seat) -> Text:
     """One reviewer's column: who, then their points, questions and replies."""
-    lines = [
-        Text(seat.display_name, style="bold"),
-        Text(seat.role, style="dim italic"),
-    ]
+    lines = [literal(seat.display_name, "bold"), literal(seat.role, "dim italic")]
     if seat.status == "failed":
         lines.append(
-            Text.assemble(("FAILED ", "bold red"), Text(seat.error or "no answer", style="red"))
+            Text.assemble(("FAILED ", "bold red"), literal(seat.error or "no answer", "red"))
         )
     for point in seat.points:
-        line = Text.assemble(("• ", "yellow"), (f"{point.target} ", "bold blue"))
+        line = Text.assemble(("• ", "yellow"), literal(f"{point.target} ", "bold blue"))
         if point.evidence:
-            line.append_text(Text.assemble("“", (point.evidence, "magenta"), "” "))
-        line.append_text(Text(point.text))
+            line.append_text(Text.assemble("“", literal(point.evidence, "magenta"), "” "))
+        line.append_text(literal(point.text))
         lines.append(line)
     for question in seat.questions:
         lines.append(
             Text.assemble(
                 ("? ", "bold cyan"),
-                (f"{question.target} ", "bold blue"),
-                Text(question.text, style="italic"),
+                literal(f"{question.target} ", "bold blue"),
+                literal(question.text, "italic"),
             )
         )
     for reply in seat.replies:
         other = reply.to.split("#", 1)[0]
         lines.append(
             Text.assemble(
-                (f"↳ {reply.stance} ", "bold green" if reply.stance == "agree" else "bold yellow"),
-                (f"{review.display_name(other)}: ", "dim"),
-                Text(reply.text),
+                literal(
+                    f"↳ {reply.stance} ",
+                    "bold green" if reply.stance == "agree" else "bold yellow",
+                ),
+                literal(f"{review.display_name(other)}: ", "dim"),
+                literal(reply.text),
             )
         )
     if seat.status == "ok" and not (seat.points or seat.questions or seat.replies):
@@ -117,26 +94,26 @@ def seat_text(review: Review, seat: Seat) -> Text:
 def synthesis_text(review: Review) -> Text:
     """Top changes (numbered: press the number to accept), agreements, disagreements, questions."""
     s = review.synthesis
-    lines = [Text.assemble(("Synthesis", "bold"), (f"  ({s.by})", "dim"))]
+    lines = [Text.assemble(("Synthesis", "bold"), literal(f"  ({s.by})", "dim"))]
     if s.top_changes:
         lines.append(Text("Top changes", style="bold underline"))
     for n, change in enumerate(s.top_changes, start=1):
         accepted = review.accepted.get(n)
         line = Text.assemble(
-            (f"{n}. ", "bold"), (f"{change.target} ", "bold blue"), Text(change.text)
+            (f"{n}. ", "bold"), literal(f"{change.target} ", "bold blue"), literal(change.text)
         )
         if accepted:
             line.append(f"  (accepted as v{accepted})", "green")
         lines.append(line)
         if change.rewrite:
-            rewrite = Text.assemble(("   ✎ ", "bold green"), Text(change.rewrite))
+            rewrite = Text.assemble(("   ✎ ", "bold green"), literal(change.rewrite))
             if change.score_delta is not None:
                 rewrite.append("  ")
                 rewrite.append_text(delta_text(change.score_delta))
             lines.append(rewrite)
         names = ", ".join(review.display_name(p) for p in change.raised_by)
         if names:
-            lines.append(Text(f"   raised by {names}", style="dim"))
+            lines.append(literal(f"   raised by {names}", "dim"))
     if s.agreements:
         lines.append(Text("Agreements", style="bold underline"))
     for agreement in s.agreements:
@@ -144,9 +121,9 @@ def synthesis_text(review: Review) -> Text:
         lines.append(
             Text.assemble(
                 ("= ", "green"),
-                (f"{agreement.target} ", "bold blue"),
-                Text(agreement.text),
-                (f"  ({who})", "dim"),
+                literal(f"{agreement.target} ", "bold blue"),
+                literal(agreement.text),
+                literal(f"  ({who})", "dim"),
             )
         )
     if s.disagreements:
@@ -154,14 +131,16 @@ def synthesis_text(review: Review) -> Text:
     for disagreement in s.disagreements:
         lines.append(
             Text.assemble(
-                ("≠ ", "yellow"), (f"{disagreement.target} ", "bold blue"), Text(disagreement.text)
+                ("≠ ", "yellow"),
+                literal(f"{disagreement.target} ", "bold blue"),
+                literal(disagreement.text),
             )
         )
         for position in disagreement.positions:
             lines.append(
                 Text.assemble(
-                    f"   {review.display_name(position.persona)}: ",
-                    Text(position.text, style="italic"),
+                    literal(f"   {review.display_name(position.persona)}: "),
+                    literal(position.text, "italic"),
                 )
             )
     if s.open_questions:
@@ -169,11 +148,13 @@ def synthesis_text(review: Review) -> Text:
     for question in s.open_questions:
         lines.append(
             Text.assemble(
-                ("? ", "bold cyan"), (f"{question.target} ", "bold blue"), Text(question.text)
+                ("? ", "bold cyan"),
+                literal(f"{question.target} ", "bold blue"),
+                literal(question.text),
             )
         )
     for note in s.notes:
-        lines.append(Text(note, style="dim"))
+        lines.append(literal(note, "dim"))
     return Text("\n").join(lines)
 
 
@@ -229,17 +210,9 @@ class ReviewScreen(OKRScreen[None]):
         """Review the draft's latest version (accepted changes made a newer one)."""
         if self.running:
             return
-        if self.review is not None:
-            try:
-                head = drafts.get_version(self.okr_app.home, self.draft)
-            except OKRError as exc:
-                self.okr_app.say(one_line(exc), severity="error")
-                return
-            self.version, self.okr_set = head.number, head.okr_set
-            self._header()
         self._since = monotonic()
         self._spin = self.set_interval(0.1, self._tick)
-        self._worker = self.run_review()
+        self._worker = self.run_review(latest=self.review is not None)
 
     def _progress(self, message: str) -> None:
         self._status = " ".join(message.split())
@@ -250,7 +223,7 @@ class ReviewScreen(OKRScreen[None]):
         self.query_one("#review-status", Static).update(
             Text.assemble(
                 (f"{frame} ", "bold magenta"),
-                (self._status, "bold"),
+                literal(self._status, "bold"),
                 (f" {elapsed:.0f}s · Esc cancels", "dim"),
             )
         )
@@ -261,15 +234,21 @@ class ReviewScreen(OKRScreen[None]):
             self._spin = None
 
     @work(exclusive=True, group="review", exit_on_error=False)
-    async def run_review(self) -> None:
+    async def run_review(self, *, latest: bool = False) -> None:
+        """Review the set (``latest``: the draft's latest version first), then store the
+        review with the version it looked at."""
         app = self.okr_app
-        reviewer = app.reviewer or default_reviewer()
+        core = self.core
         self._status = "Reviewers are reading your OKRs…"
         try:
-            review = await reviewer(self.okr_set, app.settings, app.home, self._progress)
-            from assistant.services.review import save_review
-
-            review = save_review(app.home, review, self.draft, self.version)
+            if latest:
+                head = await core.version(self.draft)
+                self.version, self.okr_set = head.number, head.okr_set
+                self._header()
+            review = await core.review(
+                self.okr_set, rounds=2, engine=app.settings.engine, progress=self._progress
+            )
+            review = await core.save_review(review, self.draft, self.version)
         except asyncio.CancelledError:
             self._stop_spinner()
             self._show_status(Text("Review cancelled.", style="yellow"))
@@ -278,7 +257,7 @@ class ReviewScreen(OKRScreen[None]):
         except Exception as exc:  # noqa: BLE001 - a failed review never kills the app
             self._stop_spinner()
             self.failed = one_line(exc)
-            self._show_status(Text.assemble(("Review failed: ", "bold red"), Text(self.failed)))
+            self._show_status(Text.assemble(("Review failed: ", "bold red"), literal(self.failed)))
             app.say(f"Review failed: {self.failed}", severity="error", timeout=8)
             return
         self._stop_spinner()
@@ -293,7 +272,7 @@ class ReviewScreen(OKRScreen[None]):
         engine = "offline rules engine" if review.offline else f"{review.model or 'LLM'}"
         status = Text.assemble(
             (f"{len(review.seats)} reviewers", "bold"),
-            (f" · {engine} · review {review.id}", "dim"),
+            literal(f" · {engine} · review {review.id}", "dim"),
             (f" · {len(failed)} failed" if failed else "", "bold red"),
             (" · 1-3 accept a change", "dim") if review.synthesis.top_changes else "",
         )
@@ -352,16 +331,15 @@ class ReviewScreen(OKRScreen[None]):
             done,
         )
 
-    def _accept(self, number: int, text: str | None) -> None:
-        from assistant.services.review import accept_review_change, get_review
-
+    @work(group="accept", exit_on_error=False)
+    async def _accept(self, number: int, text: str | None) -> None:
         review = self.review
         assert review is not None and review.id is not None
         try:
-            result = accept_review_change(
-                self.okr_app.home, self.draft, review.id, number, text=text
+            result = await self.core.accept_review_change(
+                self.draft, number, review_id=review.id, text=text
             )
-            self.review = get_review(self.okr_app.home, review.id, self.draft)
+            self.review = await self.core.stored_review(review.id, self.draft)
         except OKRError as exc:
             self.okr_app.say(one_line(exc), severity="error")
             return

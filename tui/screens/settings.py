@@ -19,11 +19,12 @@ from textual.widgets import (
     RadioButton,
     RadioSet,
     Select,
-    Static,
 )
 
 from assistant.config import load_settings, masked_key, save_settings
 from assistant.errors import OKRError
+from tui.safe import SafeInput
+from tui.safe import SafeStatic as Static
 from tui.screens.base import OKRScreen
 
 ENGINES = [
@@ -60,9 +61,9 @@ class SettingsScreen(OKRScreen[None]):
             yield Label("Engine")
             yield Select(ENGINES, value=stored.engine, allow_blank=False, id="engine")
             yield Label("Model")
-            yield Input(stored.llm.model, id="model")
+            yield SafeInput(stored.llm.model, id="model")
             yield Label("Base URL (empty: api.openai.com)")
-            yield Input(
+            yield SafeInput(
                 stored.llm.base_url or "", placeholder="https://api.openai.com/v1", id="base-url"
             )
             if os.environ.get("OPENAI_BASE_URL"):
@@ -109,7 +110,7 @@ class SettingsScreen(OKRScreen[None]):
             settings.llm.model = self.query_one("#model", Input).value.strip() or settings.llm.model
             settings.llm.base_url = self.query_one("#base-url", Input).value.strip() or None
             path = save_settings(settings, home)
-            self.okr_app.settings = load_settings(home)
+            self.okr_app.settings = load_settings(home)  # the App's, for every use case
         except (OKRError, ValidationError, OSError) as exc:
             self.okr_app.say(f"Settings not saved: {' '.join(str(exc).split())}", severity="error")
             return

@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, ListItem, ListView, Static
+from textual.widgets import Button, ListItem, ListView
 
 from assistant.model import Finding, OKRSet, Scores
-from assistant.services.dismissals import finding_key
+from tui.safe import SafeStatic as Static
+from tui.safe import literal
 from tui.suggestions import Suggestion
 from tui.texts import SPINNER, finding_card, score_block, target_heading
 from tui.widgets.findings_list import FindingsList
@@ -38,6 +39,18 @@ class FindingItem(ListItem):
         super().__init__(Static(self.card, classes="card"))
         self.finding = finding
         self.suggestion = suggestion
+
+    @property
+    def key(self) -> str:
+        """The finding's key (the one dismissals are stored by)."""
+        return self.signature.removeprefix("F:")
+
+    def on_resize(self) -> None:
+        """The highlighted card grew or shrank (re-wrapped when the list's scrollbar came,
+        its text updated): keep it in view."""
+        listing = self.parent
+        if self.highlighted and isinstance(listing, FindingsList):
+            listing.call_after_refresh(listing.scroll_to_highlight)
 
     def show(self, signature: str, payload: tuple[Finding, Suggestion | None, str]) -> None:
         """Show another finding in this card (cheaper than a new widget while typing)."""
@@ -118,7 +131,7 @@ class CritiquePanel(Vertical):
             yield Button("Edit (e)", id="act-edit", variant="primary", compact=True)
             yield Button("Dismiss (d)", id="act-dismiss", variant="warning", compact=True)
         # What the LLM guards kept and threw away on the last coach run (one line).
-        yield Static("", id="llm-guards", markup=False)
+        yield Static("", id="llm-guards")
 
     # --- display -----------------------------------------------------------------------------
 
@@ -136,7 +149,7 @@ class CritiquePanel(Vertical):
 
     def set_guards(self, line: str | None) -> None:
         """The coach's ``llm: 2 findings kept, 7 dropped: …`` line (None clears it)."""
-        self.query_one("#llm-guards", Static).update(Text(line or "", style="dim"))
+        self.query_one("#llm-guards", Static).update(literal(line or "", "dim"))
 
     def set_status(self, status: Text) -> None:
         self._status = status
@@ -144,31 +157,27 @@ class CritiquePanel(Vertical):
             self._show_status(status)
 
     async def show(
-        self,
-        okr_set: OKRSet | None,
-        findings: Sequence[Finding],
-        suggestions: dict[str, Suggestion | None],
+        self, okr_set: OKRSet | None, cards: Sequence[tuple[str, Finding, Suggestion | None]]
     ) -> None:
-        """Show ``findings`` grouped by target.
+        """Show the findings of ``cards`` (key, finding, its suggestion) grouped by target.
 
         Only what changed is touched: cards whose finding is still there are updated
         in place, and only new findings are mounted, so a pause in typing costs a few
         milliseconds even with dozens of cards.
         """
         rows: list[tuple[str, Text | tuple[Finding, Suggestion | None, str]]] = []
-        order: dict[str, list[Finding]] = {}
-        for finding in findings:
-            order.setdefault(finding.target, []).append(finding)
+        order: dict[str, list[tuple[str, Finding, Suggestion | None]]] = {}
+        for card in cards:
+            order.setdefault(card[1].target, []).append(card)
         for target, group in order.items():
             text = _target_text(okr_set, target)
-            rows.append((f"G:{target}", target_heading(target, text, [f.evidence for f in group])))
-            rows += [
-                (f"F:{finding_key(f)}", (f, suggestions.get(finding_key(f)), text)) for f in group
-            ]
+            evidence = [f.evidence for _, f, _ in group]
+            rows.append((f"G:{target}", target_heading(target, text, evidence)))
+            rows += [(f"F:{key}", (f, suggestion, text)) for key, f, suggestion in group]
         async with self._lock:
             listing = self.query_one(ListView)
             children = [c for c in listing.children if isinstance(c, GroupItem | FindingItem)]
-            previous = self.selected.finding if self.selected else None
+            previous = self.selected.key if self.selected else None
             # Where the highlight was, as a count of cards: when its finding goes (dismissed,
             # accepted) the highlight moves to the next one instead of back to the top.
             place = sum(1 for c in children[: listing.index or 0] if isinstance(c, FindingItem))
@@ -201,17 +210,13 @@ class CritiquePanel(Vertical):
                         await listing.mount(*new)
             if not changed and listing.index is not None:
                 return
-            cards = [
+            shown = [
                 (i, item)
                 for i, item in enumerate(listing.children)
                 if isinstance(item, FindingItem)
             ]
-            same = [
-                i
-                for i, item in cards
-                if previous is not None and finding_key(item.finding) == finding_key(previous)
-            ]
-            nearby = [i for i, _ in cards[min(place, len(cards) - 1) :]] if cards else []
+            same = [i for i, item in shown if previous is not None and item.key == previous]
+            nearby = [i for i, _ in shown[min(place, len(shown) - 1) :]] if shown else []
             first: list[int | None] = [*same, *nearby, None]
             listing.index = first[0]
 

@@ -28,8 +28,9 @@ from textual._wrap import compute_wrap_offsets
 from textual.document._document import DocumentBase, Location
 from textual.geometry import Offset, clamp
 from textual.strip import Strip
-from textual.widgets import TextArea
 from textual.widgets.text_area import DocumentNavigator, WrappedDocument
+
+from tui.safe import SafeTextArea
 
 MIN_WRAP_WIDTH = 20
 """Continuation rows narrower than this are not indented (the line wraps at column 0)."""
@@ -210,8 +211,9 @@ class HangingNavigator(DocumentNavigator):
         return target
 
 
-class OKRTextArea(TextArea):
-    """A ``TextArea`` whose soft-wrapped continuation rows hang under the line's value."""
+class OKRTextArea(SafeTextArea):
+    """A ``TextArea`` whose soft-wrapped continuation rows hang under the line's value
+    (and whose text never holds a raw control character: ``tui.safe.SafeTextArea``)."""
 
     # TextArea assigns these whenever it loads a document; the setters swap in the
     # hanging versions, so every document (load_text, text=, language change) gets them.
