@@ -75,18 +75,28 @@ class Disagreement(_M):
     positions: list[Position] = Field(default_factory=list)
 
 
+ChangeKind = Literal["rewrite", "add_key_result"]
+
+
 class Change(_M):
-    """One of the top changes. ``rewrite`` is the full new text of the target, or None;
-    ``score_delta`` is what the rewrite does to the set's overall score."""
+    """One of the top changes. ``kind`` ``rewrite``: ``rewrite`` is the full new text of
+    the target, or None. ``add_key_result``: the target is an objective and ``rewrite``
+    the text of the key result to add to it (accepting it never touches the title).
+    ``score_delta`` is what accepting does to the set's overall score."""
 
     target: str
     text: str
+    kind: ChangeKind = "rewrite"
     rewrite: str | None = None
     evidence: str = ""
     score_delta: int | None = None
     invented_numbers: list[str] = Field(default_factory=list)
     raised_by: list[str] = Field(default_factory=list)
     codes: list[str] = Field(default_factory=list)
+
+    @property
+    def adds_key_result(self) -> bool:
+        return self.kind == "add_key_result"
 
 
 class OpenQuestion(_M):

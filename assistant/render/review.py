@@ -89,7 +89,8 @@ def to_markdown(review: Review) -> str:
         out.append(f"{n}. **{change.target}**{_quote(change.evidence)} — {_md(change.text)}{done}")
         if change.rewrite:
             delta = f" ({change.score_delta:+d})" if change.score_delta is not None else ""
-            out.append(f"   - Rewrite{delta}: {_md(change.rewrite)}")
+            label = "New key result" if change.adds_key_result else "Rewrite"
+            out.append(f"   - {label}{delta}: {_md(change.rewrite)}")
         if change.invented_numbers:
             out.append(
                 f"   - Numbers you never wrote were replaced by placeholders: "
@@ -172,7 +173,8 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
         console.print(line)
         if change.rewrite:
             delta = f" ({change.score_delta:+d})" if change.score_delta is not None else ""
-            console.print(Text.assemble(("     rewrite" + delta + ": ", "green"), change.rewrite))
+            label = "new key result" if change.adds_key_result else "rewrite"
+            console.print(Text.assemble((f"     {label}{delta}: ", "green"), change.rewrite))
         if change.raised_by:
             who = ", ".join(review.display_name(p) for p in change.raised_by)
             console.print(Text(f"     raised by {who}", style="dim"))

@@ -16,6 +16,7 @@ from assistant.use_cases.critique import CritiqueUseCases
 
 if TYPE_CHECKING:
     from assistant.domain.drafts import Version
+    from assistant.domain.review import Change
     from assistant.model import Finding, OKRSet
     from assistant.services.critique_run import CritiqueOutcome
     from assistant.services.learn import Example
@@ -81,6 +82,19 @@ class TuiUseCases(CritiqueUseCases):
         from assistant.services.dismissals import finding_key
 
         return finding_key(finding)
+
+    @staticmethod
+    def score_change(okr_set: OKRSet, change: Change, text: str) -> int | None:
+        """What accepting a review change with ``text`` does to the set's overall score:
+        the target reworded, or (a change that adds one) a new key result of it."""
+        from assistant.rubric.rewrites import score_rewrite
+        from assistant.services.review.additions import score_addition
+
+        if change.adds_key_result:
+            scored = score_addition(okr_set, change.target, text)
+        else:
+            scored = score_rewrite(okr_set, change.target, text)
+        return None if scored is None else scored.score_delta
 
     @staticmethod
     def same_text(a: str, b: str) -> bool:

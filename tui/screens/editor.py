@@ -70,20 +70,38 @@ class EditorScreen(EditorLessons):
 
     BINDINGS = [
         # The footer shows the few that matter at 80 columns; ? / F1 lists all of them.
-        Binding("f2", "toggle_focus", "Findings", priority=True),
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+g", "coach", "Coach", priority=True),
-        Binding("ctrl+r", "history", "History", priority=True),
-        Binding("ctrl+t", "review", "Review", priority=True),
+        Binding("f2", "toggle_focus", "Findings", priority=True,
+                tooltip="Switch between the text and the findings"),
+        Binding("ctrl+s", "save", "Save", priority=True,
+                tooltip="Save the text as a new version (asks for a message)"),
+        Binding("ctrl+g", "coach", "Coach", priority=True,
+                tooltip="Ask the LLM coach about the text (Esc cancels)"),
+        Binding("ctrl+r", "history", "History", priority=True,
+                tooltip="The draft's versions: score trend, diff, restore"),
+        Binding("ctrl+t", "review", "Review", priority=True,
+                tooltip="Simulated peer review of the saved version by personas"),
         Binding("ctrl+n", "add_kr", "Add key result", priority=True, show=False),
         Binding("ctrl+o", "add_objective", "Add objective", priority=True, show=False),
-        Binding("alt+up", "move(-1)", "Move item up", priority=True, show=False),
-        Binding("alt+down", "move(1)", "Move item down", priority=True, show=False),
-        Binding("ctrl+delete,alt+d", "delete_item", "Delete item", priority=True, show=False),
-        Binding("f3", "cycle", "Cycle", priority=True, show=False),
-        Binding("f4", "alternatives", "Alternatives for this KR", priority=True, show=False),
+        Binding("alt+up", "move(-1)", "Move item up", priority=True, show=False,
+                tooltip="Move the key result (or objective) under the cursor up"),
+        Binding("alt+down", "move(1)", "Move item down", priority=True, show=False,
+                tooltip="Move the key result (or objective) under the cursor down"),
+        Binding("ctrl+delete,alt+d", "delete_item", "Delete item", priority=True, show=False,
+                tooltip="Delete the key result (or objective) under the cursor (ctrl+z undoes)"),
+        Binding("f3", "cycle", "Cycle", priority=True, show=False,
+                tooltip="The draft's cycle: check in, sync, grade, retro"),
+        Binding("f4", "alternatives", "Alternatives for this KR", priority=True, show=False,
+                tooltip="Alternative wordings of the key result under the cursor, scored"),
         Binding("escape", "back", "Back (cancels the coach)", show=False),
-    ]
+    ]  # fmt: skip
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Keys that cannot act now leave the footer (and say why when pressed)."""
+        if action == "coach":
+            return self.okr_app.coach_unavailable()
+        if action in ("history", "review", "cycle") and self.outcome is not None:
+            return "save the new draft first (ctrl+s): history, review and cycle need a version"
+        return None
 
     # Below 100 columns the editor and the critique are full-width panes (f2 switches).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -102,6 +120,7 @@ class EditorScreen(EditorLessons):
         self._hints_text: str | None = None  # the text self.hints are for
         self._suggestions: dict[SuggestionKey, Suggestion | None] = {}  # for self.hints.key
         self._lessons = LessonHints()  # of the draft's last graded cycle, read once per open
+        self._quote: Selection | None = None  # selected while browsing the findings
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -306,7 +325,8 @@ class EditorScreen(EditorLessons):
         for r in range(row, min(row + 3, len(lines))):
             col = lines[r].find(evidence) if evidence else -1
             if col >= 0:
-                editor.selection = Selection((r, col), (r, col + len(evidence)))
+                self._quote = Selection((r, col), (r, col + len(evidence)))
+                editor.selection = self._quote
                 editor.scroll_cursor_visible(center=True)
                 return
         editor.move_cursor((row, 0), center=True)
@@ -493,7 +513,44 @@ class EditorScreen(EditorLessons):
 
         if self.needs_name():
             return
-        self.app.push_screen(HistoryScreen(self.draft), self.reload_if_moved)
+        self.app.push_screen(HistoryScreen(self.draft, editor=self), self.reload_if_moved)
+
+    # --- a restore under unsaved edits (the history screen asks which) ---------------------------
+
+    async def keep_edits_on(self, number: int) -> None:
+        """Version ``number`` (a restore made under the unsaved edits) becomes the one the
+        typed text is based on: the text stays as typed and unsaved, and a save stacks
+        it on that version (the restore stays in the history under it)."""
+        _, text = await self.core.editor_version(self.draft, number)
+        self._saved_text = text
+        await self._mark_saved(number)
+        self.refresh_hints()
+
+    async def save_edits_as_draft(self) -> str | None:
+        """The typed text as v1 of a new draft (its name asked, a free one proposed): that
+        name, or None when cancelled, refused or the text does not parse."""
+        from tui.screens.editor_new import free_name
+
+        okr_set = self._sync_hints().okr_set
+        if okr_set is None:
+            self.okr_app.say(f"cannot save as a draft: {self.hints.error}", severity="error")
+            return None
+        typed = self.editor.text
+        suggested, check = await free_name(self.core, f"{self.draft} edits")
+        name = await self.app.push_screen_wait(
+            PromptDialog("Name of the new draft for your edits", suggested, validate=check)
+        )
+        if name is None:
+            return None
+        try:
+            await self.core.save(
+                name, okr_set, f"Unsaved edits of {self.draft} v{self.version}", text=typed
+            )
+        except OKRError as exc:
+            self.okr_app.say(one_line(exc), severity="error")
+            return None
+        self.okr_app.refresh_drafts()
+        return name
 
     def action_review(self) -> None:
         if not self.needs_name():

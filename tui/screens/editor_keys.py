@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import events, on
+from textual.widgets.text_area import Selection
 
 from tui import editing
 from tui.safe import safe_rich_text
@@ -27,6 +28,8 @@ class EditorKeys(FindingActions):
         def editor(self) -> TextArea: ...
         @property
         def panel(self) -> CritiquePanel: ...
+
+    _quote: Selection | None = None  # the finding's quote selected in the text (EditorScreen)
 
     # --- structure-aware editing -------------------------------------------------------------
 
@@ -64,11 +67,23 @@ class EditorKeys(FindingActions):
             self.query_one("#findings").focus()
         else:
             self.set_class(False, "-panel")
+            self._drop_quote()  # before the focus moves: the next key may be queued already
             self.editor.focus()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The pane shown when narrow follows the focus (tab, a click, a test's focus())."""
         self.set_class(self.panel in event.widget.ancestors_with_self, "-panel")
+        if event.widget is self.editor:
+            self._drop_quote()
+
+    def _drop_quote(self) -> None:
+        """Back in the text, the finding's quote selected while browsing the findings
+        becomes the cursor at its start: the next key types there instead of replacing
+        the quoted words (a selection the user made stays)."""
+        quote, self._quote = self._quote, None
+        editor = self.editor
+        if quote is not None and editor.selection == quote:
+            editor.selection = Selection.cursor(quote.start)
 
     @on(CritiquePanel.StatusShown)
     def _panel_status(self, event: CritiquePanel.StatusShown) -> None:

@@ -24,7 +24,6 @@ from textual.worker import Worker
 
 from assistant.errors import OKRError, one_line
 from assistant.model import OKRSet
-from assistant.rubric.rewrites import score_rewrite
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
 from tui.screens.base import OKRScreen
@@ -106,7 +105,8 @@ def synthesis_text(review: Review) -> Text:
             line.append(f"  (accepted as v{accepted})", "green")
         lines.append(line)
         if change.rewrite:
-            rewrite = Text.assemble(("   ✎ ", "bold green"), literal(change.rewrite))
+            mark = "   + new key result: " if change.adds_key_result else "   ✎ "
+            rewrite = Text.assemble((mark, "bold green"), literal(change.rewrite))
             if change.score_delta is not None:
                 rewrite.append("  ")
                 rewrite.append_text(delta_text(change.score_delta))
@@ -158,16 +158,33 @@ def synthesis_text(review: Review) -> Text:
     return Text("\n").join(lines)
 
 
+ACCEPT = Binding.Group("Accept change")
+SEAT_WIDTH = 38  # a reviewer's card (.seat in app.tcss)
+
+
 class ReviewScreen(OKRScreen[None]):
     """One review session of ``draft@version``."""
 
     BINDINGS = [
-        Binding("1", "accept(1)", "Accept change 1-3"),
-        Binding("2", "accept(2)", "Accept change 2", show=False),
-        Binding("3", "accept(3)", "Accept change 3", show=False),
-        Binding("r", "rerun", "Run again"),
-        Binding("escape", "back", "Back / cancel"),
+        Binding("1", "accept(1)", "Accept top change 1", group=ACCEPT),
+        Binding("2", "accept(2)", "Accept top change 2", group=ACCEPT),
+        Binding("3", "accept(3)", "Accept top change 3", group=ACCEPT),
+        Binding("r", "rerun", "Run again", tooltip="Review the draft's latest version again"),
+        Binding("escape", "back", "Back / cancel", tooltip="Cancel the review, else back"),
     ]
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Keys that cannot act now leave the footer (and say why when pressed)."""
+        if action == "rerun" and self.running:
+            return "The review is running (Esc cancels it)"
+        if action == "accept":
+            review = self.review
+            if review is None or review.id is None:
+                return "No review yet: wait for it (Esc cancels), or r runs it again"
+            count = len(review.synthesis.top_changes)
+            if not 1 <= int(str(parameters[0])) <= count:
+                return f"The synthesis has {count} top change{'s' if count != 1 else ''}"
+        return None
 
     def __init__(self, draft: str, version: int, okr_set: OKRSet) -> None:
         super().__init__()
@@ -276,7 +293,6 @@ class ReviewScreen(OKRScreen[None]):
             (f" · {len(failed)} failed" if failed else "", "bold red"),
             (" · 1-3 accept a change", "dim") if review.synthesis.top_changes else "",
         )
-        self._show_status(status)
         seats = self.query_one("#review-seats", HorizontalScroll)
         await seats.remove_children()
         await seats.mount_all(
@@ -287,6 +303,13 @@ class ReviewScreen(OKRScreen[None]):
             )
             for i, seat in enumerate(review.seats)
         )
+        # Cards that do not fit are said, not just cut off (tab brings the next in view).
+        for number, card in enumerate(seats.children, start=1):
+            card.border_title = f"{number} of {len(review.seats)}"
+        more = len(review.seats) - max(1, seats.size.width // SEAT_WIDTH)
+        if more > 0:
+            status.append(f" · {more} more reviewer{'s' if more > 1 else ''} → (tab)", "yellow")
+        self._show_status(status)
         self.query_one("#synthesis-text", Static).update(synthesis_text(review))
 
     # --- accepting a change ------------------------------------------------------------------
@@ -306,15 +329,15 @@ class ReviewScreen(OKRScreen[None]):
                 "That change is about the whole set: edit the draft yourself", severity="warning"
             )
             return
-        current = review.okr_set.target_text(change.target)
+        # A change that adds a key result starts from nothing: the title is not its text.
+        current = "" if change.adds_key_result else review.okr_set.target_text(change.target)
         proposal = change.rewrite or current
         if change.rewrite and not placeholders(change.rewrite, current):
             self._accept(number, None)
             return
 
         def score(text: str) -> int | None:
-            scored = score_rewrite(review.okr_set, change.target, text)
-            return None if scored is None else scored.score_delta
+            return self.core.score_change(review.okr_set, change, text)
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -322,7 +345,7 @@ class ReviewScreen(OKRScreen[None]):
 
         self.app.push_screen(
             RewriteDialog(
-                change.target,
+                f"{change.target}: new key result" if change.adds_key_result else change.target,
                 current,
                 proposal,
                 score,

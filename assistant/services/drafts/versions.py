@@ -25,6 +25,7 @@ from assistant.domain.drafts import (
 from assistant.errors import UsageError
 from assistant.ids import TargetId
 from assistant.model import Finding, OKRSet, Scores, UnknownTarget
+from assistant.services import dismissals
 from assistant.services.drafts import source_text
 from assistant.services.drafts.names import check_name, default_author, require, unknown, version_of
 from assistant.store import repo
@@ -120,8 +121,9 @@ def save(
     the same content written differently (a comment, the layout) is a new version.
     ``expected_head`` is the version the caller edited: if someone saved since, a
     ``ConflictError`` is raised instead of silently stacking on their change.
-    ``carry_dismissals`` keeps the previous version's dismissed findings dismissed on
-    the new one, in the same unit of work as the save. Called inside the caller's unit
+    The previous version's dismissed findings stay dismissed on the new one where their
+    target's text is unchanged (``services.dismissals.carry``), in the same unit of work
+    as the save; ``carry_dismissals`` keeps all of them. Called inside the caller's unit
     of work (which already holds the write lock), pass ``scores`` computed beforehand
     to keep that short.
     """
@@ -170,8 +172,17 @@ def save(
             text=written.text if written else None,
             text_format=written.text_format if written else None,
         )
-        if carry_dismissals and current:
-            uow.dismissals.copy(draft.id, current, info.number, stamp)
+        if current and stored is not None:
+            dismissals.carry(
+                uow,
+                draft.id,
+                current,
+                info.number,
+                stored[0],
+                okr_set,
+                stamp,
+                every=carry_dismissals,
+            )
     return SaveResult(version=info, created=True, new_draft=new_draft)
 
 

@@ -36,6 +36,7 @@ from assistant.errors import one_line
 from assistant.model import DryRunItem, DryRunPlan, OKRSet, RunUsage, SetCritique
 from assistant.rubric.team import TEAM_CODES
 from assistant.services.personas import LENS_CODES, Persona
+from assistant.services.review.additions import addition_of, guarded_addition
 from assistant.services.review.rewrites import guarded_rewrite
 from assistant.services.review.schemas import (
     PersonaRepliesOut,
@@ -300,16 +301,27 @@ def _ground_synthesis(run: _LLMRun, answer: SynthesisOut, seats: Sequence[Seat])
     ]
     changes: list[Change] = []
     for item in answer.top_changes:
-        target = normalise_target(okr_set, item.target)
+        # A new key result ("add a guardrail KR", target O1 or O1.KR4): never a new title.
+        added = addition_of(
+            okr_set,
+            normalise_target(okr_set, item.target) or item.target,
+            item.change,
+            item.rewrite,
+        )
+        target = added or normalise_target(okr_set, item.target)
         if target is None or not item.change.strip():
             continue
         evidence = verify_evidence(okr_set.target_text(target), item.evidence) or ""
-        rewrite, delta, invented = guarded_rewrite(okr_set, target, item.rewrite, run.critique)
+        if added is not None:
+            rewrite, delta, invented = guarded_addition(okr_set, added, item.rewrite, run.critique)
+        else:
+            rewrite, delta, invented = guarded_rewrite(okr_set, target, item.rewrite, run.critique)
         raised_by = [s.persona for s in seats for p in s.points if p.target == target and s.persona]
         changes.append(
             Change(
                 target=target,
                 text=_clean(item.change, okr_set),
+                kind="add_key_result" if added is not None else "rewrite",
                 rewrite=rewrite,
                 evidence=evidence,
                 score_delta=delta,

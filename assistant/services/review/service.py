@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.domain.commands import okr_command
-from assistant.domain.review import Review, ReviewInfo
+from assistant.domain.review import Change, Review, ReviewInfo
 from assistant.errors import UsageError
-from assistant.model import DryRunPlan, OKRSet, RunUsage
+from assistant.model import DryRunPlan, Objective, OKRSet, RunUsage
 from assistant.rubric.critic import critique_set
 from assistant.services.engines import resolve_engine
 from assistant.services.personas import select_personas
+from assistant.services.review.additions import with_added_text, with_key_result
 from assistant.services.review.offline import offline_review
 
 if TYPE_CHECKING:
@@ -295,18 +296,21 @@ def accept_review_change(
             f"edit the draft yourself, or pass the new text with --text"
         )
     head = drafts.get_version(store, name)
-    reviewed_text = review.okr_set.target_text(change.target)
-    if head.number != review.version:
-        try:
-            current = head.okr_set.target_text(change.target)
-        except (IndexError, ValueError):
-            current = None
-        if current != reviewed_text:
-            raise ConflictError(
-                f"{change.target} changed since review {shown} of v{review.version}; "
-                f"review the latest version again ({okr_command('review', name)})"
-            )
-    updated = drafts.apply_rewrite(head.okr_set, change.target, new_text, change.evidence)
+    if head.number != review.version and _moved_on(review.okr_set, head.okr_set, change):
+        raise ConflictError(
+            f"{change.target} changed since review {shown} of v{review.version}; "
+            f"review the latest version again ({okr_command('review', name)})"
+        )
+    if change.adds_key_result:
+        # a new key result of the objective: the title and the other key results stay
+        updated = with_key_result(head.okr_set, change.target, new_text)
+        written = with_added_text(
+            head.text if head.text_format == "yaml" else None, change.target, new_text
+        )
+    else:
+        updated = drafts.apply_rewrite(head.okr_set, change.target, new_text, change.evidence)
+        # the author's comments and layout stay: only the target's wording changes
+        written = drafts.rewritten_text(head, change.target, new_text, updated)
     scores = drafts.score(updated)  # before taking the write lock
     # One unit of work: the new version and the record of which change it accepted
     # are written together or not at all (the save joins it).
@@ -321,11 +325,27 @@ def accept_review_change(
             expected_head=head.number,
             scores=scores,
             now=now,
-            # the author's comments and layout stay: only the target's wording changes
-            text=drafts.rewritten_text(head, change.target, new_text, updated),
+            text=written,
         )
         row = uow.drafts.find(name)
         vid = uow.versions.id_of(row.id, result.version.number) if row else None
         if vid is not None:
             uow.reviews.record_acceptance(review_id, change_index, vid, timestamp(now))
     return result
+
+
+def _moved_on(reviewed: OKRSet, head: OKRSet, change: Change) -> bool:
+    """Whether the draft moved on under ``change`` since the reviewed version: its
+    target reads differently (or is gone). An addition only needs its objective to be
+    the same one: its title, or its key results, as reviewed (another accepted change
+    may have reworded one of them)."""
+    try:
+        if not change.adds_key_result:
+            return head.target_text(change.target) != reviewed.target_text(change.target)
+        before, now = reviewed.locate(change.target), head.locate(change.target)
+    except (IndexError, ValueError):
+        return True
+    if not isinstance(before, Objective) or not isinstance(now, Objective):
+        return True
+    same_krs = [kr.text for kr in before.key_results] == [kr.text for kr in now.key_results]
+    return before.title != now.title and not same_krs
