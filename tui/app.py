@@ -8,8 +8,8 @@ itself. Untrusted text reaches a widget only through ``tui.safe``.
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,15 +18,17 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from assistant.config import Settings
+from assistant.domain.commands import okr_command
 from assistant.errors import OKRError, one_line
 from assistant.io import read_text
 from assistant.model import OKRSet
 from tui.safe import shown
-from tui.screens.dialogs import PromptDialog, UnsavedDialog
+from tui.screens.base import Unsaved
+from tui.screens.dialogs import PromptDialog
 from tui.screens.drafts import DraftsScreen
 from tui.screens.editor import EditorScreen
 
@@ -49,10 +51,13 @@ class OKRApp(App[None]):
     TITLE = "okr-coach"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),  # typed as text in the editor
-    ]
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False,
+                tooltip="Quit (asks first when typed text would be lost)"),
+        Binding("f1", "help", "Help", tooltip="Help: every key of the screen"),
+        # ? is typed as text in the editor and in fields: f1 works there.
+        Binding("question_mark", "help", "Help", show=False,
+                tooltip="Help: every key of the screen"),
+    ]  # fmt: skip
 
     def __init__(
         self, core: Core, *, target: str | None = None, config_home: Path | None = None
@@ -126,19 +131,11 @@ class OKRApp(App[None]):
             return
         await self.push_screen(EditorScreen(name))
 
-    @work(group="create", exit_on_error=False)
-    async def create_draft(
-        self, okr_set: OKRSet, suggested: str, message: str, *, named: bool = False
-    ) -> None:
-        """Ask for a name, save ``okr_set`` as its v1 and open it in the editor (with
-        ``named``, the set takes the draft's name: the template's "My team" is no name)."""
-        existing = {d.name for d in await self.core.drafts()}
+    async def name_check(self, keep: str | None = None) -> Callable[[str], str | None]:
+        """The check of a name typed for a draft: free (no draft, deleted ones too, has it;
+        ``keep``, a draft's own name, is allowed) and a valid name."""
+        existing = {d.name for d in await self.core.drafts()} - {keep}
         deleted = {d.name for d in await self.core.drafts(deleted=True)}
-        name = suggested
-        n = 2
-        while name in existing or name in deleted:
-            name = f"{suggested} ({n})"
-            n += 1
 
         def check(value: str) -> str | None:
             if value in existing:
@@ -146,7 +143,7 @@ class OKRApp(App[None]):
             if value in deleted:
                 return (
                     f"a deleted draft is named '{value}' "
-                    f"(okr undelete {shlex.quote(value)}); choose another name"
+                    f"({okr_command('undelete', value)}); choose another name"
                 )
             try:
                 self.core.check_draft_name(value)
@@ -154,6 +151,22 @@ class OKRApp(App[None]):
                 return str(exc)
             return None
 
+        return check
+
+    @work(group="create", exit_on_error=False)
+    async def create_draft(
+        self, okr_set: OKRSet, suggested: str, message: str, *, named: bool = False
+    ) -> None:
+        """Ask for a name, save ``okr_set`` as its v1 and open it in the editor (with
+        ``named``, the set takes the draft's name: the template's "My team" is no name)."""
+        check = await self.name_check()
+        taken = {d.name for d in await self.core.drafts()}
+        taken |= {d.name for d in await self.core.drafts(deleted=True)}
+        name = suggested
+        n = 2
+        while name in taken:
+            name = f"{suggested} ({n})"
+            n += 1
         value = await self.push_screen_wait(
             PromptDialog("Name of the new draft", name, validate=check)
         )
@@ -212,27 +225,29 @@ class OKRApp(App[None]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
 
-        editor = self._dirty_editor()
-        if editor is not None:
-            editor.leave(go)
+        screen = self._unsaved()
+        if screen is not None:
+            screen.leave(go)
         else:
             go()
 
-    def _dirty_editor(self) -> EditorScreen | None:
+    def _unsaved(self) -> Unsaved | None:
+        """The screen whose typed text leaving would lose (an editor with unsaved edits, an
+        idea or a guided form typed into): it asks before anything is thrown away."""
         for screen in self.screen_stack:
-            if isinstance(screen, EditorScreen) and screen.dirty:
+            if isinstance(screen, Unsaved) and screen.dirty:
                 return screen
         return None
 
     async def action_quit(self) -> None:
-        """Quit; asks first when a draft has unsaved edits."""
-        editor = self._dirty_editor()
-        if editor is None:
+        """Quit; asks first when a draft has unsaved edits or a typed idea would be lost."""
+        screen = self._unsaved()
+        if screen is None:
             self.exit()
             return
-        if isinstance(self.screen, UnsavedDialog):
-            return
-        editor.leave(self.exit)
+        if isinstance(self.screen, ModalScreen):
+            return  # already asking
+        screen.leave(self.exit)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -242,21 +257,58 @@ class OKRApp(App[None]):
         yield SystemCommand(
             "Settings", "Engine, model, base URL, coaching style", self.action_settings
         )
-        if isinstance(screen, DraftsScreen):
+        covered: set[str] = set()
+        if isinstance(screen, DraftsScreen) and screen.check_action("import", ()):
+            covered.add("import")
             yield SystemCommand(
-                "Import a file", "Import an OKR file as a draft", screen.action_import
+                "Import a file", "Import an OKR file as a draft (key i)", screen.action_import
             )
         if isinstance(screen, EditorScreen):
+            covered |= {"save", "coach", "history", "review", "add_kr", "add_objective"}
             yield SystemCommand(
-                "Save version", "Save the text as a new version", screen.action_save
+                "Save version", "Save the text as a new version (ctrl+s)", screen.action_save
             )
-            yield SystemCommand("Ask the coach", "LLM critique of the text", screen.action_coach)
             yield SystemCommand(
-                "History", "Versions, score trend, diff, restore", screen.action_history
+                "Ask the coach", "LLM critique of the text (ctrl+g)", screen.action_coach
             )
-            yield SystemCommand("Review", "Simulated peer review by personas", screen.action_review)
-            yield SystemCommand("Add key result", "Insert a key result line", screen.action_add_kr)
-            yield SystemCommand("Add objective", "Insert an objective", screen.action_add_objective)
+            yield SystemCommand(
+                "History", "Versions, score trend, diff, restore (ctrl+r)", screen.action_history
+            )
+            yield SystemCommand(
+                "Review", "Simulated peer review by personas (ctrl+t)", screen.action_review
+            )
+            yield SystemCommand(
+                "Add key result", "Insert a key result line (ctrl+n)", screen.action_add_kr
+            )
+            yield SystemCommand(
+                "Add objective", "Insert an objective (ctrl+o)", screen.action_add_objective
+            )
+        yield from self.key_commands(screen, covered)
+
+    def key_commands(self, screen: Screen, covered: set[str]) -> Iterable[SystemCommand]:
+        """Every key that acts on ``screen`` now, as a command (its description, its key
+        and where it works): no key is known only to those who read the help."""
+        seen = set(covered) | {"help", "quit", "command_palette"}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            action = binding.action.removeprefix("app.").removeprefix("screen.")
+            if not active.enabled or not binding.description or action in seen:
+                continue
+            seen.add(action)
+            place = "" if active.node is self else f" · {_place(active.node)}"
+            keys = self.get_key_display(binding)
+            said = f"{binding.tooltip} · " if binding.tooltip else ""
+            yield SystemCommand(
+                binding.description,
+                f"{said}key {keys}{place}",
+                partial(self.run_action, binding.action, active.node),
+            )
+
+
+def _place(node: object) -> str:
+    from tui.screens.help import place_of
+
+    return place_of(node)
 
 
 def create_app(core: Core, *, target: str | None = None, config_home: Path | None = None) -> OKRApp:

@@ -106,8 +106,12 @@ async def test_cycle_screen_from_the_editor_offers_to_launch(core: App) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen), what="editor")
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, CycleScreen), what="cycle screen")
-        assert "no cycle yet" in _text(app.screen.query_one("#cycle-head", Static))
+        head = _text(app.screen.query_one("#cycle-head", Static))
+        assert "2024-Q1" in head and "not launched yet" in head  # the set's cycle, read
         await pilot.press("l")
+        # 2024-Q1 has ended: launching it asks first.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="asks")
+        await pilot.press("y")
         await wait_for(
             pilot, lambda: app.screen.query_one(DataTable).row_count == 2, what="launched"
         )

@@ -33,10 +33,11 @@ class EditorKeys(FindingActions):
 
     # --- structure-aware editing -------------------------------------------------------------
 
-    def _apply(self, edit: editing.Edit | None) -> None:
-        """Make a structural edit as one undoable change of the text area."""
+    def _apply(self, edit: editing.Edit | None, why: str = "") -> None:
+        """Make a structural edit as one undoable change of the text area (``why``: the
+        one line said when there is nothing to edit here, never only the bell)."""
         if edit is None:
-            self.app.bell()
+            self.okr_app.say(why or "Nothing to edit here", severity="warning")
             return
         editor = self.editor
         new = editing.apply(editor.text, edit)
@@ -49,16 +50,23 @@ class EditorKeys(FindingActions):
         return self.editor.cursor_location[0]
 
     def action_add_kr(self) -> None:
-        self._apply(editing.add_key_result(self.editor.text, self._row()))
+        self._apply(
+            editing.add_key_result(self.editor.text, self._row()),
+            "Put the cursor in an objective first: the key result goes under it",
+        )
 
     def action_add_objective(self) -> None:
         self._apply(editing.add_objective(self.editor.text, self._row()))
 
     def action_move(self, direction: int) -> None:
-        self._apply(editing.move_item(self.editor.text, self._row(), direction))
+        where = "first" if direction < 0 else "last"
+        self._apply(
+            editing.move_item(self.editor.text, self._row(), direction),
+            f"This is the {where} one: nothing to move it past",
+        )
 
     def action_delete_item(self) -> None:
-        self._apply(editing.delete_item(self.editor.text, self._row()))
+        self._apply(editing.delete_item(self.editor.text, self._row()), "Nothing to delete here")
 
     def action_toggle_focus(self) -> None:
         """Switch between the text and the findings (the pane shown, when narrow)."""

@@ -20,7 +20,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker
@@ -34,7 +33,7 @@ from assistant.rubric.critic import critique_set
 from tui.hints import compute_hints
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
-from tui.screens.dialogs import PromptDialog
+from tui.screens.dialogs import Dialog, PromptDialog
 from tui.screens.editor_keys import EditorKeys
 from tui.texts import delta_text
 
@@ -78,7 +77,7 @@ def with_text(text: str, okr_set: OKRSet, target: str, new: str, row: int | None
     return write_sets([okr_set.with_text(target, new)], "yaml")
 
 
-class AlternativesDialog(ModalScreen[str | None]):
+class AlternativesDialog(Dialog[str | None]):
     """The alternatives for one KR, best first, each with its change of the overall
     score; Enter puts the highlighted one into the text, Esc keeps the text."""
 

@@ -7,39 +7,46 @@ a panel of it when focused, everywhere).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 from tui.safe import SafeStatic as Static
+from tui.screens.base import declared_bindings, does
+from tui.screens.dialogs import Dialog
 
 # Where a group of keys works, by the class that defines them (default: its class name).
 PLACES = {
     "OKRApp": "Everywhere",
     "EditorScreen": "Editor",
     "CritiquePanel": "Critique panel (f2 to focus it)",
+    "FindingsList": "Findings list",
     "DraftsScreen": "Drafts",
     "HistoryScreen": "History",
     "ReviewScreen": "Review",
     "LearnScreen": "Learn",
     "SettingsScreen": "Settings",
     "CycleScreen": "Cycle",
+    "IdeaScreen": "New draft from an idea",
+    "GuidedScreen": "New draft, guided",
 }
+
+
+def place_of(node: object) -> str:
+    """Where the keys of ``node`` work, in words (its class name when not listed)."""
+    name = type(node).__name__
+    return PLACES.get(name, name)
 
 
 def _own_bindings(node: DOMNode) -> list[Binding]:
     """The bindings ``node``'s okr-coach classes declare (Textual's built-in widget keys,
     like the text area's editing keys, are left to Textual's own docs)."""
-    found: list[BindingType] = []
-    for cls in type(node).__mro__:
-        if cls.__module__.startswith("tui.") and "BINDINGS" in vars(cls):
-            found += vars(cls)["BINDINGS"]
-    return [b for b in Binding.make_bindings(found) if b.description]
+    return [b for b in declared_bindings(node) if b.description]
 
 
 def binding_groups(screen: Screen[object]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -53,18 +60,17 @@ def binding_groups(screen: Screen[object]) -> list[tuple[str, list[tuple[str, st
         if type(node) in seen:
             continue
         seen.add(type(node))
-        rows = _rows(app, _own_bindings(node))
+        rows = _rows(app.get_key_display, _own_bindings(node))
         if rows:
-            name = type(node).__name__
-            groups.append((PLACES.get(name, name), rows))
+            groups.append((place_of(node), rows))
     return groups
 
 
-def _rows(app: App[object], bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+def _rows(display: Callable[[Binding], str], bindings: Iterable[Binding]) -> list[tuple[str, str]]:
     merged: dict[tuple[str, str], list[str]] = {}
     for binding in bindings:
-        keys = merged.setdefault((binding.action, binding.description), [])
-        shown = app.get_key_display(binding)
+        keys = merged.setdefault((binding.action, does(binding)), [])
+        shown = display(binding)
         if shown not in keys:
             keys.append(shown)
     return [(" / ".join(keys), description) for (_, description), keys in merged.items()]
@@ -81,11 +87,16 @@ def help_text(screen: Screen[object]) -> Text:
             Text.assemble((f"  {keys:<{width}}  ", "bold cyan"), description)
             for keys, description in rows
         ]
-    lines += [Text(""), Text("? / F1 this help · Esc, q or ? closes it", style="dim")]
+    lines += [
+        Text(""),
+        Text(
+            "? / F1 this help · ctrl+p every command by name · Esc, q or ? closes it", style="dim"
+        ),
+    ]
     return Text("\n").join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The keys of the screen below, scrollable; Esc, q, ? or F1 closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]

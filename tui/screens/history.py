@@ -77,9 +77,9 @@ class HistoryScreen(OKRScreen[None]):
 
     BINDINGS = [
         Binding("m,space", "mark", "Mark for diff",
-                tooltip="Mark the highlighted version: the diff compares against it"),
+                tooltip="Mark this version to diff against"),
         Binding("r", "restore", "Restore",
-                tooltip="Restore the highlighted version as a new version (history kept)"),
+                tooltip="Restore this version as a new one (history kept)"),
         Binding("escape,q", "back", "Back"),
     ]  # fmt: skip
 

@@ -39,11 +39,25 @@ class LearnScreen(OKRScreen[None]):
     """Tabs: the primer (Markdown) and the examples with a coach's commentary."""
 
     BINDINGS = [
-        Binding("o", "open_example", "Open as draft"),
-        Binding("p", "tab('primer')", "Primer"),
-        Binding("x", "tab('examples')", "Examples"),
+        Binding("o", "open_example", "Open as draft",
+                tooltip="Open the highlighted example as a new draft"),
+        Binding("p", "tab('primer')", "Primer", tooltip="The OKR primer tab"),
+        Binding("x", "tab('examples')", "Examples", tooltip="The good and weak examples tab"),
         Binding("escape,q", "back", "Back"),
-    ]
+    ]  # fmt: skip
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        tabs = self.query(TabbedContent)
+        active = tabs.first().active if tabs else "examples"
+        if action == "open_example" and active != "examples":
+            return "o opens an example: switch to the Examples tab (x) first"
+        if action == "tab" and parameters == (active,):
+            return f"This is the {active} tab already"
+        return None
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def compose(self) -> ComposeResult:
         core = self.core
@@ -55,7 +69,7 @@ class LearnScreen(OKRScreen[None]):
                 yield ListView(*[ExampleItem(e) for e in core.examples()], id="example-list")
                 with VerticalScroll(id="example-scroll"):
                     yield Static("", id="example-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
@@ -96,12 +110,8 @@ class LearnScreen(OKRScreen[None]):
     def action_open_example(self) -> None:
         """Open the highlighted example as a draft (only from the Examples tab: on the
         primer tab the hidden list's selection is not what the user looks at)."""
-        if self.query_one(TabbedContent).active != "examples":
-            self.okr_app.say("o opens an example: switch to the Examples tab (x) first")
-            return
         example = self.selected()
-        if example is None:
-            self.app.bell()
+        if self.query_one(TabbedContent).active != "examples" or example is None:
             return
         self.okr_app.create_draft(
             example.okr_set.model_copy(deep=True),

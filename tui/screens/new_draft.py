@@ -9,6 +9,7 @@ every answer as you type, with the questions the terminal interview would ask.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -16,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, TextArea
 from textual.worker import Worker
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, DraftOutcome, KRAnswers
@@ -26,6 +27,7 @@ from assistant.render.drafting import draft_summary
 from tui.safe import SafeInput, SafeTextArea, literal
 from tui.safe import SafeStatic as Static
 from tui.screens.base import OKRScreen
+from tui.screens.dialogs import ConfirmDialog
 
 CHECK_DELAY = 0.25  # seconds of quiet typing before the form is checked again
 KR_FIELDS = ("metric", "baseline", "target", "deadline")
@@ -39,7 +41,7 @@ def keep_draft(screen: OKRScreen, outcome: DraftOutcome, suggested: str) -> None
 
     app = screen.okr_app
     if app.screen is screen:
-        app.pop_screen()
+        app.pop_screen()  # what was typed is in the editor now: nothing is lost
     app.push_screen(EditorScreen(suggested, outcome=outcome))
 
 
@@ -47,9 +49,17 @@ def _preview(outcome: DraftOutcome) -> Text:
     return literal(draft_summary(outcome) + "\n" + write_sets([outcome.okr_set], "yaml"))
 
 
+async def ask_to_discard(screen: OKRScreen, what: str, go: Callable[[], object]) -> None:
+    """Run ``go`` once the user agreed to throw ``what`` away."""
+    question = f"Throw away {what}?"
+    if await screen.app.push_screen_wait(ConfirmDialog(question, yes="Discard", no="Keep it")):
+        go()
+
+
 class IdeaScreen(OKRScreen[None]):
     """Write what you want to achieve; the LLM proposes a set (ctrl+g), re-scored by the
-    rules and guarded against invented numbers; ctrl+s opens it in the editor."""
+    rules and guarded against invented numbers; ctrl+s opens it in the editor. Without
+    the coach (no key, engine rules) ctrl+g is off and the screen says why."""
 
     DEFAULT_CSS = """
     IdeaScreen #idea { height: 6; }
@@ -57,10 +67,12 @@ class IdeaScreen(OKRScreen[None]):
     IdeaScreen #idea-preview { padding: 0 1; }
     """
     BINDINGS = [
-        Binding("ctrl+g", "draft", "Draft it", priority=True),
-        Binding("ctrl+s", "keep", "Open in editor", priority=True),
-        Binding("escape", "back", "Back"),
-    ]
+        Binding("ctrl+g", "draft", "Draft it", priority=True,
+                tooltip="The LLM drafts OKRs from the idea"),
+        Binding("ctrl+s", "keep", "Open in editor", priority=True,
+                tooltip="Open the proposed draft in the editor"),
+        Binding("escape", "back", "Back", tooltip="Back (asks before throwing the idea away)"),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,36 +81,63 @@ class IdeaScreen(OKRScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            "What do you (or your team) want to achieve? A sentence or a paragraph, with any "
-            "numbers you know. ctrl+g drafts it; the model may use only your numbers.",
-            id="idea-status",
-        )
+        yield Static(self._intro(), id="idea-status")
         yield SafeTextArea(id="idea", soft_wrap=True, tab_behavior="focus")
         with VerticalScroll():
             yield Static("", id="idea-preview")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def _intro(self) -> Text:
+        problem = self.okr_app.coach_unavailable()
+        ask = (
+            "What do you (or your team) want to achieve? A sentence or a paragraph, with any "
+            "numbers you know."
+        )
+        if problem:
+            return Text.assemble(
+                ask,
+                "\n",
+                literal(f"{problem}.", "yellow"),
+                " Drafting from an idea needs the coach; the guided form (g on the drafts list)"
+                " works offline.",
+            )
+        return Text(f"{ask} ctrl+g drafts it; the model may use only your numbers.")
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
         self.sub_title = "new draft from an idea"
         self.query_one(SafeTextArea).focus()
 
+    @property
+    def idea(self) -> str:
+        areas = self.query(SafeTextArea)
+        return " ".join(areas.first().text.split()) if areas else ""
+
+    @property
+    def dirty(self) -> bool:
+        """Typed text (or a draft not yet opened in the editor) that leaving would lose."""
+        return bool(self.idea) or self.outcome is not None
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "draft":
+            problem = self.okr_app.coach_unavailable()
+            if problem:
+                return f"{problem}. The guided form (g on the drafts list) works offline."
+            if not self.idea:
+                return "Write the idea first"
+        if action == "keep" and self.outcome is None:
+            return "No draft yet: ctrl+g drafts the idea first"
+        return None
+
+    @on(TextArea.Changed, "#idea")
+    def _typed(self) -> None:
+        self.refresh_bindings()
+
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#idea-status", Static).update(literal(text, style))
 
     def action_draft(self) -> None:
-        idea = " ".join(self.query_one(SafeTextArea).text.split())
-        if not idea:
-            self._status("Write the idea first.", "yellow")
-            return
-        problem = self.okr_app.coach_unavailable()
-        if problem:
-            self.okr_app.say(
-                f"{problem}. The guided interview (g) works offline.", severity="warning"
-            )
-            return
-        self._worker = self.run_draft(idea)
+        self._worker = self.run_draft(self.idea)
 
     @work(exclusive=True, group="draft", exit_on_error=False)
     async def run_draft(self, idea: str) -> None:
@@ -115,24 +154,33 @@ class IdeaScreen(OKRScreen[None]):
         self.outcome = outcome
         self._status("Draft ready: ctrl+s opens it in the editor, ctrl+g asks again.", "green")
         self.query_one("#idea-preview", Static).update(_preview(outcome))
+        self.refresh_bindings()
 
     def action_keep(self) -> None:
-        if self.outcome is None:
-            self.app.bell()
-            return
-        keep_draft(self, self.outcome, self.outcome.okr_set.name or "New draft")
+        if self.outcome is not None:
+            keep_draft(self, self.outcome, self.outcome.okr_set.name or "New draft")
 
     def action_back(self) -> None:
         if self._worker is not None and self._worker.is_running:
             self._worker.cancel()
             return
-        self.dismiss()
+        self.leave(self.dismiss)
+
+    @work(group="leave", exit_on_error=False)
+    async def leave(self, go: Callable[[], object]) -> None:
+        """Run ``go``; asks first when the typed idea (or its draft) would be lost."""
+        if not self.dirty:
+            go()
+            return
+        what = "the idea you typed" if self.outcome is None else "the idea and its draft"
+        await ask_to_discard(self, what, go)
 
 
 class GuidedScreen(OKRScreen[None]):
     """The guided interview as a form: the outcome, then per key result the measure,
     today, the target and by when; each answer is checked as you type and the key
-    results are written for you. ctrl+s opens the draft in the editor."""
+    results are written for you. ctrl+s opens the draft in the editor; Esc asks before
+    throwing the answers away."""
 
     DEFAULT_CSS = """
     GuidedScreen .guided-label { height: 1; padding: 0 1; text-style: bold; }
@@ -143,9 +191,10 @@ class GuidedScreen(OKRScreen[None]):
     GuidedScreen #guided-preview { padding: 1 1 0 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "keep", "Open in editor", priority=True),
-        Binding("escape", "back", "Back"),
-    ]
+        Binding("ctrl+s", "keep", "Open in editor", priority=True,
+                tooltip="Open the answers' draft in the editor"),
+        Binding("escape", "back", "Back", tooltip="Back (asks before throwing answers away)"),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
@@ -176,7 +225,7 @@ class GuidedScreen(OKRScreen[None]):
                         )  # fmt: skip
                 yield Static("", id=f"check-{k}", classes="guided-check")
             yield Static("", id="guided-preview")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "okr-coach"
@@ -188,6 +237,19 @@ class GuidedScreen(OKRScreen[None]):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(CHECK_DELAY, self.check_now)
+        self.refresh_bindings()
+
+    @property
+    def dirty(self) -> bool:
+        """Any answer typed: leaving would lose it."""
+        return any(field.value.strip() for field in self.query(Input).results(Input))
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "keep" and self.query("#objective"):  # (not before the form exists)
+            metrics = (self._value(f"metric-{k}") for k in range(1, MAX_KRS + 1))
+            if not self._value("objective") or not any(metrics):
+                return "Give the outcome and at least one key result first"
+        return None
 
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -260,4 +322,12 @@ class GuidedScreen(OKRScreen[None]):
         keep_draft(self, outcome, "New draft")
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.leave(self.dismiss)
+
+    @work(group="leave", exit_on_error=False)
+    async def leave(self, go: Callable[[], object]) -> None:
+        """Run ``go``; asks first when answers typed into the form would be lost."""
+        if not self.dirty:
+            go()
+            return
+        await ask_to_discard(self, "the answers you typed", go)

@@ -1,12 +1,17 @@
-"""Settings: engine, model, base URL, coaching style. The API key is only shown, masked."""
+"""Settings: engine, model, base URL, coaching style. The API key is only shown, masked.
+
+Compact fields, so the whole form (the coaching style too) and its Save button fit
+80x24 without scrolling.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -26,6 +31,7 @@ from assistant.errors import OKRError
 from tui.safe import SafeInput
 from tui.safe import SafeStatic as Static
 from tui.screens.base import OKRScreen
+from tui.screens.dialogs import ConfirmDialog
 
 ENGINES = [
     ("auto: the LLM when a key is set, else rules", "auto"),
@@ -47,9 +53,10 @@ class SettingsScreen(OKRScreen[None]):
     """Edit and save ``config.toml`` (``assistant.config.save_settings``)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "back", "Back"),
-    ]
+        Binding("ctrl+s", "save", "Save", priority=True,
+                tooltip="Save the settings to config.toml"),
+        Binding("escape", "back", "Back", tooltip="Back (asks before throwing changes away)"),
+    ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
         try:
@@ -59,12 +66,15 @@ class SettingsScreen(OKRScreen[None]):
         yield Header()
         with VerticalScroll(id="settings-body"):
             yield Label("Engine")
-            yield Select(ENGINES, value=stored.engine, allow_blank=False, id="engine")
+            yield Select(ENGINES, value=stored.engine, allow_blank=False, id="engine", compact=True)
             yield Label("Model")
-            yield SafeInput(stored.llm.model, id="model")
+            yield SafeInput(stored.llm.model, id="model", compact=True)
             yield Label("Base URL (empty: api.openai.com)")
             yield SafeInput(
-                stored.llm.base_url or "", placeholder="https://api.openai.com/v1", id="base-url"
+                stored.llm.base_url or "",
+                placeholder="https://api.openai.com/v1",
+                id="base-url",
+                compact=True,
             )
             if os.environ.get("OPENAI_BASE_URL"):
                 yield Static(
@@ -73,7 +83,7 @@ class SettingsScreen(OKRScreen[None]):
             yield Label("API key (from OPENAI_API_KEY only, never stored)")
             yield Static(Text(masked_key(), style="bold"), id="api-key")
             yield Label("Coaching style: ask ◀───▶ rewrite")
-            with RadioSet(id="style"):
+            with RadioSet(id="style", compact=True):
                 for value, label in STYLES:
                     chosen = value == stored.style
                     yield RadioButton(
@@ -83,7 +93,7 @@ class SettingsScreen(OKRScreen[None]):
         with Horizontal(id="settings-buttons"):
             yield Button("Save (ctrl+s)", variant="primary", id="save", compact=True)
             yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     @on(RadioSet.Changed, "#style")
     def _style_changed(self) -> None:
@@ -96,6 +106,30 @@ class SettingsScreen(OKRScreen[None]):
         self.title = "okr-coach"
         self.sub_title = "settings"
         self.query_one("#engine", Select).focus()
+        self._opened_with = self._form()
+
+    def _form(self) -> tuple[object, ...]:
+        """What the form says now (to tell whether leaving would lose a change)."""
+        return (
+            self.query_one("#engine", Select).value,
+            self._style(),
+            self.query_one("#model", Input).value.strip(),
+            self.query_one("#base-url", Input).value.strip(),
+        )
+
+    @property
+    def dirty(self) -> bool:
+        """A change made in the form and not saved."""
+        return self._form() != getattr(self, "_opened_with", self._form())
+
+    @work(group="leave", exit_on_error=False)
+    async def leave(self, go: Callable[[], object]) -> None:
+        """Run ``go``; asks first when a change would be lost."""
+        question = "Throw away the changed settings?"
+        if not self.dirty or await self.app.push_screen_wait(
+            ConfirmDialog(question, yes="Discard", no="Keep editing")
+        ):
+            go()
 
     def _style(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
@@ -123,7 +157,7 @@ class SettingsScreen(OKRScreen[None]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss()
+        self.action_back()
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.leave(self.dismiss)

@@ -271,7 +271,12 @@ class CritiquePanel(Vertical):
     def action_act(self, action: str) -> None:
         item = self.selected
         if self.stale or (item is None and action != "undismiss"):
-            self.app.bell()
+            why = (
+                "The text does not parse: fix it to act on the findings"
+                if self.stale
+                else "No finding is highlighted: there is none to act on"
+            )
+            self.app.notify(why, severity="warning")  # one line, never only the bell
             return
         self.post_message(
             self.Act(action, item.finding if item else None, item.suggestion if item else None)
