@@ -143,3 +143,31 @@ async def test_the_help_has_its_own_footer_and_names_the_findings_list(core: App
         await wait_for(pilot, lambda: "esc Close" in lines(app)[-1], what="its footer")
         help_text = str(app.screen.query_one("#help-keys").render())
         assert "Findings list" in help_text and "FindingsList" not in help_text
+
+
+async def test_no_finding_no_action_buttons_and_another_version_starts_at_the_top(
+    core: App, weak_set
+) -> None:
+    """Accept/Edit/Dismiss show only when there is a finding to act on; loading another
+    version (after a restore from the history) shows its findings from the first one."""
+    from pathlib import Path
+
+    from assistant.io import read_path
+
+    strong = read_path(str(Path(__file__).resolve().parents[2] / "examples" / "strong.yaml"))[0]
+    seed(core, "cs", weak_set)
+    seed(core, "cs", strong, "second")
+    async with tui(core, target="cs") as pilot:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        editor = app.screen
+        panel = editor.query_one(CritiquePanel)
+        actions = panel.query_one("#panel-actions")
+        await wait_for(pilot, lambda: "0 findings" in screen_text(app), what="no finding")
+        assert not actions.display and "Accept (a)" not in screen_text(app)
+        await core.restore("cs", 1)  # as the history's restore does, then back to the editor
+        editor.reload_if_moved()
+        await wait_for(pilot, lambda: panel.findings, what="the weak version's findings")
+        await wait_for(pilot, lambda: actions.display, what="the buttons")
+        listing = panel.query_one("#findings")
+        assert listing.scroll_y == 0 and listing.index is not None

@@ -27,6 +27,7 @@ from textual.widgets.text_area import Selection
 from textual.worker import Worker
 
 from assistant.domain.drafting import DraftOutcome
+from assistant.domain.plural import counted
 from assistant.errors import EngineError, OKRError, one_line
 from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from tui import editing
@@ -300,7 +301,7 @@ class EditorScreen(EditorLessons):
         panel.set_scores(critique.scores)
         llm = sum(1 for f in findings if f.source == "llm")
         status = Text.assemble(
-            (f"{len(findings)} findings", "bold"),
+            (counted(len(findings), "finding"), "bold"),
             (f" · {llm} from the coach" if llm else " · rules", "dim"),
             (f" · {len(self._dismissed)} dismissed (u)" if self._dismissed else "", "dim"),
             (" · unsaved: save to accept" if not clean else "", "yellow"),
@@ -507,6 +508,8 @@ class EditorScreen(EditorLessons):
             )
         else:
             await self.load_head()
+            # Another version's findings: start at the top, not where the old list was.
+            self.panel.to_top()
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen

@@ -219,6 +219,7 @@ class CritiquePanel(Vertical):
             nearby = [i for i, _ in shown[min(place, len(shown) - 1) :]] if shown else []
             first: list[int | None] = [*same, *nearby, None]
             listing.index = first[0]
+        self._update_buttons()
 
     class StatusShown(Message):
         """The status line changed (the editor repeats it while the panel is hidden)."""
@@ -315,6 +316,15 @@ class CritiquePanel(Vertical):
         """True while the text does not parse: the cards are the last good critique."""
         return self.has_class("-stale")
 
+    def to_top(self) -> None:
+        """Scroll the findings back to the first card (another version was loaded)."""
+        listing = self.query_one(ListView)
+        listing.scroll_home(animate=False)
+        if any(isinstance(c, FindingItem) for c in listing.children):
+            listing.index = next(
+                i for i, c in enumerate(listing.children) if isinstance(c, FindingItem)
+            )
+
     def set_stale(self, stale: bool) -> None:
         self.set_class(stale, "-stale")
         self._update_buttons()
@@ -331,6 +341,8 @@ class CritiquePanel(Vertical):
             accept.refresh(layout=True)  # the new label is wider
         for button in self.query("#panel-actions Button").results(Button):
             button.disabled = self.stale
+        # With no finding there is nothing to accept, edit or dismiss: no buttons.
+        self.query_one("#panel-actions").display = bool(self.findings)
 
 
 def _target_text(okr_set: OKRSet | None, target: str) -> str:
