@@ -25,7 +25,7 @@ from typing import Any
 
 from assistant.domain.drafting import MAX_KRS, Answer, Answers, KRAnswers
 from assistant.errors import InputError
-from assistant.io.located import LList, check_controls, line_of, quoted
+from assistant.io.line_numbered import LList, check_controls, line_of, quoted
 from assistant.io.readers import MAX_INPUT_BYTES, decode, read_bytes
 from assistant.io.yaml_reader import yaml_tree
 

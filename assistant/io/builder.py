@@ -16,7 +16,7 @@ from assistant.domain.evaluation import Level, expect_code
 from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
 from assistant.domain.text_safety import safe_text
 from assistant.errors import InputError
-from assistant.io.located import LDict, line_of, lstr, quoted
+from assistant.io.line_numbered import LDict, line_of, lstr, quoted
 from assistant.measure import extract
 from assistant.measure.periods import label_problem
 from assistant.model import KeyResult, Objective, OKRSet

@@ -15,7 +15,7 @@ from typing import Any
 from assistant.domain.cycle_status import CheckinInput
 from assistant.domain.lessons import RetroNotes
 from assistant.errors import InputError
-from assistant.io.located import check_controls, line_of, quoted
+from assistant.io.line_numbered import check_controls, line_of, quoted
 from assistant.io.yaml_reader import yaml_tree
 
 CSV_COLUMNS = ("kr", "value", "confidence", "note", "date")

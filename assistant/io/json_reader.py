@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.io.located import MAX_DEPTH, MAX_NUMBER_DIGITS, LDict, LList, lstr, quoted
+from assistant.io.line_numbered import MAX_DEPTH, MAX_NUMBER_DIGITS, LDict, LList, lstr, quoted
 
 _Scan = Callable[[str, int], tuple[Any, int]]
 _DECODER: Any = json.decoder  # JSONObject, JSONArray, scanstring: not in the stubs

@@ -2,7 +2,7 @@
 
 Every failure is an :class:`InputError` carrying ``path:line``; nothing else escapes.
 Parsers first produce plain data whose mappings and strings remember their source
-line (``io.located``: ``yaml_reader`` for YAML/JSON, ``text_readers`` for Markdown and
+line (``io.line_numbered``: ``yaml_reader`` for YAML/JSON, ``text_readers`` for Markdown and
 CSV), then one builder (``io.builder``) validates it into ``OKRSet`` objects.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from assistant.errors import InputError
 from assistant.io.builder import Builder
 from assistant.io.json_reader import json_tree
-from assistant.io.located import LDict, LList, LStr, check_controls, line_of
+from assistant.io.line_numbered import LDict, LList, LStr, check_controls, line_of
 from assistant.io.text_readers import csv_tree, markdown_tree
 from assistant.io.yaml_reader import MAX_YAML_NODES, yaml_tree
 from assistant.model import OKRSet

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InputError
-from assistant.io.located import LDict, lstr
+from assistant.io.line_numbered import LDict, lstr
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -14,7 +14,7 @@ from typing import Any, cast
 import yaml
 
 from assistant.errors import InputError
-from assistant.io.located import MAX_DEPTH, MAX_NUMBER_DIGITS, LDict, LList, lstr, quoted
+from assistant.io.line_numbered import MAX_DEPTH, MAX_NUMBER_DIGITS, LDict, LList, lstr, quoted
 
 # libyaml's composer is ~10x faster than the pure-Python one and reports the same marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

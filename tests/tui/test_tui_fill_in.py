@@ -10,9 +10,9 @@ from textual.widgets import Button, Input, ListView
 from assistant.app import App
 from assistant.services import drafts
 from tui.app import template_set
+from tui.screen_text import delta_text
 from tui.screens.dialogs import RewriteDialog
 from tui.screens.editor import EditorScreen
-from tui.texts import delta_text
 from tui.widgets.critique_panel import CritiquePanel, FindingItem
 
 

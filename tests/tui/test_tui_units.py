@@ -233,7 +233,7 @@ def test_hints_are_cached_by_text_and_merge_the_coach_findings() -> None:
 
 def test_one_score_bar_for_the_report_and_the_tui() -> None:
     from assistant.render.bars import score_bar, score_bar_spans
-    from tui.texts import score_block
+    from tui.screen_text import score_block
 
     assert score_bar("clarity", 3).plain == "clarity       ███░░ 3/5"
     assert [span.style for span in score_bar("clarity", 1).spans] == ["bold", "red", "grey50"]
@@ -260,7 +260,7 @@ def test_a_moved_key_result_is_one_change_not_a_removal_and_an_addition(
 
 
 def test_the_score_sparkline_uses_the_fixed_0_to_100_scale() -> None:
-    from tui.texts import score_sparkline
+    from tui.screen_text import score_sparkline
 
     top, bottom = score_sparkline([78, 80]).plain.split("\n")
     # 78 and 80: one eighth of a row apart, not the bottom and the top of the chart.

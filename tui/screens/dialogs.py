@@ -24,7 +24,7 @@ from textual.widgets.input import Selection
 
 from tui.safe import SafeInput, literal, shown
 from tui.safe import SafeStatic as Static
-from tui.texts import delta_text
+from tui.screen_text import delta_text
 
 # Arrow keys move between a dialog's buttons (an input keeps them for its cursor).
 BUTTON_KEYS = [

@@ -23,9 +23,9 @@ from assistant.domain.drafts import DraftSummary, ImportedDraft
 from assistant.errors import OKRError, one_line
 from assistant.render import ago
 from tui.safe import SafeStatic, literal
+from tui.screen_text import overall_cell
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import ConfirmDialog, ExistingDraftDialog, PathDialog, PromptDialog
-from tui.texts import overall_cell
 
 EMPTY = Text.assemble(
     ("No drafts yet.\n\n", "bold"),

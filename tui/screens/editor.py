@@ -33,10 +33,10 @@ from assistant.model import Finding, OKRSet, Report, Scores, SetCritique
 from tui import editing
 from tui.hints import Hints, LessonHints, compute_hints
 from tui.safe import SafeStatic as Static
+from tui.screen_text import error_line, hint_line
 from tui.screens.dialogs import PromptDialog, UnsavedDialog
 from tui.screens.editor_lessons import EditorLessons
 from tui.suggestions import Suggestion, suggestion_for, with_delta
-from tui.texts import error_line, hint_line
 from tui.widgets.critique_panel import CritiquePanel
 from tui.widgets.okr_text_area import OKRTextArea
 

@@ -33,9 +33,9 @@ from assistant.rubric.critic import critique_set
 from tui.hints import compute_hints
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
+from tui.screen_text import delta_text
 from tui.screens.dialogs import Dialog, PromptDialog
 from tui.screens.editor_keys import EditorKeys
-from tui.texts import delta_text
 
 if TYPE_CHECKING:
     from assistant.app import App as Core

@@ -22,9 +22,9 @@ from assistant.errors import OKRError
 from assistant.render import ago
 from assistant.render.diff import diff_renderable
 from tui.safe import SafeStatic, literal
+from tui.screen_text import overall_cell, score_sparkline, trend_text
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import BUTTON_KEYS, ConfirmDialog
-from tui.texts import overall_cell, score_sparkline, trend_text
 
 if TYPE_CHECKING:
     from tui.screens.editor import EditorScreen

@@ -21,8 +21,8 @@ from textual.widgets import (
 
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
+from tui.screen_text import okr_text, score_block
 from tui.screens.base import OKRScreen
-from tui.texts import okr_text, score_block
 
 if TYPE_CHECKING:
     from assistant.services.learn import Example

@@ -26,10 +26,10 @@ from assistant.errors import OKRError, one_line
 from assistant.model import OKRSet
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
+from tui.screen_text import SPINNER, delta_text
 from tui.screens.base import OKRScreen
 from tui.screens.dialogs import RewriteDialog
 from tui.suggestions import placeholders
-from tui.texts import SPINNER, delta_text
 
 if TYPE_CHECKING:
     from assistant.domain.review import Review, Seat

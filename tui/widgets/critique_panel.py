@@ -23,8 +23,8 @@ from textual.widgets import Button, ListItem, ListView
 from assistant.model import Finding, OKRSet, Scores
 from tui.safe import SafeStatic as Static
 from tui.safe import literal
+from tui.screen_text import SPINNER, finding_card, score_block, target_heading
 from tui.suggestions import Suggestion
-from tui.texts import SPINNER, finding_card, score_block, target_heading
 from tui.widgets.findings_list import FindingsList
 
 
