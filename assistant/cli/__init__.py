@@ -25,7 +25,8 @@ from assistant.errors import InputError, OKRError
 COMMAND_MODULES: tuple[str, ...] = (
     "critique",
     "drafts",
-    "llm",
+    "config",
+    "batch",
     "tui",
     "review",
     "cycle",
@@ -57,7 +58,8 @@ COMMAND_HOMES: dict[str, str] = {
         ),
         "drafts",
     ),  # fmt: skip
-    **dict.fromkeys(("batch", "config"), "llm"),
+    "batch": "batch",
+    "config": "config",
     "tui": "tui",
     **dict.fromkeys(("personas", "review", "reviews"), "review"),
     **dict.fromkeys(("checkin", "grade", "launch", "retro", "status"), "cycle"),
