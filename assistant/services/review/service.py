@@ -75,7 +75,7 @@ async def run_review(
     if chosen == "rules":
         seats, synthesis = offline_review(okr_set, panel, rounds, critique)
     else:
-        from assistant.services.review.llm import llm_review, prompt_ids
+        from assistant.services.review.llm_panel import llm_review, prompt_ids
 
         seats, synthesis, usage = await llm_review(
             okr_set,
@@ -117,7 +117,7 @@ def plan_review(
 ) -> DryRunPlan:
     """``okr review --dry-run``: the messages the LLM review would send, reviewer seat by
     reviewer seat, and the estimate; nothing is sent and no key is needed."""
-    from assistant.services.review.llm import plan_llm_review
+    from assistant.services.review.llm_panel import plan_llm_review
 
     _check_rounds(rounds)
     panel = select_personas(personas, personas_dir)
