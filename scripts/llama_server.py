@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
             return 0
         env = dict(os.environ, OKR_E2E_BASE_URL=base_url)
-        cmd = [sys.executable, "-m", "pytest", "-m", "e2e", "tests/e2e", *args.pytest_args]
+        # one process: the tests share the one server this command started
+        cmd = [sys.executable, "-m", "pytest", "-m", "e2e", "-n", "0", "tests/e2e", *args.pytest_args]
         return subprocess.run(cmd, env=env, check=False).returncode
     finally:
         stop(proc)
