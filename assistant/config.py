@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -106,6 +105,8 @@ def load_settings(home: Path | None = None, *, apply_env: bool = True) -> Settin
     path = config_path(home)
     data: dict[str, Any] = {}
     if path.exists():
+        import tomllib  # only with a config file: start-up without one skips it
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -209,6 +210,8 @@ def save_settings(settings: Settings, home: Path | None = None) -> Path:
 def _reads_back(text: str, settings: Settings) -> bool:
     """True when ``text`` is TOML holding exactly ``settings`` (tomlkit edits in place;
     a few layouts, like dotted keys before a new table, would come out wrong)."""
+    import tomllib
+
     try:
         return Settings.model_validate(tomllib.loads(text)) == settings
     except (tomllib.TOMLDecodeError, ValidationError):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from assistant.model import Report
 
@@ -56,6 +57,67 @@ def team_markdown(team: TeamSummary) -> str:
     return "\n".join(out) + "\n"
 
 
+_SET_COLUMNS = (
+    ("set", "left"),
+    ("overall", "right"),
+    ("clar.", "right"),
+    ("meas.", "right"),
+    ("amb.", "right"),
+    ("KRs", "right"),
+    ("findings", "right"),
+    ("cross", "right"),
+)
+
+
+def _set_rows(team: TeamSummary) -> list[tuple[str, ...]]:
+    return [
+        (
+            row.name or f"set {row.index}",
+            str(row.scores.overall),
+            str(row.scores.clarity),
+            str(row.scores.measurability),
+            str(row.scores.ambition),
+            str(row.key_results),
+            str(row.findings),
+            str(row.cross_findings),
+        )
+        for row in team.sets
+    ]
+
+
+_SIMPLE_CELL = re.compile(r"[!-~]+(?: [!-~]+)*")
+
+
+def _plain_table(rows: list[tuple[str, ...]], width: int) -> str | None:
+    """The sets table as Rich prints it without colour (``show_edge=False``,
+    ``pad_edge=False``, heavy header), for a table whose columns fit at their natural
+    width and whose cells are printable ASCII words: Rich takes a second over a
+    thousand rows. None otherwise (then Rich lays it out: wrapping, wide characters)."""
+    if not rows:
+        return None
+    header = tuple(name for name, _ in _SET_COLUMNS)
+    if not all(_SIMPLE_CELL.fullmatch(cell) for row in rows for cell in row):
+        return None
+    last = len(header) - 1
+    content = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(len(header))]
+    columns = [c + left + right for c, (left, right) in zip(content, pads, strict=True)]
+    if sum(columns) > width - last:  # the column separators take one each
+        return None
+    right = [justify == "right" for _, justify in _SET_COLUMNS]
+
+    def line(cells: tuple[str, ...], bar: str) -> str:
+        parts = []
+        for cell, size, (left, pad), flush_right in zip(cells, content, pads, right, strict=True):
+            text = cell.rjust(size) if flush_right else cell.ljust(size)
+            parts.append(" " * left + text + " " * pad)
+        return bar.join(parts).rstrip()
+
+    lines = [line(header, "┃"), "╇".join("━" * w for w in columns)]
+    lines += [line(row, "│") for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None = None) -> str:
     from rich.table import Table
     from rich.text import Text
@@ -65,32 +127,27 @@ def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None
     buffer = io.StringIO()
     console = make_console(buffer, color=color, width=width)
     console.print(Text("Team summary — weakest first", style="bold"))
-    table = Table(show_edge=False, pad_edge=False)
-    for name, justify in (
-        ("set", "left"),
-        ("overall", "right"),
-        ("clar.", "right"),
-        ("meas.", "right"),
-        ("amb.", "right"),
-        ("KRs", "right"),
-        ("findings", "right"),
-        ("cross", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for row in team.sets:
-        s = row.scores
-        style = "red" if s.overall < 50 else "yellow" if s.overall < 75 else "green"
-        table.add_row(
-            Text(row.name or f"set {row.index}"),
-            Text(str(s.overall), style=style),
-            str(s.clarity),
-            str(s.measurability),
-            str(s.ambition),
-            str(row.key_results),
-            str(row.findings),
-            str(row.cross_findings),
-        )
-    console.print(table)
+    plain = None if color else _plain_table(_set_rows(team), console.width)
+    if plain is not None:
+        buffer.write(plain)  # the same lines Rich would print, a thousand rows at once
+    else:
+        table = Table(show_edge=False, pad_edge=False)
+        for name, justify in _SET_COLUMNS:
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for row in team.sets:
+            s = row.scores
+            style = "red" if s.overall < 50 else "yellow" if s.overall < 75 else "green"
+            table.add_row(
+                Text(row.name or f"set {row.index}"),
+                Text(str(s.overall), style=style),
+                str(s.clarity),
+                str(s.measurability),
+                str(s.ambition),
+                str(row.key_results),
+                str(row.findings),
+                str(row.cross_findings),
+            )
+        console.print(table)
     if team.weakest_key_results:
         console.print(Text("\nWeakest key results", style="bold"))
         weak = Table(show_edge=False, pad_edge=False)
@@ -124,6 +181,33 @@ def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
+def _pretty_json(data: dict[str, Any]) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False)``, the same text, written by
+    pydantic-core (Rust) when every number outside the sets is an integer: the two spell
+    floats differently (``1e-07`` / ``1e-7``), and the sets hold scores, lines and
+    deltas, all integers. A team file's report is megabytes; Python's indenting encoder
+    is several times slower."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    rest = {key: value for key, value in data.items() if key != "sets"}
+    if not _has_float(rest):
+        try:
+            return to_json(data, indent=2).decode()
+        except (PydanticSerializationError, UnicodeError):
+            pass  # a lone surrogate: json.dumps writes what it can
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_float(v) for v in value)
+    return False
+
+
 def render_with_team(
     report: Report,
     team: TeamSummary,
@@ -138,7 +222,7 @@ def render_with_team(
     if fmt == "json":
         data = to_json_data(report)
         data["team"] = team.model_dump(mode="json")
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return _pretty_json(data) + "\n"
     text = render(report, fmt, color=color, width=width)
     if fmt == "markdown":
         return text + "\n" + team_markdown(team)

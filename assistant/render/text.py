@@ -10,10 +10,11 @@ markup, so ``[bold]`` in an OKR prints literally.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import unicodedata
+from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.domain.text_safety import safe_text
+from assistant.domain.plural import report_counts
+from assistant.domain.text_safety import is_safe, safe_text
 from assistant.model import Finding, Report, SetCritique
 from assistant.render import findings_by_target
 from assistant.render.bars import Span, overall_spans, score_bar_spans
@@ -24,14 +25,15 @@ if TYPE_CHECKING:
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One report line: its indent and its styled spans (a tuple: thousands per report)."""
+
     indent: int
     spans: tuple[Span, ...]
 
     @property
     def plain(self) -> str:
-        return "".join(text for text, _ in self.spans)
+        return "".join([text for text, _ in self.spans])
 
 
 def _line(indent: int, *spans: Span | str) -> Line:
@@ -48,32 +50,42 @@ def highlighted(text: str, evidence: str) -> tuple[Span, ...]:
 
 
 def _finding_lines(finding: Finding, text: str, indent: int) -> list[Line]:
+    inner = indent + 2
+    severity = finding.severity
     lines = [
-        _line(
+        Line(
             indent,
-            (f"{finding.severity.upper():<8}", SEVERITY_STYLE.get(finding.severity, "")),
-            (finding.code, "bold"),
-            (f"  {finding.dimension}", "dim"),
-            ("  (llm)" if finding.source == "llm" else "", "dim"),
+            (
+                (f"{severity.upper():<8}", SEVERITY_STYLE.get(severity, "")),
+                (finding.code, "bold"),
+                (f"  {finding.dimension}", "dim"),
+                ("  (llm)" if finding.source == "llm" else "", "dim"),
+            ),
         )
     ]
-    inner = indent + 2
-    if finding.evidence and finding.evidence != text:
-        lines.append(_line(inner, "“", *highlighted(text, finding.evidence), "”"))
-    lines.append(_line(inner, finding.message))
-    lines.append(_line(inner, ("? ", "bold cyan"), (finding.question, "italic")))
-    lines.append(_line(inner, ("→ ", "bold green"), finding.suggestion))
-    if finding.rewrite is not None:
-        delta = finding.rewrite.score_delta
+    evidence = finding.evidence
+    if evidence and evidence != text:
+        lines.append(Line(inner, (("“", ""), *highlighted(text, evidence), ("”", ""))))
+    lines.append(Line(inner, ((finding.message, ""),)))
+    lines.append(Line(inner, (("? ", "bold cyan"), (finding.question, "italic"))))
+    lines.append(Line(inner, (("→ ", "bold green"), (finding.suggestion, ""))))
+    rewrite = finding.rewrite
+    if rewrite is not None:
+        delta = rewrite.score_delta
         lines.append(
-            _line(
+            Line(
                 inner,
-                ("✎ ", "bold green"),
-                finding.rewrite.text,
-                (f"  ({delta:+d})" if delta is not None else "", "green"),
+                (
+                    ("✎ ", "bold green"),
+                    (rewrite.text, ""),
+                    (f"  ({delta:+d})" if delta is not None else "", "green"),
+                ),
             )
         )
     return lines
+
+
+_BLANK = Line(0, ())
 
 
 def set_lines(critique: SetCritique) -> list[Line]:
@@ -87,11 +99,11 @@ def set_lines(critique: SetCritique) -> list[Line]:
             (f"  {critique.source or ''}#{critique.index}", "dim"),
             (f"  [{critique.engine}]", "dim"),
         ),
-        _line(2, *score_bar_spans("clarity", s.clarity)),
-        _line(2, *score_bar_spans("measurability", s.measurability)),
-        _line(2, *score_bar_spans("ambition", s.ambition)),
-        _line(2, *overall_spans(s)),
-        _line(0),
+        Line(2, score_bar_spans("clarity", s.clarity)),
+        Line(2, score_bar_spans("measurability", s.measurability)),
+        Line(2, score_bar_spans("ambition", s.ambition)),
+        Line(2, overall_spans(s)),
+        _BLANK,
     ]
     if critique.error:
         out.append(_line(2, (f"could not finish: {critique.error}", "bold red")))
@@ -100,29 +112,41 @@ def set_lines(critique: SetCritique) -> list[Line]:
         out += _finding_lines(f, critique.name or "", 2)
     for objective in critique.objectives:
         out.append(
-            _line(
+            Line(
                 2,
-                (f"{objective.id} ", "bold blue"),
-                (objective.text, "bold"),
-                (f"  {objective.scores.overall}/100", "dim"),
+                (
+                    (f"{objective.id} ", "bold blue"),
+                    (objective.text, "bold"),
+                    (f"  {objective.scores.overall}/100", "dim"),
+                ),
             )
         )
         for f in grouped.get(objective.id, []):
             out += _finding_lines(f, objective.text, 4)
         for kr in objective.key_results:
             kr_findings = grouped.get(kr.id, [])
-            mark = ("✓ ", "green") if not kr_findings else ("• ", "yellow")
+            mark = _DONE if not kr_findings else _OPEN
             out.append(
-                _line(
-                    4, mark, (f"{kr.id} ", "bold"), kr.text, (f"  {kr.scores.overall}/100", "dim")
+                Line(
+                    4,
+                    (
+                        mark,
+                        (f"{kr.id} ", "bold"),
+                        (kr.text, ""),
+                        (f"  {kr.scores.overall}/100", "dim"),
+                    ),
                 )
             )
             for f in kr_findings:
                 out += _finding_lines(f, kr.text, 6)
-        out.append(_line(0))
+        out.append(_BLANK)
     if not critique.findings and not critique.error:
         out.append(_line(2, ("No findings: this set reads like a coach's good example.", "green")))
     return out
+
+
+_DONE: Span = ("✓ ", "green")
+_OPEN: Span = ("• ", "yellow")
 
 
 def report_lines(report: Report) -> list[Line]:
@@ -136,8 +160,7 @@ def report_lines(report: Report) -> list[Line]:
         _line(
             0,
             (
-                f"{s['sets']} set(s) · {s['objectives']} objective(s) · "
-                f"{s['key_results']} key result(s) · {s['findings']} finding(s)",
+                " · ".join(report_counts(s)),
                 "bold",
             ),
         )
@@ -165,9 +188,15 @@ def _wrap(text: str, width: int, indent: int) -> list[str]:
 
 def _plain(lines: list[Line], width: int) -> str:
     out: list[str] = []
-    for line in lines:
-        text = line.plain
-        out.extend(_wrap(text, width, line.indent) if text else [""])
+    pads = [" " * n for n in range(16)]
+    for indent, spans in lines:
+        text = "".join([part for part, _ in spans])
+        if not text:
+            out.append("")
+        elif len(text) + indent <= width and indent < 16:  # most lines: no wrap
+            out.append(pads[indent] + text)
+        else:
+            out.extend(_wrap(text, width, indent))
     return safe_text("\n".join(out) + "\n")
 
 
@@ -188,15 +217,110 @@ def make_console(buffer: io.StringIO, *, color: bool | None, width: int | None) 
 
 
 def _rich(lines: list[Line], width: int) -> str:
+    """The coloured report, as Rich prints each line (a ``Text``, indented by a
+    ``Padding``). A line of one-cell characters is written here, from Rich's own wrap and
+    styles — a thousand sets in a second instead of ten; any other line (tabs, wide,
+    combining or unsafe characters) is printed by Rich."""
     from rich.padding import Padding
     from rich.text import Text
 
     buffer = io.StringIO()
     console = make_console(buffer, color=True, width=width)
-    for line in lines:
-        text = Text.assemble(*line.spans)
-        console.print(Padding(text, (0, 0, 0, line.indent), expand=False) if line.indent else text)
+    direct = console.color_system == "standard" and not console.legacy_windows
+    writer = _LineWriter(console)
+    for indent, spans in lines:
+        plain = "".join([part for part, _ in spans])
+        if direct and _simple(plain):
+            buffer.write(writer.line(indent, spans, plain, width))
+            continue
+        text = Text.assemble(*spans)
+        console.print(Padding(text, (0, 0, 0, indent), expand=False) if indent else text)
     return "\n".join(row.rstrip() for row in buffer.getvalue().splitlines()) + "\n"
+
+
+class _LineWriter:
+    """What ``console.print`` writes for one line of spans: the indent, then each styled
+    span as its own escape sequence and the unstyled runs between them as they are."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.color import ColorSystem
+
+        self.console = console
+        self.system = ColorSystem.STANDARD
+        self.styled: dict[tuple[str, str], str] = {}  # labels, marks and codes repeat
+
+    def style(self, part: str, style: str) -> str:
+        key = (part, style)
+        shown = self.styled.get(key)
+        if shown is None:
+            shown = self.console.get_style(style).render(part, color_system=self.system)
+            if len(part) < 40:
+                self.styled[key] = shown
+        return shown
+
+    def line(self, indent: int, spans: tuple[Span, ...], plain: str, width: int) -> str:
+        pad = " " * indent
+        if len(plain) + indent <= width:  # fits: Rich leaves it as it is
+            return pad + self.segments(spans) + "\n"
+        from rich.text import Text
+
+        rows = Text.assemble(*spans).wrap(  # Rich's wrap, as Text.__rich_console__ asks
+            self.console, width - indent, justify="default", overflow="fold", no_wrap=False
+        )
+        out = []
+        for row in rows:
+            text = row.plain
+            parts: list[Span] = []
+            pos = 0
+            for span in sorted(row.spans, key=lambda span: (span.start, span.end)):
+                parts.append((text[pos : span.start], ""))
+                parts.append((text[span.start : span.end], str(span.style)))
+                pos = span.end
+            parts.append((text[pos:], ""))
+            out.append(pad + self.segments(tuple(parts)) + "\n")
+        return "".join(out)
+
+    def segments(self, spans: tuple[Span, ...]) -> str:
+        out: list[str] = []
+        run: list[str] = []
+        for part, style in spans:
+            if not part:
+                continue
+            if not style:
+                run.append(part)
+                continue
+            if run:
+                out.append("".join(run))
+                run = []
+            out.append(self.style(part, style))
+        if run:
+            out.append("".join(run))
+        return "".join(out)
+
+
+def _simple(plain: str) -> bool:
+    """Text Rich measures by its length and prints as it is: no tab, nothing to escape,
+    every character one cell wide (wide, combining and zero-width ones are Rich's)."""
+    if "\t" in plain:
+        return False
+    if not plain.isascii() and not all(_one_cell(ch) for ch in set(plain) if ord(ch) > 127):
+        return False
+    return is_safe(plain)
+
+
+_ONE_CELL: dict[str, bool] = {}
+
+
+def _one_cell(char: str) -> bool:
+    """A printable character that takes exactly one terminal cell (é, “, ✎, █)."""
+    known = _ONE_CELL.get(char)
+    if known is None:
+        from rich.cells import get_character_cell_size
+
+        known = _ONE_CELL[char] = (
+            unicodedata.category(char)[0] in "LNPS" and get_character_cell_size(char) == 1
+        )
+    return known
 
 
 def to_text(report: Report, *, color: bool | None = None, width: int | None = None) -> str:

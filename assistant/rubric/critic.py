@@ -72,6 +72,16 @@ def target_findings(
     return []
 
 
+def target_texts(okr_set: OKRSet) -> dict[str, str]:
+    """Every objective's title and key result's text by target id (``O1``, ``O1.KR2``)."""
+    texts: dict[str, str] = {}
+    for oi, objective in enumerate(okr_set.objectives, start=1):
+        texts[f"O{oi}"] = objective.title
+        for ki, kr in enumerate(objective.key_results, start=1):
+            texts[f"O{oi}.KR{ki}"] = kr.text
+    return texts
+
+
 def unscored_rewrites(
     findings: Iterable[Finding], okr_set: OKRSet | None = None
 ) -> list[tuple[Finding, Rewrite]]:
@@ -85,10 +95,7 @@ def unscored_rewrites(
             continue
         if okr_set is not None and "[" in f.rewrite.text:
             if texts is None:
-                texts = {
-                    str(tid): part.text if isinstance(part, KeyResult) else part.title
-                    for tid, part in okr_set.iter_targets()
-                }
+                texts = target_texts(okr_set)
             current = texts.get(f.target)
             if current is not None and only_placeholders(current, f.rewrite.text):
                 continue

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.measure import scan_end
+from assistant.measure import _blanked, scan_end
 from assistant.measure.reading import read_kr
 from assistant.model import Finding, OKRSet
 from assistant.rubric.rules import Rubric, Rule, load_rubric
@@ -157,12 +157,9 @@ def metric_words(text: str, lex: _Lexicon, *, directions: bool = False) -> list[
 @lru_cache(maxsize=16384)
 def _metric_words(text: str, lex: _Lexicon, directions: bool) -> tuple[str, ...]:
     m = read_kr(text).measures  # the one reading of the text (its spans)
-    chars = list(text)
     blank = list(m.date_spans)
     blank += [(q.start, q.end) for q in (m.baseline, m.target) if q is not None]
-    for start, end in blank:
-        chars[start:end] = " " * (end - start)
-    cleaned = _FREQUENCY.sub(" ", "".join(chars)).lower()
+    cleaned = _FREQUENCY.sub(" ", _blanked(text, blank)).lower()
     out: list[str] = []
     for word in lex.fold([_stem(raw) for raw in _TOKEN.findall(cleaned)]):
         if word in _DIRECTION:
@@ -181,6 +178,7 @@ def _metric_words(text: str, lex: _Lexicon, directions: bool) -> tuple[str, ...]
 _FIRST_WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
+@lru_cache(maxsize=16384)
 def lead_word(text: str) -> str:
     """The first word of ``text`` as ``metric_words(…, directions=True)`` would give it
     (cheap: checked before the full words are worth computing)."""

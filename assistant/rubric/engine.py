@@ -288,12 +288,18 @@ def check_outside_cycle(
         return []
     deadline = reading.deadline
     evidence = deadline if deadline in kr.text else kr.text
+    start, end = _shown_dates(span[1], span[2])
     return [
         make_finding(
             rule, kr_id, kr.line, evidence, text=kr.text, cycle=span[0],
-            start=f"{span[1]:%-d %b %Y}", end=f"{span[2]:%-d %b %Y}", deadline=deadline,
+            start=start, end=end, deadline=deadline,
         )
     ]  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _shown_dates(start: date, end: date) -> tuple[str, str]:
+    return f"{start:%-d %b %Y}", f"{end:%-d %b %Y}"
 
 
 def check_kr_too_long(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
@@ -550,6 +556,8 @@ def _kr_rules(rubric: Rubric) -> _KRRules:
 
 def check_placeholder(rule: Rule, kr: KeyResult, kr_id: str) -> list[Finding]:
     """KR-PLACEHOLDER: "[baseline]", "[target]"… still to be filled in (a fresh template)."""
+    if "[" not in kr.text:  # most key results: no bracket, no placeholder
+        return []
     found = wording.placeholders(rule, kr.text)
     if not found:
         return []
@@ -562,6 +570,8 @@ _BRACKETED = re.compile(r"\[([^\[\]]{1,200})\]")
 
 def check_objective_placeholder(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     """OBJ-PLACEHOLDER: the title is still the template's "[your objective …]"."""
+    if "[" not in objective.title:
+        return []
     names = wording.words(rule, "words")
     if not any(names.search(m.group(1)) for m in _BRACKETED.finditer(objective.title)):
         return []
@@ -621,9 +631,8 @@ def _title_checks(rubric: Rubric, title: str) -> _TitleChecks:
 def _stamped(templates: list[Finding], target: str, line: int | None) -> list[Finding]:
     """Copies of template findings about ``target`` at ``line`` (each with its own rewrite)."""
     return [
-        Finding(
-            **{
-                **dict(f),
+        f.model_copy(
+            update={
                 "target": target,
                 "line": line,
                 "rewrite": None if f.rewrite is None else Rewrite(text=f.rewrite.text),
@@ -637,11 +646,11 @@ def set_findings(okr_set: OKRSet, rubric: Rubric | None = None) -> list[Finding]
     """All findings for one set except cross-KR duplicates, in document order."""
     rubric = rubric or load_rubric()
     findings = check_obj_count(rubric.rule("SET-OBJ-COUNT"), okr_set)
-    for tid, part in okr_set.iter_targets():
-        if isinstance(part, KeyResult):
-            findings += kr_findings(part, str(tid), okr_set, rubric)
-        else:
-            findings += objective_findings(part, str(tid), rubric)
+    for oi, objective in enumerate(okr_set.objectives, start=1):
+        obj_id = f"O{oi}"  # the ids of ``iter_targets``, without building a TargetId each
+        findings += objective_findings(objective, obj_id, rubric)
+        for ki, kr in enumerate(objective.key_results, start=1):
+            findings += kr_findings(kr, f"{obj_id}.KR{ki}", okr_set, rubric)
     return findings
 
 

@@ -14,11 +14,9 @@ per structure finding.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.ids import TargetId
 from assistant.model import (
     SCORED_DIMENSIONS,
     Finding,
@@ -70,31 +68,60 @@ def _caps(rubric: Rubric, code: str) -> dict[str, float]:
 _CAPS: dict[tuple[int, str], tuple[Rubric, dict[str, float]]] = {}
 
 
+_NOTHING: dict[str, float] = {}
+_NO_FLAGS: frozenset[str] = frozenset()
+
+
 class _Penalties:
+    """Per target: the points its findings take off each dimension, the caps its rules
+    set, its structure findings and the dimensions that lost something (flagged)."""
+
+    __slots__ = ("points", "caps", "structure", "flagged")
+
     def __init__(self, findings: Sequence[Finding], rubric: Rubric) -> None:
-        self.points: dict[tuple[str, str], float] = defaultdict(float)
-        self.caps: dict[tuple[str, str], float] = {}
-        self.structure: dict[str, int] = defaultdict(int)
-        self.flagged: dict[str, set[str]] = defaultdict(set)  # dimensions that lost points
+        self.points: dict[str, dict[str, float]] = {}
+        self.caps: dict[str, dict[str, float]] = {}
+        self.structure: dict[str, int] = {}
+        self.flagged: dict[str, set[str]] = {}  # dimensions that lost points
+        penalty = rubric.penalty
         for f in findings:
+            target = f.target
             if f.dimension == "structure":
-                self.structure[f.target] += 1
+                self.structure[target] = self.structure.get(target, 0) + 1
             else:
-                points = rubric.penalty.get(f.severity, 0)
-                self.points[(f.target, f.dimension)] += points
+                points = penalty.get(f.severity, 0)
+                own = self.points.get(target)
+                if own is None:
+                    own = self.points[target] = {}
+                own[f.dimension] = own.get(f.dimension, 0.0) + points
                 if points:
-                    self.flagged[f.target].add(f.dimension)
-            for dimension, cap in _caps(rubric, f.code).items():
-                key = (f.target, dimension)
-                self.caps[key] = min(cap, self.caps.get(key, 5.0))
-                if cap < 5:
-                    self.flagged[f.target].add(dimension)
+                    self.flagged.setdefault(target, set()).add(f.dimension)
+            caps = _caps(rubric, f.code)
+            if caps:
+                own_caps = self.caps.get(target)
+                if own_caps is None:
+                    own_caps = self.caps[target] = {}
+                for dimension, cap in caps.items():
+                    own_caps[dimension] = min(cap, own_caps.get(dimension, 5.0))
+                    if cap < 5:
+                        self.flagged.setdefault(target, set()).add(dimension)
 
     def apply(self, target: str, start: Raw) -> Raw:
+        points = self.points.get(target, _NOTHING)
+        caps = self.caps.get(target, _NOTHING)
         return {
-            d: max(1.0, min(start[d] - self.points[(target, d)], self.caps.get((target, d), 5.0)))
+            d: max(1.0, min(start[d] - points.get(d, 0.0), caps.get(d, 5.0)))
             for d in SCORED_DIMENSIONS
         }
+
+    def count(self, target: str) -> int:
+        """Structure findings on ``target``."""
+        return self.structure.get(target, 0)
+
+    def flags(self, target: str) -> frozenset[str]:
+        """The dimensions ``target``'s own findings took something off."""
+        found = self.flagged.get(target)
+        return frozenset(found) if found else _NO_FLAGS
 
 
 def _scores(
@@ -102,6 +129,21 @@ def _scores(
 ) -> Scores:
     """Shown scores: rounded half up, but at most 4 on a ``flagged`` dimension (one with a
     finding on the target or inside it), so a set with an ambition finding never shows 5."""
+    key = (tuple(raw.items()), structure_findings, rubric.structure_penalty, flagged)
+    shown = _SHOWN.get(key)
+    if shown is None:  # a team file repeats a few raw scores thousands of times
+        if len(_SHOWN) > 4096:
+            _SHOWN.clear()
+        shown = _SHOWN[key] = _shown(raw, structure_findings, rubric, flagged)
+    return Scores(clarity=shown[0], measurability=shown[1], ambition=shown[2], overall=shown[3])
+
+
+_SHOWN: dict[tuple[object, ...], tuple[int, int, int, int]] = {}
+
+
+def _shown(
+    raw: Raw, structure_findings: int, rubric: Rubric, flagged: frozenset[str]
+) -> tuple[int, int, int, int]:
     mean = sum(raw.values()) / len(raw)
     overall = _round((mean - 1) / 4 * 100) - rubric.structure_penalty * structure_findings
 
@@ -109,11 +151,11 @@ def _scores(
         value = _round(raw[dimension])
         return min(value, 4) if dimension in flagged else value
 
-    return Scores(
-        clarity=shown("clarity"),
-        measurability=shown("measurability"),
-        ambition=shown("ambition"),
-        overall=max(0, min(100, overall)),
+    return (
+        shown("clarity"),
+        shown("measurability"),
+        shown("ambition"),
+        max(0, min(100, overall)),
     )
 
 
@@ -123,7 +165,10 @@ def _mean(raws: Sequence[Raw]) -> Raw:
     return {d: sum(r[d] for r in raws) / len(raws) for d in SCORED_DIMENSIONS}
 
 
-@dataclass
+_FULL: Raw = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
+
+
+@dataclass(slots=True)
 class _Level:
     """One target's raw dimension scores and the structure findings counted against it."""
 
@@ -135,20 +180,19 @@ class _Level:
 
 def _tree(okr_set: OKRSet, penalties: _Penalties) -> tuple[list[tuple[_Level, list[_Level]]], Raw]:
     """Every objective with its key results, and the set's raw scores: the formula above."""
-    full = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
     tree: list[tuple[_Level, list[_Level]]] = []
     for oi, objective in enumerate(okr_set.objectives, start=1):
-        obj_id = str(TargetId(oi, 0))
+        obj_id = f"O{oi}"  # str(TargetId(oi, 0)), thousands of times per team file
         krs: list[_Level] = []
-        obj_structure = penalties.structure[obj_id]
+        obj_structure = penalties.count(obj_id)
         for ki in range(1, len(objective.key_results) + 1):
-            kr_id = str(TargetId(oi, ki))
-            raw = penalties.apply(kr_id, full)
-            flags = frozenset(penalties.flagged[kr_id])
-            krs.append(_Level(kr_id, raw, penalties.structure[kr_id], flags))
-            obj_structure += penalties.structure[kr_id]
+            kr_id = f"{obj_id}.KR{ki}"
+            raw = penalties.apply(kr_id, _FULL)
+            structure = penalties.count(kr_id)
+            krs.append(_Level(kr_id, raw, structure, penalties.flags(kr_id)))
+            obj_structure += structure
         raw = penalties.apply(obj_id, _mean([k.raw for k in krs]))
-        flags = frozenset(penalties.flagged[obj_id]).union(*(k.flagged for k in krs))
+        flags = penalties.flags(obj_id).union(*(k.flagged for k in krs))
         tree.append((_Level(obj_id, raw, obj_structure, flags), krs))
     if okr_set.objectives:
         set_raw = penalties.apply("SET", _mean([o.raw for o, _ in tree]))
@@ -160,7 +204,7 @@ def _tree(okr_set: OKRSet, penalties: _Penalties) -> tuple[list[tuple[_Level, li
 def _set_flags(
     tree: Sequence[tuple[_Level, list[_Level]]], penalties: _Penalties
 ) -> frozenset[str]:
-    return frozenset(penalties.flagged["SET"]).union(*(o.flagged for o, _ in tree))
+    return penalties.flags("SET").union(*(o.flagged for o, _ in tree))
 
 
 def score_set(
@@ -247,25 +291,25 @@ class ScoreTree:
         kr_flags = [k.flagged for k in krs]
         if ki is None:
             raw = own.apply(target, _mean([k.raw for k in krs]))
-            structure = level.structure - old.structure[target] + own.structure[target]
-            flags = frozenset(own.flagged[target]).union(*kr_flags)
+            structure = level.structure - old.count(target) + own.count(target)
+            flags = own.flags(target).union(*kr_flags)
             objective_raw, objective_flags = raw, flags
         else:
-            raw = own.apply(target, dict.fromkeys(SCORED_DIMENSIONS, 5.0))
-            structure = own.structure[target]
+            raw = own.apply(target, _FULL)
+            structure = own.count(target)
             kr_raws = [raw if i == ki else k.raw for i, k in enumerate(krs)]
-            flags = frozenset(own.flagged[target])
+            flags = own.flags(target)
             kr_flags[ki] = flags
             objective_raw = old.apply(level.id, _mean(kr_raws))
-            objective_flags = frozenset(old.flagged[level.id]).union(*kr_flags)
+            objective_flags = old.flags(level.id).union(*kr_flags)
         count = len(self.tree)
         mean = {
             d: (self.objective_sum[d] - level.raw[d] + objective_raw[d]) / count
             for d in SCORED_DIMENSIONS
         }
         set_raw = old.apply("SET", mean)
-        total = self.structure - old.structure[target] + own.structure[target]
-        set_flags = frozenset(old.flagged["SET"]) | {
+        total = self.structure - old.count(target) + own.count(target)
+        set_flags = old.flags("SET") | {
             d
             for d in SCORED_DIMENSIONS
             if self.flag_count[d] - (d in level.flagged) + (d in objective_flags) > 0

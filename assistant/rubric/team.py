@@ -25,6 +25,7 @@ from importlib import resources
 
 import yaml
 
+from assistant.measure import _blanked
 from assistant.measure.reading import read_kr
 from assistant.model import Finding, OKRSet
 from assistant.rubric.duplicates import KRRef, duplicate_pairs
@@ -75,6 +76,7 @@ def set_label(okr_set: OKRSet) -> str:
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+[A-Za-z]+[A-Za-z0-9]*|\d+(?:\.\d+)?")
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     word = word.lower().strip("'")
     if word.endswith("'s"):
@@ -112,21 +114,15 @@ def metric_of(text: str, rule: Rule | None = None) -> Metric:
     measures = reading.measures
     moved = [q for q in (measures.baseline, measures.target) if q is not None]
     breaks = sorted([*measures.date_spans, *((q.start, q.end) for q in moved)])
-    masked = list(text)
-    for start, end in breaks:
-        masked[start:end] = " " * (end - start)
     direction: str | None = None
     verb_span: tuple[int, int] | None = None
     metric_spans: list[tuple[int, int]] = []
     tokens: set[str] = set()
-    for match in _WORD.finditer("".join(masked)):
+    for match in _WORD.finditer(_blanked(text, breaks)):
         stem = _stem(match.group(0))
-        crossed = (
-            any(metric_spans[-1][1] <= b < match.start() for b, _ in breaks)
-            if metric_spans
-            else False
-        )
-        if metric_spans and (crossed or stem in _METRIC_END):
+        if metric_spans and (
+            stem in _METRIC_END or _crosses(breaks, metric_spans[-1][1], match.start())
+        ):
             break
         if stem in up or stem in down:
             if verb_span is None:
@@ -148,6 +144,12 @@ def metric_of(text: str, rule: Rule | None = None) -> Metric:
             first = verb_span[0]
         evidence = text[first : metric_spans[-1][1]]
     return Metric(frozenset(tokens), direction, evidence.strip() or text)
+
+
+def _crosses(breaks: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a number or date (a break) starts in ``[start, end)``: the metric phrase
+    ends there."""
+    return any(start <= b < end for b, _ in breaks)
 
 
 _WORD_SETS: dict[int, tuple[Rule, tuple[frozenset[str], ...]]] = {}

@@ -20,13 +20,15 @@ Classes of phrasing, not sentences:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import TypeVar
 
 from assistant.measure import Measures, extract
 from assistant.rubric.rules import Rule
 
 Span = tuple[int, int]
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=256)
@@ -95,18 +97,35 @@ class WordList:
         return self.regex.fullmatch(text)
 
 
-_BY_RULE: dict[tuple[int, str], tuple[Rule, WordList]] = {}
+_BY_RULE: dict[int, tuple[Rule, dict[str, WordList]]] = {}
 
 
 def words(rule: Rule, name: str) -> WordList:
     """One word list of ``rule`` (kept per rule: asked for every key result)."""
-    key = (id(rule), name)
-    hit = _BY_RULE.get(key)
+    hit = _BY_RULE.get(id(rule))
     if hit is None or hit[0] is not rule:
-        if len(_BY_RULE) > 1024:
+        if len(_BY_RULE) > 256:
             _BY_RULE.clear()
-        hit = _BY_RULE[key] = (rule, WordList(tuple(rule.param(name, ()))))
-    return hit[1]
+        hit = _BY_RULE[id(rule)] = (rule, {})
+    found = hit[1].get(name)
+    if found is None:
+        found = hit[1][name] = WordList(tuple(rule.param(name, ())))
+    return found
+
+
+_DERIVED: dict[tuple[int, str, object], tuple[Rule, object]] = {}
+
+
+def _derived(rule: Rule, name: str, build: Callable[[tuple[str, ...]], T]) -> T:
+    """``build`` of the rule's ``name`` list, kept per rule (a regex or a word set asked
+    for every key result: not rebuilt, nor its list turned into a tuple and hashed)."""
+    key = (id(rule), name, build)
+    hit = _DERIVED.get(key)
+    if hit is None or hit[0] is not rule:
+        if len(_DERIVED) > 256:
+            _DERIVED.clear()
+        hit = _DERIVED[key] = (rule, build(tuple(rule.param(name, ()))))
+    return hit[1]  # type: ignore[return-value]
 
 
 def _quantity_in(m: Measures, start: int, end: int | None = None) -> bool:
@@ -203,10 +222,9 @@ def outcome_link(rule: Rule, text: str, start: int, m: Measures | None = None) -
     """The work is tied to a measured effect after ``start`` ("… that raises X from 20% to
     26%", "… that lift retention from 41% to 48%")."""
     link = words(rule, "outcome_links").search(text, start)
-    if link is None:
-        verbs = tuple(rule.param("effect_verbs", ()))
-        if not _effect_forms(verbs).isdisjoint(tokens(text)):
-            link = _effect_regex(verbs).search(text, start)
+    forms = _derived(rule, "effect_verbs", _effect_forms) if link is None else None
+    if forms is not None and not forms.isdisjoint(tokens(text)):
+        link = _derived(rule, "effect_verbs", _effect_regex).search(text, start)
     return bool(link and _quantity_in(m or extract(text), link.end()))
 
 
@@ -253,7 +271,7 @@ _CHANGE_AFTER_RE = re.compile(
 def _routine(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
     """Keeping a recurring task going ("Continue monthly access reviews", "Keep running
     weekly restore tests"): unless a change follows ("Keep growing revenue from …")."""
-    lead = _leads_regex(tuple(rule.param("routine_leads", ()))).match(text, start)
+    lead = _derived(rule, "routine_leads", _leads_regex).match(text, start)
     if lead is None or _CHANGE_AFTER_RE.match(text, lead.end()):
         return None
     if m.baseline is not None and m.target is not None:
@@ -287,8 +305,8 @@ def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
     outcome_lead = words(rule, "outcome_verbs").match(text, start)
     verb = words(rule, "verbs").match(text, start)
     if verb is None:
-        verb = _ROLL_OUT_RE.match(text, start) or _leads_regex(
-            tuple(rule.param("service_promises", ()))
+        verb = _ROLL_OUT_RE.match(text, start) or _derived(
+            rule, "service_promises", _leads_regex
         ).match(text, start)
     if verb is not None:
         following = [q for q in m.quantities if q.start >= verb.end()]
@@ -312,7 +330,7 @@ def activity_span(rule: Rule, text: str, m: Measures) -> Span | None:
     if nominal is not None:
         return nominal
     if outcome_lead is None and words(rule, "passive").present(text):
-        passive = _passive_regex(tuple(rule.param("passive", ()))).search(text)
+        passive = _derived(rule, "passive", _passive_regex).search(text)
         if passive is not None:
             return passive.span()
     if outcome_link(rule, text, start, m):
@@ -347,9 +365,9 @@ def _handed_task(rule: Rule, text: str, start: int, m: Measures) -> Span | None:
     """A task given to our own people ("Have every team publish its OKRs") or everyone
     taken through something ("Get all new hires through security training"). Customers
     brought to act ("Get more people to attend webinars") are an outcome."""
-    through = _INTO_RE.match(text, start) or _rollout_regex(
-        tuple(rule.param("rollout_states", ()))
-    ).match(text, start)
+    through = _INTO_RE.match(text, start) or _derived(rule, "rollout_states", _rollout_regex).match(
+        text, start
+    )
     if through is not None and not words(rule, "people").search(text, start, through.end()):
         return through.span()
     causative = _CAUSATIVE_RE.match(text, start)
@@ -498,7 +516,7 @@ def _and_parts(rule: Rule, text: str, m: Measures) -> list[Span]:
     segments ("revenue from SMB and mid-market customers")."""
     parts: list[Span] = []
     last = 0
-    for match in _conjunctions(tuple(rule.param("conjunctions", ()))).finditer(text):
+    for match in _derived(rule, "conjunctions", _conjunctions).finditer(text):
         left = text[last : match.start()]
         if re.search(r"\bbetween\b(?!.*\band\b)", left, re.IGNORECASE):
             continue

@@ -1,15 +1,22 @@
 """Critique use cases for the rules engine (the LLM engine lives in ``services.coach``).
 
 The critique itself is the domain's (``rubric.critic``); this adds forked workers
-for team files of hundreds of sets. Never call it from inside a running event loop
-(``services.engines.RulesCritic.critique`` stays in one process).
+for team files of hundreds of sets. A fork copies only the thread that calls it, so
+workers start only when no other thread runs (:func:`may_fork`): the CLI's critique of
+files (one thread, its event loop idle while the rules run) may fork; the TUI
+(Textual's threads) and any caller with an executor or a driver thread stay in one
+process, as ``services.engines.RulesCritic.critique`` always does.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from assistant.model import Finding, OKRSet, Report, SetCritique
@@ -46,7 +53,9 @@ def _work(conn: Connection, start: int, end: int) -> None:
     (duplicates compare KRs across the whole file, so the parent pairs them), then, with
     the duplicates the parent found, their whole critiques as JSON (JSON crosses the
     process boundary far faster than pickled models). The measures found for the
-    signatures stay cached here for the checks."""
+    signatures stay cached here for the checks. Ctrl-C is the parent's to handle: it
+    stops the workers it no longer wants (a worker never prints a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         rubric = load_rubric()
         sets = _FORKED_SETS[start:end]
@@ -127,19 +136,66 @@ def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique
     return critiques
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _threads() -> int:
+    """Threads in this process, those started outside ``threading`` included (Linux)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def may_fork() -> bool:
+    """Whether forked workers are safe here: Linux with ``fork``, called on the main
+    thread of a process that runs no other thread. A forked child holds only the calling
+    thread, so a lock another thread held at that moment (logging, an executor's queue,
+    a driver's output) would stay locked in it for ever."""
+    return (
+        sys.platform == "linux"
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+        and _threads() == 1
+    )
+
+
 def critique_sets(sets: Sequence[OKRSet]) -> Report:
     """Critique every set (rules rewrites scored); near-duplicate KRs are compared across
     the sets of one file.
 
-    Large team files use every core: the rubric checks of each set are independent.
+    Large team files use every core when this process may fork (:func:`may_fork`): the
+    rubric checks of each set are independent.
     """
-    workers = min(os.cpu_count() or 1, 4)
-    critiques = None
-    if len(sets) >= PARALLEL_MIN_SETS and workers > 1:
-        critiques = _parallel_findings(sets, workers)
-    if critiques is None:
-        return domain_critique_sets(sets)
-    return Report(engine="rules", sets=critiques)
+    with _collector_paused():
+        critiques = None
+        if len(sets) >= PARALLEL_MIN_SETS:
+            workers = min(_cores(), 4)
+            if workers > 1 and may_fork():
+                critiques = _parallel_findings(sets, workers)
+        if critiques is None:
+            return domain_critique_sets(sets)
+        return Report(engine="rules", sets=critiques)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a team file is critiqued: the critique builds
+    hundreds of thousands of objects that all live on (the report), so each full
+    collection walks them all for nothing (a tenth of the time); the forked workers
+    inherit the pause and do not touch their copied pages either. Restored on the way out."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def critique_set(okr_set: OKRSet) -> SetCritique:

@@ -109,7 +109,15 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
     streamed = (
         request.on_result is not None and kind == "llm" and not request.cross and not any(drafts)
     )
-    report = await critic.critique(sets, on_result=request.on_result if streamed else None)
+    if kind == "rules" and not request.sets:
+        # Files read here (the CLI): the rules are CPU-bound and nothing else waits on
+        # the loop, so a team file may use forked workers (``may_fork`` decides, by
+        # threads). Sets handed in (the TUI's editor) stay with the one-process critic.
+        from assistant.services.critique import critique_sets
+
+        report = critique_sets(sets)
+    else:
+        report = await critic.critique(sets, on_result=request.on_result if streamed else None)
     report = with_lessons(app.store, report, sets, drafts)  # LESSON-… of the last cycle
     outcome = CritiqueOutcome(report=report, sets=sets, drafts=drafts, streamed=streamed)
     if request.cross:

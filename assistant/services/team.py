@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from assistant.domain.team import OwnerLoad, TeamSetRow, TeamSummary, WeakKeyResult
-from assistant.model import Finding, OKRSet, Report, SetCritique
+from assistant.model import Finding, OKRSet, Report, SetCritique, TargetScores
 from assistant.rubric.engine import order_findings
 from assistant.rubric.rules import load_rubric
 from assistant.rubric.scoring import score_set
@@ -46,7 +46,9 @@ def team_summary(
         for c, extra in zip(critiques, cross, strict=True)
     ]
     order = sorted(range(len(rows)), key=lambda i: (rows[i].scores.overall, i))
-    weak: list[tuple[int, int, int, WeakKeyResult]] = []
+    # Every key result below 100 or with a finding, weakest first; only the shown ones
+    # become WeakKeyResult (a team file has thousands).
+    weak: list[tuple[int, int, int, SetCritique, TargetScores, list[str]]] = []
     for pos, critique in enumerate(critiques):
         codes: dict[str, list[str]] = defaultdict(list)
         for f in critique.findings:
@@ -56,18 +58,21 @@ def team_summary(
             for k, kr in enumerate(objective.key_results):
                 if kr.scores.overall >= 100 and not codes.get(kr.id):
                     continue
-                item = WeakKeyResult(
-                    set_index=critique.index,
-                    set_name=critique.name,
-                    source=critique.source,
-                    id=kr.id,
-                    text=kr.text,
-                    line=kr.line,
-                    overall=kr.scores.overall,
-                    codes=codes.get(kr.id, []),
-                )
-                weak.append((kr.scores.overall, pos, n * 1000 + k, item))
+                weak.append((kr.scores.overall, pos, n * 1000 + k, critique, kr, codes[kr.id]))
     weak.sort(key=lambda w: w[:3])
+    weakest = [
+        WeakKeyResult(
+            set_index=critique.index,
+            set_name=critique.name,
+            source=critique.source,
+            id=kr.id,
+            text=kr.text,
+            line=kr.line,
+            overall=kr.scores.overall,
+            codes=found,
+        )
+        for _, _, _, critique, kr, found in weak[: rules.weakest_key_results]
+    ]
     limit = owner_limit(rules)
     owners = [
         OwnerLoad(
@@ -85,7 +90,7 @@ def team_summary(
             counts[f.code] += 1
     return TeamSummary(
         sets=[rows[i] for i in order],
-        weakest_key_results=[w[3] for w in weak[: rules.weakest_key_results]],
+        weakest_key_results=weakest,
         owners=owners,
         owner_limit=limit,
         uses_alignment=any(alignments(sets)),
