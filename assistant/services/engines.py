@@ -64,7 +64,9 @@ class RulesCritic:
     async def critique(
         self, sets: Sequence[OKRSet], *, on_result: OnResult | None = None
     ) -> Report:
-        # One process: a fork pool is never started from inside a running event loop.
+        # One process, whoever awaits it (the TUI's workers, evaluations): the CLI's rules
+        # critique of files takes ``services.critique`` instead, whose forked workers
+        # start only where a fork is safe (``may_fork``).
         from assistant.rubric.critic import critique_sets
 
         report = critique_sets(sets)
