@@ -20,14 +20,12 @@ from assistant.measure.periods import LabelProblem, cycle_span, outside
 from assistant.measure.reading import KRReading, read
 from assistant.model import Finding, KeyResult, Objective, OKRSet, Rewrite
 from assistant.rubric import long_text, wording
-from assistant.rubric.duplicates import (  # noqa: F401  (re-exported: team rules use them)
+from assistant.rubric.duplicates import (  # noqa: F401  (re-exported for the services)
     KRRef,
     duplicate_findings,
     find_duplicates,
-    lead_word,
-    lexicon,
-    metric_words,
 )
+from assistant.rubric.lexicon import lead_word, lexicon, metric_words
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
 

@@ -81,8 +81,16 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's process: one thread. (Under pytest-xdist the test process also runs the
+    worker's channel threads, and a fork is then rightly refused.)"""
+    monkeypatch.setattr(critique_service.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(critique_service, "_threads", lambda: 1)
+
+
 def test_the_cli_rules_critique_of_a_team_file_uses_forked_workers(
-    tmp_path: Path, pools: list[int]
+    tmp_path: Path, pools: list[int], one_thread: None
 ) -> None:
     """``okr critique team.yaml --engine rules`` (the use case the CLI awaits) uses the
     fork pool, and its report is the one-process report."""
@@ -129,7 +137,9 @@ def test_no_worker_is_forked_while_another_thread_runs(
     assert pools == []
 
 
-def test_workers_are_forked_on_one_thread(tmp_path: Path, pools: list[int]) -> None:
+def test_workers_are_forked_on_one_thread(
+    tmp_path: Path, pools: list[int], one_thread: None
+) -> None:
     sets = read_path(str(team_file(tmp_path)))
     assert critique_service.may_fork()
     assert critique_service.critique_sets(sets) == one_process(sets)
