@@ -268,12 +268,12 @@ def test_readers_raise_only_input_error_on_arbitrary_structures(doc: object) -> 
 
 def test_the_reader_modules_keep_their_public_names() -> None:
     """``io.readers`` is split by format; the names callers import from it still work."""
-    from assistant.io import builder, located, readers, text_readers, yaml_reader
+    from assistant.io import builder, line_numbered, readers, text_readers, yaml_reader
 
-    assert readers.LDict is located.LDict and readers.line_of is located.line_of
+    assert readers.LDict is line_numbered.LDict and readers.line_of is line_numbered.line_of
     assert readers._Builder is readers.Builder is builder.Builder
     tree = yaml_reader.yaml_tree("name: A\nobjectives:\n  - title: T\n", "a.yaml")
-    assert located.line_of(tree["objectives"][0]) == 3
+    assert line_numbered.line_of(tree["objectives"][0]) == 3
     md = text_readers.markdown_tree("# A\n## T\n- Ship it\n", "a.md")
     assert md["objectives"][0]["key_results"][0]["text"].line == 3
 
