@@ -103,7 +103,7 @@ def in_process(team: Path) -> None:
     from assistant.render import render
     from assistant.rubric.critic import critique_sets
     from assistant.services import critique as pool
-    from assistant.services.team import apply_cross
+    from assistant.services.cross_checks import apply_cross
 
     clock = time.process_time
     start = clock()

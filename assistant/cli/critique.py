@@ -167,7 +167,7 @@ def critique_command(
         click.echo(" · ".join(report_counts(s)))
     else:
         if outcome.team is not None:
-            from assistant.render.team import render_with_team
+            from assistant.render.team_report import render_with_team
 
             text = render_with_team(report, outcome.team, fmt, color=use_color)
         else:
@@ -253,7 +253,7 @@ def rubric_command(as_json: bool) -> None:
       okr explain KR-NO-BASELINE
     """
     from assistant.rubric import load_rubric
-    from assistant.services.team import load_team_rules
+    from assistant.services.cross_checks import load_team_rules
 
     scoped = [("set", r) for r in load_rubric().rules]
     scoped += [("team", r) for r in load_team_rules().rules]

@@ -1,6 +1,6 @@
 """What ``okr critique --cross`` reports beyond the per-set critiques: the team summary.
 
-Value types only (the ``team`` key of the JSON output); ``services.team`` builds them.
+Value types only (the ``team`` key of the JSON output); ``services.cross_checks`` builds them.
 """
 
 from __future__ import annotations

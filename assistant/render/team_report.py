@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.model import Report
 
 if TYPE_CHECKING:
-    from assistant.domain.team import TeamSummary
+    from assistant.domain.team_summary import TeamSummary
 
 
 def _md(text: str) -> str:

@@ -96,7 +96,7 @@ def load_lessons() -> tuple[Rule, ...]:
 def known_rules() -> dict[str, Rule]:
     """Every code ``okr explain`` knows: the rubric's rules, the team rules and the
     lessons, by code."""
-    from assistant.rubric.team import load_team_rules
+    from assistant.rubric.team_rules import load_team_rules
 
     rules = (*load_rubric().rules, *load_team_rules().rules, *load_lessons())
     return {r.code: r for r in rules}

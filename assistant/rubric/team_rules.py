@@ -10,7 +10,7 @@ Pure functions over the sets, next to the other rules. The rules are data in
 - ``SET-DUPLICATE`` across files: the critique compares key results within one file;
   with several files ``--cross`` compares them across files too.
 
-Findings carry SPEC §3 target ids; ``services.team.apply_cross`` adds them to each
+Findings carry SPEC §3 target ids; ``services.cross_checks.apply_cross`` adds them to each
 set's critique and re-scores it.
 """
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.model import OKRSet, Report, SetCritique
 
 if TYPE_CHECKING:
-    from assistant.domain.team import TeamSummary
+    from assistant.domain.team_summary import TeamSummary
     from assistant.model import DryRunPlan
     from assistant.use_cases.base import AppBase as App
 
@@ -121,7 +121,7 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
     report = with_lessons(app.store, report, sets, drafts)  # LESSON-… of the last cycle
     outcome = CritiqueOutcome(report=report, sets=sets, drafts=drafts, streamed=streamed)
     if request.cross:
-        from assistant.services.team import apply_cross
+        from assistant.services.cross_checks import apply_cross
 
         outcome.report, outcome.team = apply_cross(sets, report)
     outcome.messages = list(report.errors)

@@ -1,8 +1,8 @@
 """Team-file review, the use case of ``okr critique --cross``.
 
-The team rules themselves are domain logic in ``assistant.rubric.team``; this adds their
+The team rules themselves are domain logic in ``assistant.rubric.team_rules``; this adds their
 cross-set findings to each set's critique (re-scoring it like any other structure
-finding) and builds the :class:`~assistant.domain.team.TeamSummary`: the table of scores
+finding) and builds the :class:`~assistant.domain.team_summary.TeamSummary`: the table of scores
 per set, the weakest key results and who owns how many.
 """
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from assistant.domain.team import OwnerLoad, TeamSetRow, TeamSummary, WeakKeyResult
+from assistant.domain.team_summary import OwnerLoad, TeamSetRow, TeamSummary, WeakKeyResult
 from assistant.model import Finding, OKRSet, Report, SetCritique, TargetScores
 from assistant.rubric.engine import order_findings
 from assistant.rubric.rules import load_rubric
 from assistant.rubric.scoring import score_set
-from assistant.rubric.team import (
+from assistant.rubric.team_rules import (
     alignments,
     cross_findings,
     load_team_rules,

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InputError, UsageError
 from assistant.rubric.rules import load_rubric
-from assistant.rubric.team import TEAM_CODES
+from assistant.rubric.team_rules import TEAM_CODES
 
 LENSES: tuple[str, ...] = ("jargon", "data_source", "guardrail")
 # Codes of the points the lenses raise (offline engine); personas may weigh them too.

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-import assistant.render.team as team_render
+import assistant.render.team_report as team_render
 import assistant.render.text as text_render
 from assistant.app import bootstrap
 from assistant.cli import core
-from assistant.domain.team import TeamSetRow, TeamSummary
+from assistant.domain.team_summary import TeamSetRow, TeamSummary
 from assistant.io import read_path
 from assistant.model import (
     Finding,
@@ -295,7 +295,7 @@ def test_cross_json_with_a_float_outside_the_sets_is_json_dumps() -> None:
 
 
 def test_cross_output_of_the_examples_did_not_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.services.team import apply_cross
+    from assistant.services.cross_checks import apply_cross
 
     sets: list[OKRSet] = [
         s for name in ("team.yaml", "company.yaml") for s in read_path(str(EXAMPLES / name))

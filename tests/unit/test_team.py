@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from assistant.cli import main
 from assistant.io import read_text
 from assistant.model import Finding, OKRSet
-from assistant.rubric.team import (
+from assistant.rubric.team_rules import (
     conflict_findings,
     cross_findings,
     load_team_rules,
@@ -21,7 +21,7 @@ from assistant.rubric.team import (
     unaligned_findings,
 )
 from assistant.services.critique import critique_sets
-from assistant.services.team import apply_cross
+from assistant.services.cross_checks import apply_cross
 
 TEAM = """
 cycle: 2026-Q2

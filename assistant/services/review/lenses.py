@@ -16,7 +16,7 @@ from assistant.ids import TargetId
 from assistant.measure import extract
 from assistant.model import KeyResult, Objective, OKRSet, SetCritique
 from assistant.rubric.rules import load_rubric
-from assistant.rubric.team import load_team_rules, metric_of
+from assistant.rubric.team_rules import load_team_rules, metric_of
 from assistant.services.personas import Persona
 
 

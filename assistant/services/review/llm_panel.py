@@ -34,7 +34,7 @@ from assistant.domain.review import (
 )
 from assistant.errors import one_line
 from assistant.model import DryRunItem, DryRunPlan, OKRSet, RunUsage, SetCritique
-from assistant.rubric.team import TEAM_CODES
+from assistant.rubric.team_rules import TEAM_CODES
 from assistant.services.personas import LENS_CODES, Persona
 from assistant.services.review.additions import addition_of, guarded_addition
 from assistant.services.review.rewrites import guarded_rewrite
