@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain.plural import counted
 from assistant.llm.cost import format_cost
@@ -49,6 +49,21 @@ def guards_json(guards: GuardStats, requests: int) -> dict[str, object]:
     }
 
 
+def message_lines(item: Any, seen_system: dict[str, str]) -> list[str]:
+    """One planned request's messages as ``--- role ---`` blocks; a system message already
+    shown (``seen_system``: text → the item that showed it) is referred to, not repeated."""
+    out: list[str] = []
+    for message in item.messages:
+        content = str(message["content"])
+        if message["role"] == "system" and content in seen_system:
+            out.append(f"--- system: identical to {seen_system[content]} ---")
+            continue
+        if message["role"] == "system":
+            seen_system[content] = item.item
+        out += [f"--- {message['role']} ---", content]
+    return [*out, ""]
+
+
 def render_dry_run(plan: DryRunPlan) -> str:
     """What would be sent, message by message, then the estimate. Identical system
     messages are printed once and referred to afterwards."""
@@ -64,15 +79,7 @@ def render_dry_run(plan: DryRunPlan) -> str:
             out += [f"{header}: cached answer, not sent ===", ""]
             continue
         out.append(f"{header}: ~{item.estimated_prompt_tokens} prompt tokens ===")
-        for message in item.messages:
-            content = str(message["content"])
-            if message["role"] == "system" and content in seen_system:
-                out.append(f"--- system: identical to {seen_system[content]} ---")
-                continue
-            if message["role"] == "system":
-                seen_system[content] = item.item
-            out += [f"--- {message['role']} ---", content]
-        out.append("")
+        out += message_lines(item, seen_system)
     out.append(
         f"Would send {counted(plan.requests, 'request')} ({plan.cache_hits} cached): "
         f"~{plan.estimated_prompt_tokens} prompt + ~{plan.estimated_completion_tokens} "

@@ -250,6 +250,7 @@ def render_review_dry_run(plan: DryRunPlan) -> str:
     """``okr review --dry-run``: each reviewer seat's messages, then the estimate. The
     system text every seat of a round shares is printed once and referred to after."""
     from assistant.llm.cost import format_cost
+    from assistant.render.llm import message_lines
 
     out = [
         f"Dry run: nothing is sent. Endpoint {plan.base_url}, model {plan.model}, "
@@ -265,15 +266,7 @@ def render_review_dry_run(plan: DryRunPlan) -> str:
             f"=== {item.item}{who}: ~{item.estimated_prompt_tokens} prompt + "
             f"~{item.estimated_completion_tokens} completion tokens ==="
         )
-        for message in item.messages:
-            content = str(message["content"])
-            if message["role"] == "system" and content in seen_system:
-                out.append(f"--- system: identical to {seen_system[content]} ---")
-                continue
-            if message["role"] == "system":
-                seen_system[content] = item.item
-            out += [f"--- {message['role']} ---", content]
-        out.append("")
+        out += message_lines(item, seen_system)
     out += [
         f"Would send {counted(plan.requests, 'request')}: ~{plan.estimated_prompt_tokens} prompt + "
         f"~{plan.estimated_completion_tokens} completion tokens (estimated at 4 characters "
