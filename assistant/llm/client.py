@@ -532,12 +532,15 @@ async def ask_structured(
     """
     import openai
 
+    from assistant.llm.bounds import for_endpoint
+
     usage = Usage(mode=mode or ("json_schema" if json_schema else "json_object"))
     convo: list[dict[str, Any]] = [dict(m) for m in messages]
     extra: dict[str, Any] = {token_param_name: max_tokens} if max_tokens else {}
     state: dict[str, Any] = {"cut_off": False, "reply": None}
 
-    sent = send_schema or schema
+    # a hosted strict mode rejects string lengths: the validator clips instead
+    sent = for_endpoint(send_schema or schema, str(getattr(client, "base_url", "") or ""))
     stream = bool(getattr(client, "_okr_stream", False))
 
     async def send(current: ResponseMode, target: Any) -> Any:

@@ -14,9 +14,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant.config import Settings
+from assistant.llm.bounds import answer_tokens, for_endpoint
 from assistant.llm.cache import LLMCache, cache_key
 from assistant.llm.client import ItemError, Usage, ask_structured, token_param
 from assistant.llm.guards import (
@@ -31,8 +32,11 @@ from assistant.llm.guards import (
 )
 from assistant.llm.modes import ModeProbe
 from assistant.llm.prompts import PromptTemplate, load_prompt
+from assistant.llm.quotes import quotable_spans
 from assistant.llm.schemas import (
+    COMPACT_MAX_FINDINGS,
     LLM_CODES,
+    MAX_FINDINGS,
     CoachCritique,
     CoachFinding,
     LenientCritique,
@@ -166,6 +170,7 @@ class Prepared:
     rules: RulesFor
     messages: list[dict[str, Any]]
     key: str
+    grounding: tuple[Finding, ...] = ()
 
     @property
     def base(self) -> SetCritique:
@@ -183,10 +188,18 @@ def own_findings(okr_set: OKRSet, rules: SetCritique) -> list[Finding]:
     return order_findings([*own, *duplicate_findings([okr_set])[0]])
 
 
-@lru_cache(maxsize=256)
-def _set_schema(ids: tuple[str, ...], codes: tuple[str, ...]) -> type[CoachCritique]:
-    """One schema class per shape of set: a team file of similar sets builds it once."""
-    return set_schema(list(ids), list(codes))
+Quotes = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=64)
+def _set_schema(quotes: Quotes, codes: tuple[str, ...], max_findings: int) -> type[CoachCritique]:
+    """One schema class per set text: a set critiqued again (the TUI) builds it once."""
+    return set_schema(quotes, codes, max_findings)
+
+
+@lru_cache(maxsize=64)
+def _answer_tokens(schema: type[CoachCritique]) -> int | None:
+    return answer_tokens(schema.model_json_schema())
 
 
 def target_ids(okr_set: OKRSet) -> list[str]:
@@ -194,11 +207,20 @@ def target_ids(okr_set: OKRSet) -> list[str]:
     return ["SET", *(str(tid) for tid, _part in okr_set.iter_targets())]
 
 
+def target_quotes(okr_set: OKRSet, grounding: Sequence[Finding] = ()) -> Quotes:
+    """Each id with the spans of its text a finding may quote (``llm.quotes``): the
+    text, its clauses and the rules' evidence on it."""
+    evidence: dict[str, list[str]] = {}
+    for finding in grounding:
+        evidence.setdefault(finding.target, []).append(finding.evidence)
+    return tuple(
+        (tid, tuple(quotable_spans(okr_set.target_text(tid), evidence.get(tid, ()))))
+        for tid in target_ids(okr_set)
+    )
+
+
 def valid_codes() -> list[str]:
     return sorted(SPEC_CODES) + list(LLM_CODES)
-
-
-COMPACT_ANSWER_CAP = 1000
 
 
 def critique_prompt_name(settings: Settings) -> str:
@@ -237,13 +259,14 @@ class LLMEngine:
         self.max_asks = max_asks
         name = critique_prompt_name(settings)
         self.prompt = load_prompt(name)
-        # The compact prompt asks for at most 5 findings (~750 tokens): a small model under
-        # a grammar otherwise repeats findings up to the general limit (minutes on a CPU).
-        cap = COMPACT_ANSWER_CAP if name == "critique_compact" else settings.llm.max_output_tokens
-        self.max_tokens = min(settings.llm.max_output_tokens, cap)
+        # The compact prompt asks for at most 5 findings, the full one for at most 8;
+        # the schema says so too (``set_schema``), and bounds each text.
+        compact = name == "critique_compact"
+        self.max_findings = COMPACT_MAX_FINDINGS if compact else MAX_FINDINGS
+        self.max_tokens = settings.llm.max_output_tokens
         # Every worker probes at once: a team file is at full concurrency from the start.
         self.probe = ModeProbe(settings, self.model, cache, serialise=False)
-        self._schema = schema_fingerprint(CoachCritique)
+        self._schema = f"{schema_fingerprint(CoachCritique)}-{self.max_findings}"
 
     def prepare(
         self,
@@ -280,11 +303,26 @@ class LLMEngine:
             schema=self._schema,
             messages=messages,
         )
-        return Prepared(okr_set, provider, messages, key)
+        return Prepared(okr_set, provider, messages, key, tuple(found))
 
     def set_schema(self, prepared: Prepared) -> type[CoachCritique]:
-        """The structured-output schema for this set: enums of its ids and valid codes."""
-        return _set_schema(tuple(target_ids(prepared.okr_set)), tuple(valid_codes()))
+        """The structured-output schema for this set: its ids, the valid codes, and per
+        id the spans of its text the evidence may quote, as enums; at most
+        ``max_findings`` findings, each text bounded. Without string lengths for a
+        hosted endpoint (``llm.bounds.for_endpoint``)."""
+        schema = _set_schema(
+            target_quotes(prepared.okr_set, prepared.grounding),
+            tuple(valid_codes()),
+            self.max_findings,
+        )
+        return cast("type[CoachCritique]", for_endpoint(schema, self.settings.llm.base_url))
+
+    def answer_cap(self, schema: type[CoachCritique]) -> int:
+        """The output tokens for one ask: what the longest answer ``schema`` allows needs
+        (a small model under a grammar that repeats itself ends there, not at the general
+        limit, and is never cut off), else ``llm.max_output_tokens``."""
+        needed = _answer_tokens(schema)
+        return self.max_tokens if needed is None else min(self.max_tokens, needed)
 
     def cached_answer(self, prepared: Prepared) -> LenientCritique | None:
         if self.cache is None or not self.read_cache:
@@ -341,18 +379,21 @@ class LLMEngine:
             raise ItemError("no answer in the cache and no client to ask")
         client = self.client
 
+        schema = self.set_schema(prepared)
+        max_tokens = self.answer_cap(schema)
+
         async def send(mode: str, known: bool) -> tuple[LenientCritique, Usage]:
             return await ask_structured(
                 client,
                 self.model,
                 prepared.messages,
                 LenientCritique,
-                send_schema=self.set_schema(prepared),
+                send_schema=schema,
                 json_schema=self.settings.llm.json_schema,
                 mode=mode,  # type: ignore[arg-type]
                 mode_known=known,
                 max_asks=self.max_asks,
-                max_tokens=self.max_tokens,
+                max_tokens=max_tokens,
                 token_param_name=token_param(self.settings.llm.base_url),
                 prompt_id=self.prompt.id,
             )
@@ -384,8 +425,9 @@ class LLMEngine:
         """The merged critique and what the guards kept and dropped of the answer."""
         guards = GuardStats()
         if isinstance(answer, LenientCritique):
-            findings, invalid = split_findings(answer)
+            findings, invalid, extra = split_findings(answer, self.max_findings)
             guards.drop("invalid finding", invalid)
+            guards.drop(f"more than {self.max_findings} findings", extra)
         else:
             findings = list(answer.findings)
         llm_findings = ground_findings(prepared.okr_set, findings, prepared.base, guards)

@@ -88,7 +88,7 @@ def _plan(
         base_url=settings.llm.base_url or DEFAULT_BASE_URL,
         prompt=engine.prompt.id,
         style=style,
-        response_format="json_schema CoachCritique (strict, ids and codes of each set as enums)"
+        response_format="json_schema CoachCritique (strict, each set's ids, codes and quotes as enums)"
         if settings.llm.json_schema
         else "json_object (schema in the system message)",
         requests=len(sets) - hits,

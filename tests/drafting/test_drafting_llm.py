@@ -133,7 +133,7 @@ def test_cli_llm_draft_yaml_on_stdout_and_save_as_version_1(fake: FakeOpenAI, ap
     assert okr_set.objectives[0].title == GOOD_OBJECTIVE
     assert "Draft from the LLM: overall" in result.stderr
     assert "O1.KR1" in result.stderr and "[target]" in result.stderr  # what is left to fill
-    assert "1 requests" in result.stderr
+    assert "1 request," in result.stderr
 
     saved = runner.invoke(main, ["draft", IDEA, "--engine", "llm", "--save", "onboarding"])
     assert saved.exit_code == 0, saved.output

@@ -1,10 +1,10 @@
 """The structured answers the review prompts ask the model for (``prompts/review_*.md``).
 
-What comes back is only a proposal: ``services.review.llm`` grounds it (known targets,
+What comes back is only a proposal: ``services.review.llm_panel`` grounds it (known targets,
 evidence quoted verbatim, no invented numbers) before it becomes a ``Seat`` or a
 ``Synthesis``. Every bound it is held to is in the schema (``llm.bounds``): how many
 points, questions, replies and changes, and how long each text is, so a small model
-under a grammar ends its answer within the ask's token cap (``review.llm``).
+under a grammar ends its answer within the ask's token cap (``review.llm_panel``).
 """
 
 from __future__ import annotations
