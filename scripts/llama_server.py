@@ -175,6 +175,8 @@ def start(port: int, jobs: int) -> tuple[subprocess.Popen[bytes], str]:
             str(CONTEXT),
             "--threads",
             str(os.cpu_count() or 2),
+            # llama.cpp's AMX repacking crashes in warm-up on some CPUs (seen here)
+            "--no-repack",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -214,7 +216,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         env = dict(os.environ, OKR_E2E_BASE_URL=base_url)
         # one process: the tests share the one server this command started
-        cmd = [sys.executable, "-m", "pytest", "-m", "e2e", "-n", "0", "tests/e2e", *args.pytest_args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "e2e",
+            "-n",
+            "0",
+            "tests/e2e",
+            *args.pytest_args,
+        ]
         return subprocess.run(cmd, env=env, check=False).returncode
     finally:
         stop(proc)

@@ -130,7 +130,7 @@ def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
     from assistant.llm.cache import LLMCache
     from assistant.paths import data_home
     from assistant.render import render
-    from assistant.render.llm import usage_line
+    from assistant.render.llm_usage import usage_line
     from assistant.services.batch import fetch_batch
 
     cache = LLMCache(data_home())

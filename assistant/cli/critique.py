@@ -153,14 +153,14 @@ def critique_command(
     report = outcome.report
     assert report is not None
     if report.usage is not None:
-        from assistant.render.llm import usage_line
+        from assistant.render.llm_usage import usage_line
 
         click.echo(usage_line(report.usage), err=True)
         for message in outcome.messages:
             click.echo(f"okr: {message}", err=True)
     if outcome.streamed:
         if report.guards is not None:  # what the LLM guards kept and dropped
-            from assistant.render.llm import guards_line
+            from assistant.render.llm_usage import guards_line
 
             click.echo(guards_line(report.guards))
         s = report.summary()
@@ -189,7 +189,7 @@ def critique_command(
 
 def _print_dry_run(plan: DryRunPlan, fmt: str) -> None:
     """``--dry-run``: the messages and the estimate, as text or (``--format json``) the plan."""
-    from assistant.render.llm import render_dry_run
+    from assistant.render.llm_usage import render_dry_run
 
     if fmt == "json":
         from assistant.domain.text_safety import dumps

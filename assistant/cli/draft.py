@@ -250,7 +250,7 @@ def _emit(
     click.echo(draft_summary(outcome, answers_path=answers if answers != "-" else None),
                err=True, nl=False)  # fmt: skip
     if outcome.usage is not None:
-        from assistant.render.llm import usage_line
+        from assistant.render.llm_usage import usage_line
 
         click.echo(usage_line(outcome.usage), err=True)
     if save_name:
@@ -307,7 +307,7 @@ def _improve(
     improvement = run(okr.improve_kr(okr_set, kr_id, engine=engine, model=model))
     click.echo(render_improvement(improvement), nl=False)
     if improvement.usage is not None:
-        from assistant.render.llm import usage_line
+        from assistant.render.llm_usage import usage_line
 
         click.echo(usage_line(improvement.usage), err=True)
 

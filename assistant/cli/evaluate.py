@@ -89,7 +89,7 @@ def eval_command(
     outcome = run(app().evaluate(request))
     usage = outcome.report.usage
     if usage is not None:
-        from assistant.render.llm import guards_line, usage_line
+        from assistant.render.llm_usage import guards_line, usage_line
 
         click.echo(safe_text(usage_line(usage)), err=True)
         if outcome.report.guards is not None:

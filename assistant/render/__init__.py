@@ -59,7 +59,7 @@ def set_json(critique: SetCritique, *, findings: bool = True) -> dict[str, Any]:
 def _after_sets(report: Report) -> dict[str, Any]:
     data: dict[str, Any] = {"summary": report.summary()}
     if report.guards is not None:  # SPEC §5: what the LLM guards kept and dropped
-        from assistant.render.llm import guards_json
+        from assistant.render.llm_usage import guards_json
 
         requests = report.usage.requests if report.usage is not None else 0
         data["summary"]["llm"] = guards_json(report.guards, requests)

@@ -250,7 +250,7 @@ def render_review_dry_run(plan: DryRunPlan) -> str:
     """``okr review --dry-run``: each reviewer seat's messages, then the estimate. The
     system text every seat of a round shares is printed once and referred to after."""
     from assistant.llm.cost import format_cost
-    from assistant.render.llm import message_lines
+    from assistant.render.llm_usage import message_lines
 
     out = [
         f"Dry run: nothing is sent. Endpoint {plan.base_url}, model {plan.model}, "

@@ -152,7 +152,7 @@ _OPEN: Span = ("• ", "yellow")
 def report_lines(report: Report) -> list[Line]:
     lines = [line for critique in report.sets for line in set_lines(critique)]
     if report.guards is not None:  # what the LLM guards kept and dropped (SPEC §5)
-        from assistant.render.llm import guards_line
+        from assistant.render.llm_usage import guards_line
 
         lines.append(_line(0, (guards_line(report.guards), "dim")))
     s = report.summary()

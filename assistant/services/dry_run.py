@@ -1,7 +1,7 @@
 """``okr critique --dry-run``: the exact messages an LLM run would send, and the estimate.
 
 Nothing is sent and no key is needed. Cached sets are listed but not counted: a live
-run would not ask for them either. Rendered by ``assistant.render.llm.render_dry_run``.
+run would not ask for them either. Rendered by ``assistant.render.llm_usage.render_dry_run``.
 """
 
 from __future__ import annotations

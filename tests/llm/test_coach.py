@@ -10,7 +10,7 @@ from typing import Any
 from assistant.config import Price, Settings
 from assistant.llm.engine import load_prompt
 from assistant.model import SetCritique
-from assistant.render.llm import render_dry_run
+from assistant.render.llm_usage import render_dry_run
 
 from .conftest import DUMMY_KEY, run_llm_critique, settings_for, team
 from .fake_server import FakeOpenAI, first_user_text

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.llm.guards import implausible_rewrite, normalise_target, replace_invented
 from assistant.render import to_json_data
-from assistant.render.llm import guards_line, usage_line
+from assistant.render.llm_usage import guards_line, usage_line
 
 from .conftest import run_llm_critique, settings_for, team
 from .fake_server import FakeOpenAI, first_user_text

@@ -12,7 +12,7 @@ import pytest
 from assistant.errors import one_line, scrub_secrets
 from assistant.llm.engine import build_messages, render_okrs
 from assistant.llm.prompts import load_prompt
-from assistant.render.llm import render_dry_run
+from assistant.render.llm_usage import render_dry_run
 from assistant.rubric.critic import critique_set
 
 from .conftest import run_llm_critique, settings_for, team

@@ -10,7 +10,7 @@ from assistant.config import Price
 from assistant.llm.cache import LLMCache
 from assistant.model import RunUsage
 from assistant.render import to_json_data
-from assistant.render.llm import usage_line
+from assistant.render.llm_usage import usage_line
 from assistant.services.batch import fetch_batch, submit_batch
 
 from .conftest import run_llm_critique, settings_for, team

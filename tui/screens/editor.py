@@ -445,7 +445,7 @@ class EditorScreen(EditorLessons):
         self.llm_findings = llm
         self.okr_app.say(f"The coach made {len(llm)} suggestion(s)")
         if report is not None and report.guards is not None:
-            from assistant.render.llm import guards_line
+            from assistant.render.llm_usage import guards_line
 
             panel.set_guards(guards_line(report.guards))
         await self._redraw_panel()
