@@ -35,6 +35,13 @@ import click
 @click.option(
     "--no-cache", is_flag=True, help="Ask the LLM again even for sets it answered before."
 )
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Score only N sets, spread evenly over the labelled ones (the same N every run): "
+    "a quick look at a slow model.",
+)
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 def eval_command(
     files: tuple[str, ...],
@@ -44,6 +51,7 @@ def eval_command(
     fmt: str,
     concurrency: int | None,
     no_cache: bool,
+    sample: int | None,
     color: bool | None,
 ) -> None:
     """Score an engine against labelled OKRs: is this coach any good?
@@ -66,6 +74,7 @@ def eval_command(
     Examples:
       okr eval --builtin                          the rules on the shipped labels
       okr eval --builtin --engine llm --model M   choose a model by evidence
+      okr eval --builtin --engine llm --sample 8  a quick look at a slow local model
       okr eval my-labels.yaml --format json > scores.json
 
     \b
@@ -85,6 +94,7 @@ def eval_command(
         concurrency=concurrency,
         use_cache=not no_cache,
         progress=sys.stderr.isatty(),
+        sample=sample,
     )
     outcome = run(app().evaluate(request))
     usage = outcome.report.usage

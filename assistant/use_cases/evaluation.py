@@ -36,6 +36,16 @@ class EvalRequest:
     concurrency: int | None = None
     use_cache: bool = True
     progress: bool = False
+    sample: int | None = None  # score only N sets, spread evenly (a quick look at a slow model)
+
+
+def spread(sets: Sequence[OKRSet], count: int | None) -> list[OKRSet]:
+    """``count`` sets taken evenly across ``sets`` (all of them when ``count`` is None or
+    not smaller): the same sample on every run, so models can be compared on it."""
+    if count is None or count >= len(sets):
+        return list(sets)
+    step = len(sets) / count
+    return [sets[int(i * step)] for i in range(count)]
 
 
 @dataclass
@@ -84,6 +94,7 @@ class EvalUseCases(CritiqueUseCases, LLMUseCaseBase):
         if request.builtin == bool(request.files):
             raise UsageError("give labelled FILE… or --builtin (one of them)")
         sets = builtin_sets() if request.builtin else read_paths(list(request.files))
+        sets = spread(sets, request.sample)
         kind = self.engine_for(request.engine)
         settings = self.settings_for(request.model)
         # As run_critique does: App.critic knows neither --model nor keep_partial.

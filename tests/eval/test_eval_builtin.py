@@ -7,6 +7,7 @@ context it was given, and that the rules engine stays above its floor on it.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import yaml
@@ -108,3 +109,16 @@ def test_no_two_key_results_of_a_packed_set_share_a_content_word() -> None:
                 assert other is None or same_own, (okr_set.source, kr.text, other)
                 mine[word] = (objective.title, kr.text)
             seen.update(mine)
+
+
+def test_a_sample_is_spread_over_the_builtin_set_and_the_same_every_run(okr) -> None:
+    from assistant.use_cases.evaluation import spread
+
+    whole = builtin_sets()
+    picked = spread(whole, 8)
+    assert len(picked) == 8 and picked == spread(whole, 8)
+    assert picked[0] is whole[0] and picked[-1] is not whole[7]  # spread, not the first 8
+    assert spread(whole, len(whole) + 5) == whole
+    full = json.loads(okr("eval", "--builtin", "--format", "json").stdout)
+    sampled = json.loads(okr("eval", "--builtin", "--sample", "8", "--format", "json").stdout)
+    assert 0 < sampled["labels"] < full["labels"]
