@@ -213,3 +213,23 @@ async def test_tui_coach_without_a_key(llama_url: str, tmp_path: Path) -> None:
         for finding in panel.findings:
             if finding.source == "llm" and finding.target in texts:
                 assert finding.evidence in texts[finding.target]
+
+
+def test_eval_on_a_sample_then_the_log_holds_every_request(llama_url: str, tmp_path: Path) -> None:
+    """``okr eval --engine llm`` on the real server scores in the SPEC shape, and ``okr
+    logs`` lists each request it sent (command ``eval``), none holding a key."""
+    run = okr(llama_url, tmp_path, "eval", "--builtin", "--sample", "2", "--engine", "llm",
+              "--concurrency", "1", "--format", "json")  # fmt: skip
+    _no_traceback(run)
+    assert run.returncode in (0, 3), run.stderr
+    scores = json.loads(run.stdout)
+    assert scores["engine"] == "llm" and scores["labels"] > 0 and scores["requests"] >= 1
+    assert 0.0 <= scores["micro"]["f1"] <= 1.0
+    logged = okr(llama_url, tmp_path, "logs", "--json", "-n", "100")
+    assert logged.returncode == 0, logged.stderr
+    entries = json.loads(logged.stdout)
+    assert len(entries) >= scores["requests"] >= 1
+    assert {e["command"] for e in entries} == {"eval"}
+    assert all(e["base_url"].startswith(llama_url.rsplit("/v1", 1)[0]) for e in entries)
+    whole = okr(llama_url, tmp_path, "logs", str(entries[0]["id"]), "--json")
+    assert json.loads(whole.stdout)["messages"]
