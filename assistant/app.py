@@ -22,6 +22,7 @@ from assistant.use_cases.base import (
     LLMClientFactory,
     SystemClock,
 )
+from assistant.use_cases.batch import BatchUseCases
 from assistant.use_cases.critique import CritiqueUseCases
 from assistant.use_cases.cycle import CycleUseCases
 from assistant.use_cases.drafting import DraftingUseCases
@@ -48,6 +49,7 @@ class App(
     ReviewUseCases,
     DraftingUseCases,
     SourceUseCases,
+    BatchUseCases,
 ):
     """okr-coach for one process. Build it with :func:`bootstrap`."""
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import click
@@ -46,21 +45,12 @@ def batch_submit(
       okr batch submit team.yaml
       okr batch submit q3/*.yaml --model gpt-4.1-mini
     """
-    from assistant.config import load_settings
+    from assistant.cli.core import app, run
     from assistant.io import read_paths
-    from assistant.llm.cache import LLMCache
     from assistant.llm.cost import format_cost
-    from assistant.paths import data_home
-    from assistant.services.batch import submit_batch
 
     sets = read_paths(list(files), format_in)
-    settings = load_settings()
-    if model:
-        settings.llm.model = model
-    cache = LLMCache(data_home())
-    result = asyncio.run(
-        submit_batch(sets, settings=settings, cache=cache, style=style or settings.style)
-    )
+    result = run(app().submit_batch(sets, model=model, style=style))
     if result["id"] is None:
         click.echo(
             f"{counted(len(sets), 'set')}, all with a cached answer already; nothing submitted. "
@@ -87,13 +77,9 @@ def batch_status_command(batch_id: str | None) -> None:
       okr batch status
       okr batch status batch_abc123
     """
-    from assistant.config import load_settings
-    from assistant.llm.cache import LLMCache
-    from assistant.paths import data_home
-    from assistant.services.batch import batch_status
+    from assistant.cli.core import app, run
 
-    cache = LLMCache(data_home())
-    rows = asyncio.run(batch_status(batch_id, settings=load_settings(), cache=cache))
+    rows = run(app().batch_status(batch_id))
     if not rows:
         click.echo("No batches yet. Submit one with 'okr batch submit FILE'.")
         return
@@ -126,15 +112,11 @@ def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
       okr batch fetch batch_abc123
       okr batch fetch batch_abc123 --format markdown -o report.md
     """
-    from assistant.config import load_settings
-    from assistant.llm.cache import LLMCache
-    from assistant.paths import data_home
+    from assistant.cli.core import app, run
     from assistant.render import render
     from assistant.render.llm_usage import usage_line
-    from assistant.services.batch import fetch_batch
 
-    cache = LLMCache(data_home())
-    report = asyncio.run(fetch_batch(batch_id, settings=load_settings(), cache=cache))
+    report = run(app().fetch_batch(batch_id))
     text = render(report, fmt, color=sys.stdout.isatty() and output is None)
     if output:
         from assistant.paths import write_output

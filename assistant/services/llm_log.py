@@ -18,8 +18,6 @@ if TYPE_CHECKING:  # types only: `okr critique FILE` asks whether logging is on,
     from assistant.store.llm_log import DayTotal, LoggedCall
     from assistant.store.store import Store
 
-OFF_MARKER = "logs-off"
-
 
 @dataclass
 class StoreCallLog:
@@ -37,17 +35,17 @@ class StoreCallLog:
             uow.logs.add(call, cost)
 
 
-def enabled(home: Path) -> bool:
-    return not (home / OFF_MARKER).exists()
+def enabled(marker: Path) -> bool:
+    """Logging is on unless the ``logs-off`` marker (``HomePaths.logs_off``) exists."""
+    return not marker.exists()
 
 
-def switch(home: Path, on: bool) -> None:
+def switch(marker: Path, on: bool) -> None:
     """Resume (``on``) or stop logging for this data home."""
-    marker = home / OFF_MARKER
     if on:
         marker.unlink(missing_ok=True)
     else:
-        home.mkdir(parents=True, exist_ok=True)
+        marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(
             "okr-coach does not log LLM requests while this file exists (`okr logs on`).\n",
             encoding="utf-8",

@@ -62,6 +62,11 @@ class HomePaths:
     def personas(self) -> Path:
         return self.home / "personas"
 
+    @property
+    def logs_off(self) -> Path:
+        """While this file exists, LLM requests are not logged (``okr logs off``)."""
+        return self.home / "logs-off"
+
 
 # An OpenAI-compatible async client factory (tests pass a fake or one bound to a local server).
 LLMClientFactory = Callable[[], Any]

@@ -18,7 +18,7 @@ class LogUseCases(AppBase):
         """Where this run's LLM requests are logged; None when logging is off."""
         from assistant.services import llm_log
 
-        if not self.log_requests or not llm_log.enabled(self.home):
+        if not self.log_requests or not llm_log.enabled(self.paths.logs_off):
             return None
         return llm_log.StoreCallLog(self.store, self.settings)
 
@@ -42,9 +42,9 @@ class LogUseCases(AppBase):
     async def switch_logging(self, on: bool) -> None:
         from assistant.services import llm_log
 
-        llm_log.switch(self.home, on)
+        llm_log.switch(self.paths.logs_off, on)
 
     def logging_enabled(self) -> bool:
         from assistant.services import llm_log
 
-        return llm_log.enabled(self.home)
+        return llm_log.enabled(self.paths.logs_off)
