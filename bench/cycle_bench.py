@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.domain.cycle import plan_for  # noqa: E402
 from assistant.domain.cycle_status import Checkin  # noqa: E402
 from assistant.model import KeyResult, Objective, OKRSet, Scores  # noqa: E402
-from assistant.store import cycles, repo  # noqa: E402
-from assistant.store.db import open_db, transaction  # noqa: E402
+from assistant.store import repo  # noqa: E402
+from assistant.store.store import Store  # noqa: E402
 
 START, END = date(2026, 1, 1), date(2026, 3, 31)
 TODAY = date(2026, 3, 20)
@@ -55,18 +55,19 @@ def seed(home: Path, drafts: int, krs: int, per_kr: int) -> None:
     rng = random.Random(13)
     stamp = repo.timestamp()
     scores = Scores(clarity=4, measurability=4, ambition=3, overall=72)
-    with open_db(home) as conn, transaction(conn):
+    store = Store.in_home(home)
+    with store.unit_of_work() as uow:
         for i in range(drafts):
             s = okr_set(i, krs)
-            draft = repo.create_draft(conn, s.name or "", stamp)
-            repo.append_version(conn, draft, repo.canonical_json(s.content()), message="v1",
+            draft = uow.drafts.create(s.name or "", stamp)
+            uow.versions.append(draft, repo.canonical_json(s.content()), message="v1",
                                 author="bench", source="manual", scores=scores,
-                                created_at=stamp)  # fmt: skip
+                                created_at=stamp, expected_head=0)  # fmt: skip
             plan = plan_for(s)
-            vid = cycles.version_id(conn, draft.id, 1)
+            vid = uow.versions.id_of(draft.id, 1)
             assert vid is not None
-            cycle_id = cycles.insert_cycle(
-                conn, draft_id=draft.id, version_id=vid, label="2026-Q1", start=START, end=END,
+            cycle_id = uow.cycles.insert(
+                draft_id=draft.id, version_id=vid, label="2026-Q1", start=START, end=END,
                 plan=plan.as_json(), findings=[], overall=72, launched_by="bench",
                 launched_at=stamp,
             )  # fmt: skip
@@ -74,8 +75,8 @@ def seed(home: Path, drafts: int, krs: int, per_kr: int) -> None:
                 for n in range(per_kr):
                     on = START + timedelta(days=6 * n + rng.randint(0, 3))
                     value = (track.baseline or 0) + rng.random() * ((track.target or 1) - (track.baseline or 0)) * (n + 1) / per_kr  # fmt: skip
-                    cycles.insert_checkin(
-                        conn, cycle_id, Checkin(track.id, on, value, rng.randint(3, 9), "ok"),
+                    uow.cycles.add_checkin(
+                        cycle_id, Checkin(track.id, on, value, rng.randint(3, 9), "ok"),
                         raw=f"{value:.1f}%", author="bench", created_at=stamp,
                     )  # fmt: skip
 
@@ -101,13 +102,14 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
+        store = Store.in_home(home)
         t0 = time.perf_counter()
         seed(home, args.drafts, args.krs, args.checkins)
         total = args.drafts * args.krs * args.checkins
         print(f"seeded {args.drafts} open cycles × {args.krs} KRs × {args.checkins} check-ins "
               f"= {total:,} check-ins in {time.perf_counter() - t0:.1f}s")  # fmt: skip
-        load = timed(lambda: cycle.team_status(home, TODAY))
-        statuses = cycle.team_status(home, TODAY)
+        load = timed(lambda: cycle.team_status(store, TODAY))
+        statuses = cycle.team_status(store, TODAY)
         text = timed(lambda: render_team(statuses, TODAY, "text"))
         as_json = timed(lambda: render_team(statuses, TODAY, "json"))
         print(f"in process: load + compute {load * 1000:.0f} ms · text table {text * 1000:.0f} ms"
@@ -125,7 +127,7 @@ def main() -> None:
                 runs.append(time.perf_counter() - t0)
             print(f"`okr status --format {fmt}` (no DRAFT, whole CLI process): "
                   f"{statistics.median(runs):.2f} s (target < 1 s)")  # fmt: skip
-        one = cycle.status(home, "team-000", TODAY)
+        one = cycle.status(store, "team-000", TODAY)
         html = render_status(one, "html")
         print(f"HTML report of one cycle ({args.krs} KRs × {args.checkins} check-ins): "
               f"{len(html.encode()) / 1024:.0f} KB (target < 300 KB); "

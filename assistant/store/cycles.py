@@ -249,13 +249,6 @@ def open_checkins(conn: sqlite3.Connection) -> dict[int, list[Checkin]]:
     return out
 
 
-def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | None:
-    row = conn.execute(
-        "SELECT id FROM versions WHERE draft_id = ? AND number = ?", (draft_id, number)
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
 def checkin_rows(conn: sqlite3.Connection, cycle_id: int) -> list[dict[str, Any]]:
     """Every stored column of a cycle's check-ins in the order of their chain (backups),
     with the row's hash under ``hash``."""

@@ -238,6 +238,14 @@ def append_version(
     )
 
 
+def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | None:
+    """The row id of version ``number`` of a draft (what cycles and reviews refer to)."""
+    row = conn.execute(
+        "SELECT id FROM versions WHERE draft_id = ? AND number = ?", (draft_id, number)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def version_count(conn: sqlite3.Connection, draft_id: int) -> int:
     row = conn.execute("SELECT MAX(number) FROM versions WHERE draft_id = ?", (draft_id,))
     return int(row.fetchone()[0] or 0)

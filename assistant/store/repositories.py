@@ -2,21 +2,38 @@
 
 Each repository is bound to the unit of work's connection (so to its transaction) and
 speaks in the domain's records. Drafts and versions keep their SQL in ``repo``, cycles
-in ``cycles``, reviews in ``reviews``; dismissals have theirs here.
+in ``cycles``, reviews in ``reviews``: a repository names those functions as its methods
+(``on_connection``), each called with its connection, so their signatures are written
+once. Dismissals have their SQL here; a method with logic of its own is written out.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterable, Sequence
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from assistant.domain.cycle_status import Checkin
-from assistant.domain.drafts import DraftSummary, Version, VersionInfo
+from assistant.domain.drafts import VersionInfo
 from assistant.model import Scores
 from assistant.store import chain_heads, cycles, integrity, repo, reviews
 from assistant.store.db import ConflictError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def on_connection(
+    fn: Callable[Concatenate[sqlite3.Connection, P], R],
+) -> Callable[Concatenate[Any, P], R]:
+    """A store function as a repository method: called with the repository's connection,
+    with the function's own parameters, types and docstring."""
+
+    @functools.wraps(fn)
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return fn(self.conn, *args, **kwargs)
+
+    return method
 
 
 class DraftRepository:
@@ -25,32 +42,15 @@ class DraftRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def find(self, name: str) -> repo.DraftRow | None:
-        return repo.find_draft(self.conn, name)
-
-    def all(self) -> list[repo.DraftRow]:
-        return repo.all_drafts(self.conn)
-
-    def live_names(self) -> list[str]:
-        return repo.live_names(self.conn)
-
-    def create(self, name: str, created_at: str) -> repo.DraftRow:
-        return repo.create_draft(self.conn, name, created_at)
-
-    def summaries(self, *, deleted: bool = False) -> list[DraftSummary]:
-        return repo.list_drafts(self.conn, deleted=deleted)
-
-    def set_deleted(self, draft: repo.DraftRow, deleted_at: str | None) -> None:
-        repo.set_deleted(self.conn, draft, deleted_at)
-
-    def rename(self, draft: repo.DraftRow, new_name: str) -> None:
-        repo.rename_draft(self.conn, draft, new_name)
-
-    def purge(self, draft_ids: Iterable[int]) -> None:
-        repo.purge_drafts(self.conn, draft_ids)
-
-    def expired(self, days: int) -> list[tuple[int, str]]:
-        return repo.expired_drafts(self.conn, days)
+    find = on_connection(repo.find_draft)
+    all = on_connection(repo.all_drafts)
+    live_names = on_connection(repo.live_names)
+    create = on_connection(repo.create_draft)
+    summaries = on_connection(repo.list_drafts)
+    set_deleted = on_connection(repo.set_deleted)
+    rename = on_connection(repo.rename_draft)
+    purge = on_connection(repo.purge_drafts)
+    expired = on_connection(repo.expired_drafts)
 
     def heads(self, draft_id: int) -> dict[str, tuple[int, str | None]]:
         """The recorded heads ``(length, hash)`` of a draft's ``versions``, ``cycles`` and
@@ -67,15 +67,9 @@ class VersionRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def head(self, draft_id: int) -> tuple[int, int, str] | None:
-        """``(version id, number, chain hash)`` of the latest version, if any."""
-        return repo.head_row(self.conn, draft_id)
-
-    def head_source(self, draft_id: int) -> tuple[str, str | None, str | None] | None:
-        return repo.head_source(self.conn, draft_id)
-
-    def head_content(self, draft_id: int) -> str | None:
-        return repo.head_content(self.conn, draft_id)
+    head = on_connection(repo.head_row)  # (version id, number, chain hash) of the latest
+    head_source = on_connection(repo.head_source)
+    head_content = on_connection(repo.head_content)
 
     def append(
         self,
@@ -113,36 +107,13 @@ class VersionRepository:
             text_format=text_format,
         )
 
-    def count(self, draft_id: int) -> int:
-        return repo.version_count(self.conn, draft_id)
-
-    def get(self, draft: repo.DraftRow, number: int | None) -> Version | None:
-        return repo.get_version(self.conn, draft, number)
-
-    def history(self, draft: repo.DraftRow, limit: int | None = None) -> list[VersionInfo]:
-        return repo.history(self.conn, draft, limit)
-
-    def id_of(self, draft_id: int, number: int) -> int | None:
-        return cycles.version_id(self.conn, draft_id, number)
-
-    def backup_rows(self, draft_id: int) -> list[tuple[Any, ...]]:
-        return repo.backup_rows(self.conn, draft_id)
-
-    def insert_raw(
-        self,
-        draft: repo.DraftRow,
-        info: VersionInfo,
-        content_text: str,
-        text: str | None = None,
-        text_format: str | None = None,
-    ) -> None:
-        """A verified version from a backup, re-hashed under the current scheme."""
-        repo.insert_raw_version(self.conn, draft, info, content_text, text, text_format)
-
-    def chain_problems(
-        self, check_text: repo.TextCheck | None = None, *, current_only: bool = False
-    ) -> tuple[int, int, list[str]]:
-        return repo.chain_problems(self.conn, check_text, current_only=current_only)
+    count = on_connection(repo.version_count)
+    get = on_connection(repo.get_version)
+    history = on_connection(repo.history)
+    id_of = on_connection(repo.version_id)
+    backup_rows = on_connection(repo.backup_rows)
+    insert_raw = on_connection(repo.insert_raw_version)  # a verified version from a backup
+    chain_problems = on_connection(repo.chain_problems)
 
 
 class CycleRepository:
@@ -151,123 +122,21 @@ class CycleRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def insert(
-        self,
-        *,
-        draft_id: int,
-        version_id: int,
-        label: str,
-        start: date,
-        end: date,
-        plan: dict[str, Any],
-        findings: Sequence[tuple[str, str]],
-        overall: int | None,
-        launched_by: str,
-        launched_at: str,
-    ) -> int:
-        return cycles.insert_cycle(
-            self.conn,
-            draft_id=draft_id,
-            version_id=version_id,
-            label=label,
-            start=start,
-            end=end,
-            plan=plan,
-            findings=findings,
-            overall=overall,
-            launched_by=launched_by,
-            launched_at=launched_at,
-        )
-
-    def of_draft(self, draft_id: int) -> list[cycles.CycleRow]:
-        return cycles.cycles_of(self.conn, draft_id)
-
-    def open_for(self, draft_id: int) -> cycles.CycleRow | None:
-        return cycles.open_cycle(self.conn, draft_id)
-
-    def last_graded(self, draft_id: int) -> cycles.CycleRow | None:
-        return cycles.last_graded(self.conn, draft_id)
-
-    def all_open(self) -> list[cycles.CycleRow]:
-        return cycles.all_open(self.conn)
-
-    def add_checkin(
-        self,
-        cycle_id: int,
-        checkin: Checkin,
-        *,
-        raw: str,
-        author: str,
-        created_at: str,
-        provenance: str | None = None,
-    ) -> int:
-        """``provenance``: where ``okr sync`` read the value (None for typed check-ins)."""
-        return cycles.insert_checkin(
-            self.conn, cycle_id, checkin, raw=raw, author=author, created_at=created_at,
-            provenance=provenance,
-        )  # fmt: skip
-
-    def checkins(self, cycle_id: int) -> list[Checkin]:
-        return cycles.checkins(self.conn, cycle_id)
-
-    def open_checkins(self) -> dict[int, list[Checkin]]:
-        return cycles.open_checkins(self.conn)
-
-    def checkin_rows(self, cycle_id: int) -> list[dict[str, Any]]:
-        return cycles.checkin_rows(self.conn, cycle_id)
-
-    def record_hashes(self, cycle_id: int) -> dict[str, Any]:
-        """The stored hashes of a cycle, its grade and retrospectives, and its events
-        chain's recorded head (backups)."""
-        return cycles.record_hashes(self.conn, cycle_id)
-
-    def add_grades(
-        self,
-        cycle_id: int,
-        grades: dict[str, float | None],
-        grade: float | None,
-        *,
-        graded_by: str,
-        graded_at: str,
-    ) -> None:
-        cycles.insert_grades(
-            self.conn, cycle_id, grades, grade, graded_by=graded_by, graded_at=graded_at
-        )
-
-    def kr_grades(self, cycle_id: int) -> dict[str, float | None]:
-        return cycles.kr_grades(self.conn, cycle_id)
-
-    def add_retro(
-        self,
-        cycle_id: int,
-        *,
-        went_well: Sequence[str],
-        did_not: Sequence[str],
-        change: Sequence[str],
-        lessons: Sequence[dict[str, Any]],
-        engine: str,
-        summary: str | None,
-        author: str,
-        created_at: str,
-    ) -> int:
-        return cycles.insert_retro(
-            self.conn,
-            cycle_id,
-            went_well=went_well,
-            did_not=did_not,
-            change=change,
-            lessons=lessons,
-            engine=engine,
-            summary=summary,
-            author=author,
-            created_at=created_at,
-        )
-
-    def retros(self, cycle_id: int) -> list[cycles.RetroRow]:
-        return cycles.retros(self.conn, cycle_id)
-
-    def problems(self) -> tuple[int, int, list[str]]:
-        return cycles.cycle_problems(self.conn)
+    insert = on_connection(cycles.insert_cycle)
+    of_draft = on_connection(cycles.cycles_of)
+    open_for = on_connection(cycles.open_cycle)
+    last_graded = on_connection(cycles.last_graded)
+    all_open = on_connection(cycles.all_open)
+    add_checkin = on_connection(cycles.insert_checkin)
+    checkins = on_connection(cycles.checkins)
+    open_checkins = on_connection(cycles.open_checkins)
+    checkin_rows = on_connection(cycles.checkin_rows)
+    record_hashes = on_connection(cycles.record_hashes)
+    add_grades = on_connection(cycles.insert_grades)
+    kr_grades = on_connection(cycles.kr_grades)
+    add_retro = on_connection(cycles.insert_retro)
+    retros = on_connection(cycles.retros)
+    problems = on_connection(cycles.cycle_problems)
 
 
 class ReviewRepository:
@@ -276,41 +145,11 @@ class ReviewRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def insert(
-        self,
-        *,
-        draft_id: int,
-        version_id: int,
-        engine: str,
-        personas: str,
-        rounds: int,
-        created_at: str,
-        transcript: str,
-    ) -> int:
-        return reviews.insert_review(
-            self.conn,
-            draft_id=draft_id,
-            version_id=version_id,
-            engine=engine,
-            personas=personas,
-            rounds=rounds,
-            created_at=created_at,
-            transcript=transcript,
-        )
-
-    def of_draft(self, draft_id: int) -> list[reviews.ReviewRow]:
-        return reviews.list_reviews(self.conn, draft_id)
-
-    def get(self, review_id: int) -> reviews.ReviewRow | None:
-        return reviews.get_review(self.conn, review_id)
-
-    def accepted_changes(self, review_id: int) -> dict[int, int]:
-        return reviews.accepted_changes(self.conn, review_id)
-
-    def record_acceptance(
-        self, review_id: int, change: int, version_id: int, created_at: str
-    ) -> None:
-        reviews.record_acceptance(self.conn, review_id, change, version_id, created_at)
+    insert = on_connection(reviews.insert_review)
+    of_draft = on_connection(reviews.list_reviews)
+    get = on_connection(reviews.get_review)
+    accepted_changes = on_connection(reviews.accepted_changes)
+    record_acceptance = on_connection(reviews.record_acceptance)
 
 
 class DismissalRepository:

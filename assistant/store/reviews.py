@@ -64,13 +64,6 @@ _SELECT = (
 )
 
 
-def version_id(conn: sqlite3.Connection, draft_id: int, number: int) -> int | None:
-    row = conn.execute(
-        "SELECT id FROM versions WHERE draft_id = ? AND number = ?", (draft_id, number)
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
 def insert_review(
     conn: sqlite3.Connection,
     *,

@@ -98,7 +98,7 @@ def test_accepting_a_change_creates_a_review_version(app: App, plan: str) -> Non
 def test_a_crash_while_recording_the_acceptance_keeps_neither_half(
     app: App, plan: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.store import reviews as rows
+    from assistant.store.repositories import ReviewRepository
 
     r = run(app.review_draft(plan, personas=PANEL, engine="rules"))
     n = change_number(r, "O1.KR1")
@@ -106,7 +106,7 @@ def test_a_crash_while_recording_the_acceptance_keeps_neither_half(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(rows, "record_acceptance", crash)
+    monkeypatch.setattr(ReviewRepository, "record_acceptance", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         run(app.accept_review_change(plan, n, review_id=r.id))
     assert run(app.version(plan)).number == 1  # no orphan review version
