@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from assistant.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -24,3 +29,13 @@ def _isolated_home(
 @pytest.fixture
 def okr_home(_isolated_home: Path) -> Path:
     return _isolated_home
+
+
+@pytest.fixture
+def store(okr_home: Path) -> Iterator[Store]:
+    """The test's own data home's store, closed afterwards."""
+    from assistant.store.store import Store
+
+    opened = Store.in_home(okr_home)
+    yield opened
+    opened.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -19,13 +18,6 @@ from assistant.store.db import connect
 from assistant.store.store import Store
 
 META = "message, author, source, time or scores do not match the version's hash"
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def behind_its_back(store: Store) -> closing[sqlite3.Connection]:

@@ -4,9 +4,6 @@ it was saved on whose target reads the same, in the save's unit of work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from assistant.io import read_text
@@ -23,13 +20,6 @@ objectives:
       - Improve activation
       - Cut time-to-first-dashboard from 3 days to 1 day
 """
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def _set() -> OKRSet:

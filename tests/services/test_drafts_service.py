@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,13 +29,6 @@ objectives:
       - Answer 90% of tickets within 4 hours
       - Raise CSAT from 80% to 85%
 """
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def _weak() -> OKRSet:

@@ -3,9 +3,6 @@ review acceptance) commit together, or neither does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from assistant.errors import UsageError
@@ -24,13 +21,6 @@ objectives:
       - Improve activation
       - Cut time-to-first-dashboard from 3 days to 1 day
 """
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def _set() -> OKRSet:

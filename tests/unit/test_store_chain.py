@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +15,6 @@ from assistant.services import drafts
 from assistant.store.db import connect
 from assistant.store.repo import canonical_json
 from assistant.store.store import Store
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def behind_its_back(store: Store) -> sqlite3.Connection:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from assistant.store.migrations import (
 )
 from assistant.store.repo import chain_hash
 from assistant.store.store import Store
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def _set(kr: str = "Raise activation from 30% to 45% by 2026-03-31") -> OKRSet:

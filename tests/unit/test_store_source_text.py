@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from assistant.io import read_text
 from assistant.services import drafts
@@ -15,13 +12,6 @@ from assistant.store.repo import HASH_VERSION, metadata_hash
 from assistant.store.store import Store
 
 TEXT = "# why\nname: Team\nobjectives:\n  - title: Grow\n    key_results:\n      - Reach 10 users\n"
-
-
-@pytest.fixture
-def store(okr_home: Path) -> Iterator[Store]:
-    opened = Store.in_home(okr_home)
-    yield opened
-    opened.close()
 
 
 def test_source_text_is_the_eighth_named_step() -> None:
