@@ -24,6 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.domain.evaluation import Tally  # noqa: E402
 from assistant.model import KeyResult, Objective, OKRSet  # noqa: E402
 from assistant.rubric.critic import critique_sets  # noqa: E402
 from assistant.rubric.engine import kr_findings, objective_findings  # noqa: E402
@@ -41,26 +42,6 @@ class Label:
 
 
 @dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-@dataclass
 class Result:
     per_code: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     misses: list[tuple[str, str, list[str], list[str]]] = field(default_factory=list)
@@ -69,23 +50,16 @@ class Result:
     def add(self, label: Label, got: set[str]) -> None:
         self.targets += 1
         for code in got | label.codes:
-            tally = self.per_code[code]
-            if code in got and code in label.codes:
-                tally.tp += 1
-            elif code in got:
-                tally.fp += 1
-            else:
-                tally.fn += 1
+            hit = code in got and code in label.codes
+            one = Tally(tp=1) if hit else Tally(fp=1) if code in got else Tally(fn=1)
+            self.per_code[code] = self.per_code[code] + one
         if got != label.codes:
             extra, missing = sorted(got - label.codes), sorted(label.codes - got)
             self.misses.append((label.where, label.text, extra, missing))
 
     @property
     def micro(self) -> Tally:
-        total = Tally()
-        for t in self.per_code.values():
-            total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
-        return total
+        return sum(self.per_code.values(), Tally())
 
 
 def _load(name: str) -> list:
