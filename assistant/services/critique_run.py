@@ -19,7 +19,7 @@ from assistant.model import OKRSet, Report, SetCritique
 if TYPE_CHECKING:
     from assistant.domain.team_summary import TeamSummary
     from assistant.model import DryRunPlan
-    from assistant.use_cases.base import AppBase as App
+    from assistant.use_cases.critique import CritiqueUseCases as App
 
 
 @dataclass(frozen=True)
@@ -91,13 +91,12 @@ async def run_critique(app: App, request: CritiqueRequest) -> CritiqueOutcome:
             lessons=lesson_texts(app.store, drafts),  # shown as the live run sends them
         )
         return CritiqueOutcome(report=None, sets=sets, drafts=drafts, plan=plan)
-    from assistant.services.engines import make_critic, resolve_engine
+    from assistant.services.engines import resolve_engine
 
     kind = resolve_engine(request.engine, settings)
-    critic = make_critic(
+    critic = app.critic(
         kind,
         settings=settings,
-        cache=app.llm_cache(),
         style=request.style,
         concurrency=request.concurrency,
         use_cache=request.use_cache,

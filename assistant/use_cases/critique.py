@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from assistant.use_cases.base import AppBase
 
 if TYPE_CHECKING:
+    from assistant.config import Settings
     from assistant.services.critique_run import CritiqueOutcome, CritiqueRequest
     from assistant.services.engines import Critic, EngineKind
 
@@ -23,6 +24,7 @@ class CritiqueUseCases(AppBase):
         self,
         kind: EngineKind,
         *,
+        settings: Settings | None = None,
         style: str | None = None,
         concurrency: int | None = None,
         use_cache: bool = True,
@@ -30,19 +32,20 @@ class CritiqueUseCases(AppBase):
         lessons: Sequence[Sequence[str]] = (),
         keep_partial: bool = False,
     ) -> Critic:
-        """The critic for an engine: the rules, or the LLM coach grounded on them."""
-        from assistant.llm.cache import LLMCache
+        """The critic for an engine: the rules, or the LLM coach grounded on them, with the
+        data home's answer cache. ``settings``: this run's (``--model``), else the App's."""
         from assistant.services.engines import make_critic
 
         return make_critic(
             kind,
-            settings=self.settings,
-            cache=LLMCache(self.home),
+            settings=settings or self.settings,
+            cache=self.llm_cache(),
             style=style,
             concurrency=concurrency,
             use_cache=use_cache,
             progress=progress,
             lessons=lessons,
+            keep_partial=keep_partial,
         )
 
     async def critique(self, request: CritiqueRequest) -> CritiqueOutcome:

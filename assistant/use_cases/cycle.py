@@ -116,7 +116,7 @@ class CycleUseCases(LLMUseCaseBase):
                 notes,
                 engine=engine,
                 settings=self.settings,
-                mode_cache=self.mode_cache() if engine == "llm" else None,
+                mode_cache=self.llm_cache() if engine == "llm" else None,
                 client=client,
                 author=author,
                 today=self.today(),

@@ -32,7 +32,7 @@ class DraftingUseCases(LLMUseCaseBase):
 
         async with self.llm_client() as client:
             return await draft_from_idea(
-                idea, self.settings_for(model), client=client, mode_cache=self.mode_cache()
+                idea, self.settings_for(model), client=client, mode_cache=self.llm_cache()
             )
 
     async def plan_draft(self, idea: str, *, model: str | None = None) -> DryRunPlan:
@@ -65,7 +65,7 @@ class DraftingUseCases(LLMUseCaseBase):
                 engine="llm",
                 settings=settings,
                 client=client,
-                mode_cache=self.mode_cache(),
+                mode_cache=self.llm_cache(),
             )
 
     async def plan_improve(

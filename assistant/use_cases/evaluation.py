@@ -86,8 +86,6 @@ class EvalUseCases(CritiqueUseCases, LLMUseCaseBase):
         the labels; a set the LLM could not finish is reported and left out."""
         from assistant.domain.evaluation import RunFacts, ScoredSet, score
         from assistant.io import read_paths
-        from assistant.llm.cache import LLMCache
-        from assistant.services.engines import make_critic
 
         if request.engine not in ENGINES:
             raise UsageError(f"unknown engine '{request.engine}' (rules or llm)")
@@ -97,11 +95,9 @@ class EvalUseCases(CritiqueUseCases, LLMUseCaseBase):
         sets = spread(sets, request.sample)
         kind = self.engine_for(request.engine)
         settings = self.settings_for(request.model)
-        # As run_critique does: App.critic knows neither --model nor keep_partial.
-        critic = make_critic(
+        critic = self.critic(
             kind,
             settings=settings,
-            cache=LLMCache(self.home),
             concurrency=request.concurrency,
             use_cache=request.use_cache,
             progress=request.progress,

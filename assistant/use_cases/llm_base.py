@@ -10,7 +10,6 @@ from assistant.use_cases.base import AppBase
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.llm.cache import LLMCache
 
 
 class LLMUseCaseBase(AppBase):
@@ -24,12 +23,6 @@ class LLMUseCaseBase(AppBase):
         settings = self.settings.model_copy(deep=True)
         settings.llm.model = model
         return settings
-
-    def mode_cache(self) -> LLMCache:
-        """Where the structured-output mode that worked is remembered (``llm_cache.db``)."""
-        from assistant.llm.cache import LLMCache
-
-        return LLMCache(self.home)
 
     @asynccontextmanager
     async def llm_client(self) -> AsyncIterator[Any | None]:
