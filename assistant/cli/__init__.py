@@ -19,7 +19,7 @@ from typing import Any  # noqa: E402
 import click  # noqa: E402
 
 from assistant import __version__
-from assistant.domain.text_safety import safe_text
+from assistant.domain.text_safety import safe_line, safe_text
 from assistant.errors import InputError, OKRError
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -132,7 +132,8 @@ class OKRGroup(click.Group):
             return super().invoke(ctx)
         except OKRError as exc:
             line = str(exc) if isinstance(exc, InputError) else f"okr: {exc}"
-            click.echo(safe_text(line), err=True)  # file names, keys and server text: untrusted
+            # File names, keys and server text are untrusted: one line, no controls.
+            click.echo(safe_line(line), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:  # Ctrl-C anywhere (before the LLM loop too): 130, as after it
             click.echo("okr: interrupted", err=True)

@@ -59,6 +59,12 @@ def safe_text(text: str) -> str:
     return _UNSAFE.sub(lambda m: escape_char(m.group()), text)
 
 
+def safe_line(text: str) -> str:
+    """:func:`safe_text` for a one-line message: line breaks shown as ``\\n`` too, so a
+    quoted name or a file name with a newline in it cannot add lines to an error."""
+    return safe_text(text).replace("\r\n", "\\r\\n").replace("\n", "\\n")
+
+
 def safe_value(value: Any) -> Any:
     """:func:`safe_text` applied to every string inside plain data (lists, dicts)."""
     if isinstance(value, str):

@@ -79,7 +79,7 @@ def read_checkins_csv(path: str) -> list[CheckinInput]:
                 if unknown:
                     raise InputError(
                         path,
-                        f"unknown column '{unknown[0]}' (columns: {', '.join(CSV_COLUMNS)})",
+                        f"unknown column {quoted(unknown[0])} (columns: {', '.join(CSV_COLUMNS)})",
                         start,
                     )
                 for required in ("kr", "value"):

@@ -46,10 +46,11 @@ def line_of(value: object) -> int | None:
 
 
 def quoted(value: object) -> str:
-    """User text inside a message: in quotes, controls shown as escapes, long text cut."""
-    from assistant.domain.text_safety import safe_text
+    """User text inside a message: in quotes, controls and line breaks shown as escapes,
+    long text cut."""
+    from assistant.domain.text_safety import safe_line
 
-    text = safe_text(str(value))
+    text = safe_line(str(value))
     if len(text) > _QUOTE_LIMIT:
         text = text[: _QUOTE_LIMIT - 1] + "…"
     return f"'{text}'"

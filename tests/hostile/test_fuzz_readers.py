@@ -7,6 +7,7 @@ the terminal."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from pathlib import Path
 
@@ -179,7 +180,7 @@ def _write(tmp_path: Path, name: str, suffix: str, data: bytes) -> Path:
 
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("OKR_FUZZ_EXAMPLES") or 60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

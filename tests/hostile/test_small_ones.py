@@ -77,3 +77,29 @@ def test_ctrl_c_before_the_llm_loop_exits_130(monkeypatch: pytest.MonkeyPatch) -
     result = run("critique", str(ROOT / "examples" / "weak.yaml"), "--engine", "llm")
     assert result.exit_code == 130
     assert "Aborted!" not in result.output
+
+
+def test_a_line_break_in_a_column_or_file_name_stays_on_the_error_line(
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: plan\ncycle: 2026-Q1\nobjectives:\n  - title: Grow\n    key_results:\n"
+        "      - Raise week-1 activation from 32% to 50% by 2026-03-31\n",
+        encoding="utf-8",
+    )
+    assert run("save", str(plan), "-m", "plan").exit_code == 0
+    assert run("launch", "plan").exit_code == 0
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text('kr,"va\nlue",note\nO1.KR1,45,\n', encoding="utf-8")
+    result = run("checkin", "plan", "--from", str(numbers))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{numbers}:1: unknown column 'va\\nlue' (columns: kr, value, confidence, note, date)"
+    ]
+    odd = tmp_path / "two\nlines.yaml"
+    odd.write_text("name: [", encoding="utf-8")
+    result = run("critique", str(odd))
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "two\\nlines.yaml:" in result.stderr
