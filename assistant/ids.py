@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-_ID = re.compile(r"^\s*(?:(?P<set>SET)|O(?P<obj>[1-9]\d*)(?:\.KR(?P<kr>[1-9]\d*))?)\s*$", re.I)
+_ID = re.compile(
+    r"^\s*(?:(?P<set>SET)|O(?P<obj>[1-9]\d{0,5})(?:\.KR(?P<kr>[1-9]\d{0,5}))?)\s*$", re.I
+)
 
 TargetKind = Literal["set", "objective", "key_result"]
 

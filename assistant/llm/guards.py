@@ -27,7 +27,7 @@ SPEC_CODES = frozenset(rule.code for rule in load_rubric().rules)
 NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?")
 PERIOD_RE = re.compile(r"\b[QH][1-4]\b", re.IGNORECASE)
 # What models write for an id: "O1 KR2", "o1.kr2", "O1-KR2" (TargetId wants "O1.KR2").
-_LOOSE_TARGET_RE = re.compile(r"^\s*(?:SET|O(\d+)(?:[\s._-]*KR(\d+))?)\s*$", re.IGNORECASE)
+_LOOSE_TARGET_RE = re.compile(r"^\s*(?:SET|O(\d{1,6})(?:[\s._-]*KR(\d{1,6}))?)\s*$", re.IGNORECASE)
 _LEADING_ID_RE = re.compile(
     r"^\s*[\[(\"']?\s*(SET|O\d+(?:[\s._-]*KR\d+)?)\b(?!\.?\w)", re.IGNORECASE
 )

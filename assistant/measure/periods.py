@@ -38,7 +38,10 @@ def cycle_span(label: str) -> tuple[str, date, date] | None:
         return None
     year = int(m.group("y1") or m.group("y2") or m.group("y3") or m.group("y4"))
     period = (m.group("p1") or m.group("p2") or "").upper()
-    number = int(m.group("n1") or m.group("n2") or 0)
+    digits = m.group("n1") or m.group("n2") or "0"
+    number = int(digits) if len(digits) <= 4 else 10_000  # Q0000…9: no quarter, no int()
+    if len(label) > 40:
+        label = label.strip()[:39] + "…"
     if not 1 <= year <= 9999:
         raise LabelProblem(f"cycle '{label}': the year {year} does not exist")
     if period == "Q":

@@ -252,7 +252,9 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
-_REF_WITH_ID = re.compile(r"^(?P<set>.*?)[\s/:#>.,-]*\b(?P<obj>O\d+)(?:\s*\.?\s*KR\d+)?\s*$", re.I)
+_REF_WITH_ID = re.compile(
+    r"^(?P<set>.*?)[\s/:#>.,-]*\b(?P<obj>O\d{1,6})(?:\s*\.?\s*KR\d+)?\s*$", re.I
+)
 
 
 @dataclass(frozen=True)

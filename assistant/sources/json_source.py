@@ -27,7 +27,7 @@ from assistant.sources.reading import (
 )
 
 MAX_BODY = 10 * 1024 * 1024
-_INDEX = re.compile(r"0|[1-9][0-9]*")
+_INDEX = re.compile(r"0|[1-9][0-9]{0,8}")
 
 
 def read_json(spec: SourceSpec, context: SourceContext) -> SourceReading:

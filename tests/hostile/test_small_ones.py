@@ -103,3 +103,22 @@ def test_a_line_break_in_a_column_or_file_name_stays_on_the_error_line(
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert "two\\nlines.yaml:" in result.stderr
+
+
+def test_ids_with_thousands_of_digits_are_refused_in_one_line(tmp_path: Path) -> None:
+    digits = "9" * 5000  # past Python's int-from-text limit (4,300 digits)
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "sets:\n  - name: Company\n    objectives:\n      - title: Grow revenue\n"
+        "        key_results: [Raise ARR from $3M to $4M]\n"
+        "  - name: Sales\n    objectives:\n      - title: Win agencies\n"
+        f"        aligns_to: Company O{digits}\n"
+        "        key_results: [Close 18 new agency deals, up from 11]\n",
+        encoding="utf-8",
+    )
+    result = run("critique", str(team), "--format", "json")
+    assert result.exit_code in (0, 1), result.output[-300:]
+    from assistant.ids import TargetId
+
+    with pytest.raises(ValueError, match="is not a target id"):
+        TargetId.parse(f"O1.KR{digits}")

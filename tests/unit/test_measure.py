@@ -248,6 +248,13 @@ def test_a_label_shaped_like_a_period_that_does_not_exist_is_a_problem(label: st
         cycle_span(label)
 
 
+def test_a_quarter_with_thousands_of_digits_is_a_problem_not_a_crash() -> None:
+    label = "2026-Q" + "9" * 5000
+    problem = label_problem(label)
+    assert problem is not None and "a quarter is Q1–Q4" in problem
+    assert len(problem) < 100
+
+
 @pytest.mark.parametrize("label", ["FY26 Q2", "Sprint 12", "Spring launch", None, ""])
 def test_free_cycle_labels_are_no_problem(label: str | None) -> None:
     assert label_problem(label) is None
