@@ -7,7 +7,6 @@ inside a use case leaves as ``KeyboardInterrupt`` for ``OKRGroup`` (exit 130).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -57,18 +56,38 @@ def command_name() -> str:
     return " ".join(ctx.command_path.split()[1:]) or "okr"
 
 
-def run(use_case: Coroutine[Any, Any, T]) -> T:
+def run(use_case: Coroutine[Any, Any, T], *, event_loop: bool = True) -> T:
     """Await a use case from synchronous click code; its LLM requests are logged under the
-    command's name (``okr logs``) unless logging is off."""
+    command's name (``okr logs``) unless logging is off.
+
+    ``event_loop=False`` is for a use case that never waits on anything (the rules
+    engine): it is stepped to its end here, without importing asyncio or starting a
+    loop (15-20 ms of a command's start). Should it wait after all, that is a bug:
+    RuntimeError, rather than a hang."""
     from assistant.llm.call_log import logging_to
 
-    result: list[T] = []
-
-    async def main() -> None:
-        # The main task returns nothing: on the way out, asyncio.run (3.11) formats the
-        # task's repr, result included (a team file's report: 0.3 s of repr, twice).
-        result.append(await use_case)
-
     with logging_to(app().call_log(), command_name()):
+        if not event_loop:
+            return _run_to_end(use_case)
+        import asyncio
+
+        result: list[T] = []
+
+        async def main() -> None:
+            # The main task returns nothing: on the way out, asyncio.run (3.11) formats the
+            # task's repr, result included (a team file's report: 0.3 s of repr, twice).
+            result.append(await use_case)
+
         asyncio.run(main())
-    return result[0]
+        return result[0]
+
+
+def _run_to_end(use_case: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that finishes in its first step (it awaits only
+    coroutines that return without suspending)."""
+    try:
+        use_case.send(None)
+    except StopIteration as done:
+        return done.value
+    use_case.close()
+    raise RuntimeError("a use case run without an event loop waited on something")

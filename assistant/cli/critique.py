@@ -128,6 +128,10 @@ def critique_command(
     use_color = color if color is not None else (_stdout_is_terminal() and output is None)
     # LLM text on stdout streams set by set as each finishes; other output comes at the end.
     stream = fmt == "text" and output is None and not cross
+    from assistant.services.engines import resolve_engine
+
+    # The rules engine awaits nothing: it runs without an event loop (a faster start).
+    needs_loop = resolve_engine(engine, app().settings) != "rules"
     outcome = run(
         app().critique(
             CritiqueRequest(
@@ -145,7 +149,8 @@ def critique_command(
                 keep_partial=True,  # Ctrl-C keeps what finished (exit 130)
                 on_result=_text_streamer(use_color) if stream else None,
             )
-        )
+        ),
+        event_loop=needs_loop,
     )
     if outcome.plan is not None:  # --dry-run: what the LLM engine would send
         _print_dry_run(outcome.plan, fmt)

@@ -164,7 +164,7 @@ def test_examples_show_good_and_weak_with_commentary(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "argv", [["--help"], ["critique", "examples/weak.yaml", "--format", "json"]]
 )
-def test_fast_paths_do_not_import_openai_or_textual(argv: list[str]) -> None:
+def test_fast_paths_do_not_import_openai_textual_or_asyncio(argv: list[str]) -> None:
     code = (
         "import sys\n"
         "from assistant.cli import main\n"
@@ -172,7 +172,7 @@ def test_fast_paths_do_not_import_openai_or_textual(argv: list[str]) -> None:
         f"    main({argv!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('openai', 'textual', 'httpx2', 'httpx') if m in sys.modules]\n"
+        "heavy = [m for m in ('openai', 'textual', 'httpx', 'asyncio') if m in sys.modules]\n"
         "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
     )
     root = Path(__file__).resolve().parents[2]

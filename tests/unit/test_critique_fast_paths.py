@@ -172,6 +172,47 @@ def test_a_use_case_result_is_never_formatted_on_the_way_out(
     assert Result.shown == 0
 
 
+def test_a_use_case_that_never_waits_runs_without_an_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules engine's critique is stepped to its end at the CLI's edge (no asyncio to
+    import, no loop to start); a use case that does wait is a bug said at once, not a hang."""
+
+    async def rules_like() -> str:
+        async def step() -> str:
+            return "report"
+
+        return await step()
+
+    async def waits() -> None:
+        await asyncio.sleep(0)
+
+    app = bootstrap(tmp_path / "home")
+    monkeypatch.setattr(core, "_app", app)
+    try:
+        assert core.run(rules_like(), event_loop=False) == "report"
+        with pytest.raises(RuntimeError, match="waited on something"):
+            core.run(waits(), event_loop=False)
+        assert core.run(waits()) is None  # with its loop, the same use case runs
+    finally:
+        app.close()
+
+
+def test_the_frozen_report_is_out_of_the_collectors_sight(tmp_path: Path, one_thread: None) -> None:
+    """After a team file's critique, what it built is frozen: the next young collection
+    does not walk the report (it used to, once, for ~0.1 s)."""
+    import gc
+
+    sets = read_path(str(team_file(tmp_path)))
+    before = gc.get_freeze_count()
+    try:
+        report = critique_service.critique_sets(sets)
+        assert gc.get_freeze_count() > before + len(report.sets)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 # --- the coloured report -----------------------------------------------------------------
 
 PIECES = [
