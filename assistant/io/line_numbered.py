@@ -57,6 +57,13 @@ def quoted(value: object) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """A lone surrogate (JSON's ``"\\ud800"``): no character at all, and no UTF-8 for it."""
+    return _SURROGATE.search(text) is not None
+
+
 _FIELD_NAMES = {"text": "key result text", "title": "objective title", "name": "set name"}
 
 

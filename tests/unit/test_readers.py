@@ -336,3 +336,21 @@ def test_json_keeps_the_lines_of_objectives_key_results_and_keys() -> None:
         read_text('{\n  "name": "Growth",\n  "objectives": 5\n}\n', "x.json")
     with pytest.raises(InputError, match=r"^x\.json:4: duplicate key 'name'"):
         read_text('{\n  "name": "a",\n  "objectives": [],\n  "name": "b"\n}\n', "x.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ('objectives:\n  - title: "Grow \\e[31m revenue"\n    key_results: [x]\n', "yaml"),
+        ('objectives:\n  - title: "Grow \\x1b[31m revenue"\n    key_results: [x]\n', "yaml"),
+        ('{"objectives": [{"title": "Grow \\u001b[31m", "key_results": ["x"]}]}', "json"),
+        ('{"objectives": [{"title": "Grow \\ud800", "key_results": ["x"]}]}', "json"),
+    ],
+)
+def test_a_control_character_written_as_an_escape_is_refused_at_its_line(
+    text: str, fmt: str
+) -> None:
+    """A file with no control character of its own can still write one as an escape:
+    the parsed values are checked whenever the file has a backslash."""
+    with pytest.raises(InputError, match=r"^f\.\w+:\d: (control character|a lone surrogate)"):
+        parse(text, f"f.{fmt}", fmt)
