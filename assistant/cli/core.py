@@ -64,13 +64,13 @@ def run(use_case: Coroutine[Any, Any, T], *, event_loop: bool = True) -> T:
     engine): it is stepped to its end here, without importing asyncio or starting a
     loop (15-20 ms of a command's start). Should it wait after all, that is a bug:
     RuntimeError, rather than a hang."""
+    if not event_loop:  # no LLM request either: nothing to log
+        return _run_to_end(use_case)
+    import asyncio
+
     from assistant.llm.call_log import logging_to
 
     with logging_to(app().call_log(), command_name()):
-        if not event_loop:
-            return _run_to_end(use_case)
-        import asyncio
-
         result: list[T] = []
 
         async def main() -> None:
