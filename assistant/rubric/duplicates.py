@@ -80,8 +80,9 @@ def signature(text: str, lex: Lexicon) -> Signature | None:
     found = frozenset(metric_words(text, lex))
     if not found:
         return None
-    plus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("p"))
-    minus = frozenset(w[:-1] for w in found if w.startswith("inv") and w.endswith("m"))
+    inverse = [w for w in found if w.startswith("inv")]  # usually none: two empty sets
+    plus = frozenset(w[:-1] for w in inverse if w.endswith("p"))
+    minus = frozenset(w[:-1] for w in inverse if w.endswith("m"))
     target = _number(reading.target, reading.unit)
     if target is None and reading.measures.target is not None:  # "Double X": relative
         q = reading.measures.target

@@ -55,7 +55,7 @@ def make_finding(
     return Finding(
         line=line,
         source="rules",
-        rewrite=None if offer is None else Rewrite(text=offer),
+        rewrite=None if offer is None else {"text": offer},  # built by the one validation
         code=rule.code,
         target=target,
         dimension=rule.dimension,
@@ -89,6 +89,9 @@ def check_no_number(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[F
     return [make_finding(rule, kr_id, kr.line, kr.text, text=kr.text)]
 
 
+_TO = re.compile(r"to\b", re.IGNORECASE)
+
+
 def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list[Finding]:
     """A target with no starting value. A count of new things starts at 0 (no finding)."""
     reading = _read(kr, r)
@@ -98,7 +101,7 @@ def check_no_baseline(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list
     if m.target_span:
         start, end = m.target_span
         evidence = kr.text[start:end]
-        if re.match(r"to\b", evidence, re.IGNORECASE):
+        if _TO.match(evidence):
             rewrite = f"{kr.text[:start]}from [baseline] {kr.text[start:]}"
         else:
             rewrite = f"{kr.text.rstrip(' .')} (today: [baseline])"
@@ -320,10 +323,20 @@ def check_kr_too_long(rule: Rule, kr: KeyResult, kr_id: str, r: Reading) -> list
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|U\.S|Inc|Ltd|Mr|Ms|Dr)\.", re.I)
 
 
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)")
+_SENTENCE_MARKS = re.compile(r"[.!?]")
+
+
 def sentence_count(text: str) -> int:
+    if not _SENTENCE_MARKS.search(text):  # most titles: one sentence, nothing to split
+        return 1
     cleaned = _ABBREVIATIONS.sub("ABBR", text.strip())
-    cleaned = re.sub(r"(?<=\d)\.(?=\d)", "", cleaned)
-    return max(1, len([s for s in re.split(r"[.!?]+(?:\s+|$)", cleaned) if s.strip()]))
+    cleaned = _DECIMAL_POINT.sub("", cleaned)
+    return max(1, len([s for s in _SENTENCE_END.split(cleaned) if s.strip()]))
+
+
+_SPACES = re.compile(r"\s{2,}")
 
 
 def check_objective_number(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
@@ -332,7 +345,7 @@ def check_objective_number(rule: Rule, objective: Objective, obj_id: str) -> lis
         return []
     q = m.quantities[0]
     start, end = m.target_span if m.target is q and m.target_span else (q.start, q.end)
-    without = re.sub(r"\s{2,}", " ", objective.title[:start] + objective.title[end:]).strip(" ,.")
+    without = _SPACES.sub(" ", objective.title[:start] + objective.title[end:]).strip(" ,.")
     # A rewrite only when dropping the one number leaves a qualitative objective, not a
     # fragment ("users") or a title that still carries another number ("team 4, part 2").
     whole = len(m.quantities) == 1 and len(without.split()) >= 2
@@ -588,18 +601,49 @@ def objective_findings(
         findings = [f for f in findings if f.code != "OBJ-TOO-LONG"]  # counted on all of it
         findings += check_too_long(rubric.rule("OBJ-TOO-LONG"), objective, obj_id)
         return long_text.in_objective_order(findings)
-    placeholder = check_objective_placeholder(rubric.rule("OBJ-PLACEHOLDER"), objective, obj_id)
+    rules = _objective_rules(rubric)
+    placeholder = check_objective_placeholder(rules.placeholder, objective, obj_id)
     if placeholder:  # the template's "[your objective …]": the other checks wait for it
-        return placeholder + check_kr_count(rubric.rule("OBJ-KR-COUNT"), objective, obj_id)
+        return placeholder + check_kr_count(rules.kr_count, objective, obj_id)
     number, bau, project, too_long = _title_checks(rubric, objective.title)
     line = objective.line
     findings = _stamped(number, obj_id, line) + _stamped(bau, obj_id, line)
     if not bau:  # a routine held steady is business as usual, not a project
-        activity = rubric.rule("OBJ-ACTIVITY")
-        findings += _obj_repeat(activity, objective, obj_id) or _stamped(project, obj_id, line)
+        findings += _obj_repeat(rules.activity, objective, obj_id) or _stamped(
+            project, obj_id, line
+        )
     findings += _stamped(too_long, obj_id, line)
-    findings += check_kr_count(rubric.rule("OBJ-KR-COUNT"), objective, obj_id)
+    findings += check_kr_count(rules.kr_count, objective, obj_id)
     return findings
+
+
+@dataclass(frozen=True)
+class _ObjectiveRules:
+    """The objective rules of one rubric, looked up once (asked for every objective)."""
+
+    placeholder: Rule
+    number: Rule
+    bau: Rule
+    activity: Rule
+    too_long: Rule
+    kr_count: Rule
+
+
+_OBJECTIVE_RULES: dict[int, tuple[Rubric, _ObjectiveRules]] = {}
+
+
+def _objective_rules(rubric: Rubric) -> _ObjectiveRules:
+    hit = _OBJECTIVE_RULES.get(id(rubric))
+    if hit is None or hit[0] is not rubric:
+        if len(_OBJECTIVE_RULES) > 16:
+            _OBJECTIVE_RULES.clear()
+        rule = rubric.rule
+        bundle = _ObjectiveRules(
+            rule("OBJ-PLACEHOLDER"), rule("OBJ-HAS-NUMBER"), rule("OBJ-BAU"),
+            rule("OBJ-ACTIVITY"), rule("OBJ-TOO-LONG"), rule("OBJ-KR-COUNT"),
+        )  # fmt: skip
+        hit = _OBJECTIVE_RULES[id(rubric)] = (rubric, bundle)
+    return hit[1]
 
 
 _TitleChecks = tuple[list[Finding], list[Finding], list[Finding], list[Finding]]
@@ -616,11 +660,12 @@ def _title_checks(rubric: Rubric, title: str) -> _TitleChecks:
         if len(_BY_TITLE) > 8192:
             _BY_TITLE.clear()
         bare = Objective(title=title)
+        rules = _objective_rules(rubric)
         checks = (
-            check_objective_number(rubric.rule("OBJ-HAS-NUMBER"), bare, ""),
-            check_bau(rubric.rule("OBJ-BAU"), bare, ""),
-            _obj_project(rubric.rule("OBJ-ACTIVITY"), bare, ""),
-            check_too_long(rubric.rule("OBJ-TOO-LONG"), bare, ""),
+            check_objective_number(rules.number, bare, ""),
+            check_bau(rules.bau, bare, ""),
+            _obj_project(rules.activity, bare, ""),
+            check_too_long(rules.too_long, bare, ""),
         )
         hit = _BY_TITLE[key] = (rubric, checks)
     return hit[1]

@@ -58,16 +58,20 @@ class Lexicon:
 
     def fold(self, words: list[str]) -> list[str]:
         """``words`` with every known phrase replaced by its canonical name."""
+        phrases = self.phrases
+        if phrases.keys().isdisjoint(words):  # most texts: no phrase starts here
+            return list(words)
         out: list[str] = []
         i = 0
         while i < len(words):
-            for phrase, name in self.phrases.get(words[i], ()):
+            word = words[i]
+            for phrase, name in phrases.get(word, ()):
                 if tuple(words[i : i + len(phrase)]) == phrase:
                     out.append(name)
                     i += len(phrase)
                     break
             else:
-                out.append(words[i])
+                out.append(word)
                 i += 1
         return out
 
@@ -162,8 +166,8 @@ _FIRST_WORD = re.compile(r"[A-Za-z][\w'-]*")
 def lead_word(text: str) -> str:
     """The first word of ``text`` as ``metric_words(…, directions=True)`` would give it
     (cheap: checked before the full words are worth computing)."""
-    for raw in _FIRST_WORD.findall(text[:80]):
-        word = _stem(raw.split("-")[0])
+    for hit in _FIRST_WORD.finditer(text, 0, 80):  # lazily: the first word usually does
+        word = _stem(hit.group(0).split("-")[0])
         word = _DIRECTION.get(word, word) if _DIRECTION.get(word) in ("up", "down") else word
         if word not in _STOPWORDS:
             return word

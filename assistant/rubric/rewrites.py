@@ -25,6 +25,7 @@ from assistant.model import (
 )
 
 PLACEHOLDER_RE = re.compile(r"\[([A-Za-z][\w\s%$-]{0,30})\]")
+_WHOLE_PLACEHOLDER_RE = re.compile(r"\[[A-Za-z][\w\s%$-]{0,30}\]")  # findall: whole blanks
 
 # What a placeholder stands for while the rules engine scores a rewrite.
 SENTINELS = {"baseline": "100", "target": "150", "number": "150", "deadline": "end of the cycle"}
@@ -48,7 +49,7 @@ def placeholder_role(name: str) -> str:
 
 def placeholders(text: str, original: str = "") -> tuple[str, ...]:
     """``[baseline]``-style blanks in ``text`` that were not already in the user's own text."""
-    found = (m.group(0) for m in PLACEHOLDER_RE.finditer(text))
+    found = _WHOLE_PLACEHOLDER_RE.findall(text) if "[" in text else ()
     return tuple(p for p in dict.fromkeys(found) if p not in original)
 
 
@@ -62,8 +63,8 @@ def only_placeholders(current: str, rewrite: str) -> bool:
     form of a fix, but its score would be the sentinels', not a gain (never "+N")."""
     if not placeholders(rewrite, current):
         return False
-    mine = {w.lower() for w in _WORDS.findall(current)}
-    theirs = {w.lower() for w in _WORDS.findall(PLACEHOLDER_RE.sub(" ", rewrite))}
+    mine = set(map(str.lower, _WORDS.findall(current)))
+    theirs = set(map(str.lower, _WORDS.findall(PLACEHOLDER_RE.sub(" ", rewrite))))
     return not (theirs - mine - _GLUE)
 
 

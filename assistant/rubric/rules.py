@@ -29,7 +29,8 @@ class Rule(BaseModel):
     examples: dict[str, str] = Field(default_factory=dict)
 
     def param(self, name: str, default: Any = None) -> Any:
-        return (self.model_extra or {}).get(name, default)
+        extra = self.__pydantic_extra__  # ``model_extra`` without its property call
+        return default if extra is None else extra.get(name, default)
 
     @property
     def caps(self) -> dict[str, float]:

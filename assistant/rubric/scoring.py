@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from assistant.model import (
     SCORED_DIMENSIONS,
@@ -162,7 +163,7 @@ def _shown(
 def _mean(raws: Sequence[Raw]) -> Raw:
     if not raws:  # an objective with no key results: nothing measures it yet
         return dict.fromkeys(SCORED_DIMENSIONS, 1.0)
-    return {d: sum(r[d] for r in raws) / len(raws) for d in SCORED_DIMENSIONS}
+    return {d: sum(map(itemgetter(d), raws)) / len(raws) for d in SCORED_DIMENSIONS}
 
 
 _FULL: Raw = dict.fromkeys(SCORED_DIMENSIONS, 5.0)
@@ -234,9 +235,8 @@ class ScoreTree:
             self.where[level.id] = (oi, None)
             for ki, k in enumerate(krs):
                 self.where[k.id] = (oi, ki)
-        self.objective_sum = {
-            d: sum(o.raw[d] for o, _ in self.tree) for d in SCORED_DIMENSIONS
-        }  # fmt: skip
+        raws = [o.raw for o, _ in self.tree]
+        self.objective_sum = {d: sum(map(itemgetter(d), raws)) for d in SCORED_DIMENSIONS}
         self.flag_count = {
             d: sum(d in o.flagged for o, _ in self.tree) for d in SCORED_DIMENSIONS
         }  # fmt: skip

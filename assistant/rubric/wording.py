@@ -60,13 +60,15 @@ def tokens(text: str) -> frozenset[str]:
 
 
 def anchors(phrases: tuple[str, ...]) -> frozenset[str] | None:
-    """One run each phrase needs (its last); None when some phrase has none."""
+    """One run each phrase needs (its longest, the last of equals: "try" of "try to",
+    rarer than "to"); None when some phrase has none. Every run of a phrase is a whole
+    run of the text it matches, so any one of them is a sound prefilter."""
     found: set[str] = set()
     for phrase in phrases:
         runs = _TOKEN_RE.findall(phrase.lower())
         if not runs:
             return None
-        found.add(runs[-1])
+        found.add(max(reversed(runs), key=len))
     return frozenset(found)
 
 
@@ -97,20 +99,18 @@ class WordList:
         return self.regex.fullmatch(text)
 
 
-_BY_RULE: dict[int, tuple[Rule, dict[str, WordList]]] = {}
+_BY_RULE: dict[tuple[int, str], tuple[Rule, WordList]] = {}
 
 
 def words(rule: Rule, name: str) -> WordList:
-    """One word list of ``rule`` (kept per rule: asked for every key result)."""
-    hit = _BY_RULE.get(id(rule))
+    """One word list of ``rule`` (kept per rule and name: asked ~15 times per key result,
+    so one dictionary look-up)."""
+    hit = _BY_RULE.get((id(rule), name))
     if hit is None or hit[0] is not rule:
-        if len(_BY_RULE) > 256:
+        if len(_BY_RULE) > 1024:
             _BY_RULE.clear()
-        hit = _BY_RULE[id(rule)] = (rule, {})
-    found = hit[1].get(name)
-    if found is None:
-        found = hit[1][name] = WordList(tuple(rule.param(name, ())))
-    return found
+        hit = _BY_RULE[(id(rule), name)] = (rule, WordList(tuple(rule.param(name, ()))))
+    return hit[1]
 
 
 _DERIVED: dict[tuple[int, str, object], tuple[Rule, object]] = {}
@@ -480,14 +480,15 @@ def placeholders(rule: Rule, text: str) -> list[str]:
 
 
 _ABLE_RE = re.compile(r"\b(?:can|could|are\s+able\s+to|is\s+able\s+to)\s+\w", re.I)
+_ABLE_WORDS = frozenset({"can", "could", "able"})  # one of them in every _ABLE_RE match
 
 
 def is_milestone(rule: Rule, text: str) -> bool:
     """A pass/fail milestone ("Pass the SOC 2 audit", "Customers can export to PDF")."""
     start = lead_end(text)
-    return bool(
-        words(rule, "milestone_verbs").match(text, start) or _ABLE_RE.search(text) is not None
-    )
+    if words(rule, "milestone_verbs").match(text, start):
+        return True
+    return not _ABLE_WORDS.isdisjoint(tokens(text)) and _ABLE_RE.search(text) is not None
 
 
 # --- compound key results ---------------------------------------------------------------------
@@ -511,6 +512,9 @@ def _conjunctions(joiners: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(c) for c in joiners), re.IGNORECASE)
 
 
+_BETWEEN = re.compile(r"\bbetween\b(?!.*\band\b)", re.IGNORECASE)
+
+
 def _and_parts(rule: Rule, text: str, m: Measures) -> list[Span]:
     """Split at "and", ";", "plus"… — but not inside "between X and Y" or a list of
     segments ("revenue from SMB and mid-market customers")."""
@@ -518,7 +522,7 @@ def _and_parts(rule: Rule, text: str, m: Measures) -> list[Span]:
     last = 0
     for match in _derived(rule, "conjunctions", _conjunctions).finditer(text):
         left = text[last : match.start()]
-        if re.search(r"\bbetween\b(?!.*\band\b)", left, re.IGNORECASE):
+        if _BETWEEN.search(left):
             continue
         if (
             match.group(0).strip().lower() in ("and", "&")
