@@ -43,9 +43,10 @@ _PER_UNITS = {
     "d": "day", "days": "day", "users": "user", "seats": "seat", "customers": "customer",
 }  # fmt: skip
 _QUANTITY_RE = re.compile(
-    # Where a quantity can start: a currency, up to two spaces, then a number. A cheap
-    # test that spares the full pattern at every other character.
-    r"(?=[-−]?(?:[$€£¥]|US\$|USD|EUR|GBP)?\s{0,2}\.?\d)"
+    # Where a quantity can start: a sign, a currency, a dot or a digit, or the one space
+    # right before a number. A cheap test (a character class first) that spares the full
+    # pattern at every other character, blanked runs of spaces included.
+    r"(?=[-−$€£¥.\d]|\s[.\d]|us|eur|gbp)"
     # A minus sign is part of the number ("NPS from -10 to 15") where it starts a word.
     r"(?:(?<![\w.,\-−])(?P<sign>[-−])(?=(?:[$€£¥])?\.?\d))?"
     r"(?P<cur>" + _CURRENCY + r")?\s?(?<![\w.,])(?P<num>" + _NUM + r")(?!\d)"
@@ -103,7 +104,9 @@ _MULTIPLIER_RE = re.compile(
 
 # Baseline markers. Each captures the quantity right after (or before) the marker.
 _BASELINE_BEFORE = re.compile(
-    r"\b(?:from(?:\s+(?:a|the|an?\s+estimated|today's|current|our|its|their))?"
+    # The first letters of the markers first: one step that turns most characters
+    # away before the alternation (searched at every character of the window).
+    r"\b(?=[abcdflnostuvw])(?:from(?:\s+(?:a|the|an?\s+estimated|today's|current|our|its|their))?"
     r"(?:\s+(?:baseline|level|rate|value|average|median)(?:\s+of)?)?"
     r"|up\s+from|down\s+from|currently(?:\s+(?:at|around|about|~))?|today(?:\s+(?:at|is))?"
     r"|baseline(?:\s+(?:of|is|was|at))?\s*:?|was|vs\.?|versus|compared\s+(?:to|with)"
@@ -114,7 +117,10 @@ _BASELINE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ARROW_RE = re.compile(r"^\s*(?:→|->|=>|⇒|–>|—>|to)\s*$", re.IGNORECASE)
+# The searches below (and _BASELINE_BEFORE) try their pattern at every character of a
+# short window; each tests the first characters of its words first (one step).
 _TARGET_PREFIX_RE = re.compile(
+    r"(?=[abfhlmortu≥≤<>])"
     r"(?:\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve|at\s+least|at\s+most|above|below|under|over|"
     r"beyond|more\s+than|less\s+than|fewer\s+than|under|by|of|≥|<=|>=|≤|<|>)\s*)$",
     re.IGNORECASE,
@@ -141,7 +147,8 @@ def _may_be_baseline(before: str) -> bool:
 
 
 _STRONG_TARGET_RE = re.compile(
-    r"\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve)\s*$|(?:≥|>=)\s*$", re.IGNORECASE
+    r"(?=[ahrt≥>])(?:\b(?:to|reach(?:ing)?|hit(?:ting)?|achieve)\s*$|(?:≥|>=)\s*$)",
+    re.IGNORECASE,
 )
 
 
@@ -231,6 +238,7 @@ def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 _PAST_REFERENCE_RE = re.compile(
+    r"(?=[bcdflopstuvw])"  # the first letters of the words (see _TARGET_PREFIX_RE)
     r"(?:\b(?:from|since|vs\.?|versus|compared\s+(?:to|with)|than|over|last|previous|prior|"
     r"baseline|was|up\s+from|down\s+from)\s+(?:the\s+|our\s+|its\s+)?)$",
     re.IGNORECASE,
@@ -309,23 +317,20 @@ def _extract(text: str) -> Measures:
         if b:
             add(Quantity(a / b, "ratio", "ratio", m.start(), m.end(), text[m.start() : m.end()]))
     for m in _QUANTITY_RE.finditer(masked) if digits else ():
-        raw = m.group("num")
-        start = m.start("cur") if m.group("cur") else m.start("num")
-        if m.group("sign"):
-            start = m.start("sign")
+        sign, cur, raw, raw_unit, outof, per = m.group("sign", "cur", "num", "unit", "outof", "per")
+        start = m.start("sign") if sign else m.start("cur") if cur else m.start("num")
         end = m.end()
         while end > start and text[end - 1].isspace():
             end -= 1
-        raw_unit = (m.group("unit") or "").strip().lower()
-        if minutes_context and raw_unit == "m" and not m.group("cur"):
+        if minutes_context and not cur and (raw_unit or "").strip().lower() == "m":
             unit, kind, scale = "min", "number", 1.0
         else:
-            unit, kind, scale = _unit_of(m.group("unit"), m.group("cur"))
-        value = float(raw.replace(",", "")) * scale * (-1.0 if m.group("sign") else 1.0)
-        if m.group("outof"):
-            kind, unit = "ratio", f"/{m.group('outof')}"
-        elif m.group("per"):
-            per = m.group("per").lower()
+            unit, kind, scale = _unit_of(raw_unit, cur)
+        value = float(raw.replace(",", "")) * scale * (-1.0 if sign else 1.0)
+        if outof:
+            kind, unit = "ratio", f"/{outof}"
+        elif per:
+            per = per.lower()
             unit = f"{unit}/{_PER_UNITS.get(per, per)}"
         add(Quantity(value, unit, kind, start, end, text[start:end]))
     multiplied = not _MULTIPLIER_STEMS.isdisjoint(words) or "doubl" in low or "tripl" in low

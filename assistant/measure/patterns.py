@@ -4,16 +4,35 @@
 periods as deadlines. Each alternation is tried only where a word starts that could begin
 it (``at_word_start``): the regex engine tries every part of an alternation at every
 character otherwise, so a bare alternation costs the sum of its parts.
+
+The same holds for the tests of where a match can start: with ``re.IGNORECASE`` every
+word of an alternation is tried in turn, so a one-character class of the letters those
+words start with (one step) goes first and turns most words away.
 """
 
 from __future__ import annotations
 
 import re
 
-MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+
+def one_of(*alternatives: str) -> str:
+    """An alternation of ``alternatives`` (each starts with a letter), behind a one-step
+    test of their first letters: the same matches, but a position where none of them
+    can start costs one step instead of one per alternative."""
+    first = sorted({a[0] for a in alternatives})
+    assert all(c.isalpha() for c in first), first
+    return "(?:(?=[" + "".join(first) + "])(?:" + "|".join(alternatives) + "))"
+
+
+MONTHS = one_of(
+    "jan(?:uary)?", "feb(?:ruary)?", "mar(?:ch)?", "apr(?:il)?", "may", "june?", "july?",
+    "aug(?:ust)?", "sep(?:t(?:ember)?)?", "oct(?:ober)?", "nov(?:ember)?", "dec(?:ember)?",
+)  # fmt: skip
+# The words before a bare year that make it a deadline: "by 2026", "in 2027".
+_YEAR_WORDS = one_of(
+    "by", "in", "of", "for", "since", "until", "before", "during", "end", "through",
+    "throughout", "calendar", "year",
+)  # fmt: skip
 
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
@@ -32,8 +51,7 @@ DATE_PATTERNS = [
     r"\b" + _QUARTER + r"\b",
     r"\b" + _HALF + r"\b",
     r"\bFY\s?'?\d{2,4}\b",
-    r"\b(?:by|in|of|for|since|until|before|during|end|through|throughout|calendar|year)\s+"
-    r"20[1-4]\d\b(?![-/]\d)",
+    r"\b" + _YEAR_WORDS + r"\s+20[1-4]\d\b(?![-/]\d)",
     # A bare year is a date unless a count follows it ("2025 sign-ups" is a quantity).
     r"\b20[1-4]\d\b(?![-/]\d)(?!\s*(?:%|[kKmM]\b|\+|[a-z-]*\s*(?:users|customers|sign|accounts|"
     r"leads|deals|people|members|subscribers|downloads|installs|orders|visit|tickets|requests|"
@@ -42,29 +60,33 @@ DATE_PATTERNS = [
 ]
 
 
-def at_word_start(patterns: list[str], starts: str) -> str:
+def at_word_start(patterns: list[str], starts: str, first: str) -> str:
     """One alternation of ``patterns`` (each starts with ``\\b`` and a word), tried only
-    where a word starts that could begin one of them (``starts``: a necessary prefix).
+    where a word starts that could begin one of them (``starts``: a necessary prefix;
+    ``first``: a character class of its first characters, a cheaper test before it).
 
     The same matches as the bare alternation, since every alternative needs that
     position anyway, but far cheaper: the bare alternation tries each of its parts at
     every character, so it costs the sum of its parts.
     """
-    return r"\b(?=" + starts + r")(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    return r"\b(?=" + first + r")(?=" + starts + r")(?:" + alternatives + ")"
 
 
 # What a date or period can start with: a digit, a month, Q1, H2, FY, first/second
-# half, or one of the words before a bare year.
+# half, or one of the words before a bare year; and the first characters of those.
 _DATE_STARTS = (
     r"\d|" + MONTHS + r"\.?\s|q[1-4]|h[12]|fy|(?:first|second)\s"
-    r"|(?:by|in|of|for|since|until|before|during|end|through|throughout|calendar|year)\s+20"
+    r"|" + _YEAR_WORDS + r"\s+20"
 )
-DATE_RE = re.compile(at_word_start(DATE_PATTERNS, _DATE_STARTS), re.IGNORECASE)
+_DATE_FIRST = r"[\dabcdefhijmnoqstuy]"
+DATE_RE = re.compile(at_word_start(DATE_PATTERNS, _DATE_STARTS, _DATE_FIRST), re.IGNORECASE)
 
 # Period words that make a deadline without a date: "by end of March", "this quarter".
 PERIOD_RE = re.compile(
     # Every alternative starts with one of these words (see at_word_start).
-    r"\b(?=(?:by|before|until|till|no|in|during|within|over|end|this|next|on)\s|eo[qmyh]"
+    r"\b(?=[bdeimnoqtuwy])"
+    r"(?=(?:by|before|until|till|no|in|during|within|over|end|this|next|on)\s|eo[qmyh]"
     r"|(?:year|quarter|month)[-\s])(?:"
     r"\b(?:by|before|until|till|no\s+later\s+than|in|during|within\s+the\s+next|over\s+the\s+next)\s+"
     r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
@@ -120,11 +142,14 @@ NON_MEASURE_PATTERNS = [
 ]
 # Each of the patterns above starts with a digit, letters then a digit (v2, COVID-19,
 # HTTP/2, S3, P1, Sev2) or one of these words.
-_NON_MEASURE_STARTS = r"\d|[A-Za-z]++[-/]?\d|two|three|multi|one|zero|double|top|no|number"
+_NON_MEASURE_STARTS = r"\d|[A-Za-z]++[-/]?\d|" + one_of(
+    "two", "three", "multi", "one", "zero", "double", "top", "no", "number"
+)
 # "#1" is the one alternative that starts with no word character; it never competes
 # with the others at one position, so trying it first changes no match.
 NON_MEASURE_RE = re.compile(
-    r"#\s?1\b|" + at_word_start(NON_MEASURE_PATTERNS, _NON_MEASURE_STARTS), re.IGNORECASE
+    r"#\s?1\b|" + at_word_start(NON_MEASURE_PATTERNS, _NON_MEASURE_STARTS, r"\w"),
+    re.IGNORECASE,
 )
 # "Windows 11", "GPT-4", "Phase 2": a generic word-then-number regex, then a set lookup
 # (one alternation of a hundred product words would be tried at every position).

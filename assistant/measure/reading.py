@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 
 from assistant.measure import Measures, Quantity, _blanked, extract, scan_end
 from assistant.measure import units as unit_names
+from assistant.measure.patterns import one_of
 
 Direction = Literal["increase", "decrease", "hold-at-least", "hold-at-most", "done"]
 DIRECTIONS: tuple[Direction, ...] = (
@@ -71,12 +72,17 @@ _AT_MOST = (
     r"not\s+above|not\s+exceeding|not\s+to\s+exceed|within|a\s+maximum\s+of|maximum\s+of|"
     r"max\.?|less\s+than|fewer\s+than|≤|<=|<"
 )
+# The first characters of the thresholds: a one-step test before their alternation,
+# which is tried at every character of the text before the number.
+_THRESHOLD_FIRST = r"(?=[abflmnouw≥≤<>])"
 _BEFORE_RE = re.compile(
-    rf"(?:(?P<least>{_AT_LEAST})|(?P<most>{_AT_MOST}))\s*(?:the\s+)?[~≈]?\s*$", re.IGNORECASE
+    _THRESHOLD_FIRST + rf"(?:(?P<least>{_AT_LEAST})|(?P<most>{_AT_MOST}))\s*(?:the\s+)?[~≈]?\s*$",
+    re.IGNORECASE,
 )
 # Verbless thresholds ("Uptime at or above 99.9%") need a comparator that says "hold":
 # "Revenue over $2M" is a target, "Churn at most 2%" a guardrail.
 _STRONG_RE = re.compile(
+    r"(?=[an≥≤<>])"  # the first characters, tested first (see _THRESHOLD_FIRST)
     r"(?:at\s+or\s+(?:above|below|under)|at\s+(?:least|most)|no\s+(?:more|less|fewer)\s+than|"
     r"not\s+(?:more|less|fewer)\s+than|not\s+(?:below|above|exceeding)|never\s+(?:below|above)|"
     r"≥|≤|>=|<=)\s*(?:the\s+)?[~≈]?\s*$",
@@ -423,10 +429,14 @@ _ANY_VERB = (
 
 
 _METRIC_END = re.compile(
-    r"[(,;:≥≤<>]|\s(?:by|from|to|up|down|while|with|so|vs\.?|versus|at|above|below|under|"
-    r"over|within|or|no|not|never)\s",
+    r"[(,;:≥≤<>]|\s"
+    + one_of(
+        "by", "from", "to", "up", "down", "while", "with", "so", r"vs\.?", "versus", "at",
+        "above", "below", "under", "over", "within", "or", "no", "not", "never",
+    )
+    + r"\s",
     re.IGNORECASE,
-)
+)  # fmt: skip
 
 
 def _metric(text: str, m: Measures, verb_end: int) -> str:
