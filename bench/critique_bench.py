@@ -97,6 +97,7 @@ def line(label: str, walls: list[float], cpus: list[float], target: float) -> st
 def in_process(team: Path) -> None:
     """Where the CPU goes in one process, and how often a key result is read."""
     sys.path.insert(0, str(ROOT))
+    from assistant import forking
     from assistant.io import read_path
     from assistant.measure import _extract
     from assistant.measure.reading import read_kr
@@ -141,8 +142,8 @@ def in_process(team: Path) -> None:
         - before.children_user - before.children_system
     )  # fmt: skip
     print(
-        f"the critique with forked workers ({min(pool._cores(), 4)} processes, "
-        f"may fork: {pool.may_fork()}): wall {wall:.2f} s, cpu {own:.2f} s here + "
+        f"the critique with forked workers ({min(forking.cores(), 4)} processes, "
+        f"may fork: {forking.may_fork()}): wall {wall:.2f} s, cpu {own:.2f} s here + "
         f"{workers:.2f} s in workers; same report: {forked == report}"
     )
 

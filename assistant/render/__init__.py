@@ -7,6 +7,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from assistant import forking
+
 if TYPE_CHECKING:  # the CLI imports OUTPUT_FORMATS at start-up; keep pydantic out of that path
     from assistant.model import Finding, Report, Scores, SetCritique
 
@@ -96,15 +98,22 @@ def to_json(report: Report) -> str:
     def compact(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    sets = []
-    for critique in report.sets:
-        scores = set_json(critique, findings=False)
-        error = scores.pop("error", None)
-        found = dump(critique.findings, exclude_none=True).decode()
-        tail = f',"error":{compact(error)}' if error else ""
-        sets.append(f'{compact(scores)[:-1]},"findings":{found}{tail}}}')
+    def sets_json(start: int, end: int) -> str:
+        """The sets ``[start, end)``, each after a comma but the very first."""
+        parts = []
+        for critique in report.sets[start:end]:
+            scores = set_json(critique, findings=False)
+            error = scores.pop("error", None)
+            found = dump(critique.findings, exclude_none=True).decode()
+            tail = f',"error":{compact(error)}' if error else ""
+            parts.append(f'{compact(scores)[:-1]},"findings":{found}{tail}}}')
+        return ("," if start else "") + ",".join(parts)
+
+    # Each set is serialised on its own: a team file's two halves at once (the second
+    # in a forked child), joined into the same characters.
+    sets = forking.text_in_halves(sets_json, len(report.sets))
     head = compact({"version": 1, "engine": report.engine})
-    return f'{head[:-1]},"sets":[{",".join(sets)}],{compact(_after_sets(report))[1:]}\n'
+    return f'{head[:-1]},"sets":[{sets}],{compact(_after_sets(report))[1:]}\n'
 
 
 def findings_by_target(critique: SetCritique) -> dict[str, list[Finding]]:

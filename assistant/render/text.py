@@ -13,6 +13,7 @@ import io
 import unicodedata
 from typing import TYPE_CHECKING, NamedTuple
 
+from assistant import forking
 from assistant.domain.plural import report_counts
 from assistant.domain.text_safety import is_safe, safe_text
 from assistant.model import Finding, Report, SetCritique
@@ -150,7 +151,12 @@ _OPEN: Span = ("• ", "yellow")
 
 
 def report_lines(report: Report) -> list[Line]:
-    lines = [line for critique in report.sets for line in set_lines(critique)]
+    return [line for critique in report.sets for line in set_lines(critique)] + _tail_lines(report)
+
+
+def _tail_lines(report: Report) -> list[Line]:
+    """What follows the sets: the LLM guards' counts, the summary, the errors."""
+    lines: list[Line] = []
     if report.guards is not None:  # what the LLM guards kept and dropped (SPEC §5)
         from assistant.render.llm_usage import guards_line
 
@@ -326,6 +332,15 @@ def _one_cell(char: str) -> bool:
 def to_text(report: Report, *, color: bool | None = None, width: int | None = None) -> str:
     import shutil
 
-    lines = report_lines(report)
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
-    return _rich(lines, width) if color else _plain(lines, width)
+    if color:
+        return _rich(report_lines(report), width)
+    sets = report.sets
+
+    def plain_sets(start: int, end: int) -> str:
+        return _plain([line for c in sets[start:end] for line in set_lines(c)], width)
+
+    # Each line is laid out on its own, so a team file's sets are written in two halves
+    # at once (the second in a forked child) and joined: the same characters.
+    body = forking.text_in_halves(plain_sets, len(sets)) if sets else ""
+    return body + _plain(_tail_lines(report), width)

@@ -2,7 +2,7 @@
 
 The critique itself is the domain's (``rubric.critic``); this adds forked workers
 for team files of hundreds of sets. A fork copies only the thread that calls it, so
-workers start only when no other thread runs (:func:`may_fork`): the CLI's critique of
+workers start only when no other thread runs (``forking.may_fork``): the CLI's critique of
 files (one thread, its event loop idle while the rules run) may fork; the TUI
 (Textual's threads) and any caller with an executor or a driver thread stay in one
 process, as ``services.engines.RulesCritic.critique`` always does.
@@ -11,14 +11,13 @@ process, as ``services.engines.RulesCritic.critique`` always does.
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from assistant import forking
 from assistant.model import Finding, OKRSet, Report, SetCritique
 from assistant.rubric.critic import (
     DUPLICATE,
@@ -130,47 +129,18 @@ def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique
     return critiques
 
 
-def _cores() -> int:
-    """The cores this process may run on (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _threads() -> int:
-    """Threads in this process, those started outside ``threading`` included (Linux)."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
-
-
-def may_fork() -> bool:
-    """Whether forked workers are safe here: Linux with ``fork``, called on the main
-    thread of a process that runs no other thread. A forked child holds only the calling
-    thread, so a lock another thread held at that moment (logging, an executor's queue,
-    a driver's output) would stay locked in it for ever."""
-    return (
-        sys.platform == "linux"
-        and threading.current_thread() is threading.main_thread()
-        and threading.active_count() == 1
-        and _threads() == 1
-    )
-
-
 def critique_sets(sets: Sequence[OKRSet]) -> Report:
     """Critique every set (rules rewrites scored); near-duplicate KRs are compared across
     the sets of one file.
 
-    Large team files use every core when this process may fork (:func:`may_fork`): the
+    Large team files use every core when this process may fork (``forking.may_fork``): the
     rubric checks of each set are independent.
     """
     with _collector_paused():
         critiques = None
         if len(sets) >= PARALLEL_MIN_SETS:
-            workers = min(_cores(), 4)
-            if workers > 1 and may_fork():
+            workers = min(forking.cores(), 4)
+            if workers > 1 and forking.may_fork():
                 critiques = _parallel_findings(sets, workers)
         if critiques is None:
             return domain_critique_sets(sets)

@@ -18,6 +18,7 @@ import yaml
 
 import assistant.render.team_report as team_render
 import assistant.render.text as text_render
+from assistant import forking
 from assistant.app import bootstrap
 from assistant.cli import core
 from assistant.domain.team_summary import TeamSetRow, TeamSummary
@@ -77,7 +78,7 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(critique_service, "_parallel_findings", counting)
     monkeypatch.setattr(critique_service, "PARALLEL_MIN_SETS", 1)
-    monkeypatch.setattr(critique_service, "_cores", lambda: 2)
+    monkeypatch.setattr(forking, "cores", lambda: 2)
     return started
 
 
@@ -85,8 +86,8 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's process: one thread. (Under pytest-xdist the test process also runs the
     worker's channel threads, and a fork is then rightly refused.)"""
-    monkeypatch.setattr(critique_service.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(critique_service, "_threads", lambda: 1)
+    monkeypatch.setattr(forking.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forking, "threads", lambda: 1)
 
 
 def test_the_cli_rules_critique_of_a_team_file_uses_forked_workers(
@@ -132,7 +133,7 @@ def test_no_worker_is_forked_while_another_thread_runs(
     """A fork copies only the calling thread (a lock the other one holds would stay
     locked in the child): with a second thread the critique stays in this process."""
     sets = read_path(str(team_file(tmp_path)))
-    assert not critique_service.may_fork()
+    assert not forking.may_fork()
     assert critique_service.critique_sets(sets) == one_process(sets)
     assert pools == []
 
@@ -141,7 +142,7 @@ def test_workers_are_forked_on_one_thread(
     tmp_path: Path, pools: list[int], one_thread: None
 ) -> None:
     sets = read_path(str(team_file(tmp_path)))
-    assert critique_service.may_fork()
+    assert forking.may_fork()
     assert critique_service.critique_sets(sets) == one_process(sets)
     assert pools == [12]
 
@@ -348,3 +349,26 @@ def test_cross_output_of_the_examples_did_not_change(monkeypatch: pytest.MonkeyP
         team_render, "_pretty_json", lambda data: json.dumps(data, indent=2, ensure_ascii=False)
     )
     assert fast == {fmt: team_render.render_with_team(report, team, fmt) for fmt in fast}
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_team_report_written_in_two_halves_is_the_same_characters(
+    fmt: str, one_thread: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.render import render
+
+    rng = random.Random(21)
+    report = Report(sets=[_report(rng, simple=False).sets[0] for _ in range(forking.HALVES_MIN)])
+    forks: list[int] = []
+    real_fork = forking.os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(forking.os, "fork", counting_fork)
+    halves = render(report, fmt, color=False, width=80)
+    assert forks == [1]
+    monkeypatch.setattr(forking, "may_fork", lambda: False)
+    assert halves == render(report, fmt, color=False, width=80)
+    assert forks == [1]
