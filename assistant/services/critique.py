@@ -40,28 +40,35 @@ _FORKED_SETS: Sequence[OKRSet] = ()
 
 
 def _critique(okr_set: OKRSet, duplicates: list[Finding], rubric: Rubric) -> SetCritique:
-    findings = set_findings(okr_set, rubric)
+    return _finish(okr_set, set_findings(okr_set, rubric), duplicates, rubric)
+
+
+def _finish(
+    okr_set: OKRSet, findings: list[Finding], duplicates: list[Finding], rubric: Rubric
+) -> SetCritique:
     critique = critique_from_findings(okr_set, [*findings, *duplicates], rubric)
     return score_rules_rewrites(okr_set, critique, rubric)
 
 
 def _work(conn: Connection, start: int, end: int) -> None:
     """In a worker, for the sets ``[start, end)``: first their key results' signatures
-    (duplicates compare KRs across the whole file, so the parent pairs them), then, with
-    the duplicates the parent found, their whole critiques as JSON (JSON crosses the
-    process boundary far faster than pickled models). The measures found for the
-    signatures stay cached here for the checks. Ctrl-C is the parent's to handle: it
-    stops the workers it no longer wants (a worker never prints a traceback)."""
+    (duplicates compare KRs across the whole file, so the parent pairs them), then their
+    own findings while the parent pairs, then, with the duplicates it found, their whole
+    critiques as JSON (JSON crosses the process boundary far faster than pickled
+    models). The measures found for the signatures stay cached here for the checks.
+    Ctrl-C is the parent's to handle: it stops the workers it no longer wants (a worker
+    never prints a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         rubric = load_rubric()
         sets = _FORKED_SETS[start:end]
         conn.send(signatures(sets, rubric.rule(DUPLICATE)))
+        found = [set_findings(s, rubric) for s in sets]
         duplicates: list[list[Finding]] = conn.recv()
         conn.send(
             [
-                _critique(s, d, rubric).model_dump_json()
-                for s, d in zip(sets, duplicates, strict=True)
+                _finish(s, f, d, rubric).model_dump_json()
+                for s, f, d in zip(sets, found, duplicates, strict=True)
             ]
         )
     except (EOFError, OSError):  # the parent gave up on this worker
@@ -70,11 +77,17 @@ def _work(conn: Connection, start: int, end: int) -> None:
         conn.close()
 
 
+# This process's share of the sets, against an equal one: it also pairs the duplicates
+# (while the workers find the findings of theirs) and reads the workers' results.
+# Measured on 1,000 sets: 0.96 finished first (0.92 and 1.0 left one side waiting).
+_OWN_SHARE = 0.96
+
+
 def _bounds(count: int, workers: int) -> list[tuple[int, int]]:
-    """Contiguous slices of equal size: this process's first, then one per worker. (A
-    smaller own share, for reading the workers' results, left this process waiting on
-    them twice; equal shares finished a 1,000-set file ~90 ms sooner.)"""
-    cuts = [count * i // workers for i in range(workers + 1)]
+    """Contiguous slices: this process's own (a little smaller) first, then one per worker."""
+    own = max(1, min(count, int(count / workers * _OWN_SHARE)))
+    rest = count - own
+    cuts = [0] + [own + rest * i // (workers - 1) for i in range(workers)] if rest else [0, count]
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
