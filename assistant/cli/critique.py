@@ -12,7 +12,6 @@ import click
 from assistant.cli.options import checked_output
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import report_counts
-from assistant.domain.text_safety import safe_text
 from assistant.errors import UsageError
 from assistant.paths import check_output, write_output
 from assistant.render import OUTPUT_FORMATS
@@ -177,11 +176,12 @@ def critique_command(
             text = render_with_team(report, outcome.team, fmt, color=use_color)
         else:
             text = render(report, fmt, color=use_color)
-        text = safe_text(text)  # the team renderers too: no raw control character out
+        # The renderers make every format safe on a terminal (user text escaped, their
+        # own colour codes kept): escaping again here showed "\x1b[1m" on terminals.
         if output:
             write_output(output, text)
         else:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=use_color or None)
     if outcome.exit_status == 1 and outcome.worst is not None:
         worst = outcome.worst
         click.echo(

@@ -92,14 +92,16 @@ class NegativeValuesCommand(click.Command):
         return super().parse_args(ctx, [*options, "--", *arguments] if arguments else options)
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, *, color: bool = False) -> None:
+    """Write a rendered report (safe on a terminal: its renderer escaped user text).
+    ``color``: it holds the colour codes the user asked for, kept even in a pipe."""
     if output:
         from assistant.paths import write_output
 
         write_output(output, text)  # the umask's mode; a missing folder is one line, exit 2
         click.echo(f"Wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color or None)
 
 
 def _color(color: bool | None, output: str | None) -> bool:
@@ -168,11 +170,12 @@ def launch_command(
     outcome = run(
         app().launch(draft, label=label, start=start, end=end, fail_under=fail_under, author=author)
     )
-    text = launch_text(outcome, LAUNCH_MEANS, color=_color(color, None))
+    use_color = _color(color, None)
+    text = launch_text(outcome, LAUNCH_MEANS, color=use_color)
     if outcome.refused:
-        click.echo(text, nl=False, err=True)
+        click.echo(text, nl=False, err=True, color=use_color or None)
         sys.exit(1)
-    click.echo(text, nl=False)
+    click.echo(text, nl=False, color=use_color or None)
 
 
 # --- check in ---------------------------------------------------------------------------------
@@ -394,7 +397,7 @@ def status_command(
         result = run(okr.status(draft, today))
         people = run(okr.owners_calibration(draft, today)) if fmt != "json" else None
         text = render_status(result, fmt, color=use_color, calibration=people)
-    _emit(text, output)
+    _emit(text, output, color=use_color)
 
 
 @click.command("grade")
@@ -456,7 +459,8 @@ def grade_command(
     result, newly = outcome.status, outcome.newly
     if not newly:
         click.echo(f"{result.cycle.label} was graded on {(result.cycle.graded_at or '')[:10]}.", err=True)  # fmt: skip
-    _emit(render_status(result, fmt, color=_color(color, output)), output)
+    use_color = _color(color, output)
+    _emit(render_status(result, fmt, color=use_color), output, color=use_color)
     if newly and fmt == "text" and not output:
         click.echo(f"Next: {okr_command('retro', draft)} — what went well, what did not, what changes.", err=True)  # fmt: skip
 
@@ -531,7 +535,9 @@ def retro_command(
     if show:
         if notes:
             raise UsageError("--show displays the stored retro; drop --notes")
-        _emit(render_retro(run(okr.show_retro(draft)), fmt, color=use_color), output)
+        _emit(
+            render_retro(run(okr.show_retro(draft)), fmt, color=use_color), output, color=use_color
+        )
         return
     if notes is not None:
         from assistant.io.cycle_files import read_notes
@@ -549,9 +555,9 @@ def retro_command(
     try:
         result = run(okr.retro(draft, answers, engine=engine, author=author))
     except SummaryFailed as exc:
-        _emit(render_retro(exc.retro, fmt, color=use_color), output)
+        _emit(render_retro(exc.retro, fmt, color=use_color), output, color=use_color)
         raise
-    _emit(render_retro(result, fmt, color=use_color), output)
+    _emit(render_retro(result, fmt, color=use_color), output, color=use_color)
 
 
 def register(group: click.Group) -> None:

@@ -110,7 +110,7 @@ def eval_command(
         click.echo(evaluation_json(outcome.evaluation), nl=False)
     else:
         use_color = color if color is not None else sys.stdout.isatty()
-        click.echo(evaluation_text(outcome.evaluation, color=use_color), nl=False)
+        click.echo(evaluation_text(outcome.evaluation, color=use_color), nl=False, color=use_color)
     if outcome.exit_status:
         sys.exit(outcome.exit_status)
 

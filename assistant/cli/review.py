@@ -95,17 +95,18 @@ def _pick_set(sets: list[OKRSet], choice: str | None, label: str) -> OKRSet:
     raise UsageError(f"{label} has no set '{choice}' (sets: 1–{len(sets)})")
 
 
-def _emit(text: str, output: str | None) -> None:
-    from assistant.domain.text_safety import safe_text
-
-    text = safe_text(text)  # persona names and review text come from the store or a model
+def _emit(text: str, output: str | None, *, color: bool = False) -> None:
+    """Write ``text``, made safe on a terminal by its caller: persona names and review
+    text come from the store or a model (JSON: ``json_safe``; a rendered review: its
+    renderer, which keeps its own colour codes; anything else: ``safe_text``).
+    ``color``: the text holds colour codes the user asked for (kept even in a pipe)."""
     if output:
         from assistant.paths import write_output
 
         write_output(output, text)
         click.echo(f"Wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color or None)
 
 
 def _numbers(draft: str) -> dict[int, int]:
@@ -140,12 +141,15 @@ def _numbered(review: Review, numbers: dict[int, int]) -> Review:
 
 
 def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
+    """The review in ``fmt``, safe on a terminal (the text is printed by a guarded
+    console: user text escaped, colours kept)."""
+    from assistant.domain.text_safety import json_safe, safe_text
     from assistant.render.review import to_json, to_markdown, to_text
 
     if fmt == "json":
-        return to_json(review)
+        return json_safe(to_json(review))
     if fmt == "markdown":
-        return to_markdown(review)
+        return safe_text(to_markdown(review))
     return to_text(review, color=color)
 
 
@@ -263,7 +267,7 @@ def review_run(
     if result.id is not None and result.draft:  # stored: shown as the draft's review N
         result = _numbered(result, _numbers(result.draft))
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)
-    _emit(render_review(result, fmt, color=use_color), output)
+    _emit(render_review(result, fmt, color=use_color), output, color=use_color)
     if result.usage is not None:
         usage = result.usage
         click.echo(
@@ -294,14 +298,17 @@ def _emit_plan(plan: DryRunPlan, fmt: str, output: str | None) -> None:
     """``--dry-run``: the messages per reviewer seat and the estimate, as text (or
     Markdown) or, with ``--format json``, the plan."""
     if fmt == "json":
-        import json
+        from assistant.domain.text_safety import dumps
 
-        text = json.dumps({"dry_run": plan.model_dump(mode="json")}, indent=2, ensure_ascii=False)
-        _emit(text + "\n", output)
+        _emit(
+            dumps({"dry_run": plan.model_dump(mode="json")}, indent=2, ensure_ascii=False) + "\n",
+            output,
+        )
         return
+    from assistant.domain.text_safety import safe_text
     from assistant.render.review import render_review_dry_run
 
-    _emit(render_review_dry_run(plan), output)
+    _emit(safe_text(render_review_dry_run(plan)), output)
 
 
 @review_group.command("accept")
@@ -386,15 +393,15 @@ def reviews_command(
         review = run(okr.stored_review(_stored_id(draft, review_id), draft))
         review = _numbered(review, _numbers(draft))
         use_color = color if color is not None else (sys.stdout.isatty() and output is None)
-        _emit(render_review(review, fmt, color=use_color), output)
+        _emit(render_review(review, fmt, color=use_color), output, color=use_color)
         return
     # Numbered per draft (1 = the first review of this draft), as the commands take them.
     stored = run(okr.reviews(name))  # newest first
     infos = [i.model_copy(update={"id": len(stored) - k}) for k, i in enumerate(stored)]
     if fmt == "json":
-        import json
+        from assistant.domain.text_safety import dumps
 
-        _emit(json.dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
+        _emit(dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
         return
     if not infos:
         click.echo(f"No reviews of '{name}' yet: {okr_command('review', name)}")
@@ -423,7 +430,9 @@ def reviews_command(
             )
     if fmt == "text":
         lines.append(f"Show one: {okr_command('reviews', name)} ID [-f markdown]")
-    _emit("\n".join(lines) + "\n", output)
+    from assistant.domain.text_safety import safe_text
+
+    _emit(safe_text("\n".join(lines) + "\n"), output)
 
 
 @click.command("personas")

@@ -86,9 +86,12 @@ PRETTY_JSON_MAX_SETS = 100
 
 def to_json(report: Report) -> str:
     """Indented for people; compact for reports over 100 sets, where the findings (most
-    of the bytes, rewrites included) are serialised by pydantic in one call per set."""
+    of the bytes, rewrites included) are serialised by pydantic in one call per set.
+    Safe on a terminal either way (``json_safe``)."""
+    from assistant.domain.text_safety import json_safe
+
     if len(report.sets) <= PRETTY_JSON_MAX_SETS:
-        return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n")
     from pydantic import TypeAdapter
 
     from assistant.model import Finding
@@ -107,13 +110,14 @@ def to_json(report: Report) -> str:
             found = dump(critique.findings, exclude_none=True).decode()
             tail = f',"error":{compact(error)}' if error else ""
             parts.append(f'{compact(scores)[:-1]},"findings":{found}{tail}}}')
-        return ("," if start else "") + ",".join(parts)
+        return json_safe(("," if start else "") + ",".join(parts))
 
     # Each set is serialised on its own: a team file's two halves at once (the second
     # in a forked child), joined into the same characters.
     sets = forking.text_in_halves(sets_json, len(report.sets))
     head = compact({"version": 1, "engine": report.engine})
-    return f'{head[:-1]},"sets":[{sets}],{compact(_after_sets(report))[1:]}\n'
+    after = json_safe(compact(_after_sets(report)))
+    return f'{head[:-1]},"sets":[{sets}],{after[1:]}\n'
 
 
 def findings_by_target(critique: SetCritique) -> dict[str, list[Finding]]:
@@ -196,10 +200,10 @@ def _md_finding(f: Finding, text: str) -> list[str]:
 def render(report: Report, fmt: str, *, color: bool | None = None, width: int | None = None) -> str:
     """The report in ``fmt``; text from files or models can never put a raw control
     character on the terminal (JSON keeps it as ``\\uXXXX``, the rest shows ``\\x1b``)."""
-    from assistant.domain.text_safety import json_safe, safe_text
+    from assistant.domain.text_safety import safe_text
 
     if fmt == "json":
-        return json_safe(to_json(report))
+        return to_json(report)
     if fmt == "markdown":
         return safe_text(to_markdown(report))
     from assistant.render.text import to_text

@@ -122,6 +122,7 @@ def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None
     from rich.table import Table
     from rich.text import Text
 
+    from assistant.domain.text_safety import safe_text
     from assistant.render.text import make_console
 
     buffer = io.StringIO()
@@ -129,7 +130,7 @@ def team_text(team: TeamSummary, *, color: bool | None = None, width: int | None
     console.print(Text("Team summary — weakest first", style="bold"))
     plain = None if color else _plain_table(_set_rows(team), console.width)
     if plain is not None:
-        buffer.write(plain)  # the same lines Rich would print, a thousand rows at once
+        buffer.write(safe_text(plain))  # the lines Rich would print, a thousand rows at once
     else:
         table = Table(show_edge=False, pad_edge=False)
         for name, justify in _SET_COLUMNS:
@@ -216,14 +217,16 @@ def render_with_team(
     color: bool | None = None,
     width: int | None = None,
 ) -> str:
-    """The critique in ``fmt`` followed by the team summary (JSON: a ``"team"`` key)."""
+    """The critique in ``fmt`` followed by the team summary (JSON: a ``"team"`` key);
+    safe on a terminal, as :func:`assistant.render.render` is."""
+    from assistant.domain.text_safety import json_safe, safe_text
     from assistant.render import render, to_json_data
 
     if fmt == "json":
         data = to_json_data(report)
         data["team"] = team.model_dump(mode="json")
-        return _pretty_json(data) + "\n"
+        return json_safe(_pretty_json(data) + "\n")
     text = render(report, fmt, color=color, width=width)
     if fmt == "markdown":
-        return text + "\n" + team_markdown(team)
+        return text + "\n" + safe_text(team_markdown(team))
     return text + "\n" + team_text(team, color=color, width=width)

@@ -145,6 +145,35 @@ def test_critique_renderers_escape_model_text(fmt: str, color: bool) -> None:
         assert "\\x1b]52;c;SGVsbG8=" in out
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("color", [False, True])
+def test_the_team_report_escapes_model_text(fmt: str, color: bool) -> None:
+    from assistant.render.team_report import render_with_team
+    from assistant.services.cross_checks import apply_cross
+
+    sets = [hostile_set(), hostile_set(f" two {CSI}")]
+    report, team = apply_cross(sets, critique_sets(sets))
+    out = render_with_team(report, team, fmt, color=color, width=100)
+    assert_terminal_safe(out)
+    if fmt == "json":
+        import json
+
+        assert json.loads(out)["team"]["sets"][1]["name"] == sets[1].name  # lossless
+    else:
+        assert "\\x9b2J" in out
+
+
+def test_a_coloured_report_keeps_its_colours_and_escapes_only_user_text() -> None:
+    """``okr critique`` on a terminal: Rich's colour codes reach it as codes (they were
+    once escaped a second time and showed as "\\x1b[1m")."""
+    out = run("critique", str(HERE.parent.parent / "examples" / "weak.yaml"), "--color").output
+    assert SGR.search(out) is not None
+    assert "\\x1b[" not in out
+    assert_terminal_safe(out)
+    team = run("critique", str(HERE.parent.parent / "examples" / "team.yaml"), "--cross", "--color")
+    assert SGR.search(team.output) is not None and "\\x1b[" not in team.output
+
+
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), env={"COLUMNS": "400"})
 

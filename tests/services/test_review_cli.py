@@ -104,6 +104,8 @@ def test_draft_review_is_stored_listed_shown_and_accepted(app: App) -> None:
     assert listing.exit_code == 0 and listing.stdout.lstrip().startswith("1  v1")
     shown = okr("reviews", "plan", "1", "-f", "markdown")
     assert shown.stdout.startswith("# Peer review: Plan (plan@1)")
+    coloured = okr("reviews", "plan", "1", "--color").stdout  # codes, not "\\x1b[1m"
+    assert "\x1b[" in coloured and "\\x1b[" not in coloured
     changes = json.loads(okr("reviews", "plan", "1", "-f", "json").stdout)["synthesis"][
         "top_changes"
     ]
