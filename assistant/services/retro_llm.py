@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from assistant.config import Settings
 from assistant.domain.cycle import format_value
 from assistant.domain.cycle_status import CycleStatus
 from assistant.domain.lessons import Lesson, RetroNotes
 from assistant.errors import EngineError, UsageError, one_line
+from assistant.llm.bounds import Items, Prose, Quote
 
 if TYPE_CHECKING:
     from assistant.llm.cache import LLMCache
@@ -27,10 +28,20 @@ if TYPE_CHECKING:
 _NUMBER_RE = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
 
 
+SUMMARY_CHARS = 1200  # three to five sentences (prompts/retro_summary.md)
+QUOTE_CHARS = 160  # a phrase of the notes
+MAX_QUOTES = 6
+SUMMARY_TOKENS = 1200  # the ask's cap: the longest answer the schema allows fits in it
+
+
 class RetroSummary(BaseModel):
+    """The summary the model is asked for. Every bound is in the schema (``llm.bounds``)
+    and every field is required, as OpenAI's strict mode wants: an answer with no quote
+    says so with ``[]`` (and the guards then ask for one)."""
+
     model_config = ConfigDict(extra="forbid")
-    summary: str = Field(max_length=2000)
-    quotes: list[str] = Field(default_factory=list, max_length=10)
+    summary: Annotated[str, Prose(SUMMARY_CHARS, minimum=1)]
+    quotes: Annotated[list[Annotated[str, Quote(QUOTE_CHARS)]], Items(MAX_QUOTES)]
 
 
 def _squash(text: str) -> str:
@@ -113,7 +124,7 @@ async def _ask(
             json_schema=settings.llm.json_schema,
             mode=mode,  # type: ignore[arg-type]
             mode_known=known,
-            max_tokens=min(settings.llm.max_output_tokens, 1200),
+            max_tokens=min(settings.llm.max_output_tokens, SUMMARY_TOKENS),
             token_param_name=token_param(settings.llm.base_url),
             check=lambda a: check_summary(a, notes, allowed),
         )

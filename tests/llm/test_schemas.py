@@ -34,6 +34,7 @@ from assistant.llm.schemas import CoachCritique, LenientCritique
 from assistant.model import OKRSet
 from assistant.rubric.critic import critique_set
 from assistant.services import drafting_llm
+from assistant.services.retro_llm import SUMMARY_TOKENS, RetroSummary
 from assistant.services.review import synthesis
 from assistant.services.review.llm_panel import _ANSWER_CAP, _ground_points
 from assistant.services.review.schemas import (
@@ -53,6 +54,7 @@ MODELS: list[type[BaseModel]] = [
     PersonaReviewOut,
     PersonaRepliesOut,
     SynthesisOut,
+    RetroSummary,
 ]
 ID_FIELDS = ("target", "to", "persona", "personas", "asked_by")
 LOCAL = "http://127.0.0.1:8080/v1"
@@ -298,7 +300,8 @@ def test_clauses_are_offered_as_quotes() -> None:
 
 @pytest.mark.parametrize(
     ("model", "cap"),
-    [(m, c) for m, c in _ANSWER_CAP.items()] + [(DraftedSet, 4000), (Alternatives, 4000)],
+    [(m, c) for m, c in _ANSWER_CAP.items()]
+    + [(DraftedSet, 4000), (Alternatives, 4000), (RetroSummary, SUMMARY_TOKENS)],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
 def test_the_longest_answer_fits_the_asks_token_cap(model: type[BaseModel], cap: int) -> None:
