@@ -18,6 +18,7 @@ from assistant.errors import UsageError
 if TYPE_CHECKING:
     from assistant.domain.review import Review
     from assistant.model import DryRunPlan, OKRSet
+    from assistant.use_cases.review import SessionOptions
 
 FORMATS = ("text", "markdown", "json")
 _FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".json", ".csv")
@@ -239,31 +240,18 @@ def review_run(
         plan = run(okr.plan_review(okr_set, personas=names, rounds=rounds, model=model))
         _emit_plan(plan, fmt, output)
         return
+    session: SessionOptions = {
+        "personas": names,
+        "rounds": rounds,
+        "engine": engine,
+        "model": model,
+        "progress": progress,
+        "keep_partial": True,  # Ctrl-C keeps the finished seats (usage.interrupted)
+    }
     if okr_set is not None:
-        result = run(
-            okr.review(
-                okr_set,
-                personas=names,
-                rounds=rounds,
-                engine=engine,
-                model=model,
-                progress=progress,
-                keep_partial=True,  # Ctrl-C keeps the finished seats (usage.interrupted)
-            )
-        )
+        result = run(okr.review(okr_set, **session))
     else:
-        result = run(
-            okr.review_draft(
-                target,
-                personas=names,
-                rounds=rounds,
-                engine=engine,
-                model=model,
-                progress=progress,
-                keep_partial=True,
-                save=not no_save,
-            )
-        )
+        result = run(okr.review_draft(target, save=not no_save, **session))
     if result.id is not None and result.draft:  # stored: shown as the draft's review N
         result = _numbered(result, _numbers(result.draft))
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)

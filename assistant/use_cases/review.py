@@ -4,7 +4,7 @@ one of their changes, and the personas that can sit on the panel."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from assistant.use_cases.llm_base import LLMUseCaseBase
 
@@ -13,51 +13,34 @@ if TYPE_CHECKING:
     from assistant.domain.review import Review, ReviewInfo
     from assistant.model import DryRunPlan, OKRSet
     from assistant.services.personas import PersonaEntry
+    from assistant.services.review.service import ReviewOptions
 
 Progress = Callable[[str], None]
 
 
+class SessionOptions(TypedDict, total=False):
+    """How a review session runs, as the CLI and the TUI ask for it: who sits, how many
+    rounds, which engine and model, where progress goes; ``keep_partial``: Ctrl-C keeps
+    the seats that finished (``okr review``; the TUI's workers cancel plainly)."""
+
+    personas: Sequence[str] | None
+    rounds: int
+    engine: str | None
+    model: str | None
+    progress: Progress | None
+    keep_partial: bool
+
+
 class ReviewUseCases(LLMUseCaseBase):
-    async def review(
-        self,
-        okr_set: OKRSet,
-        *,
-        personas: Sequence[str] | None = None,
-        rounds: int = 2,
-        engine: str | None = None,
-        model: str | None = None,
-        progress: Progress | None = None,
-        keep_partial: bool = False,
-    ) -> Review:
-        """A review session on ``okr_set`` (not stored). ``keep_partial``: Ctrl-C keeps the
-        seats that finished (``okr review``); the TUI's workers cancel plainly."""
+    async def review(self, okr_set: OKRSet, **options: Unpack[SessionOptions]) -> Review:
+        """A review session on ``okr_set`` (not stored)."""
         from assistant.services.review import run_review
 
         async with self.llm_client() as client:
-            return await run_review(
-                okr_set,
-                personas=personas,
-                rounds=rounds,
-                engine=engine,
-                settings=self.settings_for(model),
-                personas_dir=self.paths.personas,
-                mode_cache=self.llm_cache(),
-                client=client,
-                progress=progress,
-                keep_partial=keep_partial,
-            )
+            return await run_review(okr_set, **self._review_options(options, client))
 
     async def review_draft(
-        self,
-        ref: str,
-        *,
-        personas: Sequence[str] | None = None,
-        rounds: int = 2,
-        engine: str | None = None,
-        model: str | None = None,
-        progress: Progress | None = None,
-        keep_partial: bool = False,
-        save: bool = True,
+        self, ref: str, *, save: bool = True, **options: Unpack[SessionOptions]
     ) -> Review:
         """Review a stored draft (``NAME`` or ``NAME@V``), stored with that version unless
         ``save`` is False."""
@@ -65,19 +48,23 @@ class ReviewUseCases(LLMUseCaseBase):
 
         async with self.llm_client() as client:
             return await run_draft_review(
-                self.store,
-                ref,
-                personas=personas,
-                rounds=rounds,
-                engine=engine,
-                settings=self.settings_for(model),
-                personas_dir=self.paths.personas,
-                mode_cache=self.llm_cache(),
-                client=client,
-                progress=progress,
-                keep_partial=keep_partial,
-                save=save,
+                self.store, ref, save=save, **self._review_options(options, client)
             )
+
+    def _review_options(self, options: SessionOptions, client: Any) -> ReviewOptions:
+        """The session as the service runs it: this App's settings (with ``model``), the
+        user's personas, the response-mode cache and the one LLM client."""
+        return {
+            "personas": options.get("personas"),
+            "rounds": options.get("rounds", 2),
+            "engine": options.get("engine"),
+            "progress": options.get("progress"),
+            "keep_partial": options.get("keep_partial", False),
+            "settings": self.settings_for(options.get("model")),
+            "personas_dir": self.paths.personas,
+            "mode_cache": self.llm_cache(),
+            "client": client,
+        }
 
     async def plan_review(
         self,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from assistant.config import Settings
 from assistant.domain.commands import okr_command
@@ -33,6 +33,21 @@ if TYPE_CHECKING:
     from assistant.store.store import Store
 
 Progress = Callable[[str], None]
+
+
+class ReviewOptions(TypedDict, total=False):
+    """How a session runs, as :func:`run_review` takes it (each key optional, with its
+    defaults): one value handed down from the App, not the same keywords at every level."""
+
+    personas: Sequence[str] | None
+    rounds: int
+    engine: str | None
+    settings: Settings | None
+    personas_dir: Path | None
+    mode_cache: LLMCache | None
+    client: Any | None
+    progress: Progress | None
+    keep_partial: bool
 
 
 def _check_rounds(rounds: int) -> None:
@@ -152,38 +167,16 @@ def save_review(store: Store, review: Review, draft: str, version: int) -> Revie
 
 
 async def run_draft_review(
-    store: Store,
-    ref: str,
-    *,
-    personas: Sequence[str] | None = None,
-    rounds: int = 2,
-    engine: str | None = "auto",
-    settings: Settings | None = None,
-    personas_dir: Path | None = None,
-    mode_cache: LLMCache | None = None,
-    client: Any | None = None,
-    progress: Progress | None = None,
-    keep_partial: bool = False,
-    save: bool = True,
+    store: Store, ref: str, *, save: bool = True, **options: Unpack[ReviewOptions]
 ) -> Review:
     """Review a stored draft (``NAME`` for the latest version, ``NAME@V`` for one) and store
-    the transcript with that version (unless ``save=False``)."""
+    the transcript with that version (unless ``save=False``); ``options`` as
+    :func:`run_review` takes them."""
     from assistant.services import drafts
 
     name, number = drafts.parse_ref(ref)
     version = drafts.get_version(store, name, number)
-    review = await run_review(
-        version.okr_set,
-        personas=personas,
-        rounds=rounds,
-        engine=engine,
-        settings=settings,
-        personas_dir=personas_dir,
-        mode_cache=mode_cache,
-        client=client,
-        progress=progress,
-        keep_partial=keep_partial,
-    )
+    review = await run_review(version.okr_set, **options)
     review = review.model_copy(update={"source": None, "set_name": version.okr_set.name or name})
     if not save:
         return review.model_copy(update={"draft": name, "version": version.number})
