@@ -434,9 +434,11 @@ def _fmt(value: float | None) -> str:
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """``41%``, ``$1,200,000``, ``3 days``: a value as a person reads it."""
+    """``41%``, ``$1,200,000``, ``3 days``, ``1 in 8``: a value as a person reads it."""
     if value is None:
         return "–"
+    if unit == "ratio" and 0 < value <= 1:  # "from 1 in 12 to 1 in 8": written that way
+        return f"1 in {_fmt(round(1 / value, 1))}"
     number = _fmt(round(value, 4))
     if unit in ("$", "€", "£", "¥"):
         return f"{unit}{number}"

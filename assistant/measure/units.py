@@ -55,6 +55,8 @@ def convert(value: float, unit: str, to: str) -> float | None:
     ta, tb = _TIME.get(a), _TIME.get(b)
     if ta and tb:
         return value * ta[1] / tb[1]
+    if {a, b} == {"%", "ratio"}:  # 1 in 8 is 12.5%
+        return value / 100 if a == "%" else value * 100
     return None
 
 

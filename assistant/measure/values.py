@@ -68,7 +68,7 @@ def read_number(raw: str, unit: str, kr_text: str = "") -> float:
     if len(quantities) > 1:
         raise ValueNotRead(f"'{_short(text)}' holds more than one number")
     q = quantities[0]
-    if q.kind == "multiplier" or (q.kind == "ratio" and unit != "ratio"):
+    if q.kind == "multiplier" or (q.kind == "ratio" and unit not in ("ratio", "%")):
         raise ValueNotRead(f"'{_short(text)}' is relative, not a value in {_unit_label(unit)}")
     value = _check(q.value, text)
     rest = (text[: q.start] + " " + text[q.end :]).strip(" .")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assistant.domain.cycle import FLAG_TEXT, grade_colour
+from assistant.domain.cycle import FLAG_TEXT, format_value, grade_colour
 from assistant.domain.cycle_status import Checkin, CycleStatus, KRStatus
 from assistant.domain.plural import counted
 
@@ -225,9 +225,11 @@ def kr_value(value: float | None, track: Track) -> str:
     """A value in the KR's unit at the KR's own precision: one decimal more than its
     baseline and target are written with (none more from 1,000 up), trailing zeros
     dropped, the unit singular after 1. ``3 days → 1.7 days → 1 day``, ``32% → 41.5% →
-    50%``, ``$1,200,000 → $1,234,568 → $2,000,000``."""
+    50%``, ``$1,200,000 → $1,234,568 → $2,000,000``, ``1 in 12 → 1 in 10 → 1 in 8``."""
     if value is None or not math.isfinite(value):
         return "–"
+    if track.unit == "ratio":  # "from 1 in 12 to 1 in 8": read back as written
+        return format_value(value, "ratio")
     own = max((_decimals(v) for v in (track.baseline, track.target) if v is not None), default=0)
     places = own if abs(value) >= 1000 else own + 1
     number = f"{round(value, places):,.{places}f}"

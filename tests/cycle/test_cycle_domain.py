@@ -136,6 +136,22 @@ def test_unit_mismatch_and_non_numbers_are_clear_errors() -> None:
     assert read_value(_track("Move NPS from -10 to 20"), "-5") == -5
 
 
+def test_a_ratio_kr_takes_a_ratio_a_percentage_or_a_fraction_and_reads_back_as_written() -> None:
+    from assistant.render.status import kr_value
+
+    t = _track("Grow trial-to-paid conversion from 1 in 12 to 1 in 8 by 31 Mar 2026")
+    assert t.unit == "ratio"
+    for typed in ("1 in 10", "10%", "0.1"):
+        assert read_value(t, typed) == pytest.approx(0.1), typed
+    assert progress(t, 0.1) == pytest.approx(0.4)
+    assert [kr_value(v, t) for v in (t.baseline, 0.1, t.target)] == ["1 in 12", "1 in 10", "1 in 8"]
+    assert kr_value(0.09, t) == "1 in 11.1"
+    with pytest.raises(ValueProblem, match=r"\(e\.g\. 1 in 8\)"):
+        read_value(t, "2 apples")
+    percent = _track("Raise conversion from 8% to 12%")
+    assert read_value(percent, "1 in 10") == pytest.approx(10)
+
+
 @pytest.mark.parametrize(
     ("progress_", "expected_", "confidence", "status"),
     [
