@@ -19,7 +19,7 @@ from assistant.domain.cycle_status import CycleStatus, KRStatus
 from assistant.model import Finding, OKRSet
 
 LOW_GRADE = 0.3  # a KR graded at or below this "went badly"
-SIMILAR = 0.6  # text similarity from which a new KR is "the same KR as last cycle"
+SIMILAR = 0.6  # likeness of what two KRs measure from which they are "the same KR"
 
 CALIBRATION = "LESSON-CALIBRATION"
 MISSED = "LESSON-MISSED-COMMITMENT"
@@ -190,13 +190,30 @@ def _normal(text: str) -> str:
     return " ".join(_NORMAL_RE.sub("#", text.lower()).split())
 
 
+def _measured(text: str) -> str:
+    """What a KR measures, as compared across cycles: its metric words in order
+    (synonyms folded, numbers, dates and the move's verb dropped: ``rubric.lexicon``), or
+    the whole text, numbers blanked, when no metric word is read. "Lift onboarding CSAT
+    from 71% to 85% by end of Q1" and "Reduce churn from 9% to 6% by end of March" share
+    their "from … to … by end of" and nothing they measure."""
+    from assistant.rubric.critic import DUPLICATE
+    from assistant.rubric.lexicon import lexicon, metric_words
+    from assistant.rubric.rules import load_rubric
+
+    words = metric_words(text, lexicon(load_rubric().rule(DUPLICATE)))
+    return " ".join(words) if words else _normal(text)
+
+
+def _likeness(text: str, other: str) -> float:
+    return difflib.SequenceMatcher(None, _measured(text), _measured(other)).ratio()
+
+
 def _similar(text: str, others: Sequence[str]) -> str | None:
-    """The first of ``others`` that reads like the same KR (numbers ignored)."""
-    mine = _normal(text)
-    for other in others:
-        if difflib.SequenceMatcher(None, mine, _normal(other)).ratio() >= SIMILAR:
-            return other
-    return None
+    """The one of ``others`` most like the same KR (what it measures, not its numbers or
+    its phrasing), when it is alike enough (``SIMILAR``)."""
+    scored = [(_likeness(text, other), other) for other in others]
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    return best if score >= SIMILAR else None
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -216,12 +233,9 @@ def _advice(code: str) -> tuple[str, str]:
 def _closest(text: str, lesson: Lesson) -> bool:
     """Whether ``text`` reads more like a KR the lesson is about than like one it is not
     about (a KR graded 1.0 last cycle): the lesson's cause is still there."""
-    mine = _normal(text)
 
     def best(others: Sequence[str]) -> float:
-        return max(
-            (difflib.SequenceMatcher(None, mine, _normal(o)).ratio() for o in others), default=0
-        )
+        return max((_likeness(text, other) for other in others), default=0)
 
     return best(lesson.texts) >= best(lesson.met)
 

@@ -99,3 +99,35 @@ def test_lessons_become_findings_on_the_next_draft_where_they_apply() -> None:
 def test_a_cycle_without_lessons_adds_nothing() -> None:
     okr_set = read_text(LAST, "x.yaml")[0]
     assert lesson_findings(okr_set, []) == []
+
+
+def test_a_lesson_goes_to_the_kr_that_measures_the_same_thing_not_one_phrased_alike() -> None:
+    """ "Lift onboarding CSAT from 71% to 85% by end of Q1" shares "from … to … by end of"
+    with last cycle's churn KR and nothing it measures: the churn lesson is not its."""
+    from assistant.model import KeyResult, Objective, OKRSet
+
+    churn = "Reduce first-90-day churn from 9% to 6% by end of March 2026"
+    lesson = Lesson(
+        code="LESSON-NEVER-UPDATED",
+        message="In 2026-Q1 1 KR was never checked in (O2.KR2).",
+        krs=("O2.KR2",),
+        texts=(churn,),
+        label="2026-Q1",
+    )
+    okr_set = OKRSet(
+        name="Growth",
+        cycle="2026-Q2",
+        objectives=[
+            Objective(
+                title="Keep the customers we win",
+                key_results=[
+                    KeyResult(text="Lift onboarding CSAT from 71% to 85% by end of Q2 2026"),
+                    KeyResult(text="Cut first 90 day churn from 6% to 4% by end of June 2026"),
+                    KeyResult(text="Raise week-1 activation from 32% to 50% by end of June 2026"),
+                ],
+            )
+        ],
+    )
+    found = lesson_findings(okr_set, [lesson])
+    assert [(f.target, f.code) for f in found] == [("O1.KR2", "LESSON-NEVER-UPDATED")]
+    assert f"A similar KR last cycle: '{churn}'" in found[0].message
