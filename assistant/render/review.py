@@ -18,6 +18,8 @@ from assistant.model import Objective
 from assistant.render.text import make_console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from assistant.domain.review import Review, Seat
     from assistant.model import DryRunPlan
 
@@ -149,6 +151,18 @@ def to_json(review: Review) -> str:
     return dumps(review.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
+def _hanging(console: Console, lead: str | Text, body: Text) -> None:
+    """``lead`` then ``body``, whose wrapped lines start under its first character (a
+    hanging indent, as the critique's report has), not at the left margin."""
+    from rich.table import Table
+
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(lead, body)
+    console.print(grid)
+
+
 def to_text(review: Review, *, color: bool | None = None, width: int | None = None) -> str:
     """The terminal view: synthesis first, then each seat, then round 2."""
     buffer = io.StringIO()
@@ -156,28 +170,28 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
     s = review.synthesis
     console.print(Text(_headline(review), style="bold"))
     console.print(Text(engine_line(review), style="dim"))
-    console.print(
-        Text("Reviewers: " + ", ".join(x.display_name for x in review.seats), style="dim")
-    )
+    reviewers = Text(", ".join(x.display_name for x in review.seats), style="dim")
+    _hanging(console, Text("Reviewers: ", style="dim"), reviewers)
     console.print()
     console.print(Text("Top changes", style="bold blue"))
     if not s.top_changes:
         console.print(Text("  No change stood out.", style="green"))
     for n, change in enumerate(s.top_changes, start=1):
-        line = Text.assemble(f"  {n}. ", (change.target, "bold"))
+        line = Text.assemble((change.target, "bold"))
         if change.evidence:
             line.append(f' "{change.evidence}"', style="magenta")
         line.append(f"  {change.text}")
         if n in review.accepted:
             line.append(f"  ✓ accepted as v{review.accepted[n]}", style="green")
-        console.print(line)
+        _hanging(console, f"  {n}. ", line)
         if change.rewrite:
             delta = f" ({change.score_delta:+d})" if change.score_delta is not None else ""
             label = "new key result" if change.adds_key_result else "rewrite"
-            console.print(Text.assemble((f"     {label}{delta}: ", "green"), change.rewrite))
+            rewrite = Text.assemble((f"{label}{delta}: ", "green"), change.rewrite)
+            _hanging(console, "     ", rewrite)
         if change.raised_by:
             who = ", ".join(review.display_name(p) for p in change.raised_by)
-            console.print(Text(f"     raised by {who}", style="dim"))
+            _hanging(console, "     ", Text(f"raised by {who}", style="dim"))
     sections: tuple[tuple[str, list[tuple[str, str, list[str]]]], ...] = (
         ("Where reviewers agree", [(a.target, a.text, []) for a in s.agreements]),
         (
@@ -209,11 +223,11 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
         console.print()
         console.print(Text(title, style="bold blue"))
         for target, text, details in items:
-            console.print(Text.assemble("  • ", (target, "bold"), "  ", text))
+            _hanging(console, "  • ", Text.assemble((target, "bold"), "  ", text))
             for detail in details:
-                console.print(Text(f"      {detail}", style="dim"))
+                _hanging(console, "      ", Text(detail, style="dim"))
     for note in s.notes:
-        console.print(Text(f"note: {note}", style="yellow"))
+        _hanging(console, Text("note: ", style="yellow"), Text(note, style="yellow"))
     console.print()
     console.print(Text("Round 1", style="bold blue"))
     for seat in review.seats:
@@ -222,27 +236,26 @@ def to_text(review: Review, *, color: bool | None = None, width: int | None = No
             header.append(f"  failed: {seat.error}", style="bold red")
         console.print(header)
         for p in seat.points:
-            line = Text.assemble("    – ", (p.target, "bold"))
+            line = Text.assemble((p.target, "bold"))
             if p.evidence:
                 line.append(f' "{p.evidence}"', style="magenta")
             line.append(f"  {p.text}")
-            console.print(line)
+            _hanging(console, "    – ", line)
         for q in seat.questions:
-            console.print(Text.assemble("    ? ", (q.target, "bold"), "  ", (q.text, "italic")))
+            _hanging(console, "    ? ", Text.assemble((q.target, "bold"), "  ", (q.text, "italic")))
     if review.rounds >= 2 and any(seat.replies for seat in review.seats):
         console.print()
         console.print(Text("Round 2", style="bold blue"))
         for seat in review.seats:
             for r in seat.replies:
                 style = "red" if r.stance == "disagree" else "green"
-                console.print(
-                    Text.assemble(
-                        ("  " + seat.display_name, "bold"),
-                        (f" {STANCE[r.stance]} ", style),
-                        (review.point_label(r.to), "dim"),
-                        f"  {r.text}",
-                    )
+                reply = Text.assemble(
+                    (seat.display_name, "bold"),
+                    (f" {STANCE[r.stance]} ", style),
+                    (review.point_label(r.to), "dim"),
+                    f"  {r.text}",
                 )
+                _hanging(console, "  ", reply)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
