@@ -151,3 +151,19 @@ def test_review_texts_name_people_not_internal_ids(weak: OKRSet) -> None:
         kr.text for _id, _o, kr in weak.iter_key_results() if not re.search(r"\d{4}|Q\d", kr.text)
     ]
     assert undated and "dated milestone" not in to_text(review, color=False, width=200)
+
+
+def test_the_review_wraps_each_item_under_itself(weak: OKRSet) -> None:
+    """At 60 columns a change, a question or a point runs over several lines: each line
+    after its first starts under the item's text, never at the left margin."""
+    from assistant.render.review import to_text
+
+    shown = to_text(review(weak), color=False, width=60)
+    lines = shown.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    items = 0
+    for before, line in zip(lines, lines[1:], strict=False):
+        if before.startswith(("  1. ", "  • ", "    – ", "    ? ")) and line.strip():
+            items += 1
+            assert line.startswith("    "), (before, line)
+    assert items >= 3
