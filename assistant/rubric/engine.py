@@ -26,7 +26,7 @@ from assistant.rubric.duplicates import (  # noqa: F401  (re-exported for the se
     find_duplicates,
 )
 from assistant.rubric.lexicon import lead_word, lexicon, metric_words
-from assistant.rubric.rules import Rubric, Rule, load_rubric
+from assistant.rubric.rules import Rubric, Rule, load_rubric, per_rubric
 
 
 class _SafeDict(dict):
@@ -546,23 +546,15 @@ class _KRRules:
     too_long: Rule
 
 
-_KR_RULES: dict[int, tuple[Rubric, _KRRules]] = {}
-
-
+@per_rubric
 def _kr_rules(rubric: Rubric) -> _KRRules:
-    hit = _KR_RULES.get(id(rubric))
-    if hit is None or hit[0] is not rubric:
-        if len(_KR_RULES) > 16:
-            _KR_RULES.clear()
-        rule = rubric.rule
-        bundle = _KRRules(
-            rule("KR-PLACEHOLDER"), rule("KR-NO-NUMBER"), _variant(rule("KR-NO-NUMBER"), "milestone"),
-            rule("KR-NO-BASELINE"), rule("KR-NO-DEADLINE"), rule("KR-ACTIVITY"), rule("KR-VAGUE"),
-            rule("KR-COMPOUND"), rule("KR-LOW-AMBITION"), rule("KR-DIRECTION"),
-            rule("KR-OUTSIDE-CYCLE"), rule("KR-TOO-LONG"),
-        )  # fmt: skip
-        hit = _KR_RULES[id(rubric)] = (rubric, bundle)
-    return hit[1]
+    rule = rubric.rule
+    return _KRRules(
+        rule("KR-PLACEHOLDER"), rule("KR-NO-NUMBER"), _variant(rule("KR-NO-NUMBER"), "milestone"),
+        rule("KR-NO-BASELINE"), rule("KR-NO-DEADLINE"), rule("KR-ACTIVITY"), rule("KR-VAGUE"),
+        rule("KR-COMPOUND"), rule("KR-LOW-AMBITION"), rule("KR-DIRECTION"),
+        rule("KR-OUTSIDE-CYCLE"), rule("KR-TOO-LONG"),
+    )  # fmt: skip
 
 
 def check_placeholder(rule: Rule, kr: KeyResult, kr_id: str) -> list[Finding]:
@@ -629,21 +621,13 @@ class _ObjectiveRules:
     kr_count: Rule
 
 
-_OBJECTIVE_RULES: dict[int, tuple[Rubric, _ObjectiveRules]] = {}
-
-
+@per_rubric
 def _objective_rules(rubric: Rubric) -> _ObjectiveRules:
-    hit = _OBJECTIVE_RULES.get(id(rubric))
-    if hit is None or hit[0] is not rubric:
-        if len(_OBJECTIVE_RULES) > 16:
-            _OBJECTIVE_RULES.clear()
-        rule = rubric.rule
-        bundle = _ObjectiveRules(
-            rule("OBJ-PLACEHOLDER"), rule("OBJ-HAS-NUMBER"), rule("OBJ-BAU"),
-            rule("OBJ-ACTIVITY"), rule("OBJ-TOO-LONG"), rule("OBJ-KR-COUNT"),
-        )  # fmt: skip
-        hit = _OBJECTIVE_RULES[id(rubric)] = (rubric, bundle)
-    return hit[1]
+    rule = rubric.rule
+    return _ObjectiveRules(
+        rule("OBJ-PLACEHOLDER"), rule("OBJ-HAS-NUMBER"), rule("OBJ-BAU"),
+        rule("OBJ-ACTIVITY"), rule("OBJ-TOO-LONG"), rule("OBJ-KR-COUNT"),
+    )  # fmt: skip
 
 
 _TitleChecks = tuple[list[Finding], list[Finding], list[Finding], list[Finding]]

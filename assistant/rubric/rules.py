@@ -3,9 +3,10 @@ the lessons a graded cycle teaches (``lessons.yaml``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,16 +62,33 @@ class Rubric(BaseModel):
     def rule(self, code: str) -> Rule:
         """The rule with ``code`` (any case); KeyError when there is none. Asked once per
         check per target, so looked up in a table built once per rubric."""
-        table = _TABLES.get(id(self))
-        if table is None or table[0] is not self:
-            if len(_TABLES) > 16:
-                _TABLES.clear()
-            table = _TABLES[id(self)] = (self, {r.code: r for r in reversed(self.rules)})
-        hit = table[1].get(code)
+        hit = _rule_table(self).get(code)
         return hit if hit is not None else find_rule(self.rules, code)
 
 
-_TABLES: dict[int, tuple[Rubric, dict[str, Rule]]] = {}
+T = TypeVar("T")
+
+
+def per_rubric(build: Callable[[Rubric], T]) -> Callable[[Rubric], T]:
+    """``build(rubric)`` made once per rubric object and kept (a rubric is frozen, and
+    few live at once: the shipped one, a test's own). Rubrics hash by their whole value,
+    which is slower than building most of these, so they are kept by identity."""
+    kept: dict[int, tuple[Rubric, T]] = {}
+
+    def once(rubric: Rubric) -> T:
+        hit = kept.get(id(rubric))
+        if hit is None or hit[0] is not rubric:
+            if len(kept) > 16:
+                kept.clear()
+            hit = kept[id(rubric)] = (rubric, build(rubric))
+        return hit[1]
+
+    return once
+
+
+@per_rubric
+def _rule_table(rubric: Rubric) -> dict[str, Rule]:
+    return {r.code: r for r in reversed(rubric.rules)}
 
 
 @lru_cache(maxsize=1)
