@@ -231,21 +231,6 @@ def test_an_answers_file_drafts_or_says_one_line(tmp_path: Path, data: st.DataOb
     assert_one_line_or_report(CliRunner().invoke(main, args), args)
 
 
-@pytest.fixture
-def launched(tmp_path: Path) -> str:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(
-        "name: plan\ncycle: 2026-Q1\nobjectives:\n  - title: Grow\n    key_results:\n"
-        "      - Raise week-1 activation from 32% to 50% by 2026-03-31\n"
-        "      - Cut time to first dashboard from 3 days to 1 day\n",
-        encoding="utf-8",
-    )
-    for args in (["save", str(plan), "-m", "plan"], ["launch", "plan"]):
-        result = CliRunner().invoke(main, args)
-        assert result.exit_code == 0, result.output
-    return "plan"
-
-
 @FUZZ
 @given(data=st.data())
 def test_checkins_and_notes_files_record_or_say_one_line(

@@ -124,19 +124,6 @@ def test_duplicate_keys_merges_and_hostile_names_are_one_safe_line(
         assert_one_located_line(run(*args), f"{shown}:{where}", message)
 
 
-@pytest.fixture
-def launched(tmp_path: Path) -> str:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(
-        "name: plan\ncycle: 2026-Q1\nobjectives:\n  - title: Grow\n    key_results:\n"
-        "      - Raise NPS from 30 to 45 by 2026-03-31\n",
-        encoding="utf-8",
-    )
-    assert run("save", str(plan), "-m", "plan").exit_code == 0
-    assert run("launch", "plan").exit_code == 0
-    return "plan"
-
-
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -80,19 +80,11 @@ def test_ctrl_c_before_the_llm_loop_exits_130(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_line_break_in_a_column_or_file_name_stays_on_the_error_line(
-    tmp_path: Path,
+    tmp_path: Path, launched: str
 ) -> None:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(
-        "name: plan\ncycle: 2026-Q1\nobjectives:\n  - title: Grow\n    key_results:\n"
-        "      - Raise week-1 activation from 32% to 50% by 2026-03-31\n",
-        encoding="utf-8",
-    )
-    assert run("save", str(plan), "-m", "plan").exit_code == 0
-    assert run("launch", "plan").exit_code == 0
     numbers = tmp_path / "numbers.csv"
     numbers.write_text('kr,"va\nlue",note\nO1.KR1,45,\n', encoding="utf-8")
-    result = run("checkin", "plan", "--from", str(numbers))
+    result = run("checkin", launched, "--from", str(numbers))
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{numbers}:1: unknown column 'va\\nlue' (columns: kr, value, confidence, note, date)"
