@@ -190,22 +190,28 @@ def _normal(text: str) -> str:
     return " ".join(_NORMAL_RE.sub("#", text.lower()).split())
 
 
-def _measured(text: str) -> str:
-    """What a KR measures, as compared across cycles: its metric words in order
-    (synonyms folded, numbers, dates and the move's verb dropped: ``rubric.lexicon``), or
-    the whole text, numbers blanked, when no metric word is read. "Lift onboarding CSAT
-    from 71% to 85% by end of Q1" and "Reduce churn from 9% to 6% by end of March" share
-    their "from … to … by end of" and nothing they measure."""
+def _measured(text: str) -> tuple[str, ...]:
+    """What a KR measures, as compared across cycles: its metric words in order (synonyms
+    folded, numbers, dates and the move's verb dropped: ``rubric.lexicon``); empty when
+    none is read. "Lift onboarding CSAT from 71% to 85% by end of Q1" and "Reduce churn
+    from 9% to 6% by end of March" share their "from … to … by end of" and nothing else."""
     from assistant.rubric.critic import DUPLICATE
     from assistant.rubric.lexicon import lexicon, metric_words
     from assistant.rubric.rules import load_rubric
 
-    words = metric_words(text, lexicon(load_rubric().rule(DUPLICATE)))
-    return " ".join(words) if words else _normal(text)
+    return tuple(metric_words(text, lexicon(load_rubric().rule(DUPLICATE))))
 
 
 def _likeness(text: str, other: str) -> float:
-    return difflib.SequenceMatcher(None, _measured(text), _measured(other)).ratio()
+    """0-1: how alike what two KRs measure. Their metric words, as a phrase ("activation"
+    in "week 1 activation") or as a set ("uptime" of "service uptime"), whichever says more
+    alike; the whole texts, numbers blanked, when either has no metric word."""
+    mine, theirs = _measured(text), _measured(other)
+    if not mine or not theirs:
+        return difflib.SequenceMatcher(None, _normal(text), _normal(other)).ratio()
+    phrase = difflib.SequenceMatcher(None, " ".join(mine), " ".join(theirs)).ratio()
+    a, b = set(mine), set(theirs)
+    return max(phrase, 2 * len(a & b) / (len(a) + len(b)))
 
 
 def _similar(text: str, others: Sequence[str]) -> str | None:
