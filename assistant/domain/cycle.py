@@ -437,8 +437,11 @@ def format_value(value: float | None, unit: str) -> str:
     """``41%``, ``$1,200,000``, ``3 days``, ``1 in 8``: a value as a person reads it."""
     if value is None:
         return "–"
-    if unit == "ratio" and 0 < value <= 1:  # "from 1 in 12 to 1 in 8": written that way
-        return f"1 in {_fmt(round(1 / value, 1))}"
+    if unit == "ratio" and 0 < value <= 1:  # "from 1 in 12 to 1 in 8": read back so
+        every = 1 / value
+        if abs(every - round(every)) < 0.05:
+            return f"1 in {round(every)}"
+        return f"{_fmt(round(value * 100, 1))}%"  # 3 in 5 is 60%, not "1 in 1.7"
     number = _fmt(round(value, 4))
     if unit in ("$", "€", "£", "¥"):
         return f"{unit}{number}"
