@@ -209,7 +209,7 @@ async def test_tui_coach_without_a_key(llama_url: str, tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the coach never finished"
             await pilot.pause(0.5)
         assert app.is_running
-        texts = {str(t): text for t, text in okr_set.iter_targets()}
+        texts = {str(t): okr_set.target_text(t) for t, _ in okr_set.iter_targets()}
         for finding in panel.findings:
             if finding.source == "llm" and finding.target in texts:
                 assert finding.evidence in texts[finding.target]
