@@ -86,10 +86,14 @@ def evaluate_objectives(result: Result) -> None:
         result.add(label, {f.code for f in found})
 
 
-def labelled_files() -> list[tuple[list[OKRSet], list[dict]]]:
-    """The labelled sets grouped into files (sets sharing `file` are one team file)."""
+SETS = "labelled_sets.yaml"
+
+
+def labelled_files(name: str = SETS) -> list[tuple[list[OKRSet], list[dict]]]:
+    """The labelled sets of ``name`` (labelled_sets.yaml or a holdout in its format)
+    grouped into files (sets sharing `file` are one team file)."""
     files: dict[str, list[dict]] = {}
-    for i, entry in enumerate(_load("labelled_sets.yaml"), start=1):
+    for i, entry in enumerate(_load(name), start=1):
         files.setdefault(entry.get("file") or f"set-{i}", []).append(entry)
     out = []
     for source, entries in files.items():
@@ -113,14 +117,14 @@ def labelled_files() -> list[tuple[list[OKRSet], list[dict]]]:
     return out
 
 
-def evaluate_sets(result: Result) -> None:
-    for sets, entries in labelled_files():
+def evaluate_sets(result: Result, name: str = SETS) -> None:
+    for sets, entries in labelled_files(name):
         report = critique_sets(sets)
         for okr_set, critique, entry in zip(sets, report.sets, entries, strict=True):
             got: dict[str, set[str]] = defaultdict(set)
             for f in critique.findings:
                 got[f.target].add(f.code)
-            where = f"{okr_set.source}#{okr_set.index}"
+            where = f"{name} {okr_set.source}#{okr_set.index}"
             result.add(
                 Label(f"{where} SET", entry["name"], frozenset(entry.get("codes", []))), got["SET"]
             )
@@ -142,7 +146,7 @@ def evaluate() -> Result:
 
 def counts() -> dict[str, int]:
     """How big the labelled data is: key results and objectives across the three files."""
-    sets = _load("labelled_sets.yaml")
+    sets = _load(SETS)
     return {
         "key_results": len(_load("labelled_krs.yaml"))
         + sum(len(o["key_results"]) for s in sets for o in s["objectives"]),

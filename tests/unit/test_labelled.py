@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.model import KeyResult, Objective, OKRSet
-from assistant.rubric.critic import critique_sets
+from assistant.model import KeyResult, OKRSet
 from assistant.rubric.engine import kr_findings, objective_findings
 
 DATA = Path(__file__).parent.parent / "data"
@@ -137,43 +136,7 @@ def _holdout_result() -> Any:
     team file), with the bench's tallies."""
     result = BENCH.Result()
     for name in HOLDOUTS:
-        files: dict[str, list[dict]] = {}
-        for i, entry in enumerate(yaml.safe_load((DATA / name).read_text()), start=1):
-            files.setdefault(entry.get("file") or f"{name}-{i}", []).append(entry)
-        for source, entries in files.items():
-            sets = [
-                OKRSet(
-                    name=e["name"],
-                    cycle=e.get("cycle"),
-                    source=f"{source}.yaml",
-                    index=index,
-                    objectives=[
-                        Objective(
-                            title=o["title"],
-                            key_results=[KeyResult(text=k["text"]) for k in o["key_results"]],
-                        )
-                        for o in e["objectives"]
-                    ],
-                )
-                for index, e in enumerate(entries, start=1)
-            ]
-            for okr_set, critique, entry in zip(
-                sets, critique_sets(sets).sets, entries, strict=True
-            ):
-                got: dict[str, set[str]] = {}
-                for f in critique.findings:
-                    got.setdefault(f.target, set()).add(f.code)
-                where = f"{name} {source}#{okr_set.index}"
-                labels = [("SET", entry["name"], entry.get("codes", []))]
-                for oi, o in enumerate(entry["objectives"], start=1):
-                    labels.append((f"O{oi}", o["title"], o["codes"]))
-                    labels += [
-                        (f"O{oi}.KR{ki}", k["text"], k["codes"])
-                        for ki, k in enumerate(o["key_results"], start=1)
-                    ]
-                for target, text, codes in labels:
-                    label = BENCH.Label(f"{where} {target}", text, frozenset(codes))
-                    result.add(label, got.get(target, set()))
+        BENCH.evaluate_sets(result, name)
     return result
 
 
