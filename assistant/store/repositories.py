@@ -23,6 +23,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class Repository:
+    """Bound to one connection: the unit of work's (so to its transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
 def on_connection(
     fn: Callable[Concatenate[sqlite3.Connection, P], R],
 ) -> Callable[Concatenate[Any, P], R]:
@@ -30,17 +37,14 @@ def on_connection(
     with the function's own parameters, types and docstring."""
 
     @functools.wraps(fn)
-    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def method(self: Repository, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return fn(self.conn, *args, **kwargs)
 
     return method
 
 
-class DraftRepository:
+class DraftRepository(Repository):
     """Drafts by name: created on first save, soft-deleted, purged after retention."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     find = on_connection(repo.find_draft)
     all = on_connection(repo.all_drafts)
@@ -61,11 +65,8 @@ class DraftRepository:
         return {chain: head for chain, head in found.items() if head is not None}
 
 
-class VersionRepository:
+class VersionRepository(Repository):
     """A draft's append-only, hash-chained versions."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     head = on_connection(repo.head_row)  # (version id, number, chain hash) of the latest
     head_source = on_connection(repo.head_source)
@@ -116,11 +117,8 @@ class VersionRepository:
     chain_problems = on_connection(repo.chain_problems)
 
 
-class CycleRepository:
+class CycleRepository(Repository):
     """Cycles (a launched plan), their check-ins, grades and retrospectives."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     insert = on_connection(cycles.insert_cycle)
     of_draft = on_connection(cycles.cycles_of)
@@ -139,11 +137,8 @@ class CycleRepository:
     problems = on_connection(cycles.cycle_problems)
 
 
-class ReviewRepository:
+class ReviewRepository(Repository):
     """Stored peer reviews and the changes accepted from them."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     insert = on_connection(reviews.insert_review)
     of_draft = on_connection(reviews.list_reviews)
@@ -152,11 +147,8 @@ class ReviewRepository:
     record_acceptance = on_connection(reviews.record_acceptance)
 
 
-class DismissalRepository:
+class DismissalRepository(Repository):
     """Findings a user dismissed, by draft version and finding key."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     def add(self, draft_id: int, version: int, key: str, created_at: str) -> None:
         self.conn.execute(
@@ -197,11 +189,8 @@ class DismissalRepository:
         return cursor.rowcount
 
 
-class HealthRepository:
+class HealthRepository(Repository):
     """What ``okr doctor`` asks SQLite about a database file (read only, never migrating)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
 
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check``'s lines (``["ok"]`` when healthy)."""
