@@ -140,6 +140,22 @@ def _version_hashes(conn: sqlite3.Connection) -> dict[int, str]:
     return {int(i): str(h) for i, h in conn.execute("SELECT id, hash FROM versions")}
 
 
+def _next_in_chain(
+    conn: sqlite3.Connection, table: str, kind: str, row_id: int, draft_id: int, fields: Any
+) -> str:
+    """Hash row ``row_id`` of ``table`` (also the chain's name) as the next link of its
+    draft's chain, store the hash and advance the chain's head; the new hash."""
+    head = chain_heads.get(conn, table, draft_id)
+    prev = head[1] if head else None
+    digest = record_hash(kind, fields, prev)
+    conn.execute(
+        f"UPDATE {table} SET hash_version = ?, prev_hash = ?, row_hash = ? WHERE id = ?",
+        (HASH_VERSION, prev, digest, row_id),
+    )
+    chain_heads.advance(conn, table, draft_id, draft_id, digest)
+    return digest
+
+
 def _cycles(conn: sqlite3.Connection) -> None:
     hashes = _version_hashes(conn)
     rows = conn.execute(
@@ -148,14 +164,8 @@ def _cycles(conn: sqlite3.Connection) -> None:
     ).fetchall()
     for row in rows:
         cycle_id, draft_id = row[0], row[1]
-        head = chain_heads.get(conn, "cycles", draft_id)
-        prev = head[1] if head else None
-        digest = record_hash("cycle", cycle_fields(hashes.get(row[2]), *row[3:]), prev)
-        conn.execute(
-            "UPDATE cycles SET hash_version = ?, prev_hash = ?, row_hash = ? WHERE id = ?",
-            (HASH_VERSION, prev, digest, cycle_id),
-        )
-        chain_heads.advance(conn, "cycles", draft_id, draft_id, digest)
+        fields = cycle_fields(hashes.get(row[2]), *row[3:])
+        digest = _next_in_chain(conn, "cycles", "cycle", cycle_id, draft_id, fields)
         event, length = digest, 0
         for table, kind, rowid, fields in _events(conn, cycle_id):
             prev_event, event = event, record_hash(kind, fields, event)
@@ -203,14 +213,8 @@ def _reviews(conn: sqlite3.Connection) -> None:
         " FROM reviews ORDER BY draft_id, id"
     ).fetchall():
         review_id, draft_id = row[0], row[1]
-        head = chain_heads.get(conn, "reviews", draft_id)
-        prev = head[1] if head else None
-        digest = record_hash("review", review_fields(hashes.get(row[2]), *row[3:]), prev)
-        conn.execute(
-            "UPDATE reviews SET hash_version = ?, prev_hash = ?, row_hash = ? WHERE id = ?",
-            (HASH_VERSION, prev, digest, review_id),
-        )
-        chain_heads.advance(conn, "reviews", draft_id, draft_id, digest)
+        fields = review_fields(hashes.get(row[2]), *row[3:])
+        digest = _next_in_chain(conn, "reviews", "review", review_id, draft_id, fields)
         accepted = []
         for rowid, change, version_id, created_at in conn.execute(
             "SELECT rowid, change, version_id, created_at FROM review_acceptances"
