@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import checked_output
+from assistant.cli.options import checked_output, date_option
 from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
@@ -34,15 +34,6 @@ def stdin_is_terminal() -> bool:
 
 def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 @contextmanager
@@ -125,8 +116,10 @@ _OUTPUT = click.option(
 @click.argument("draft", metavar="DRAFT[@N]")
 @click.option("--cycle", "label", metavar="LABEL", help="2026-Q1, 2026-H2, 2026 or 2026-03 "
               "(default: the set's 'cycle').")  # fmt: skip
-@click.option("--start", callback=_date, metavar="DATE", help="First day (overrides the label).")
-@click.option("--end", callback=_date, metavar="DATE", help="Last day (overrides the label).")
+@click.option(
+    "--start", callback=date_option, metavar="DATE", help="First day (overrides the label)."
+)
+@click.option("--end", callback=date_option, metavar="DATE", help="Last day (overrides the label).")
 @click.option(
     "--fail-under",
     type=click.IntRange(0, 100),
@@ -238,7 +231,7 @@ def prompt_checkins(
 @click.option("--confidence", type=click.IntRange(0, 10), metavar="0-10",
               help="How likely you now think the target is reached (Radical Focus style).")  # fmt: skip
 @click.option("--note", default="", metavar="TEXT", help="What moved, or what is in the way.")
-@click.option("--date", "on", callback=_date, metavar="DATE", help="When (default: today).")
+@click.option("--date", "on", callback=date_option, metavar="DATE", help="When (default: today).")
 @click.option("--from", "csv_path", type=click.Path(dir_okay=False), metavar="FILE.csv",
               help="Many check-ins: columns kr,value[,confidence,note,date] with a header.")  # fmt: skip
 @click.option("--author", metavar="A", help="Who checks in (default: $OKR_AUTHOR or your login).")
@@ -358,7 +351,7 @@ def _checked_in(outcome: CheckinOutcome) -> None:
     show_default=True,
     help="html: one self-contained file with charts, to mail or attach.",
 )
-@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Status on DATE (default: today).")  # fmt: skip
+@click.option("--as-of", "as_of", callback=date_option, metavar="DATE", help="Status on DATE (default: today).")  # fmt: skip
 @_OUTPUT
 @_COLOR
 def status_command(

@@ -1,8 +1,10 @@
 """What several commands' options share: ``-o FILE`` is checked while the command line is
 read, so a missing folder is one line (exit 2) before a cycle is graded, a review stored
-or an LLM paid for — not after."""
+or an LLM paid for — not after; ``--date``-like options are read as dates there too."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import click
 
@@ -15,3 +17,13 @@ def checked_output(ctx: click.Context, param: click.Parameter, value: str | None
 
         check_output(value)
     return value
+
+
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Click callback of a date option (``--date``, ``--start``, ``--as-of``): YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None

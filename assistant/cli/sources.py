@@ -13,23 +13,16 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
+from assistant.cli.options import date_option
+
 if TYPE_CHECKING:
     from assistant.domain.calibration import By
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 @click.command("sync")
 @click.argument("drafts", nargs=-1, metavar="[DRAFT]...")
 @click.option("--dry-run", is_flag=True, help="Read the sources and show what would be recorded.")
-@click.option("--date", "on", callback=_date, metavar="DATE", help="Date the check-ins (default: today).")  # fmt: skip
+@click.option("--date", "on", callback=date_option, metavar="DATE", help="Date the check-ins (default: today).")  # fmt: skip
 def sync_command(drafts: tuple[str, ...], dry_run: bool, on: date | None) -> None:
     """Check in every KR that names a `source:` from where its number lives, for every
     open cycle (or the named drafts).
