@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from assistant.cli.options import checked_output
+from assistant.cli.options import output_option
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import counted
 
@@ -97,13 +97,7 @@ def batch_status_command(batch_id: str | None) -> None:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text"
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write the report to a file.",
-)
+@output_option("Write the report to a file.")
 def batch_fetch(batch_id: str, fmt: str, output: str | None) -> None:
     """Download BATCH_ID's results and print the same report as 'okr critique'.
 

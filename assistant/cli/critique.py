@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import checked_output
+from assistant.cli.options import output_option
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import report_counts
 from assistant.errors import UsageError
@@ -67,13 +67,7 @@ def _stdout_is_terminal() -> bool:
     type=click.Choice(["questions", "balanced", "rewrite"]),
     help="How much the LLM coach asks versus rewrites.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write the report to a file.",
-)
+@output_option("Write the report to a file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 @click.option(
     "--cross",

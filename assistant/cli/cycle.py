@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import checked_output, date_option
+from assistant.cli.options import date_option, output_option
 from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
@@ -100,13 +100,7 @@ def _color(color: bool | None, output: str | None) -> bool:
 
 
 _COLOR = click.option("--color/--no-color", default=None, help="Force colours on or off (text).")
-_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write to FILE instead of stdout.",
-)
+_OUTPUT = output_option("Write to FILE instead of stdout.")
 
 
 # --- launch -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import checked_output
+from assistant.cli.options import output_option
 from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
@@ -58,13 +58,7 @@ class TerminalPrompter:
 
 @click.command("draft")
 @click.argument("idea", required=False, metavar="[IDEA]")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write the draft (YAML) to FILE.",
-)
+@output_option("Write the draft (YAML) to FILE.")
 @click.option("--save", "save_name", metavar="NAME", help="Save it as version 1 of draft NAME.")
 @click.option(
     "--engine",

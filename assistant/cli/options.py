@@ -4,9 +4,20 @@ or an LLM paid for — not after; ``--date``-like options are read as dates ther
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import click
+
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def output_option(help: str) -> Callable[[FC], FC]:
+    """``-o/--output FILE`` (checked by :func:`checked_output`), with ``help``."""
+    return click.option(
+        "-o", "--output", type=click.Path(dir_okay=False), callback=checked_output, help=help
+    )
 
 
 def checked_output(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

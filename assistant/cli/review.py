@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import checked_output
+from assistant.cli.options import output_option
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import counted
 from assistant.errors import UsageError
@@ -185,13 +185,7 @@ def render_review(review: Review, fmt: str, *, color: bool | None) -> str:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write the review to a file.",
-)
+@output_option("Write the review to a file.")
 @click.option("--no-save", is_flag=True, help="Do not store a draft's review.")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to the LLM; send nothing.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
@@ -349,13 +343,7 @@ def review_accept(
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write it to a file.",
-)
+@output_option("Write it to a file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (text format).")
 def reviews_command(
     name: str, review_id: int | None, fmt: str, output: str | None, color: bool | None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.drafts.common import app, esc, new_console, run, shell_quote, split_ref
-from assistant.cli.options import checked_output
+from assistant.cli.options import output_option
 from assistant.domain.plural import counted
 from assistant.errors import UsageError
 from assistant.paths import write_output
@@ -32,13 +32,7 @@ _EXPORT_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".json":
     type=click.Choice(["yaml", "md", "markdown", "json"]),
     help="Output format (default: from -o's extension, else yaml).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    callback=checked_output,
-    help="Write to FILE instead of stdout.",
-)
+@output_option("Write to FILE instead of stdout.")
 @click.option(
     "--all",
     "all_dir",
