@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import date_option, output_option
+from assistant.cli.options import date_option, emit, output_option
 from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
@@ -81,18 +81,6 @@ class NegativeValuesCommand(click.Command):
             else:
                 arguments.append(token)
         return super().parse_args(ctx, [*options, "--", *arguments] if arguments else options)
-
-
-def _emit(text: str, output: str | None, *, color: bool = False) -> None:
-    """Write a rendered report (safe on a terminal: its renderer escaped user text).
-    ``color``: it holds the colour codes the user asked for, kept even in a pipe."""
-    if output:
-        from assistant.paths import write_output
-
-        write_output(output, text)  # the umask's mode; a missing folder is one line, exit 2
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False, color=color or None)
 
 
 def _color(color: bool | None, output: str | None) -> bool:
@@ -384,7 +372,7 @@ def status_command(
         result = run(okr.status(draft, today))
         people = run(okr.owners_calibration(draft, today)) if fmt != "json" else None
         text = render_status(result, fmt, color=use_color, calibration=people)
-    _emit(text, output, color=use_color)
+    emit(text, output, color=use_color)
 
 
 @click.command("grade")
@@ -447,7 +435,7 @@ def grade_command(
     if not newly:
         click.echo(f"{result.cycle.label} was graded on {(result.cycle.graded_at or '')[:10]}.", err=True)  # fmt: skip
     use_color = _color(color, output)
-    _emit(render_status(result, fmt, color=use_color), output, color=use_color)
+    emit(render_status(result, fmt, color=use_color), output, color=use_color)
     if newly and fmt == "text" and not output:
         click.echo(f"Next: {okr_command('retro', draft)} — what went well, what did not, what changes.", err=True)  # fmt: skip
 
@@ -522,7 +510,7 @@ def retro_command(
     if show:
         if notes:
             raise UsageError("--show displays the stored retro; drop --notes")
-        _emit(
+        emit(
             render_retro(run(okr.show_retro(draft)), fmt, color=use_color), output, color=use_color
         )
         return
@@ -542,9 +530,9 @@ def retro_command(
     try:
         result = run(okr.retro(draft, answers, engine=engine, author=author))
     except SummaryFailed as exc:
-        _emit(render_retro(exc.retro, fmt, color=use_color), output, color=use_color)
+        emit(render_retro(exc.retro, fmt, color=use_color), output, color=use_color)
         raise
-    _emit(render_retro(result, fmt, color=use_color), output, color=use_color)
+    emit(render_retro(result, fmt, color=use_color), output, color=use_color)
 
 
 def register(group: click.Group) -> None:

@@ -1,6 +1,7 @@
 """What several commands' options share: ``-o FILE`` is checked while the command line is
 read, so a missing folder is one line (exit 2) before a cycle is graded, a review stored
-or an LLM paid for — not after; ``--date``-like options are read as dates there too."""
+or an LLM paid for — not after; ``--date``-like options are read as dates there too;
+and where a command's rendered text then goes (:func:`emit`)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,16 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def emit(text: str, output: str | None, *, color: bool = False) -> None:
+    """Write a command's text to ``-o FILE`` (said on stderr) or stdout. The text is made
+    safe on a terminal by its renderer or caller (user text escaped, the renderer's own
+    colour codes kept); ``color``: it holds codes the user asked for, kept even in a pipe."""
+    if output:
+        from assistant.paths import write_output
+
+        write_output(output, text)  # the umask's mode; a missing folder is one line, exit 2
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False, color=color or None)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import output_option
+from assistant.cli.options import emit, output_option
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import counted
 from assistant.errors import UsageError
@@ -94,20 +94,6 @@ def _pick_set(sets: list[OKRSet], choice: str | None, label: str) -> OKRSet:
         if choice == str(okr_set.index) or (okr_set.name or "").casefold() == choice.casefold():
             return okr_set
     raise UsageError(f"{label} has no set '{choice}' (sets: 1–{len(sets)})")
-
-
-def _emit(text: str, output: str | None, *, color: bool = False) -> None:
-    """Write ``text``, made safe on a terminal by its caller: persona names and review
-    text come from the store or a model (JSON: ``json_safe``; a rendered review: its
-    renderer, which keeps its own colour codes; anything else: ``safe_text``).
-    ``color``: the text holds colour codes the user asked for (kept even in a pipe)."""
-    if output:
-        from assistant.paths import write_output
-
-        write_output(output, text)
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False, color=color or None)
 
 
 def _numbers(draft: str) -> dict[int, int]:
@@ -249,7 +235,7 @@ def review_run(
     if result.id is not None and result.draft:  # stored: shown as the draft's review N
         result = _numbered(result, _numbers(result.draft))
     use_color = color if color is not None else (sys.stdout.isatty() and output is None)
-    _emit(render_review(result, fmt, color=use_color), output, color=use_color)
+    emit(render_review(result, fmt, color=use_color), output, color=use_color)
     if result.usage is not None:
         usage = result.usage
         click.echo(
@@ -282,7 +268,7 @@ def _emit_plan(plan: DryRunPlan, fmt: str, output: str | None) -> None:
     if fmt == "json":
         from assistant.domain.text_safety import dumps
 
-        _emit(
+        emit(
             dumps({"dry_run": plan.model_dump(mode="json")}, indent=2, ensure_ascii=False) + "\n",
             output,
         )
@@ -290,7 +276,7 @@ def _emit_plan(plan: DryRunPlan, fmt: str, output: str | None) -> None:
     from assistant.domain.text_safety import safe_text
     from assistant.render.review import render_review_dry_run
 
-    _emit(safe_text(render_review_dry_run(plan)), output)
+    emit(safe_text(render_review_dry_run(plan)), output)
 
 
 @review_group.command("accept")
@@ -369,7 +355,7 @@ def reviews_command(
         review = run(okr.stored_review(_stored_id(draft, review_id), draft))
         review = _numbered(review, _numbers(draft))
         use_color = color if color is not None else (sys.stdout.isatty() and output is None)
-        _emit(render_review(review, fmt, color=use_color), output, color=use_color)
+        emit(render_review(review, fmt, color=use_color), output, color=use_color)
         return
     # Numbered per draft (1 = the first review of this draft), as the commands take them.
     stored = run(okr.reviews(name))  # newest first
@@ -377,7 +363,7 @@ def reviews_command(
     if fmt == "json":
         from assistant.domain.text_safety import dumps
 
-        _emit(dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
+        emit(dumps([i.model_dump(mode="json") for i in infos], indent=2) + "\n", output)
         return
     if not infos:
         click.echo(f"No reviews of '{name}' yet: {okr_command('review', name)}")
@@ -408,7 +394,7 @@ def reviews_command(
         lines.append(f"Show one: {okr_command('reviews', name)} ID [-f markdown]")
     from assistant.domain.text_safety import safe_text
 
-    _emit(safe_text("\n".join(lines) + "\n"), output)
+    emit(safe_text("\n".join(lines) + "\n"), output)
 
 
 @click.command("personas")
