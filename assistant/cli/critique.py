@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import output_option
+from assistant.cli.options import output_option, wants_color
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import report_counts
 from assistant.errors import UsageError
@@ -18,10 +18,6 @@ from assistant.render import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from assistant.model import DryRunPlan
-
-
-def _stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
 
 
 @click.command("critique")
@@ -118,7 +114,7 @@ def critique_command(
     from assistant.render import render
     from assistant.services.critique_run import CritiqueRequest
 
-    use_color = color if color is not None else (_stdout_is_terminal() and output is None)
+    use_color = wants_color(color, output)
     # LLM text on stdout streams set by set as each finishes; other output comes at the end.
     stream = fmt == "text" and output is None and not cross
     from assistant.services.engines import resolve_engine

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import date_option, emit, output_option
+from assistant.cli.options import date_option, emit, output_option, wants_color
 from assistant.domain.commands import okr_command
 from assistant.errors import UsageError
 
@@ -30,10 +30,6 @@ Ask = Callable[[str, str], str]  # (prompt, default) -> answer
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
-
-
-def _stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
 
 
 @contextmanager
@@ -81,10 +77,6 @@ class NegativeValuesCommand(click.Command):
             else:
                 arguments.append(token)
         return super().parse_args(ctx, [*options, "--", *arguments] if arguments else options)
-
-
-def _color(color: bool | None, output: str | None) -> bool:
-    return color if color is not None else (_stdout_is_terminal() and output is None)
 
 
 _COLOR = click.option("--color/--no-color", default=None, help="Force colours on or off (text).")
@@ -145,7 +137,7 @@ def launch_command(
     outcome = run(
         app().launch(draft, label=label, start=start, end=end, fail_under=fail_under, author=author)
     )
-    use_color = _color(color, None)
+    use_color = wants_color(color, None)
     text = launch_text(outcome, LAUNCH_MEANS, color=use_color)
     if outcome.refused:
         click.echo(text, nl=False, err=True, color=use_color or None)
@@ -365,7 +357,7 @@ def status_command(
 
     okr = app()
     today = as_of or okr.today()
-    use_color = _color(color, output)
+    use_color = wants_color(color, output)
     if draft is None:
         text = render_team(run(okr.team_status(today)), today, fmt, color=use_color)
     else:
@@ -434,7 +426,7 @@ def grade_command(
     result, newly = outcome.status, outcome.newly
     if not newly:
         click.echo(f"{result.cycle.label} was graded on {(result.cycle.graded_at or '')[:10]}.", err=True)  # fmt: skip
-    use_color = _color(color, output)
+    use_color = wants_color(color, output)
     emit(render_status(result, fmt, color=use_color), output, color=use_color)
     if newly and fmt == "text" and not output:
         click.echo(f"Next: {okr_command('retro', draft)} — what went well, what did not, what changes.", err=True)  # fmt: skip
@@ -506,7 +498,7 @@ def retro_command(
     from assistant.services.retro import SummaryFailed
 
     okr = app()
-    use_color = _color(color, output)
+    use_color = wants_color(color, output)
     if show:
         if notes:
             raise UsageError("--show displays the stored retro; drop --notes")

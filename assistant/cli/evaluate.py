@@ -109,7 +109,9 @@ def eval_command(
     if fmt == "json":
         click.echo(evaluation_json(outcome.evaluation), nl=False)
     else:
-        use_color = color if color is not None else sys.stdout.isatty()
+        from assistant.cli.options import wants_color
+
+        use_color = wants_color(color)
         click.echo(evaluation_text(outcome.evaluation, color=use_color), nl=False, color=use_color)
     if outcome.exit_status:
         sys.exit(outcome.exit_status)

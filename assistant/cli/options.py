@@ -41,6 +41,14 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
+def wants_color(color: bool | None, output: str | None = None) -> bool:
+    """``--color/--no-color`` as asked, else colours only on a terminal and never into
+    ``-o FILE``."""
+    import sys
+
+    return color if color is not None else (sys.stdout.isatty() and output is None)
+
+
 def emit(text: str, output: str | None, *, color: bool = False) -> None:
     """Write a command's text to ``-o FILE`` (said on stderr) or stdout. The text is made
     safe on a terminal by its renderer or caller (user text escaped, the renderer's own

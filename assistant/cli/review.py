@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.options import emit, output_option
+from assistant.cli.options import emit, output_option, wants_color
 from assistant.domain.commands import okr_command
 from assistant.domain.plural import counted
 from assistant.errors import UsageError
@@ -234,7 +234,7 @@ def review_run(
         result = run(okr.review_draft(target, save=not no_save, **session))
     if result.id is not None and result.draft:  # stored: shown as the draft's review N
         result = _numbered(result, _numbers(result.draft))
-    use_color = color if color is not None else (sys.stdout.isatty() and output is None)
+    use_color = wants_color(color, output)
     emit(render_review(result, fmt, color=use_color), output, color=use_color)
     if result.usage is not None:
         usage = result.usage
@@ -354,7 +354,7 @@ def reviews_command(
         draft = parse_ref(name)[0]
         review = run(okr.stored_review(_stored_id(draft, review_id), draft))
         review = _numbered(review, _numbers(draft))
-        use_color = color if color is not None else (sys.stdout.isatty() and output is None)
+        use_color = wants_color(color, output)
         emit(render_review(review, fmt, color=use_color), output, color=use_color)
         return
     # Numbered per draft (1 = the first review of this draft), as the commands take them.
