@@ -1,20 +1,28 @@
-"""User settings as a pydantic model tree, stored as TOML (tomlkit keeps the user's comments)
-and overridden by ``OKR_…`` environment variables. The API key is never stored."""
+"""User settings as dataclass records, stored as TOML (tomlkit keeps the user's comments)
+and overridden by ``OKR_…`` environment variables. The API key is never stored.
+
+The settings are read on every run, ``okr critique`` included, so they are plain
+dataclasses (:class:`~assistant.records.Record`): without a config file or an ``OKR_…``
+variable no pydantic is imported. A config file is validated by pydantic as before (the
+ranges below are given to it as ``Field`` constraints when it builds its validator), and
+its errors are worded as they were when the settings were pydantic models."""
 
 from __future__ import annotations
 
 import functools
 import os
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from assistant.errors import InputError, validation_message
 from assistant.paths import config_path, write_output
+from assistant.records import Record, worded_as_models
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel, GetCoreSchemaHandler
+    from pydantic_core import CoreSchema
     from tomlkit import TOMLDocument
 
 ENV_PREFIX = "OKR_"  # OKR_ENGINE, OKR_LLM__MODEL: the environment over the config file
@@ -23,13 +31,33 @@ EngineName = Literal["auto", "rules", "llm"]
 Style = Literal["questions", "balanced", "rewrite"]
 
 
-class Price(BaseModel):
+class Bounds:
+    """``Annotated[int, Bounds(ge=1, le=256)]``: pydantic's ``Field(ge=1, le=256)``,
+    created only when pydantic builds the validator (importing pydantic here would cost
+    every run), so the checks and their messages are pydantic's own."""
+
+    __slots__ = ("ge", "gt", "le")
+
+    def __init__(
+        self, *, ge: float | None = None, gt: float | None = None, le: float | None = None
+    ) -> None:
+        self.ge, self.gt, self.le = ge, gt, le
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        from pydantic import Field
+
+        return handler.generate_schema(Annotated[source, Field(ge=self.ge, gt=self.gt, le=self.le)])
+
+
+@dataclass(slots=True, kw_only=True)
+class Price(Record):
     """USD per million tokens."""
 
-    model_config = ConfigDict(extra="forbid")
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
-    cached_input: float | None = Field(default=None, ge=0)
+    input: Annotated[float, Bounds(ge=0)]
+    output: Annotated[float, Bounds(ge=0)]
+    cached_input: Annotated[float | None, Bounds(ge=0)] = None
 
 
 DEFAULT_PRICES: dict[str, Price] = {
@@ -42,16 +70,18 @@ DEFAULT_PRICES: dict[str, Price] = {
 
 FREE = Price(input=0.0, output=0.0, cached_input=0.0)
 
+DEFAULT_TIMEOUT = 60.0  # seconds, llm.timeout
 
-class LLMSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+
+@dataclass(slots=True, kw_only=True)
+class LLMSettings(Record):
     model: str = "gpt-4o-mini"
     base_url: str | None = None
-    concurrency: int = Field(default=8, ge=1, le=256)
-    timeout: float = Field(default=60.0, gt=0)
+    concurrency: Annotated[int, Bounds(ge=1, le=256)] = 8
+    timeout: Annotated[float, Bounds(gt=0)] = DEFAULT_TIMEOUT
     json_schema: bool = True
-    max_output_tokens: int = Field(default=4000, ge=256)
-    prices: dict[str, Price] = Field(default_factory=dict)
+    max_output_tokens: Annotated[int, Bounds(ge=256)] = 4000
+    prices: dict[str, Price] = field(default_factory=dict)
     # Stream answers (timeout on silence, stream closed on cancel); None: for local URLs.
     stream: bool | None = None
     # The critique prompt: "full", "compact" (small models), "auto" (compact for local URLs).
@@ -66,23 +96,30 @@ class LLMSettings(BaseModel):
             return FREE
         return DEFAULT_PRICES.get(model)
 
+    def timeout_is_set(self) -> bool:
+        """True when ``timeout`` was chosen: it differs from the default. (As a pydantic
+        model this asked ``model_fields_set``; a dataclass does not record which keys its
+        input named, and ``okr config set`` writes every setting, the default timeout
+        included, so a timeout equal to the default is taken as not chosen.)"""
+        return self.timeout != DEFAULT_TIMEOUT
 
-class SourcesSettings(BaseModel):
+
+@dataclass(slots=True, kw_only=True)
+class SourcesSettings(Record):
     """KR sources (SPEC §9, ``okr sync``): ``command:`` sources run only when allowed (an
     OKR file from someone else must not run programs here)."""
 
-    model_config = ConfigDict(extra="forbid")
     allow_commands: bool = False
-    timeout: float = Field(default=10.0, gt=0, le=600)  # seconds, per source
-    concurrency: int = Field(default=8, ge=1, le=64)  # sources read at once
+    timeout: Annotated[float, Bounds(gt=0, le=600)] = 10.0  # seconds, per source
+    concurrency: Annotated[int, Bounds(ge=1, le=64)] = 8  # sources read at once
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(slots=True, kw_only=True)
+class Settings(Record):
     engine: EngineName = "auto"
     style: Style = "balanced"
-    llm: LLMSettings = Field(default_factory=LLMSettings)
-    sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
 
 
 def api_key() -> str | None:
@@ -101,20 +138,23 @@ def load_settings(home: Path | None = None, *, apply_env: bool = True) -> Settin
     """Settings from the config file, then the environment for this run: ``OPENAI_BASE_URL``
     overrides the base URL and ``OKR_…`` variables override any setting (``OKR_ENGINE``,
     ``OKR_LLM__MODEL``). ``apply_env=False`` when the settings are about to be saved back,
-    so no override is ever written to the file."""
+    so no override is ever written to the file. Without a config file and ``OKR_…``
+    variables (most runs) this imports neither pydantic nor a TOML parser."""
     path = config_path(home)
-    data: dict[str, Any] = {}
+    settings = Settings()
     if path.exists():
         import tomllib  # only with a config file: start-up without one skips it
+
+        from pydantic import ValidationError
 
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(str(path), f"invalid TOML: {exc}") from None
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(str(path), validation_message(exc)) from None
+        try:
+            settings = validate_settings(data)
+        except ValidationError as exc:
+            raise InputError(str(path), validation_message(exc)) from None
     if not apply_env:
         return settings
     env_base = os.environ.get("OPENAI_BASE_URL")
@@ -123,9 +163,15 @@ def load_settings(home: Path | None = None, *, apply_env: bool = True) -> Settin
     return _with_okr_env(settings) if env_overrides() else settings
 
 
+def validate_settings(data: Any) -> Settings:
+    """``data`` (the config file's tables) validated by pydantic into :class:`Settings`
+    (``pydantic.ValidationError`` worded as for a model: ``Record.model_validate``)."""
+    return Settings.model_validate(data)
+
+
 def env_overrides() -> list[str]:
     """The names of the ``OKR_…`` variables that override settings for this run."""
-    fields = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fields}
+    fields = {f"{ENV_PREFIX}{name}".upper() for name in Settings.field_names()}
     return sorted(
         name
         for name, value in os.environ.items()
@@ -135,29 +181,39 @@ def env_overrides() -> list[str]:
 
 def _with_okr_env(settings: Settings) -> Settings:
     """``settings`` with the ``OKR_…`` variables layered over them (the environment wins)."""
+    from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
     try:
         layered = _layered_class()(**settings.model_dump())
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = worded_as_models(exc).errors()[0]
         name = ENV_PREFIX + "__".join(str(part) for part in error["loc"]).upper()
         name = "".join(ch if ch.isprintable() else "?" for ch in name)  # to a terminal
         unknown = error["type"] == "extra_forbidden"
         raise InputError(name, "not a setting" if unknown else error["msg"]) from None
     except SettingsError as exc:  # OKR_LLM='{not json'
         raise InputError("environment", " ".join(str(exc).split())) from None
-    return Settings.model_validate(dict(layered))
+    return Settings.model_validate(layered.model_dump())
 
 
 @functools.cache
-def _layered_class() -> type[Settings]:
+def _layered_class() -> type[BaseModel]:
     """:class:`Settings` read by pydantic-settings: the file's values passed in, ``OKR_…``
     variables over them (``__`` between levels). Imported only when such a variable is
-    set, so start-up does not pay for it."""
+    set, so start-up does not pay for it.
+
+    Its fields are those of :class:`Settings`, the tables (``llm``, ``sources``) made
+    pydantic dataclasses: pydantic-settings finds the fields of a nested table only in a
+    pydantic model or dataclass, and needs them to read ``OKR_LLM__PRICES='{…}'`` as JSON.
+    """
+    import typing
+
+    from pydantic import create_model
+    from pydantic.dataclasses import dataclass as pydantic_dataclass
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-    class Layered(BaseSettings, Settings):
+    class EnvOverFile(BaseSettings):
         model_config = SettingsConfigDict(
             env_prefix=ENV_PREFIX, env_nested_delimiter="__", env_ignore_empty=True, extra="forbid"
         )
@@ -173,7 +229,14 @@ def _layered_class() -> type[Settings]:
         ) -> tuple[PydanticBaseSettingsSource, ...]:
             return env_settings, init_settings  # first wins: the environment over the file
 
-    return Layered
+    hints = typing.get_type_hints(Settings, include_extras=True)
+    fields: dict[str, Any] = {}
+    for name in Settings.field_names():
+        hint = hints[name]
+        if isinstance(hint, type) and issubclass(hint, Record):
+            hint = pydantic_dataclass(hint)
+        fields[name] = (hint, ...)  # required: every value is passed in
+    return create_model("Layered", __base__=EnvOverFile, **fields)
 
 
 HEADER = "okr-coach settings. The API key is read from OPENAI_API_KEY only, never stored here."
@@ -212,6 +275,8 @@ def _reads_back(text: str, settings: Settings) -> bool:
     a few layouts, like dotted keys before a new table, would come out wrong)."""
     import tomllib
 
+    from pydantic import ValidationError
+
     try:
         return Settings.model_validate(tomllib.loads(text)) == settings
     except (tomllib.TOMLDecodeError, ValidationError):
@@ -235,6 +300,7 @@ def _document(settings: Settings, existing: TOMLDocument | None = None) -> TOMLD
     """``existing`` (or a new document, every setting written) changed to hold
     ``settings``; a setting the file leaves out is added only when its value changes."""
     import tomlkit
+    from pydantic import ValidationError
 
     before = None
     if existing is not None:

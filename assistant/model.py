@@ -2,17 +2,20 @@
 
 Line numbers are kept for error messages and reports but are excluded from
 ``content()`` so that the same OKRs read from YAML, Markdown or JSON compare equal.
+Plain dataclass records (``assistant.records``): no pydantic on the way to a critique.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from assistant.domain.source_spec import SourceSpec
 from assistant.errors import UsageError
 from assistant.ids import TargetId
+from assistant.records import Record
+
+if TYPE_CHECKING:
+    from assistant.domain.source_spec import SourceSpec
 
 OKRType = Literal["committed", "aspirational"]
 Dimension = Literal["clarity", "measurability", "ambition", "structure"]
@@ -20,11 +23,9 @@ Severity = Literal["error", "warning", "info"]
 SCORED_DIMENSIONS: tuple[str, ...] = ("clarity", "measurability", "ambition")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class KeyResult(_Model):
+@dataclass(slots=True, kw_only=True)
+class KeyResult(Record):
+    _EXCLUDE: ClassVar[frozenset[str]] = frozenset({"line", "expect"})
     text: str
     owner: str | None = None
     type: OKRType | None = None
@@ -34,8 +35,24 @@ class KeyResult(_Model):
     deadline: str | None = None
     aligns_to: str | None = None
     source: SourceSpec | None = None  # where its number lives (SPEC §9), ${VAR} unexpanded
-    line: int | None = Field(default=None, exclude=True)
-    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
+    line: int | None = None
+    expect: tuple[str, ...] = ()  # okr eval labels (SPEC §12)
+
+    def __post_init__(self) -> None:
+        # Numbers are floats whoever builds the KR (pydantic made 5 into 5.0 here), so a
+        # stored draft or a JSON report writes the same number either way.
+        if type(self.baseline) is int:
+            self.baseline = float(self.baseline)
+        if type(self.target) is int:
+            self.target = float(self.target)
+
+    @classmethod
+    def _before_schema(cls) -> None:
+        # ``source`` is a pydantic union imported only when data is validated (start-up
+        # without it); the annotation above resolves in this module's namespace.
+        from assistant.domain.source_spec import SourceSpec
+
+        globals()["SourceSpec"] = SourceSpec
 
     def is_plain(self) -> bool:
         """True when only the text is set, so writers can emit a bare string."""
@@ -43,27 +60,32 @@ class KeyResult(_Model):
         return all(getattr(self, name) is None for name in fields)
 
 
-class Objective(_Model):
+@dataclass(slots=True, kw_only=True)
+class Objective(Record):
+    _EXCLUDE: ClassVar[frozenset[str]] = frozenset({"line", "expect"})
     title: str
     type: OKRType | None = None
     owner: str | None = None
     aligns_to: str | None = None
-    key_results: list[KeyResult] = Field(default_factory=list)
-    line: int | None = Field(default=None, exclude=True)
-    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
+    key_results: list[KeyResult] = field(default_factory=list)
+    line: int | None = None
+    expect: tuple[str, ...] = ()  # okr eval labels (SPEC §12)
 
 
-class OKRSet(_Model):
+@dataclass(slots=True, kw_only=True)
+class OKRSet(Record):
     """One person's or team's OKRs for one cycle."""
+
+    _EXCLUDE: ClassVar[frozenset[str]] = frozenset({"line", "source", "index", "expect"})
 
     name: str | None = None
     owner: str | None = None
     cycle: str | None = None
-    objectives: list[Objective] = Field(default_factory=list)
-    line: int | None = Field(default=None, exclude=True)
-    source: str | None = Field(default=None, exclude=True)
-    index: int = Field(default=1, exclude=True)
-    expect: tuple[str, ...] = Field(default=(), exclude=True)  # okr eval labels (SPEC §12)
+    objectives: list[Objective] = field(default_factory=list)
+    line: int | None = None
+    source: str | None = None
+    index: int = 1
+    expect: tuple[str, ...] = ()  # okr eval labels (SPEC §12)
 
     def content(self) -> dict[str, Any]:
         """The user's content only: what round-trips through every format."""
@@ -146,24 +168,34 @@ def _parse_target(text: str) -> TargetId:
         raise UnknownTarget(str(exc)) from None
 
 
-class Scores(_Model):
-    clarity: int = Field(ge=1, le=5)
-    measurability: int = Field(ge=1, le=5)
-    ambition: int = Field(ge=1, le=5)
-    overall: int = Field(ge=0, le=100)
+@dataclass(slots=True, kw_only=True)
+class Scores(Record):
+    clarity: int  # 1-5
+    measurability: int  # 1-5
+    ambition: int  # 1-5
+    overall: int  # 0-100
+
+    def __post_init__(self) -> None:
+        for name in ("clarity", "measurability", "ambition"):
+            if not 1 <= getattr(self, name) <= 5:
+                raise ValueError(f"{name} must be 1-5, not {getattr(self, name)}")
+        if not 0 <= self.overall <= 100:
+            raise ValueError(f"overall must be 0-100, not {self.overall}")
 
 
-class Rewrite(_Model):
+@dataclass(slots=True, kw_only=True)
+class Rewrite(Record):
     """A suggested replacement text, re-scored by the rules engine before it is offered."""
 
     text: str
     scores: Scores | None = None
     score_delta: int | None = None
-    findings: list[Finding] = Field(default_factory=list)
-    invented_numbers: list[str] = Field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    invented_numbers: list[str] = field(default_factory=list)
 
 
-class Finding(_Model):
+@dataclass(slots=True, kw_only=True)
+class Finding(Record):
     code: str
     target: str
     line: int | None = None
@@ -177,21 +209,21 @@ class Finding(_Model):
     rewrite: Rewrite | None = None
 
 
-Rewrite.model_rebuild()
-
-
-class TargetScores(_Model):
+@dataclass(slots=True, kw_only=True)
+class TargetScores(Record):
     id: str
     text: str
     line: int | None = None
     scores: Scores
 
 
+@dataclass(slots=True, kw_only=True)
 class ObjectiveScores(TargetScores):
-    key_results: list[TargetScores] = Field(default_factory=list)
+    key_results: list[TargetScores] = field(default_factory=list)
 
 
-class SetCritique(_Model):
+@dataclass(slots=True, kw_only=True)
+class SetCritique(Record):
     """The critique of one set: scores at every level plus the findings."""
 
     source: str | None = None
@@ -199,12 +231,13 @@ class SetCritique(_Model):
     name: str | None = None
     engine: str = "rules"
     scores: Scores
-    objectives: list[ObjectiveScores] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
+    objectives: list[ObjectiveScores] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     error: str | None = None
 
 
-class RunUsage(_Model):
+@dataclass(slots=True, kw_only=True)
+class RunUsage(Record):
     """What an LLM run cost, built in one place (``services.coach.run_usage``) and read
     by attribute.
 
@@ -227,7 +260,7 @@ class RunUsage(_Model):
     interrupted: bool = False
     batch: str | None = None
     # Said once on stderr (a response-mode fallback that is now remembered); not JSON.
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report's ``usage`` key (``batch`` only for a Batch API run)."""
@@ -235,15 +268,16 @@ class RunUsage(_Model):
         return self.model_dump(mode="json", exclude=exclude)
 
 
-class GuardStats(_Model):
+@dataclass(slots=True, kw_only=True)
+class GuardStats(Record):
     """What the LLM guards did with the model's findings (SPEC §5 ``summary.llm``):
     how many were kept, how many dropped and why, and rewrites withheld and why."""
 
     kept: int = 0
     dropped: int = 0
-    dropped_by: dict[str, int] = Field(default_factory=dict)
+    dropped_by: dict[str, int] = field(default_factory=dict)
     rewrites_withheld: int = 0
-    withheld_by: dict[str, int] = Field(default_factory=dict)
+    withheld_by: dict[str, int] = field(default_factory=dict)
 
     def drop(self, reason: str, count: int = 1) -> None:
         if count:
@@ -263,7 +297,8 @@ class GuardStats(_Model):
             self.withheld_by[reason] = self.withheld_by.get(reason, 0) + count
 
 
-class DryRunItem(_Model):
+@dataclass(slots=True, kw_only=True)
+class DryRunItem(Record):
     """One set of a dry run: the exact messages that would be sent, and their estimate."""
 
     item: str
@@ -271,10 +306,11 @@ class DryRunItem(_Model):
     cached: bool = False
     estimated_prompt_tokens: int = 0
     estimated_completion_tokens: int = 0
-    messages: list[dict[str, Any]] = Field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-class DryRunPlan(_Model):
+@dataclass(slots=True, kw_only=True)
+class DryRunPlan(Record):
     """What ``okr critique --dry-run`` would send, and what it would cost; nothing is sent."""
 
     model: str
@@ -288,18 +324,19 @@ class DryRunPlan(_Model):
     estimated_completion_tokens: int = 0
     estimated_cost_usd: float | None = None
     estimated_batch_cost_usd: float | None = None
-    items: list[DryRunItem] = Field(default_factory=list)
+    items: list[DryRunItem] = field(default_factory=list)
 
 
-class Report(_Model):
+@dataclass(slots=True, kw_only=True)
+class Report(Record):
     """The result of critiquing one or more files: what renderers turn into output.
 
     ``usage`` is set when the LLM engine ran; ``dry_run`` instead of it when nothing was
     sent (``okr critique --dry-run``)."""
 
     engine: str = "rules"
-    sets: list[SetCritique] = Field(default_factory=list)
-    errors: list[str] = Field(default_factory=list)
+    sets: list[SetCritique] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     usage: RunUsage | None = None
     dry_run: DryRunPlan | None = None
     guards: GuardStats | None = None

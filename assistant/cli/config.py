@@ -71,15 +71,15 @@ def config_show() -> None:
 
 def _settable_keys() -> list[str]:
     """Every setting ``okr config set`` takes, tables (``llm``, ``sources``) spelled out."""
-    from pydantic import BaseModel
-
     from assistant.config import Settings
+    from assistant.records import Record
 
+    defaults = Settings()
     keys = []
-    for name, field in Settings.model_fields.items():
-        table = field.annotation
-        if isinstance(table, type) and issubclass(table, BaseModel):
-            keys += [f"{name}.{key}" for key in table.model_fields if key != "prices"]
+    for name in Settings.field_names():
+        table = getattr(defaults, name)
+        if isinstance(table, Record):
+            keys += [f"{name}.{key}" for key in table.field_names() if key != "prices"]
         else:
             keys.append(name)
     return [*keys, "llm.prices.MODEL.input|output|cached_input"]
@@ -103,7 +103,7 @@ def config_set(key: str, value: str) -> None:
     """
     from pydantic import ValidationError
 
-    from assistant.config import Settings, load_settings, save_settings
+    from assistant.config import load_settings, save_settings, validate_settings
     from assistant.errors import validation_message
 
     if _is_secret(key):
@@ -126,7 +126,7 @@ def config_set(key: str, value: str) -> None:
             raise unknown
         node[parts[-1]] = None if value == "" else value
     try:
-        new = Settings.model_validate(data)
+        new = validate_settings(data)
     except ValidationError as exc:
         raise UsageError(validation_message(exc)) from None
     path = save_settings(new)

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.domain.cycle import plan_for
 from assistant.domain.cycle_status import CycleStatus, KRStatus
-from assistant.model import Finding, OKRSet
+from assistant.model import Dimension, Finding, OKRSet
 
 LOW_GRADE = 0.3  # a KR graded at or below this "went badly"
 SIMILAR = 0.6  # likeness of what two KRs measure from which they are "the same KR"
@@ -264,7 +264,7 @@ def lesson_findings(
     kr_lines = {kr_id: kr.line for kr_id, _, kr in okr_set.iter_key_results()}
     out: dict[tuple[str, str], Finding] = {}
 
-    def add(code: str, kr_id: str, text: str, dimension: str, message: str) -> None:
+    def add(code: str, kr_id: str, text: str, dimension: Dimension, message: str) -> None:
         if (code, kr_id) in out:
             return  # one per code and target: the first lesson of that code says it
         question, suggestion = _advice(code)

@@ -11,15 +11,18 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from assistant.domain.evaluation import Level, expect_code
-from assistant.domain.source_spec import SourceSpec, SourceSpecError, parse_source
 from assistant.domain.text_safety import safe_text
 from assistant.errors import InputError
 from assistant.io.line_numbered import LDict, line_of, lstr, quoted
 from assistant.measure import extract
 from assistant.measure.periods import label_problem
-from assistant.model import KeyResult, Objective, OKRSet
+from assistant.model import KeyResult, Objective, OKRSet, OKRType
+
+if TYPE_CHECKING:
+    from assistant.domain.source_spec import SourceSpec
 
 _FIELD_LIKE = re.compile(r"[a-z_]+")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?")
@@ -53,17 +56,19 @@ class Builder:
             return value.isoformat()[:10]
         return self.text(value, what, value if line_of(value) else data)
 
-    def okr_type(self, data: dict, what: str) -> str | None:
+    def okr_type(self, data: dict, what: str) -> OKRType | None:
         value = self.optional_text(data, "type", f"{what} type")
         if value is None:
             return None
         lowered = value.lower()
-        if lowered not in ("committed", "aspirational"):
-            raise self.fail(
-                f"{what} type must be 'committed' or 'aspirational', not {quoted(value)}",
-                data.get("type") or data,
-            )
-        return lowered
+        if lowered == "committed":
+            return "committed"
+        if lowered == "aspirational":
+            return "aspirational"
+        raise self.fail(
+            f"{what} type must be 'committed' or 'aspirational', not {quoted(value)}",
+            data.get("type") or data,
+        )
 
     def number(self, data: dict, key: str) -> tuple[float | None, str | None]:
         value = data.get(key)
@@ -149,6 +154,9 @@ class Builder:
         raw = data.get("source")
         if raw is None:
             return None
+        # Sources are pydantic models: imported for a file that has one, not at start-up.
+        from assistant.domain.source_spec import SourceSpecError, parse_source
+
         line = line_of(raw) or (_item_line(raw, 0) if isinstance(raw, list) else None)
         where = raw if line else data
         if isinstance(raw, str):

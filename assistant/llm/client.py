@@ -292,7 +292,7 @@ def client_timeout(settings: Settings) -> Any:
     import openai  # its own httpx: ``openai.Timeout``
 
     seconds = settings.llm.timeout
-    if is_local(settings.llm.base_url) and "timeout" not in settings.llm.model_fields_set:
+    if is_local(settings.llm.base_url) and not settings.llm.timeout_is_set():
         seconds = LOCAL_SILENCE_TIMEOUT
     return openai.Timeout(seconds, connect=min(seconds, 10.0))
 

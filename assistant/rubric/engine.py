@@ -50,12 +50,10 @@ def make_finding(
     """
     values.setdefault("evidence", evidence)
     fill = _SafeDict({k: str(v) for k, v in values.items()})
-    # Built from validated rule data and the engine's own strings: no validation pass
-    # (thousands per team file); the same fields as ``Finding(...)`` would set.
     return Finding(
         line=line,
         source="rules",
-        rewrite=None if offer is None else {"text": offer},  # built by the one validation
+        rewrite=None if offer is None else Rewrite(text=offer),
         code=rule.code,
         target=target,
         dimension=rule.dimension,

@@ -55,7 +55,7 @@ def load_team_rules() -> TeamRules:
     data = yaml.safe_load(text)
     return TeamRules(
         version=int(data["version"]),
-        rules=tuple(Rule.model_validate(r) for r in data["rules"]),
+        rules=tuple(Rule.from_data(r) for r in data["rules"]),
         weakest_key_results=int(data.get("summary", {}).get("weakest_key_results", 10)),
     )
 

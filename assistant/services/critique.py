@@ -54,8 +54,7 @@ def _work(conn: Connection, start: int, end: int) -> None:
     """In a worker, for the sets ``[start, end)``: first their key results' signatures
     (duplicates compare KRs across the whole file, so the parent pairs them), then their
     own findings while the parent pairs, then, with the duplicates it found, their whole
-    critiques as JSON (JSON crosses the process boundary far faster than pickled
-    models). The measures found for the signatures stay cached here for the checks.
+    critiques (pickled dataclass records). The measures found for the signatures stay cached here for the checks.
     Ctrl-C is the parent's to handle: it stops the workers it no longer wants (a worker
     never prints a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -66,10 +65,7 @@ def _work(conn: Connection, start: int, end: int) -> None:
         found = [set_findings(s, rubric) for s in sets]
         duplicates: list[list[Finding]] = conn.recv()
         conn.send(
-            [
-                _finish(s, f, d, rubric).model_dump_json()
-                for s, f, d in zip(sets, found, duplicates, strict=True)
-            ]
+            [_finish(s, f, d, rubric) for s, f, d in zip(sets, found, duplicates, strict=True)]
         )
     except (EOFError, OSError):  # the parent gave up on this worker
         pass
@@ -126,7 +122,7 @@ def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique
             conn.send(duplicates[start:end])
         critiques = [_critique(sets[i], duplicates[i], rubric) for i in range(own_start, own_end)]
         for _, conn in children:
-            critiques.extend(SetCritique.model_validate_json(text) for text in conn.recv())
+            critiques.extend(conn.recv())
         done = True
     except (EOFError, OSError):  # a worker died: one process is slower but always right
         return None

@@ -18,8 +18,9 @@ try:
 finally:
     print("OPENAI_LOADED=" + str("openai" in sys.modules), file=sys.stderr)
     # The App holds a Store object (assistant.store.store, light); the database itself,
-    # its repositories and migrations are for commands that use stored drafts.
-    slow = ("textual", "rich", "httpx", "sqlite3", "assistant.store.db",
+    # its repositories and migrations are for commands that use stored drafts. pydantic
+    # (~75 ms) validates config files, stored drafts and model answers, not a rules run.
+    slow = ("textual", "rich", "httpx", "sqlite3", "pydantic", "assistant.store.db",
             "assistant.store.repositories", "assistant.store.migrations",
             "assistant.services.drafts")
     print("SLOW_LOADED=" + ",".join(m for m in slow if m in sys.modules), file=sys.stderr)
@@ -56,7 +57,8 @@ def test_rules_critique_does_not_import_openai(okr_home: Path, tmp_path: Path) -
 
 def test_the_fast_paths_import_nothing_slow(okr_home: Path, tmp_path: Path) -> None:
     """The start-up target (bench/startup_bench.py): ``okr --help`` and a rules critique
-    of one file (piped: a terminal gets Rich colours) load no UI, HTTP or database module."""
+    of one file (piped: a terminal gets Rich colours) load no UI, HTTP, database or
+    validation (pydantic) module."""
     path = tmp_path / "okrs.yaml"
     path.write_text(team_yaml(["A"]), encoding="utf-8")
     for args in (["--help"], ["critique", str(path)], ["critique", str(path), "--format", "json"]):
@@ -78,3 +80,23 @@ def test_fully_cached_llm_critique_does_not_import_openai(okr_home: Path, tmp_pa
         second = _run(args, okr_home, **env)
     assert json.loads(second.stdout)["usage"]["requests"] == 0
     assert "OPENAI_LOADED=False" in second.stderr
+
+
+def test_a_config_file_or_a_source_brings_pydantic_back_and_still_works(
+    okr_home: Path, tmp_path: Path
+) -> None:
+    """pydantic is left out only where nothing needs validating: a config file and a KR
+    with a ``source:`` are validated as before (a wrong setting is still one clear line)."""
+    path = tmp_path / "okrs.yaml"
+    path.write_text(
+        "objectives:\n- title: Delight new customers\n  key_results:\n"
+        "  - text: Lift CSAT from 71% to 85% by 2026-12-31\n"
+        "    source: {csv: csat.csv, column: csat}\n",
+        encoding="utf-8",
+    )
+    sourced = _run(["critique", str(path), "--format", "json"], okr_home)
+    assert json.loads(sourced.stdout)["engine"] == "rules", sourced.stderr
+    (okr_home / "config.toml").write_text("[llm]\nconcurrency = 0\n", encoding="utf-8")
+    refused = _run(["critique", str(path), "--format", "json"], okr_home)
+    assert refused.returncode == 2
+    assert "llm.concurrency: Input should be greater than or equal to 1" in refused.stderr

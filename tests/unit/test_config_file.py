@@ -148,3 +148,55 @@ def test_a_layout_tomlkit_cannot_edit_is_rewritten_whole_and_right(okr_home: Pat
     settings = load_settings()
     assert (settings.engine, settings.llm.model) == ("rules", "x")
     assert settings.llm.prices["m"].output == 2.0
+
+
+def test_settings_without_a_file_or_variable_import_no_pydantic(tmp_path: Path) -> None:
+    """Every ``okr critique`` reads the settings: without a config file they cost no pydantic."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from assistant.config import load_settings; load_settings(); "
+        "assert 'pydantic' not in sys.modules, sorted(m for m in sys.modules if 'pydantic' in m)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("OKR_")}
+    env["OKR_HOME"] = str(tmp_path)
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", probe], env=env, cwd=root, check=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[llm]\nconcurrency = 0\n", "llm.concurrency: Input should be greater than or equal to 1"),
+        (
+            "[llm]\nconcurrency = 257\n",
+            "llm.concurrency: Input should be less than or equal to 256",
+        ),
+        ("[llm]\ntimeout = 0\n", "llm.timeout: Input should be greater than 0"),
+        (
+            "[sources]\ntimeout = 601\n",
+            "sources.timeout: Input should be less than or equal to 600",
+        ),
+        ("[llm.prices.m]\ninput = -1\noutput = 1\n", "llm.prices.m.input: Input should be greater"),
+        ("[llm]\nnope = 1\n", "llm.nope: Extra inputs are not permitted"),
+        ("llm = 3\n", "llm: Input should be a valid dictionary or instance of LLMSettings"),
+        ('engine = "magic"\n', "engine: Input should be 'auto', 'rules' or 'llm'"),
+    ],
+)
+def test_a_bad_config_file_is_one_line_worded_as_ever(okr_home: Path, text: str, said: str) -> None:
+    """The settings are dataclasses now; pydantic still checks the file, in the same words."""
+    path = okr_home / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"{path}: {said}")
+
+
+def test_a_nested_okr_variable_may_hold_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OKR_LLM__PRICES", '{"m": {"input": 1, "output": 2}}')
+    monkeypatch.setenv("OKR_SOURCES__TIMEOUT", "5")
+    settings = load_settings()
+    assert settings.llm.prices["m"].output == 2.0 and settings.sources.timeout == 5.0
+    assert type(settings.llm) is type(Settings().llm)  # the record, not pydantic's mirror
