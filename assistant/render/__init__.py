@@ -26,8 +26,29 @@ def _scores(scores: Scores) -> dict[str, int]:
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
-    """SPEC §5 finding; a ``rewrite`` carries its text, scores, score_delta and findings."""
-    return f.model_dump(mode="json", exclude_none=True)
+    """SPEC §5 finding; a ``rewrite`` carries its text, scores, score_delta and findings
+    (a field that is not set is left out)."""
+    data: dict[str, Any] = {"code": f.code, "target": f.target}
+    if f.line is not None:
+        data["line"] = f.line
+    data["dimension"] = f.dimension
+    data["severity"] = f.severity
+    data["evidence"] = f.evidence
+    data["message"] = f.message
+    data["question"] = f.question
+    data["suggestion"] = f.suggestion
+    data["source"] = f.source
+    rewrite = f.rewrite
+    if rewrite is not None:
+        offered: dict[str, Any] = {"text": rewrite.text}
+        if rewrite.scores is not None:
+            offered["scores"] = _scores(rewrite.scores)
+        if rewrite.score_delta is not None:
+            offered["score_delta"] = rewrite.score_delta
+        offered["findings"] = [_finding_json(g) for g in rewrite.findings]
+        offered["invented_numbers"] = list(rewrite.invented_numbers)
+        data["rewrite"] = offered
+    return data
 
 
 def set_json(critique: SetCritique, *, findings: bool = True) -> dict[str, Any]:
@@ -85,31 +106,19 @@ PRETTY_JSON_MAX_SETS = 100
 
 
 def to_json(report: Report) -> str:
-    """Indented for people; compact for reports over 100 sets, where the findings (most
-    of the bytes, rewrites included) are serialised by pydantic in one call per set.
-    Safe on a terminal either way (``json_safe``)."""
+    """Indented for people; compact for reports over 100 sets (a team file's report is
+    read by programs). Safe on a terminal either way (``json_safe``)."""
     from assistant.domain.text_safety import json_safe
 
     if len(report.sets) <= PRETTY_JSON_MAX_SETS:
         return json_safe(json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n")
-    from pydantic import TypeAdapter
-
-    from assistant.model import Finding
-
-    dump = TypeAdapter(list[Finding]).dump_json
 
     def compact(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def sets_json(start: int, end: int) -> str:
         """The sets ``[start, end)``, each after a comma but the very first."""
-        parts = []
-        for critique in report.sets[start:end]:
-            scores = set_json(critique, findings=False)
-            error = scores.pop("error", None)
-            found = dump(critique.findings, exclude_none=True).decode()
-            tail = f',"error":{compact(error)}' if error else ""
-            parts.append(f'{compact(scores)[:-1]},"findings":{found}{tail}}}')
+        parts = [compact(set_json(critique)) for critique in report.sets[start:end]]
         return json_safe(("," if start else "") + ",".join(parts))
 
     # Each set is serialised on its own: a team file's two halves at once (the second
