@@ -10,12 +10,10 @@ process, as ``services.engines.RulesCritic.critique`` always does.
 
 from __future__ import annotations
 
+import functools
 import gc
-import signal
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from assistant import forking
 from assistant.model import Finding, OKRSet, Report, SetCritique
@@ -30,13 +28,8 @@ from assistant.rubric.duplicates import Signature, signatures
 from assistant.rubric.engine import duplicate_findings, set_findings
 from assistant.rubric.rules import Rubric, load_rubric
 
-if TYPE_CHECKING:  # multiprocessing is imported only when workers are started
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
-
 # Below this many sets one process is faster than starting workers.
 PARALLEL_MIN_SETS = 200
-_FORKED_SETS: Sequence[OKRSet] = ()
 
 
 def _critique(okr_set: OKRSet, duplicates: list[Finding], rubric: Rubric) -> SetCritique:
@@ -50,27 +43,18 @@ def _finish(
     return score_rules_rewrites(okr_set, critique, rubric)
 
 
-def _work(conn: Connection, start: int, end: int) -> None:
-    """In a worker, for the sets ``[start, end)``: first their key results' signatures
-    (duplicates compare KRs across the whole file, so the parent pairs them), then their
-    own findings while the parent pairs, then, with the duplicates it found, their whole
-    critiques (pickled dataclass records). The measures found for the signatures stay cached here for the checks.
-    Ctrl-C is the parent's to handle: it stops the workers it no longer wants (a worker
-    never prints a traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        rubric = load_rubric()
-        sets = _FORKED_SETS[start:end]
-        conn.send(signatures(sets, rubric.rule(DUPLICATE)))
-        found = [set_findings(s, rubric) for s in sets]
-        duplicates: list[list[Finding]] = conn.recv()
-        conn.send(
-            [_finish(s, f, d, rubric) for s, f, d in zip(sets, found, duplicates, strict=True)]
-        )
-    except (EOFError, OSError):  # the parent gave up on this worker
-        pass
-    finally:
-        conn.close()
+def _work(channel: forking.Worker, sets: Sequence[OKRSet], rubric: Rubric) -> None:
+    """In a forked worker, for its share of the sets: first their key results'
+    signatures (duplicates compare KRs across the whole file, so the parent pairs them),
+    then their own findings while the parent pairs, then, with the duplicates it found,
+    their whole critiques. The measures found for the signatures stay cached here for
+    the checks."""
+    channel.send(signatures(sets, rubric.rule(DUPLICATE)))
+    found = [set_findings(s, rubric) for s in sets]
+    duplicates: list[list[Finding]] = channel.recv()
+    channel.send(
+        [_finish(s, f, d, rubric) for s, f, d in zip(sets, found, duplicates, strict=True)]
+    )
 
 
 # This process's share of the sets, against an equal one: it also pairs the duplicates
@@ -89,52 +73,34 @@ def _bounds(count: int, workers: int) -> list[tuple[int, int]]:
 
 def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique] | None:
     """The critiques of ``sets``, computed by this process and ``workers - 1`` forked
-    workers that inherit the sets instead of unpickling them. None where fork is not
-    available or a worker failed (the caller then critiques in this process)."""
-    import multiprocessing
-
-    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    global _FORKED_SETS
-    context = multiprocessing.get_context("fork")
+    workers that inherit the sets instead of unpickling them. None where a worker failed
+    (the caller then critiques in this process)."""
     rubric = load_rubric()
     bounds = _bounds(len(sets), workers)
-    children: list[tuple[BaseProcess, Connection]] = []
-    _FORKED_SETS = sets
+    children: list[forking.Worker] = []
     done = False
     try:
         for start, end in bounds[1:]:
-            mine, theirs = context.Pipe()
-            process: BaseProcess = context.Process(
-                target=_work, args=(theirs, start, end), daemon=True
-            )
-            process.start()
-            theirs.close()
-            children.append((process, mine))
+            work = functools.partial(_work, sets=sets[start:end], rubric=rubric)
+            children.append(forking.Worker.start(work))
         own_start, own_end = bounds[0]
         known: dict[str, Signature | None] = signatures(
             sets[own_start:own_end], rubric.rule(DUPLICATE)
         )
-        for _, conn in children:
-            known.update(conn.recv())
+        for child in children:
+            known.update(child.recv())
         duplicates = duplicate_findings(sets, rubric, known)
-        for (_, conn), (start, end) in zip(children, bounds[1:], strict=True):
-            conn.send(duplicates[start:end])
+        for child, (start, end) in zip(children, bounds[1:], strict=True):
+            child.send(duplicates[start:end])
         critiques = [_critique(sets[i], duplicates[i], rubric) for i in range(own_start, own_end)]
-        for _, conn in children:
-            critiques.extend(conn.recv())
+        for child in children:
+            critiques.extend(child.recv())
         done = True
-    except (EOFError, OSError):  # a worker died: one process is slower but always right
+    except forking.CHILD_FAILED:  # a worker died: one process is slower but always right
         return None
     finally:
-        _FORKED_SETS = ()
-        for process, conn in children:
-            conn.close()
-            if not done:  # an error or Ctrl-C here: the workers' results are not wanted
-                process.terminate()
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        for child in children:
+            child.finish(wanted=done)
     return critiques
 
 

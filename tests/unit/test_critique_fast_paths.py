@@ -117,6 +117,25 @@ def test_the_sets_of_the_tui_editor_stay_in_one_process(tmp_path: Path, pools: l
     assert outcome.report == one_process(sets)
 
 
+def test_a_worker_that_dies_costs_time_not_findings(
+    tmp_path: Path, pools: list[int], one_thread: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that fails after sending its signatures (the parent is then waiting for
+    its critiques): the parent reaps it and critiques every set itself."""
+    sets = read_path(str(team_file(tmp_path)))
+    work = critique_service._work
+
+    def dying(channel: forking.Worker, sets: Any, rubric: Any) -> None:
+        channel.send(critique_service.signatures(sets, rubric.rule(critique_service.DUPLICATE)))
+        raise RuntimeError("a worker's bug")
+
+    monkeypatch.setattr(critique_service, "_work", dying)
+    assert critique_service.critique_sets(sets) == one_process(sets)
+    monkeypatch.setattr(critique_service, "_work", work)
+    assert pools == [12]
+    assert not forking.Worker._live  # reaped, its pipes closed
+
+
 @pytest.fixture
 def another_thread() -> Iterator[threading.Thread]:
     release = threading.Event()
