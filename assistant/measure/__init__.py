@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 
 from assistant.measure.patterns import (
     DATE_RE,
@@ -180,6 +182,7 @@ class Measures:
         return bool(self.quantities)
 
 
+@lru_cache(maxsize=512)  # a handful of spellings
 def _unit_of(unit: str | None, currency: str | None) -> tuple[str, str, float]:
     """Normalise a unit: (unit, kind, scale)."""
     if currency:
@@ -221,20 +224,40 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 _DIGIT_RE = re.compile(r"\d")
+_LETTERS_RE = re.compile(r"[a-z]+")
+# Each alternative of PERIOD_RE starts with one of these words, or "eo" (EOQ…).
+_PERIOD_WORDS = frozenset(
+    "by before until till no in during within over end this next on year quarter month".split()
+)
+# "Windows 11" needs the word "windows" (its letters up to a hyphen: "wi" of "wi-fi").
+_PRODUCT_RUNS = frozenset(_LETTERS_RE.findall(w)[0] for w in PRODUCT_SET)
 
 
 def _masked(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Blank out dates and non-measures; return the masked text and the date spans."""
-    date_spans_found = date_spans(text)
+    masked, date_spans_found, _words = _mask(text)
+    return masked, date_spans_found
+
+
+def _mask(text: str) -> tuple[str, list[tuple[int, int]], frozenset[str] | None]:
+    """``_masked``, and the lower-case letter runs of the text (None for non-ASCII text,
+    where ``re.IGNORECASE`` folds more than ``lower`` does), for the prefilters.
+
+    Blanked spans start and end at word boundaries, so they never split a run: the
+    runs of the masked text are among these ones, and a word the masked text needs
+    is in this set too."""
+    words = frozenset(_LETTERS_RE.findall(text.lower())) if text.isascii() else None
+    date_spans_found = date_spans(text, words)
     masked = _blanked(text, date_spans_found)
     spans = [m.span() for m in NON_MEASURE_RE.finditer(masked)]
-    if _DIGIT_RE.search(masked):  # "Windows 11": a word, then a number
+    products = words is None or not _PRODUCT_RUNS.isdisjoint(words)
+    if products and _DIGIT_RE.search(masked):  # "Windows 11": a word, then a number
         spans += [
             m.span()
             for m in WORD_THEN_NUMBER_RE.finditer(masked)
             if m.group(1).lower() in PRODUCT_SET
         ]
-    return _blanked(masked, spans), date_spans_found
+    return _blanked(masked, spans), date_spans_found, words
 
 
 _PAST_REFERENCE_RE = re.compile(
@@ -291,67 +314,104 @@ def extract(text: str) -> Measures:
 
 @lru_cache(maxsize=32768)  # a 5,000-KR file, its objectives and its rewrites
 def _extract(text: str) -> Measures:
-    masked, date_spans = _masked(text)
+    masked, date_spans, words = _mask(text)
     quantities: list[Quantity] = []
-    taken = bytearray(len(text))
-
-    def add(q: Quantity) -> None:
-        if taken.find(1, q.start, q.end) >= 0:
-            return
-        taken[q.start : q.end] = b"\x01" * (q.end - q.start)
-        quantities.append(q)
-
     digits = _DIGIT_RE.search(masked) is not None
     # A duration ("1h 10m") has an hour unit, so it needs the minutes context.
     minutes_context = digits and bool(_TIME_UNIT_RE.search(masked))
     if minutes_context:
         for m in _DURATION_RE.finditer(masked):
             minutes = float(m.group("h")) * 60 + float(m.group("m"))
-            add(Quantity(minutes, "min", "number", m.start(), m.end(), text[m.start() : m.end()]))
+            start, end = m.span()
+            quantities.append(Quantity(minutes, "min", "number", start, end, text[start:end]))
     low = masked.lower()
-    words = frozenset(_RUN_RE.findall(low))  # prefilters: most texts hold none of these
-    ratios = " in " in low or " out " in low
-    for m in _RATIO_RE.finditer(masked) if ratios else ():
-        a = _word_or_int(m.group("a"))
-        b = _word_or_int(m.group("b"))
-        if b:
-            add(Quantity(a / b, "ratio", "ratio", m.start(), m.end(), text[m.start() : m.end()]))
-    for m in _QUANTITY_RE.finditer(masked) if digits else ():
+    if words is None:  # prefilters: most texts hold none of these
+        words = frozenset(_RUN_RE.findall(low))
+    if " in " in low or " out " in low:
+        for m in _RATIO_RE.finditer(masked):
+            a = _word_or_int(m.group("a"))
+            b = _word_or_int(m.group("b"))
+            start, end = m.span()
+            if b and _free(quantities, start, end):
+                quantities.append(Quantity(a / b, "ratio", "ratio", start, end, text[start:end]))
+    if digits:
+        _add_numbers(text, masked, minutes_context, quantities)
+    if not _MULTIPLIER_STEMS.isdisjoint(words) or "doubl" in low or "tripl" in low:
+        for m in _MULTIPLIER_RE.finditer(masked):
+            word = m.group(0).lower()
+            factor = next((v for k, v in MULTIPLIER_WORDS.items() if k in word), 2.0)
+            if "half" in word:
+                factor = 0.5
+            start, end = m.span()
+            if _free(quantities, start, end):
+                quantities.append(Quantity(factor, "x", "multiplier", start, end, text[start:end]))
+    if not _WORD_NUMBER_RUNS.isdisjoint(words):
+        for m in _WORD_NUMBER_RE.finditer(masked):
+            word = m.group(0).lower().split("-")[0]
+            written = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
+            start, end = m.span()
+            if written is not None and _free(quantities, start, end):
+                quantities.append(Quantity(float(written), "", "word", start, end, text[start:end]))
+    if len(quantities) > 1:
+        quantities.sort(key=_START)
+    measures = Measures(quantities=quantities, date_spans=date_spans)
+    _find_baseline_target(text, measures)
+    measures.deadline = _deadline(text, date_spans, measures.baseline_span) if date_spans else None
+    return measures
+
+
+_START = attrgetter("start")
+
+
+def _free(quantities: list[Quantity], start: int, end: int) -> bool:
+    """No quantity found so far overlaps ``[start, end)`` (the first reading of a span wins)."""
+    return not any(q.start < end and start < q.end for q in quantities)
+
+
+def _add_numbers(text: str, masked: str, minutes_context: bool, quantities: list[Quantity]) -> None:
+    """The numbers of ``masked`` (with their currency, unit, range or rate) not inside a
+    quantity already found. One scan's matches never overlap each other, so only those
+    found before it need checking."""
+    before = len(quantities)
+    for m in _numbers(masked):
         sign, cur, raw, raw_unit, outof, per = m.group("sign", "cur", "num", "unit", "outof", "per")
         start = m.start("sign") if sign else m.start("cur") if cur else m.start("num")
         end = m.end()
         while end > start and text[end - 1].isspace():
             end -= 1
+        if before and not _free(quantities[:before], start, end):
+            continue
         if minutes_context and not cur and (raw_unit or "").strip().lower() == "m":
             unit, kind, scale = "min", "number", 1.0
         else:
             unit, kind, scale = _unit_of(raw_unit, cur)
-        value = float(raw.replace(",", "")) * scale * (-1.0 if sign else 1.0)
+        value = float(raw.replace(",", "") if "," in raw else raw) * scale
+        if sign:
+            value *= -1.0
         if outof:
             kind, unit = "ratio", f"/{outof}"
         elif per:
             per = per.lower()
             unit = f"{unit}/{_PER_UNITS.get(per, per)}"
-        add(Quantity(value, unit, kind, start, end, text[start:end]))
-    multiplied = not _MULTIPLIER_STEMS.isdisjoint(words) or "doubl" in low or "tripl" in low
-    for m in _MULTIPLIER_RE.finditer(masked) if multiplied else ():
-        word = m.group(0).lower()
-        factor = next((v for k, v in MULTIPLIER_WORDS.items() if k in word), 2.0)
-        if "half" in word:
-            factor = 0.5
-        add(Quantity(factor, "x", "multiplier", m.start(), m.end(), text[m.start() : m.end()]))
-    written_numbers = not _WORD_NUMBER_RUNS.isdisjoint(words)
-    for m in _WORD_NUMBER_RE.finditer(masked) if written_numbers else ():
-        word = m.group(0).lower().split("-")[0]
-        written = next((v for w, v in _WORDS_LONGEST_FIRST if word.startswith(w)), None)
-        if written is None:
-            continue
-        add(Quantity(float(written), "", "word", m.start(), m.end(), text[m.start() : m.end()]))
-    quantities.sort(key=lambda q: q.start)
-    measures = Measures(quantities=quantities, date_spans=date_spans)
-    _find_baseline_target(text, measures)
-    measures.deadline = _deadline(text, date_spans, measures.baseline_span)
-    return measures
+        quantities.append(Quantity(value, unit, kind, start, end, text[start:end]))
+
+
+# A number starts at most this far before its first digit: a sign, "USD ", a space, ".".
+_LEAD_BEFORE_DIGIT = 7
+
+
+def _numbers(masked: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_QUANTITY_RE.finditer(masked)``, with the text between numbers
+    skipped: the regex is tried at every character, but a match needs a digit within
+    ``_LEAD_BEFORE_DIGIT`` characters of where it starts, and a digit is found fast."""
+    pos = 0
+    while (digit := _DIGIT_RE.search(masked, pos)) is not None:
+        # The lookbehinds and \\b of the regex see the text before ``pos`` too.
+        m = _QUANTITY_RE.search(masked, max(pos, digit.start() - _LEAD_BEFORE_DIGIT))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def _word_or_int(token: str) -> float:
@@ -414,6 +474,8 @@ def balanced(text: str, start: int, end: int) -> tuple[int, int]:
     A span wrapped whole in brackets takes them along, so a wider quote built from it
     ("99.95% (currently 99.5%)") stays balanced too.
     """
+    if "(" not in text and ")" not in text:  # most texts: nothing to pair up
+        return start, end
     opens, closes = text.count("(", start, end), text.count(")", start, end)
     if opens > closes:
         close = text.find(")", end)
@@ -440,11 +502,15 @@ def relative_change(baseline: float, target: float, unit: str, bounded_from: flo
     return 0.0 if target == baseline else math.inf
 
 
-def date_spans(text: str) -> list[tuple[int, int]]:
-    """Where the dates and periods are (cheaper than a full :func:`extract`)."""
-    found = sorted(
-        [m.span() for m in PERIOD_RE.finditer(text)] + [m.span() for m in DATE_RE.finditer(text)]
-    )
+def date_spans(text: str, words: frozenset[str] | None = None) -> list[tuple[int, int]]:
+    """Where the dates and periods are (cheaper than a full :func:`extract`). ``words``:
+    the lower-case letter runs of ASCII ``text``, to skip the periods when none can be."""
+    found = [m.span() for m in DATE_RE.finditer(text)]
+    if words is None or not _PERIOD_WORDS.isdisjoint(words) or "eo" in text.lower():
+        found += [m.span() for m in PERIOD_RE.finditer(text)]
+    if len(found) < 2:
+        return found
+    found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:  # "by March" and "March 2026" are one deadline: "by March 2026"
         if merged and start <= merged[-1][1]:

@@ -328,6 +328,7 @@ def _threshold(text: str, target_q: Quantity) -> Literal["least", "most"] | None
     return None
 
 
+@lru_cache(maxsize=4096)  # a file names few metrics, in many key results
 def _lower_is_better(metric: str) -> bool:
     return LOWER_IS_BETTER_RE.search(metric) is not None
 
@@ -429,12 +430,14 @@ _ANY_VERB = (
 
 
 _METRIC_END = re.compile(
-    r"[(,;:≥≤<>]|\s"
+    # A bracket or comparator, or a space before one of these words: one character class
+    # first (the regex engine skips to it fast), then the word when it was a space.
+    r"[(,;:≥≤<>\s](?:(?<=[(,;:≥≤<>])|"
     + one_of(
         "by", "from", "to", "up", "down", "while", "with", "so", r"vs\.?", "versus", "at",
         "above", "below", "under", "over", "within", "or", "no", "not", "never",
     )
-    + r"\s",
+    + r"\s)",
     re.IGNORECASE,
 )  # fmt: skip
 
@@ -445,9 +448,9 @@ def _metric(text: str, m: Measures, verb_end: int) -> str:
     end = scan_end(text)
     spans = [(q.start, q.end) for q in m.quantities] + list(m.date_spans)
     spans += [s for s in (m.baseline_span, m.target_span) if s is not None]
-    body = _blanked(text[:end], spans)[verb_end:]
-    body = _METRIC_END.split(body, maxsplit=1)[0]
-    words = body.split()
+    body = _blanked(text[:end], spans)
+    stop = _METRIC_END.search(body, verb_end)  # the pattern looks at nothing before
+    words = body[verb_end : stop.start() if stop else len(body)].split()
     while words and words[0].lower() in _METRIC_STOP:
         words.pop(0)
     while words and words[-1].lower() in _METRIC_STOP:

@@ -25,8 +25,8 @@ from assistant.model import Finding, OKRSet
 from assistant.rubric.lexicon import (
     _PLACEHOLDER,
     Lexicon,
+    _metric_words,
     lexicon,
-    metric_words,
 )
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
@@ -59,6 +59,7 @@ class Signature:
 
 
 _MONEY = ("$", "€", "£", "¥")
+_NONE: frozenset[str] = frozenset()
 
 
 def _number(value: float | None, unit: str) -> tuple[float, str] | None:
@@ -77,12 +78,14 @@ def signature(text: str, lex: Lexicon) -> Signature | None:
     if _PLACEHOLDER.search(text):
         return None
     reading = read_kr(text)
-    found = frozenset(metric_words(text, lex))
+    found = frozenset(_metric_words(text, lex, False))  # ``text`` is cut already
     if not found:
         return None
-    inverse = [w for w in found if w.startswith("inv")]  # usually none: two empty sets
-    plus = frozenset(w[:-1] for w in inverse if w.endswith("p"))
-    minus = frozenset(w[:-1] for w in inverse if w.endswith("m"))
+    plus = minus = _NONE
+    inverse = [w for w in found if w.startswith("inv")]
+    if inverse:  # usually none: two empty sets
+        plus = frozenset(w[:-1] for w in inverse if w.endswith("p"))
+        minus = frozenset(w[:-1] for w in inverse if w.endswith("m"))
     target = _number(reading.target, reading.unit)
     if target is None and reading.measures.target is not None:  # "Double X": relative
         q = reading.measures.target

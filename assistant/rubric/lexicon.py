@@ -47,6 +47,12 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")
 _FREQUENCY = re.compile(
     r"\b(?:a|an|per|each|every)\s+(?:day|week|month|quarter|year|night)\b", re.I
 )
+# What every match of _FREQUENCY holds; it starts with a character class, which the
+# regex engine skips to fast (a pattern that starts with \b is tried at every character).
+_FREQUENCY_UNIT = re.compile(r"\s(?:day|week|month|quarter|year|night)\b", re.I)
+# _TOKEN's matches in ASCII lower-case text, in the same skip-fast form: a first
+# character, then the rest of a word or of a number.
+_ASCII_TOKEN = re.compile(r"[a-z0-9](?:(?<=[a-z])[a-z0-9']*|(?<=[0-9])[0-9]*(?:\.[0-9]+)?)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,17 +68,17 @@ class Lexicon:
         if phrases.keys().isdisjoint(words):  # most texts: no phrase starts here
             return list(words)
         out: list[str] = []
-        i = 0
-        while i < len(words):
-            word = words[i]
-            for phrase, name in phrases.get(word, ()):
-                if tuple(words[i : i + len(phrase)]) == phrase:
+        i = 0  # words[:i] are done
+        for j in [j for j, word in enumerate(words) if word in phrases]:  # where one can start
+            if j < i:
+                continue  # inside the phrase just folded
+            for phrase, name in phrases[words[j]]:
+                if tuple(words[j : j + len(phrase)]) == phrase:
+                    out += words[i:j]
                     out.append(name)
-                    i += len(phrase)
+                    i = j + len(phrase)
                     break
-            else:
-                out.append(word)
-                i += 1
+        out += words[i:]
         return out
 
 
@@ -143,9 +149,13 @@ def _metric_words(text: str, lex: Lexicon, directions: bool) -> tuple[str, ...]:
     m = read_kr(text).measures  # the one reading of the text (its spans)
     blank = list(m.date_spans)
     blank += [(q.start, q.end) for q in (m.baseline, m.target) if q is not None]
-    cleaned = _FREQUENCY.sub(" ", _blanked(text, blank)).lower()
+    cleaned = _blanked(text, blank)
+    if _FREQUENCY_UNIT.search(cleaned):
+        cleaned = _FREQUENCY.sub(" ", cleaned)
+    cleaned = cleaned.lower()
+    tokens = (_ASCII_TOKEN if cleaned.isascii() else _TOKEN).findall(cleaned)
     out: list[str] = []
-    for word in lex.fold([_stem(raw) for raw in _TOKEN.findall(cleaned)]):
+    for word in lex.fold([_stem(raw) for raw in tokens]):
         if word in _DIRECTION:
             folded = _DIRECTION[word]
             if directions:  # the verb itself matters: "Win the mid-market" ≠ "Close 12 deals"

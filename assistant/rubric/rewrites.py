@@ -63,9 +63,16 @@ def only_placeholders(current: str, rewrite: str) -> bool:
     form of a fix, but its score would be the sentinels', not a gain (never "+N")."""
     if not placeholders(rewrite, current):
         return False
-    mine = set(map(str.lower, _WORDS.findall(current)))
-    theirs = set(map(str.lower, _WORDS.findall(PLACEHOLDER_RE.sub(" ", rewrite))))
-    return not (theirs - mine - _GLUE)
+    theirs = _lower_words(PLACEHOLDER_RE.sub(" ", rewrite)) - _GLUE
+    return not theirs or theirs <= _lower_words(current)
+
+
+def _lower_words(text: str) -> set[str]:
+    """The words of ``text``, lower-cased (ASCII text lower-cased first: the same words,
+    one call instead of one per word)."""
+    if text.isascii():
+        return set(_WORDS.findall(text.lower()))
+    return set(map(str.lower, _WORDS.findall(text)))
 
 
 @dataclass

@@ -108,12 +108,20 @@ class _Penalties:
                         self.flagged.setdefault(target, set()).add(dimension)
 
     def apply(self, target: str, start: Raw) -> Raw:
+        """``start`` less the target's points, within its caps and 1–5 (a new dict, or
+        ``start`` itself when that changes nothing: raw scores are never modified)."""
         points = self.points.get(target, _NOTHING)
         caps = self.caps.get(target, _NOTHING)
-        return {
-            d: max(1.0, min(start[d] - points.get(d, 0.0), caps.get(d, 5.0)))
-            for d in SCORED_DIMENSIONS
-        }
+        if (
+            points is _NOTHING
+            and caps is _NOTHING
+            and (start is _FULL or (min(start.values()) >= 1.0 and max(start.values()) <= 5.0))
+        ):
+            return start  # nothing to take off and already within 1–5: the same values
+        out: Raw = {}
+        for d in SCORED_DIMENSIONS:  # a loop, not a comprehension: asked ~15,000 times
+            out[d] = max(1.0, min(start[d] - points.get(d, 0.0), caps.get(d, 5.0)))
+        return out
 
     def count(self, target: str) -> int:
         """Structure findings on ``target``."""
@@ -163,7 +171,10 @@ def _shown(
 def _mean(raws: Sequence[Raw]) -> Raw:
     if not raws:  # an objective with no key results: nothing measures it yet
         return dict.fromkeys(SCORED_DIMENSIONS, 1.0)
-    return {d: sum(map(itemgetter(d), raws)) / len(raws) for d in SCORED_DIMENSIONS}
+    out: Raw = {}
+    for d in SCORED_DIMENSIONS:
+        out[d] = sum(map(itemgetter(d), raws)) / len(raws)
+    return out
 
 
 _FULL: Raw = dict.fromkeys(SCORED_DIMENSIONS, 5.0)

@@ -52,11 +52,27 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=32768)
+def runs(text: str) -> tuple[str, ...]:
+    """The lower-case letter and digit runs of ``text``, in order."""
+    return tuple(_TOKEN_RE.findall(text.lower()))
+
+
+@lru_cache(maxsize=32768)
+def pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Every two runs of ``text`` in a row ("to", "raise")."""
+    seq = runs(text)
+    return frozenset(zip(seq, seq[1:], strict=False))
+
+
+@lru_cache(maxsize=32768)
 def tokens(text: str) -> frozenset[str]:
     """The lower-case letter and digit runs of ``text``: a word list whose every phrase has
     a run missing here cannot match, and its regex is not run at all (the same answers,
     far less work: most key results hold none of a list's words)."""
-    return frozenset(_TOKEN_RE.findall(text.lower()))
+    return frozenset(runs(text))
+
+
+_LEAD_RUN_RE = re.compile(r"[A-Za-z0-9]+")
 
 
 def anchors(phrases: tuple[str, ...]) -> frozenset[str] | None:
@@ -65,11 +81,26 @@ def anchors(phrases: tuple[str, ...]) -> frozenset[str] | None:
     run of the text it matches, so any one of them is a sound prefilter."""
     found: set[str] = set()
     for phrase in phrases:
-        runs = _TOKEN_RE.findall(phrase.lower())
-        if not runs:
+        phrase_runs = _TOKEN_RE.findall(phrase.lower())
+        if not phrase_runs:
             return None
-        found.add(max(reversed(runs), key=len))
+        found.add(max(reversed(phrase_runs), key=len))
     return frozenset(found)
+
+
+def _phrase_runs(phrases: tuple[str, ...]) -> list[tuple[str, ...]] | None:
+    """The runs of each phrase; None unless every phrase is ASCII and starts with a letter
+    or digit. On ASCII text a phrase's match is then its runs, in a row, the first one
+    starting where the match does (its separators hold no letter or digit, and the regex
+    wants no word character either side): what the prefilters below rely on."""
+    found: list[tuple[str, ...]] = []
+    for phrase in phrases:
+        low = phrase.lower()
+        phrase_runs = tuple(_TOKEN_RE.findall(low))
+        if not phrase.isascii() or not phrase_runs or not low.startswith(phrase_runs[0]):
+            return None
+        found.append(phrase_runs)
+    return found
 
 
 class WordList:
@@ -78,12 +109,22 @@ class WordList:
     The regex is compiled the first time a text gets past that prefilter: a few KRs
     never reach most lists, and compiling them all cost a small file's critique ~15 ms."""
 
-    __slots__ = ("phrases", "needs", "_regex")
+    __slots__ = ("phrases", "needs", "_regex", "_leads", "_singles", "_pairs")
 
     def __init__(self, phrases: tuple[str, ...]) -> None:
         self.phrases = phrases
         self.needs = anchors(phrases)
         self._regex: re.Pattern[str] | None = None
+        every = _phrase_runs(phrases)
+        # On ASCII text: the first runs (``match``), and what a phrase needs, its one run
+        # or its first two runs in a row (``present``; only said when some phrase has
+        # several runs: otherwise ``needs`` says as much).
+        self._leads = None if every is None else frozenset(seq[0] for seq in every)
+        self._singles: frozenset[str] = frozenset()
+        self._pairs: frozenset[tuple[str, str]] | None = None
+        if every is not None and any(len(seq) > 1 for seq in every):
+            self._singles = frozenset(seq[0] for seq in every if len(seq) == 1)
+            self._pairs = frozenset((seq[0], seq[1]) for seq in every if len(seq) > 1)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -92,7 +133,13 @@ class WordList:
         return self._regex
 
     def present(self, text: str) -> bool:
-        return self.needs is None or not self.needs.isdisjoint(tokens(text))
+        """Whether some phrase may match: its anchor run is in ``text`` and, on ASCII text,
+        its first two runs are, in a row ("to raise" is not in "… from 45% to 69%")."""
+        if self.needs is not None and self.needs.isdisjoint(tokens(text)):
+            return False
+        if self._pairs is None or not text.isascii():
+            return True
+        return not self._singles.isdisjoint(tokens(text)) or not self._pairs.isdisjoint(pairs(text))
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         if not self.present(text):
@@ -103,24 +150,34 @@ class WordList:
         return self.regex.finditer(text, pos) if self.present(text) else iter(())
 
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """The regex's match at ``pos``; on ASCII text only where the word there is the
+        first run of some phrase (most lists do not start most key results)."""
+        leads = self._leads
+        if leads is not None and text.isascii():
+            lead = _LEAD_RUN_RE.match(text, pos)
+            if lead is None or lead.group().lower() not in leads:
+                return None
         return self.regex.match(text, pos)
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
         return self.regex.fullmatch(text)
 
 
-_BY_RULE: dict[tuple[int, str], tuple[Rule, WordList]] = {}
+_BY_RULE: dict[int, tuple[Rule, dict[str, WordList]]] = {}
 
 
 def words(rule: Rule, name: str) -> WordList:
-    """One word list of ``rule`` (kept per rule and name: asked ~15 times per key result,
-    so one dictionary look-up)."""
-    hit = _BY_RULE.get((id(rule), name))
-    if hit is None or hit[0] is not rule:
-        if len(_BY_RULE) > 1024:
+    """One word list of ``rule`` (kept per rule, then per name: asked ~15 times per key
+    result, so two dictionary look-ups and no key built)."""
+    kept = _BY_RULE.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_BY_RULE) > 256:
             _BY_RULE.clear()
-        hit = _BY_RULE[(id(rule), name)] = (rule, WordList(tuple(rule.param(name, ()))))
-    return hit[1]
+        kept = _BY_RULE[id(rule)] = (rule, {})
+    hit = kept[1].get(name)
+    if hit is None:
+        hit = kept[1][name] = WordList(tuple(rule.param(name, ())))
+    return hit
 
 
 _DERIVED: dict[tuple[int, str, object], tuple[Rule, object]] = {}
@@ -150,6 +207,7 @@ LEADING_FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=32768)  # asked by several checks of one key result
 def lead_end(text: str) -> int:
     """Where the text starts once "We will", "KR1:" and bullets are skipped."""
     lead = LEADING_FILLER.match(text)
@@ -211,14 +269,18 @@ _SHARE_QUALITY_RE = re.compile(
 _UNIVERSAL_RE = re.compile(r"\b(?:all|every|each|100\s?%|the\s+(?:rest|remaining))\b", re.I)
 
 
+# "that lift", "which will cut": the words before the verb (the regex and its prefilter).
+_EFFECT_LEADS = frozenset({"that", "which", "to", "so"})
+_EFFECT_AUX = frozenset({"will", "would", "should", "can", "help"})
+
+
 @lru_cache(maxsize=8)
 def _effect_regex(verbs: tuple[str, ...]) -> re.Pattern[str]:
     """ "that lift", "which will cut", "to raise": a clause naming the effect of the work."""
     body = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)) or r"(?!x)x"
+    leads, aux = "|".join(sorted(_EFFECT_LEADS)), "|".join(sorted(_EFFECT_AUX))
     return re.compile(
-        rf"\b(?:that|which|to|so)\s+(?:will\s+|would\s+|should\s+|can\s+|help\s+)?"
-        rf"(?:{body})(?:s|es|d|ed|ing)?\b",
-        re.IGNORECASE,
+        rf"\b(?:{leads})\s+(?:(?:{aux})\s+)?(?:{body})(?:s|es|d|ed|ing)?\b", re.IGNORECASE
     )
 
 
@@ -228,12 +290,38 @@ def _effect_forms(verbs: tuple[str, ...]) -> frozenset[str]:
     return frozenset(v.lower() + end for v in verbs for end in ("", "s", "es", "d", "ed", "ing"))
 
 
+@lru_cache(maxsize=8)
+def _effect_single(verbs: tuple[str, ...]) -> bool:
+    """Whether every verb is one ASCII run (then ``_effect_possible`` may look at runs)."""
+    return all(v.isascii() and _TOKEN_RE.fullmatch(v.lower()) for v in verbs)
+
+
+def _effect_possible(rule: Rule, forms: frozenset[str], text: str) -> bool:
+    """Whether ``_effect_regex`` may match: a verb form among the runs and, on ASCII text
+    (where its words are whole runs in a row), one right after "that"/"which"/"to"/"so",
+    or after one of those and "will"/"can"…: "… from 45% to 69%" holds "to" and "raise"
+    but no such clause."""
+    if forms.isdisjoint(tokens(text)):
+        return False
+    if not text.isascii() or not _derived(rule, "effect_verbs", _effect_single):
+        return True
+    seq = runs(text)
+    for i in range(len(seq) - 1):
+        if seq[i] in _EFFECT_LEADS:
+            after = seq[i + 1]
+            if after in forms or (
+                after in _EFFECT_AUX and i + 2 < len(seq) and seq[i + 2] in forms
+            ):
+                return True
+    return False
+
+
 def outcome_link(rule: Rule, text: str, start: int, m: Measures | None = None) -> bool:
     """The work is tied to a measured effect after ``start`` ("… that raises X from 20% to
     26%", "… that lift retention from 41% to 48%")."""
     link = words(rule, "outcome_links").search(text, start)
     forms = _derived(rule, "effect_verbs", _effect_forms) if link is None else None
-    if forms is not None and not forms.isdisjoint(tokens(text)):
+    if forms is not None and _effect_possible(rule, forms, text):
         link = _derived(rule, "effect_verbs", _effect_regex).search(text, start)
     return bool(link and _quantity_in(m or extract(text), link.end()))
 

@@ -39,7 +39,7 @@ class CritiqueUseCases(AppBase):
         return make_critic(
             kind,
             settings=settings or self.settings,
-            cache=self.llm_cache(),
+            cache=self.llm_cache() if kind == "llm" else None,  # the rules ask no one
             style=style,
             concurrency=concurrency,
             use_cache=use_cache,
