@@ -176,19 +176,31 @@ def _tail_lines(report: Report) -> list[Line]:
 
 
 def _wrap(text: str, width: int, indent: int) -> list[str]:
-    """Greedy word wrap with a hanging indent (textwrap is several times slower)."""
+    """Greedy word wrap with a hanging indent (textwrap is several times slower). Words
+    are split on single spaces, so runs of spaces are kept inside a row; a row's first
+    word follows its indent directly, and a row never holds only whitespace."""
     pad = " " * indent
     if len(text) + indent <= width:
         return [pad + text]
     rows: list[str] = []
-    current = pad
-    limit = width
+    row = [pad]
+    length = indent
+    blank = True  # the row holds nothing but whitespace so far
     for word in text.split(" "):
-        if len(current) + len(word) + 1 > limit and current.strip():
-            rows.append(current)
-            current = pad + "  "
-        current += word if current.isspace() or not current else " " + word
-    rows.append(current)
+        if not blank and length + len(word) + 1 > width:
+            rows.append("".join(row))
+            row = [pad, "  "]
+            length = indent + 2
+            blank = True
+        if blank:
+            row.append(word)
+            length += len(word)
+            blank = not word or word.isspace()
+        else:
+            row.append(" ")
+            row.append(word)
+            length += len(word) + 1
+    rows.append("".join(row))
     return rows
 
 

@@ -391,3 +391,15 @@ def test_a_team_report_written_in_two_halves_is_the_same_characters(
     monkeypatch.setattr(forking, "may_fork", lambda: False)
     assert halves == render(report, fmt, color=False, width=80)
     assert forks == [1]
+
+
+def test_a_plain_report_wraps_with_a_hanging_indent() -> None:
+    """Rows never pass the width (unless one word is longer), a continuation row is
+    indented two more, and a word is never split."""
+    text = "Lift weekly active teams " * 8 + "x" * 70
+    rows = text_render._wrap(text.strip(), 60, 4)
+    assert all(len(row) <= 60 for row in rows[:-1])
+    assert rows[0].startswith("    Lift weekly") and not rows[0].startswith("     ")
+    assert all(row.startswith("      ") and row[6] != " " for row in rows[1:])
+    assert rows[-1].strip() == "x" * 70  # too long for any row: alone on its own
+    assert " ".join(row.strip() for row in rows) == text.strip()
