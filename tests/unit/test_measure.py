@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 
-from assistant.measure import extract, is_date_only, relative_change
+from assistant import measure
+from assistant.measure import extract, is_date_only, patterns, relative_change
 from assistant.measure.periods import LabelProblem, cycle_span, label_problem, outside
 from assistant.measure.values import ValueNotRead, read_number
 
@@ -313,3 +316,48 @@ def test_check_in_values_read_like_kr_text(raw: str, unit: str, value: float) ->
 def test_check_in_values_that_do_not_convert_are_refused(raw: str, unit: str, why: str) -> None:
     with pytest.raises(ValueNotRead, match=why):
         read_number(raw, unit, "Raise hours saved from 10 to 20")
+
+
+def _labelled_texts() -> list[str]:
+    texts: list[str] = []
+    for name in ("labelled_krs.yaml", "labelled_objectives.yaml"):
+        items = yaml.safe_load((Path(__file__).parents[1] / "data" / name).read_text("utf-8"))
+        texts += [item.get("text") or item["title"] for item in items]
+    return texts
+
+
+_FOLDED = {
+    "dates": patterns.DATE_RE,
+    "periods": patterns.PERIOD_RE,
+    "non-measures": patterns.NON_MEASURE_RE,
+    "quantities": measure._QUANTITY_RE,
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FOLDED))
+def test_a_folded_regex_finds_in_lower_case_what_the_original_finds_in_any_case(
+    name: str,
+) -> None:
+    """Each key result and title as labelled, upper-cased and title-cased: the fast
+    lower-case form on the lower-cased text matches the same spans as the pattern as
+    written (a pattern edited so that they differ fails here, not in a user's report)."""
+    folded = _FOLDED[name]
+    for text in _labelled_texts():
+        for variant in (text, text.upper(), text.title()):
+            if not variant.isascii():
+                continue
+            scan, lower = folded.scan(variant)
+            assert lower is folded.lower
+            fast = [m.span() for m in lower.finditer(scan)]
+            assert fast == [m.span() for m in folded.any_case.finditer(variant)], variant
+
+
+def test_text_that_is_not_ascii_is_read_with_the_pattern_as_written() -> None:
+    scan, pattern = patterns.DATE_RE.scan("Lancer en İstanbul by 31 March 2026")
+    assert pattern is patterns.DATE_RE.any_case and scan.startswith("Lancer en İ")
+    assert extract("Lancer en İstanbul by 31 March 2026").deadline == "31 March 2026"
+
+
+def test_a_pattern_that_lower_case_would_change_is_refused() -> None:
+    with pytest.raises(ValueError, match="not foldable"):
+        patterns.CaseFolded(r"\bq\S+")
