@@ -168,8 +168,11 @@ def _parse_target(text: str) -> TargetId:
         raise UnknownTarget(str(exc)) from None
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, frozen=True)
 class Scores(Record):
+    """Frozen: the scorer hands out one record per distinct value (thousands of targets
+    share a handful)."""
+
     clarity: int  # 1-5
     measurability: int  # 1-5
     ambition: int  # 1-5

@@ -69,9 +69,9 @@ class Record:
             cls = type(self)
             copied = object.__new__(cls)
             for name in _all_fields(cls):
-                setattr(copied, name, getattr(self, name))
+                object.__setattr__(copied, name, getattr(self, name))  # frozen ones too
         for name, value in (update or {}).items():
-            setattr(copied, name, value)
+            object.__setattr__(copied, name, value)
         return copied
 
     @classmethod

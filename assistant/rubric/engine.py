@@ -386,7 +386,6 @@ def check_obj_activity(rule: Rule, objective: Objective, obj_id: str) -> list[Fi
 def _obj_repeat(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
     """The objective repeats one of its own key results (the same verb and metric)."""
     title = objective.title
-    lex = lexicon(load_rubric().rule("SET-DUPLICATE"))
     lead = lead_word(title)
     # a repeat starts with the same verb ("Grow revenue" / "Grow revenue from $1M …")
     same_lead = [
@@ -394,7 +393,10 @@ def _obj_repeat(rule: Rule, objective: Objective, obj_id: str) -> list[Finding]:
         for ki, kr in enumerate(objective.key_results, start=1)
         if lead_word(kr.text) == lead
     ]
-    mine = metric_words(title, lex, directions=True) if same_lead else []
+    if not same_lead:  # most objectives: no key result starts the same way
+        return []
+    lex = lexicon(load_rubric().rule("SET-DUPLICATE"))
+    mine = metric_words(title, lex, directions=True)
     if 2 <= len(mine) <= 8:
         for ki, kr in same_lead:
             theirs = metric_words(kr.text, lex, directions=True)
@@ -596,14 +598,11 @@ def objective_findings(
     placeholder = check_objective_placeholder(rules.placeholder, objective, obj_id)
     if placeholder:  # the template's "[your objective …]": the other checks wait for it
         return placeholder + check_kr_count(rules.kr_count, objective, obj_id)
-    number, bau, project, too_long = _title_checks(rubric, objective.title)
-    line = objective.line
-    findings = _stamped(number, obj_id, line) + _stamped(bau, obj_id, line)
+    number, bau, project, too_long = _title_checks(rubric, objective.title, obj_id, objective.line)
+    findings = number + bau
     if not bau:  # a routine held steady is business as usual, not a project
-        findings += _obj_repeat(rules.activity, objective, obj_id) or _stamped(
-            project, obj_id, line
-        )
-    findings += _stamped(too_long, obj_id, line)
+        findings += _obj_repeat(rules.activity, objective, obj_id) or project
+    findings += too_long
     findings += check_kr_count(rules.kr_count, objective, obj_id)
     return findings
 
@@ -633,29 +632,40 @@ _TitleChecks = tuple[list[Finding], list[Finding], list[Finding], list[Finding]]
 _BY_TITLE: dict[tuple[int, str], tuple[Rubric, _TitleChecks]] = {}
 
 
-def _title_checks(rubric: Rubric, title: str) -> _TitleChecks:
+def _title_checks(rubric: Rubric, title: str, target: str, line: int | None) -> _TitleChecks:
     """The objective checks that read the title alone (number, business as usual,
-    project, length), kept per title: a team file repeats titles, and every rewrite of
-    an objective is checked again. Their findings are templates with no target or line."""
+    project, length) about ``target`` at ``line``, kept per title: a team file repeats
+    titles, and every rewrite of an objective is checked again. The first findings of
+    a title are kept as templates; a later objective gets copies, its target and line
+    stamped on (findings are never modified, so a template may be handed out once)."""
     key = (id(rubric), title)
     hit = _BY_TITLE.get(key)
     if hit is None or hit[0] is not rubric:
         if len(_BY_TITLE) > 8192:
             _BY_TITLE.clear()
-        bare = Objective(title=title)
+        bare = Objective(title=title, line=line)
         rules = _objective_rules(rubric)
         checks = (
-            check_objective_number(rules.number, bare, ""),
-            check_bau(rules.bau, bare, ""),
-            _obj_project(rules.activity, bare, ""),
-            check_too_long(rules.too_long, bare, ""),
+            check_objective_number(rules.number, bare, target),
+            check_bau(rules.bau, bare, target),
+            _obj_project(rules.activity, bare, target),
+            check_too_long(rules.too_long, bare, target),
         )
-        hit = _BY_TITLE[key] = (rubric, checks)
-    return hit[1]
+        _BY_TITLE[key] = (rubric, checks)
+        return (checks[0][:], checks[1][:], checks[2][:], checks[3][:])
+    number, bau, project, too_long = hit[1]
+    return (
+        _stamped(number, target, line),
+        _stamped(bau, target, line),
+        _stamped(project, target, line),
+        _stamped(too_long, target, line),
+    )
 
 
 def _stamped(templates: list[Finding], target: str, line: int | None) -> list[Finding]:
     """Copies of template findings about ``target`` at ``line`` (each with its own rewrite)."""
+    if not templates:
+        return []
     return [
         f.model_copy(
             update={

@@ -10,8 +10,10 @@ the user sees.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.ids import TargetId
 from assistant.model import (
@@ -61,17 +63,26 @@ def only_placeholders(current: str, rewrite: str) -> bool:
     """Whether ``rewrite`` changes ``current`` only by placeholders ("from [baseline]",
     "by [deadline]", a number swapped for "[stretch target]"): such a rewrite shows the
     form of a fix, but its score would be the sentinels', not a gain (never "+N")."""
-    if not placeholders(rewrite, current):
+    if "[" not in rewrite or all(
+        p in current for p in _WHOLE_PLACEHOLDER_RE.findall(rewrite)
+    ):  # no placeholder of its own (``placeholders``, without building the tuple)
         return False
     theirs = _lower_words(PLACEHOLDER_RE.sub(" ", rewrite)) - _GLUE
     return not theirs or theirs <= _lower_words(current)
+
+
+# ``_WORDS`` on ASCII text: every character outside its class made a space, then split
+# (the same runs, ~4x faster than the regex).
+_ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_%$.,'-")
+_ASCII_NON_WORDS_TO_SPACE = bytes(c if chr(c) in _ASCII_WORD_CHARS else 32 for c in range(256))
 
 
 def _lower_words(text: str) -> set[str]:
     """The words of ``text``, lower-cased (ASCII text lower-cased first: the same words,
     one call instead of one per word)."""
     if text.isascii():
-        return set(_WORDS.findall(text.lower()))
+        spaced = text.lower().encode("ascii").translate(_ASCII_NON_WORDS_TO_SPACE)
+        return set(spaced.decode("ascii").split())
     return set(map(str.lower, _WORDS.findall(text)))
 
 
@@ -237,6 +248,11 @@ def _shown_finding(finding: Finding, filled: Filled, shown: str) -> Finding:
     )
 
 
+@lru_cache(maxsize=4096)
+def _target_id(text: str) -> TargetId | None:
+    return TargetId.try_parse(text)  # a few ids, thousands of rewrites (ids are frozen)
+
+
 def score_rewrite(
     okr_set: OKRSet,
     target: TargetId | str,
@@ -255,7 +271,7 @@ def score_rewrite(
     ``rescore`` critiques the changed set; the default is a full rules critique (the
     rules critique's own post-pass re-runs only the target's checks).
     """
-    tid = target if isinstance(target, TargetId) else TargetId.try_parse(target)
+    tid = target if isinstance(target, TargetId) else _target_id(target)
     shown = " ".join(shown.split())
     if tid is None or tid.is_set or not shown:
         return None
@@ -265,7 +281,7 @@ def score_rewrite(
         return None
     if not isinstance(part, Objective | KeyResult):
         return None
-    current = okr_set.target_text(tid)
+    current = part.title if isinstance(part, Objective) else part.text  # ``target_text``
     filled = fill_placeholders(shown)
     if base is None:
         from assistant.rubric.critic import critique_set

@@ -137,17 +137,23 @@ def _scores(
     raw: Raw, structure_findings: int, rubric: Rubric, flagged: frozenset[str] = frozenset()
 ) -> Scores:
     """Shown scores: rounded half up, but at most 4 on a ``flagged`` dimension (one with a
-    finding on the target or inside it), so a set with an ambition finding never shows 5."""
+    finding on the target or inside it), so a set with an ambition finding never shows 5.
+
+    One ``Scores`` record per value, shared (it is frozen): a team file repeats a few raw
+    scores thousands of times."""
     key = (tuple(raw.items()), structure_findings, rubric.structure_penalty, flagged)
-    shown = _SHOWN.get(key)
-    if shown is None:  # a team file repeats a few raw scores thousands of times
+    scores = _SHOWN.get(key)
+    if scores is None:
         if len(_SHOWN) > 4096:
             _SHOWN.clear()
-        shown = _SHOWN[key] = _shown(raw, structure_findings, rubric, flagged)
-    return Scores(clarity=shown[0], measurability=shown[1], ambition=shown[2], overall=shown[3])
+        shown = _shown(raw, structure_findings, rubric, flagged)
+        scores = _SHOWN[key] = Scores(
+            clarity=shown[0], measurability=shown[1], ambition=shown[2], overall=shown[3]
+        )
+    return scores
 
 
-_SHOWN: dict[tuple[object, ...], tuple[int, int, int, int]] = {}
+_SHOWN: dict[tuple[object, ...], Scores] = {}
 
 
 def _shown(
@@ -188,6 +194,7 @@ class _Level:
     raw: Raw
     structure: int
     flagged: frozenset[str] = frozenset()  # dimensions with a finding here or inside
+    start: Raw | None = None  # an objective's: the mean of its key results (``replaced``)
 
 
 def _tree(okr_set: OKRSet, penalties: _Penalties) -> tuple[list[tuple[_Level, list[_Level]]], Raw]:
@@ -203,9 +210,10 @@ def _tree(okr_set: OKRSet, penalties: _Penalties) -> tuple[list[tuple[_Level, li
             structure = penalties.count(kr_id)
             krs.append(_Level(kr_id, raw, structure, penalties.flags(kr_id)))
             obj_structure += structure
-        raw = penalties.apply(obj_id, _mean([k.raw for k in krs]))
+        start = _mean([k.raw for k in krs])
+        raw = penalties.apply(obj_id, start)
         flags = penalties.flags(obj_id).union(*(k.flagged for k in krs))
-        tree.append((_Level(obj_id, raw, obj_structure, flags), krs))
+        tree.append((_Level(obj_id, raw, obj_structure, flags, start), krs))
     if okr_set.objectives:
         set_raw = penalties.apply("SET", _mean([o.raw for o, _ in tree]))
     else:
@@ -293,15 +301,17 @@ class ScoreTree:
         """``(target's scores, set's scores)`` as ``score_set`` would give them if
         ``findings`` (all about ``target``) were the target's only findings; None for
         ``SET`` or a target the set does not have."""
-        if target not in self.where:
+        where = self.where.get(target)
+        if where is None:
             return None
-        oi, ki = self.where[target]
+        oi, ki = where
         level, krs = self.tree[oi]
         own = _Penalties(findings, self.rubric)
         old = self.penalties
         kr_flags = [k.flagged for k in krs]
         if ki is None:
-            raw = own.apply(target, _mean([k.raw for k in krs]))
+            start = level.start if level.start is not None else _mean([k.raw for k in krs])
+            raw = own.apply(target, start)
             structure = level.structure - old.count(target) + own.count(target)
             flags = own.flags(target).union(*kr_flags)
             objective_raw, objective_flags = raw, flags

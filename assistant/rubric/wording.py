@@ -75,6 +75,16 @@ def tokens(text: str) -> frozenset[str]:
 _LEAD_RUN_RE = re.compile(r"[A-Za-z0-9]+")
 
 
+@lru_cache(maxsize=32768)  # several lists are matched where a key result starts
+def lead_run(text: str, pos: int) -> str | None:
+    """The lower-case run at ``pos`` of ASCII ``text`` ("" when none starts there);
+    None for other text (no prefilter then)."""
+    if not text.isascii():
+        return None
+    lead = _LEAD_RUN_RE.match(text, pos)
+    return "" if lead is None else lead.group().lower()
+
+
 def anchors(phrases: tuple[str, ...]) -> frozenset[str] | None:
     """One run each phrase needs (its longest, the last of equals: "try" of "try to",
     rarer than "to"); None when some phrase has none. Every run of a phrase is a whole
@@ -153,9 +163,9 @@ class WordList:
         """The regex's match at ``pos``; on ASCII text only where the word there is the
         first run of some phrase (most lists do not start most key results)."""
         leads = self._leads
-        if leads is not None and text.isascii():
-            lead = _LEAD_RUN_RE.match(text, pos)
-            if lead is None or lead.group().lower() not in leads:
+        if leads is not None:
+            lead = lead_run(text, pos)
+            if lead is not None and lead not in leads:
                 return None
         return self.regex.match(text, pos)
 
