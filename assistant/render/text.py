@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from assistant import forking
 from assistant.domain.plural import report_counts
@@ -26,19 +26,13 @@ if TYPE_CHECKING:
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-class Line(NamedTuple):
-    """One report line: its indent and its styled spans (a tuple: thousands per report)."""
-
-    indent: int
-    spans: tuple[Span, ...]
-
-    @property
-    def plain(self) -> str:
-        return "".join([text for text, _ in self.spans])
+# One report line: its indent and its styled spans. A plain tuple: a team file's report
+# has ~70,000 of them, and building a named tuple costs ten times as much.
+Line = tuple[int, tuple[Span, ...]]
 
 
 def _line(indent: int, *spans: Span | str) -> Line:
-    return Line(indent, tuple((s, "") if isinstance(s, str) else s for s in spans))
+    return (indent, tuple((s, "") if isinstance(s, str) else s for s in spans))
 
 
 def highlighted(text: str, evidence: str) -> tuple[Span, ...]:
@@ -53,8 +47,8 @@ def highlighted(text: str, evidence: str) -> tuple[Span, ...]:
 def _finding_lines(finding: Finding, text: str, indent: int) -> list[Line]:
     inner = indent + 2
     severity = finding.severity
-    lines = [
-        Line(
+    lines: list[Line] = [
+        (
             indent,
             (
                 (f"{severity.upper():<8}", SEVERITY_STYLE.get(severity, "")),
@@ -66,15 +60,15 @@ def _finding_lines(finding: Finding, text: str, indent: int) -> list[Line]:
     ]
     evidence = finding.evidence
     if evidence and evidence != text:
-        lines.append(Line(inner, (("“", ""), *highlighted(text, evidence), ("”", ""))))
-    lines.append(Line(inner, ((finding.message, ""),)))
-    lines.append(Line(inner, (("? ", "bold cyan"), (finding.question, "italic"))))
-    lines.append(Line(inner, (("→ ", "bold green"), (finding.suggestion, ""))))
+        lines.append((inner, (("“", ""), *highlighted(text, evidence), ("”", ""))))
+    lines.append((inner, ((finding.message, ""),)))
+    lines.append((inner, (("? ", "bold cyan"), (finding.question, "italic"))))
+    lines.append((inner, (("→ ", "bold green"), (finding.suggestion, ""))))
     rewrite = finding.rewrite
     if rewrite is not None:
         delta = rewrite.score_delta
         lines.append(
-            Line(
+            (
                 inner,
                 (
                     ("✎ ", "bold green"),
@@ -86,13 +80,13 @@ def _finding_lines(finding: Finding, text: str, indent: int) -> list[Line]:
     return lines
 
 
-_BLANK = Line(0, ())
+_BLANK: Line = (0, ())
 
 
 def set_lines(critique: SetCritique) -> list[Line]:
     title = critique.name or f"Set {critique.index}"
     s = critique.scores
-    out = [
+    out: list[Line] = [
         _line(
             0,
             ("▌ ", "bold blue"),
@@ -100,10 +94,10 @@ def set_lines(critique: SetCritique) -> list[Line]:
             (f"  {critique.source or ''}#{critique.index}", "dim"),
             (f"  [{critique.engine}]", "dim"),
         ),
-        Line(2, score_bar_spans("clarity", s.clarity)),
-        Line(2, score_bar_spans("measurability", s.measurability)),
-        Line(2, score_bar_spans("ambition", s.ambition)),
-        Line(2, overall_spans(s)),
+        (2, score_bar_spans("clarity", s.clarity)),
+        (2, score_bar_spans("measurability", s.measurability)),
+        (2, score_bar_spans("ambition", s.ambition)),
+        (2, overall_spans(s)),
         _BLANK,
     ]
     if critique.error:
@@ -113,7 +107,7 @@ def set_lines(critique: SetCritique) -> list[Line]:
         out += _finding_lines(f, critique.name or "", 2)
     for objective in critique.objectives:
         out.append(
-            Line(
+            (
                 2,
                 (
                     (f"{objective.id} ", "bold blue"),
@@ -128,7 +122,7 @@ def set_lines(critique: SetCritique) -> list[Line]:
             kr_findings = grouped.get(kr.id, [])
             mark = _DONE if not kr_findings else _OPEN
             out.append(
-                Line(
+                (
                     4,
                     (
                         mark,
