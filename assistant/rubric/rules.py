@@ -57,6 +57,11 @@ class Rule:
         wrong = [name for name in _REQUIRED if not isinstance(data[name], str)]
         if wrong:
             raise RubricDataError(f"rule {code!r}: {', '.join(wrong)} must be text")
+        for name, allowed in (("dimension", _DIMENSIONS), ("severity", _SEVERITIES)):
+            if data[name] not in allowed:
+                raise RubricDataError(
+                    f"rule {code!r}: {name} must be one of {', '.join(allowed)}, not {data[name]!r}"
+                )
         examples = data.get("examples", {})
         if not isinstance(examples, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in examples.items()
@@ -87,6 +92,10 @@ class Rule:
 
 
 _NAMED = frozenset(f.name for f in dataclasses.fields(Rule)) - {"params"}
+# The values of ``Dimension`` and ``Severity`` (assistant.model), spelt out so that
+# loading the rubric needs no model; a test holds them equal.
+_DIMENSIONS = ("clarity", "measurability", "ambition", "structure")
+_SEVERITIES = ("error", "warning", "info")
 _REQUIRED = tuple(f.name for f in dataclasses.fields(Rule) if f.name not in ("examples", "params"))
 
 

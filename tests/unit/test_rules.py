@@ -752,3 +752,23 @@ def test_an_impossible_cycle_label_is_an_input_error_with_its_line() -> None:
     assert caught.value.line == 2 and "a quarter is Q1–Q4" in str(caught.value)
     (ok,) = read_text(text.replace("2026-Q9", "FY26 Q2"), "team.yaml")
     assert ok.cycle == "FY26 Q2"  # a label that is no calendar period is the team's own
+
+
+def test_a_rules_file_entry_is_checked_and_its_other_keys_are_parameters() -> None:
+    """``Rule.from_data`` (the rubric is plain dataclasses): a missing key or a dimension
+    the model does not know is one clear error; detection keys become ``param``s."""
+    import typing
+
+    from assistant import model
+    from assistant.rubric import rules as rules_module
+
+    assert typing.get_args(model.Dimension) == rules_module._DIMENSIONS
+    assert typing.get_args(model.Severity) == rules_module._SEVERITIES
+    entry = {k: getattr(load_rubric().rule("KR-NO-NUMBER"), k) for k in rules_module._REQUIRED}
+    rule = rules_module.Rule.from_data({**entry, "similarity": 0.8})
+    assert rule.param("similarity") == 0.8 and rule.code == "KR-NO-NUMBER"
+    without = {k: v for k, v in entry.items() if k != "why"}
+    with pytest.raises(rules_module.RubricDataError, match="lacks required key.*why"):
+        rules_module.Rule.from_data(without)
+    with pytest.raises(rules_module.RubricDataError, match="dimension must be one of"):
+        rules_module.Rule.from_data({**entry, "dimension": "vibes"})
