@@ -287,8 +287,9 @@ LOCAL_SILENCE_TIMEOUT = 300.0
 
 def client_timeout(settings: Settings) -> Any:
     """``llm.timeout`` as the SDK's timeout. For a local base URL the answer is streamed,
-    so the read timeout is a silence timeout; unless set in the config it defaults to
-    :data:`LOCAL_SILENCE_TIMEOUT` (CPU-hosted models are slow to start answering)."""
+    so the read timeout is a silence timeout; unless ``llm.timeout`` differs from its
+    default it is :data:`LOCAL_SILENCE_TIMEOUT` (CPU-hosted models are slow to start
+    answering)."""
     import openai  # its own httpx: ``openai.Timeout``
 
     seconds = settings.llm.timeout
