@@ -13,6 +13,7 @@ round sends its personas at once. Also times the offline (rules engine) review.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import statistics
@@ -57,8 +58,10 @@ def main() -> None:
             settings.llm.base_url = fake.base_url
             settings.llm.timeout = args.delay + 30
             started = time.perf_counter()
-            review = run_review(
-                okr_set, personas=names, rounds=args.rounds, engine="llm", settings=settings
+            review = asyncio.run(
+                run_review(
+                    okr_set, personas=names, rounds=args.rounds, engine="llm", settings=settings
+                )
             )
             elapsed = time.perf_counter() - started
             requests = fake.chat_requests()
@@ -106,7 +109,7 @@ def main() -> None:
     offline: list[float] = []
     for _ in range(20):
         started = time.perf_counter()
-        run_review(okr_set, personas=names, rounds=args.rounds, engine="rules")
+        asyncio.run(run_review(okr_set, personas=names, rounds=args.rounds, engine="rules"))
         offline.append(time.perf_counter() - started)
     print(
         f"Offline review (rules engine), same set: median {statistics.median(offline) * 1000:.1f} ms "
