@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -100,6 +101,12 @@ class Worker:
 
     def recv(self) -> Any:
         return pickle.load(self._in)
+
+    def ready(self) -> bool:
+        """Whether a message has begun to arrive (never blocks; a closed pipe is ready
+        too: ``recv`` then raises ``EOFError``). It looks at the pipe, not at what ``recv``
+        read ahead: asked while nothing sent so far is left unread."""
+        return bool(select.select([self._in], [], [], 0)[0])
 
     def _close(self) -> None:
         for stream in (self._in, self._out):

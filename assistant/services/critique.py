@@ -32,10 +32,6 @@ from assistant.rubric.rules import Rubric, load_rubric
 PARALLEL_MIN_SETS = 200
 
 
-def _critique(okr_set: OKRSet, duplicates: list[Finding], rubric: Rubric) -> SetCritique:
-    return _finish(okr_set, set_findings(okr_set, rubric), duplicates, rubric)
-
-
 def _finish(
     okr_set: OKRSet, findings: list[Finding], duplicates: list[Finding], rubric: Rubric
 ) -> SetCritique:
@@ -57,10 +53,11 @@ def _work(channel: forking.Worker, sets: Sequence[OKRSet], rubric: Rubric) -> No
     )
 
 
-# This process's share of the sets, against an equal one: it also pairs the duplicates
-# (while the workers find the findings of theirs) and reads the workers' results.
-# Measured on 1,000 sets: 0.96 finished first (0.92 and 1.0 left one side waiting).
-_OWN_SHARE = 0.96
+# This process's share of the sets, against an equal one. It also pairs the duplicates
+# and reads the workers' results, and they pickle theirs: about even. Measured on
+# 1,000 sets since this process fills the wait for the workers' signatures with its own
+# findings: 1.0 ahead of 0.96 and 1.04.
+_OWN_SHARE = 1.0
 
 
 def _bounds(count: int, workers: int) -> list[tuple[int, int]]:
@@ -84,15 +81,23 @@ def _parallel_findings(sets: Sequence[OKRSet], workers: int) -> list[SetCritique
             work = functools.partial(_work, sets=sets[start:end], rubric=rubric)
             children.append(forking.Worker.start(work))
         own_start, own_end = bounds[0]
-        known: dict[str, Signature | None] = signatures(
-            sets[own_start:own_end], rubric.rule(DUPLICATE)
-        )
+        own = sets[own_start:own_end]
+        known: dict[str, Signature | None] = signatures(own, rubric.rule(DUPLICATE))
+        # Until a worker's signatures arrive, this process finds its own sets' findings
+        # (they need no duplicates) instead of waiting at the barrier.
+        found: list[list[Finding]] = []
         for child in children:
+            while len(found) < len(own) and not child.ready():
+                found.append(set_findings(own[len(found)], rubric))
             known.update(child.recv())
         duplicates = duplicate_findings(sets, rubric, known)
         for child, (start, end) in zip(children, bounds[1:], strict=True):
             child.send(duplicates[start:end])
-        critiques = [_critique(sets[i], duplicates[i], rubric) for i in range(own_start, own_end)]
+        found += [set_findings(s, rubric) for s in own[len(found) :]]
+        critiques = [
+            _finish(s, f, d, rubric)
+            for s, f, d in zip(own, found, duplicates[own_start:own_end], strict=True)
+        ]
         for child in children:
             critiques.extend(child.recv())
         done = True
