@@ -25,8 +25,8 @@ from assistant.model import Finding, OKRSet
 from assistant.rubric.lexicon import (
     _PLACEHOLDER,
     Lexicon,
-    _metric_words,
     lexicon,
+    metric_words,
 )
 from assistant.rubric.rules import Rubric, Rule, load_rubric
 
@@ -78,7 +78,7 @@ def signature(text: str, lex: Lexicon) -> Signature | None:
     if _PLACEHOLDER.search(text):
         return None
     reading = read_kr(text)
-    found = frozenset(_metric_words(text, lex, False))  # ``text`` is cut already
+    found = frozenset(metric_words(text, lex))
     if not found:
         return None
     plus = minus = _NONE
