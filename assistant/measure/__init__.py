@@ -18,7 +18,9 @@ from operator import attrgetter
 from assistant.measure.patterns import (
     DATE_RE,
     NON_MEASURE_RE,
+    PERIOD_LEADS,
     PERIOD_RE,
+    PERIOD_UNITS,
     PRODUCT_SET,
     WORD_THEN_NUMBER_RE,
     CaseFolded,
@@ -226,9 +228,7 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
 _DIGIT_RE = re.compile(r"\d")
 _LETTERS_RE = re.compile(r"[a-z]+")
 # Each alternative of PERIOD_RE starts with one of these words, or "eo" (EOQ…).
-_PERIOD_WORDS = frozenset(
-    "by before until till no in during within over end this next on year quarter month".split()
-)
+_PERIOD_WORDS = frozenset(PERIOD_LEADS + PERIOD_UNITS)
 # "Windows 11" needs the word "windows" (its letters up to a hyphen: "wi" of "wi-fi").
 _PRODUCT_RUNS = frozenset(_LETTERS_RE.findall(w)[0] for w in PRODUCT_SET)
 
@@ -518,9 +518,14 @@ def date_spans(text: str, words: frozenset[str] | None = None) -> list[tuple[int
     """Where the dates and periods are (cheaper than a full :func:`extract`). ``words``:
     the lower-case letter runs of ASCII ``text``, to skip the periods when none can be."""
     scan, dates = DATE_RE.scan(text)
-    periods = PERIOD_RE.lower if dates is DATE_RE.lower else PERIOD_RE.any_case
+    lowered = dates is DATE_RE.lower  # ``scan`` is the lower-cased text
+    periods = PERIOD_RE.lower if lowered else PERIOD_RE.any_case
     found = [m.span() for m in dates.finditer(scan)]
-    if words is None or not _PERIOD_WORDS.isdisjoint(words) or "eo" in scan.lower():
+    if (
+        words is None
+        or not _PERIOD_WORDS.isdisjoint(words)
+        or "eo" in (scan if lowered else scan.lower())
+    ):
         found += [m.span() for m in periods.finditer(scan)]
     if len(found) < 2:
         return found

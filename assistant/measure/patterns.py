@@ -111,12 +111,20 @@ _DATE_STARTS = (
 _DATE_FIRST = r"[\dabcdefhijmnoqstuy]"
 DATE_RE = CaseFolded(at_word_start(DATE_PATTERNS, _DATE_STARTS, _DATE_FIRST))
 
+# The words every alternative of PERIOD_RE starts with, before a space (the lead) or a
+# hyphen or space (the units), besides "eo" (EOQ, EOM…): its lookahead, and the
+# prefilter of ``measure.date_spans``.
+PERIOD_LEADS: tuple[str, ...] = tuple(
+    "by before until till no in during within over end this next on".split()
+)
+PERIOD_UNITS = ("year", "quarter", "month")
+
 # Period words that make a deadline without a date: "by end of March", "this quarter".
 PERIOD_RE = CaseFolded(
     # Every alternative starts with one of these words (see at_word_start).
     r"\b(?=[bdeimnoqtuwy])"
-    r"(?=(?:by|before|until|till|no|in|during|within|over|end|this|next|on)\s|eo[qmyh]"
-    r"|(?:year|quarter|month)[-\s])(?:"
+    r"(?=(?:" + "|".join(PERIOD_LEADS) + r")\s|eo[qmyh]"
+    r"|(?:" + "|".join(PERIOD_UNITS) + r")[-\s])(?:"
     r"\b(?:by|before|until|till|no\s+later\s+than|in|during|within\s+the\s+next|over\s+the\s+next)\s+"
     r"(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
     r"(?:"

@@ -44,12 +44,11 @@ _DIRECTION = {
 }
 _TOKEN = re.compile(r"[a-z][a-z0-9']*|\d+(?:\.\d+)?", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")
-_FREQUENCY = re.compile(
-    r"\b(?:a|an|per|each|every)\s+(?:day|week|month|quarter|year|night)\b", re.I
-)
+_PERIODS = r"(?:day|week|month|quarter|year|night)"
+_FREQUENCY = re.compile(r"\b(?:a|an|per|each|every)\s+" + _PERIODS + r"\b", re.I)
 # What every match of _FREQUENCY holds; it starts with a character class, which the
 # regex engine skips to fast (a pattern that starts with \b is tried at every character).
-_FREQUENCY_UNIT = re.compile(r"\s(?:day|week|month|quarter|year|night)\b", re.I)
+_FREQUENCY_UNIT = re.compile(r"\s" + _PERIODS + r"\b", re.I)
 # _TOKEN's matches in ASCII lower-case text, in the same skip-fast form: a first
 # character, then the rest of a word or of a number.
 _ASCII_TOKEN = re.compile(r"[a-z0-9](?:(?<=[a-z])[a-z0-9']*|(?<=[0-9])[0-9]*(?:\.[0-9]+)?)")

@@ -63,9 +63,7 @@ def only_placeholders(current: str, rewrite: str) -> bool:
     """Whether ``rewrite`` changes ``current`` only by placeholders ("from [baseline]",
     "by [deadline]", a number swapped for "[stretch target]"): such a rewrite shows the
     form of a fix, but its score would be the sentinels', not a gain (never "+N")."""
-    if "[" not in rewrite or all(
-        p in current for p in _WHOLE_PLACEHOLDER_RE.findall(rewrite)
-    ):  # no placeholder of its own (``placeholders``, without building the tuple)
+    if not placeholders(rewrite, current):  # no placeholder of its own
         return False
     theirs = _lower_words(PLACEHOLDER_RE.sub(" ", rewrite)) - _GLUE
     return not theirs or theirs <= _lower_words(current)
