@@ -233,3 +233,30 @@ async def test_a_dismissed_finding_stays_dismissed_after_an_accept_elsewhere(
         await wait_for(pilot, lambda: panel.selected is not None)
         assert all((f.target, f.code) != (dismissed.target, dismissed.code) for f in panel.findings)
         assert "1 dismissed" in screen_text(app)
+
+
+async def test_a_score_that_comes_back_to_a_closing_rewrite_dialog_is_dropped(
+    core: App,
+) -> None:
+    """The score change is computed in a thread. Closing the dialog removes its widgets
+    before its worker is cancelled, so a score can come back to a dialog without its
+    input (seen in CI after Enter): it is dropped, where a query for the input would be
+    an unhandled worker error that ends the app and the user's unsaved text with it."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_score(text: str) -> int:
+        started.set()
+        release.wait(10)
+        return 5
+
+    async with tui(core) as pilot:
+        app = pilot.app
+        dialog = RewriteDialog("O1.KR1", "Launch it", "Launch it by Q3", slow_score, lambda t: ())
+        app.push_screen(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog and started.is_set(), what="scoring")
+        await dialog.query_one(Input).remove()  # where closing is when the score arrives
+        release.set()
+        await wait_for(pilot, lambda: not dialog.workers, what="the score worker done")
+        assert app.is_running and app.screen is dialog

@@ -419,6 +419,8 @@ class RewriteDialog(_TextDialog):
     @work(exclusive=True, group="score")
     async def _score(self, text: str) -> None:
         delta = await asyncio.to_thread(self.score, text)
+        if not self.is_attached or not self.query(Input):
+            return  # the dialog closed while the rules scored (an error here ends the app)
         if self.query_one(Input).value == text:
             self.query_one("#delta", Static).update(self._message(text, delta_text(delta)))
 
